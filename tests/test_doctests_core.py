@@ -5,11 +5,11 @@ from __future__ import annotations
 import doctest
 
 import pytest
-from citykit import check, datasets, errors, synth
+from citykit import check, datasets, errors, synth, tips
 from citykit.plots import _style
 from citykit.synth import _core, requests311
 
-MODULES = [errors, datasets, check, synth, _core, requests311, _style]
+MODULES = [errors, datasets, check, tips, synth, _core, requests311, _style]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
