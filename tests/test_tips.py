@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import nbformat
 import pandas as pd
-from nbclient import NotebookClient
-
 from citykit.tips import explain
+from nbclient import NotebookClient
 
 TABLE = pd.DataFrame({"closed_at": [1], "District Name": ["North"], "days": ["3"]})
 
