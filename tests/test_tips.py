@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import nbformat
 import pandas as pd
+import pytest
 from citykit.tips import explain
 from nbclient import NotebookClient
 
@@ -22,27 +23,21 @@ def test_name_error_says_run_the_cells_above_and_catches_typos():
 
 
 def test_date_number_and_mixed_type_errors():
-    bad_date = None
-    try:
+    with pytest.raises(ValueError) as bad_date:
         pd.to_datetime(pd.Series(["2024-01-05", "05/13/2024"]), format="%Y-%m-%d")
-    except ValueError as exc:
-        bad_date = exc
-    assert "format" in explain(bad_date).advice
-    try:
-        TABLE["days"] > 2
-    except TypeError as exc:
-        assert "pd.to_numeric" in explain(exc).advice
-    try:
+    assert "format" in explain(bad_date.value).advice
+    with pytest.raises(TypeError) as mixed:
+        _ = TABLE["days"] > 2
+    assert "pd.to_numeric" in explain(mixed.value).advice
+    with pytest.raises(ValueError) as number:
         float("1,200")
-    except ValueError as exc:
-        assert "errors='coerce'" in explain(exc).advice
+    assert "errors='coerce'" in explain(number.value).advice
 
 
 def test_attribute_error_for_a_column_with_a_space():
-    try:
-        TABLE.District  # noqa: B018
-    except AttributeError as exc:
-        assert "table['District']" in explain(exc).advice
+    with pytest.raises(AttributeError) as info:
+        _ = TABLE.District
+    assert "table['District']" in explain(info.value).advice
 
 
 def test_other_errors_get_no_tip():
