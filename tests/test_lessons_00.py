@@ -14,7 +14,7 @@ NAMES = [p.stem for p in LESSONS]
 
 PARAMETERS = (
     "# Parameters (papermill can replace these: citykit course run -p data_dir /path/to/your/city)\n"
-    "data_dir = None  # None = the sample city Riverton; or a folder with your own city's CSV exports\n"
+    "data_dir = None  # None: the sample city Riverton; or a folder with your own city's CSV exports\n"
     'city = "Riverton"'
 )
 

@@ -118,7 +118,6 @@ def _env(root: Path) -> dict:
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
     env.setdefault("JUPYTER_CONFIG_DIR", str(Path(root, "build", "jupyter-config")))
     env["PYTHONWARNINGS"] = env.get("PYTHONWARNINGS", "ignore::DeprecationWarning")
-    env.setdefault("MPLBACKEND", "Agg")
     return env
 
 
@@ -369,7 +368,6 @@ def _validate(path: str, invert: bool) -> dict:
     config.Validator.invert = invert
     config.Execute.timeout = CELL_TIMEOUT
     config.Execute.kernel_name = "python3"
-    os.environ.setdefault("MPLBACKEND", "Agg")
     return Validator(config=config).validate(path)
 
 
@@ -437,7 +435,6 @@ def _execute_lesson(path: str, output: str, parameters: dict) -> str | None:
     from papermill.exceptions import PapermillExecutionError
 
     Path(output).parent.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("MPLBACKEND", "Agg")
     try:
         pm.execute_notebook(
             path,
