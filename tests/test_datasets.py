@@ -82,3 +82,10 @@ def test_missing_file_in_data_dir_names_what_is_there(tmp_path):
     shutil.copy(datasets.data_dir() / "datapackage.json", tmp_path / "unrelated.csv")
     with pytest.raises(CityKitError, match="No file 'service_requests.csv'.*unrelated.csv"):
         datasets.load("service_requests", data_dir=tmp_path)
+
+
+def test_fast_and_diagnostic_readers_agree(monkeypatch):
+    fast = {name: datasets.load(name) for name in datasets.list_datasets()}
+    monkeypatch.setattr(datasets, "_load_fast", lambda *a, **k: None)
+    for name, table in fast.items():
+        pd.testing.assert_frame_equal(table, datasets.load(name), check_categorical=True)
