@@ -170,8 +170,9 @@ def _convert(column: pd.Series, field: dict, *, use_enum: bool) -> tuple[pd.Seri
 
 
 def _load_fast(path: Path, fields: list[dict], *, use_enum: bool) -> pd.DataFrame | None:
-    """Read a well-formed file with typed parsing; ``None`` when anything needs the slow,
-    diagnostic path (which explains every mismatch).
+    """Read a well-formed file with typed parsing, or return ``None``.
+
+    ``None`` sends the caller to the slow, diagnostic path, which explains every mismatch.
     """
     header = [str(c).strip() for c in pd.read_csv(path, nrows=0).columns]
     if header != [f["name"] for f in fields]:
