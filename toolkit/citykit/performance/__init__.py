@@ -1,0 +1,52 @@
+"""Performance management: measures, targets, control charts, signal rules, stat briefs, data quality.
+
+Managing from data works only when leaders use it. This package gives an analyst the pieces of a
+monthly stat meeting:
+
+* :mod:`~citykit.performance.measures` — declarative measures computed by period and group;
+* :mod:`~citykit.performance.targets` — met / missed / improving, and a Mayor's-Management-Report
+  style summary by agency;
+* :mod:`~citykit.performance.charts` and :mod:`~citykit.performance.rules` — XmR, p, u, c and
+  Laney charts with Western Electric and Nelson rules;
+* :mod:`~citykit.performance.brief` — a one-page stat brief per department;
+* :mod:`~citykit.performance.quality` — completeness, timeliness, validity and duplicates of the
+  tables behind the measures, and an inventory across datasets.
+"""
+
+from __future__ import annotations
+
+from citykit.performance.charts import (
+    CHART_TYPES,
+    D2,
+    D4,
+    ControlChart,
+    c_chart,
+    control_chart,
+    p_chart,
+    u_chart,
+    xmr_chart,
+)
+from citykit.performance.rules import (
+    RULE_DESCRIPTIONS,
+    RULE_SETS,
+    describe_rule,
+    rule_flags,
+    signal_rules,
+)
+
+__all__ = [
+    "CHART_TYPES",
+    "D2",
+    "D4",
+    "ControlChart",
+    "c_chart",
+    "control_chart",
+    "p_chart",
+    "u_chart",
+    "xmr_chart",
+    "RULE_DESCRIPTIONS",
+    "RULE_SETS",
+    "describe_rule",
+    "rule_flags",
+    "signal_rules",
+]
