@@ -12,6 +12,9 @@ MODULES = [
     "citykit.performance._checks",
     "citykit.performance.rules",
     "citykit.performance.charts",
+    "citykit.performance.measures",
+    "citykit.performance.targets",
+    "citykit.performance.quality",
 ]
 
 

@@ -26,6 +26,15 @@ from citykit.performance.charts import (
     u_chart,
     xmr_chart,
 )
+from citykit.performance.measures import (
+    AGGREGATIONS,
+    FREQUENCIES,
+    Measure,
+    add_time_to_close,
+    compute_measures,
+    measure_table,
+)
+from citykit.performance.quality import clean_numbers
 from citykit.performance.rules import (
     RULE_DESCRIPTIONS,
     RULE_SETS,
@@ -33,6 +42,7 @@ from citykit.performance.rules import (
     rule_flags,
     signal_rules,
 )
+from citykit.performance.targets import STATUSES, target_status, target_summary
 
 __all__ = [
     "CHART_TYPES",
@@ -44,6 +54,16 @@ __all__ = [
     "p_chart",
     "u_chart",
     "xmr_chart",
+    "AGGREGATIONS",
+    "FREQUENCIES",
+    "Measure",
+    "add_time_to_close",
+    "compute_measures",
+    "measure_table",
+    "clean_numbers",
+    "STATUSES",
+    "target_status",
+    "target_summary",
     "RULE_DESCRIPTIONS",
     "RULE_SETS",
     "describe_rule",

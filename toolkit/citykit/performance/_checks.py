@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ __all__ = [
     "DIRECTIONS",
     "positive_sizes",
     "whole_counts",
+    "to_datetime",
 ]
 
 #: Accepted spellings of the desired direction of a measure, mapped to "up" / "down".
@@ -108,3 +110,12 @@ def whole_counts(values: np.ndarray, *, argument: str) -> None:
             f"{argument} holds negative numbers ({finite[finite < 0][0]:g}); counts of events "
             "cannot be negative. Check how the column was computed."
         )
+
+
+def to_datetime(values: pd.Series) -> pd.Series:
+    """Convert to datetimes, unparseable values becoming NaT, without pandas' format warnings."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pd.to_datetime(values, errors="coerce")
