@@ -15,6 +15,7 @@ MODULES = [
     "citykit.performance.measures",
     "citykit.performance.targets",
     "citykit.performance.quality",
+    "citykit.performance.brief",
     "citykit.synth.measures",
 ]
 

@@ -15,6 +15,7 @@ monthly stat meeting:
 
 from __future__ import annotations
 
+from citykit.performance.brief import StatBrief, stat_brief
 from citykit.performance.charts import (
     CHART_TYPES,
     D2,
@@ -45,6 +46,8 @@ from citykit.performance.rules import (
 from citykit.performance.targets import STATUSES, target_status, target_summary
 
 __all__ = [
+    "StatBrief",
+    "stat_brief",
     "CHART_TYPES",
     "D2",
     "D4",

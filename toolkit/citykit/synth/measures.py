@@ -184,7 +184,7 @@ def generate(*, seed: int, scale: float = 1.0, city: City) -> dict[str, pd.DataF
             levels = np.where(after, shift["level"], levels)
         cases = np.full(len(months), np.nan)
         if kind == "share":
-            n = rng.poisson(spread * (1 + 0.15 * season - 0.1 * (peak == 0) * 0), len(months))
+            n = rng.poisson(spread * (1 + 0.15 * season), len(months))
             n = np.maximum(n, 20)
             p = np.clip(levels + amplitude * season, 0.01, 0.995)
             # extra month-to-month variation beyond the binomial (crews, weather, staffing)
