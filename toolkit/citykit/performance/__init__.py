@@ -35,7 +35,17 @@ from citykit.performance.measures import (
     compute_measures,
     measure_table,
 )
-from citykit.performance.quality import clean_numbers
+from citykit.performance.quality import (
+    EXPECTED_DAYS,
+    DataProfile,
+    clean_numbers,
+    completeness,
+    find_duplicates,
+    inventory,
+    profile_table,
+    timeliness,
+    validate_schema,
+)
 from citykit.performance.rules import (
     RULE_DESCRIPTIONS,
     RULE_SETS,
@@ -64,6 +74,14 @@ __all__ = [
     "compute_measures",
     "measure_table",
     "clean_numbers",
+    "EXPECTED_DAYS",
+    "DataProfile",
+    "completeness",
+    "find_duplicates",
+    "inventory",
+    "profile_table",
+    "timeliness",
+    "validate_schema",
     "STATUSES",
     "target_status",
     "target_summary",
