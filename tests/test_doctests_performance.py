@@ -17,6 +17,8 @@ MODULES = [
     "citykit.performance.quality",
     "citykit.performance.brief",
     "citykit.synth.measures",
+    "citykit.plots.performance",
+    "citykit.widgets.performance",
 ]
 
 
