@@ -75,6 +75,8 @@ __all__ = [
 ]
 
 QUESTIONS_DIR = Path(__file__).with_name("questions")
+#: Environment variable naming an extra folder of question banks (an instructor's own assignments).
+QUESTIONS_ENV = "CITYKIT_QUESTIONS_DIR"
 KINDS = (
     "integer",
     "number",
@@ -247,9 +249,21 @@ def describe_value(value) -> dict:
 # Question banks
 
 
+def _bank_dirs() -> list[Path]:
+    extra = os.environ.get(QUESTIONS_ENV)
+    return ([Path(extra)] if extra else []) + [QUESTIONS_DIR]
+
+
 def bank_path(assignment: str) -> Path:
-    """Return the path of an assignment's question bank."""
-    return QUESTIONS_DIR / f"{assignment}.toml"
+    """Return the path of an assignment's question bank.
+
+    Banks are looked up first in the folder named by ``$CITYKIT_QUESTIONS_DIR`` (so an instructor
+    can add assignments without editing the package), then in ``citykit/questions/``.
+    """
+    for folder in _bank_dirs():
+        if (folder / f"{assignment}.toml").is_file():
+            return folder / f"{assignment}.toml"
+    return _bank_dirs()[0] / f"{assignment}.toml"
 
 
 def load_bank(assignment: str) -> dict:
@@ -263,7 +277,7 @@ def load_bank(assignment: str) -> dict:
     """
     path = bank_path(assignment)
     if not path.is_file():
-        known = sorted(p.stem for p in QUESTIONS_DIR.glob("*.toml"))
+        known = sorted({p.stem for d in _bank_dirs() for p in d.glob("*.toml")})
         raise UnknownNameError(
             f"No question bank for assignment {assignment!r}.{did_you_mean(assignment, known)} "
             f"Known assignments: {', '.join(known) or '(none)'}."

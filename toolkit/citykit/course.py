@@ -116,7 +116,7 @@ def _env(root: Path) -> dict:
     env = dict(os.environ)
     bindir = str(Path(sys.executable).parent)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
-    env.setdefault("JUPYTER_CONFIG_DIR", str(Path(root, ".jupyter-config")))
+    env.setdefault("JUPYTER_CONFIG_DIR", str(Path(root, "build", "jupyter-config")))
     env["PYTHONWARNINGS"] = env.get("PYTHONWARNINGS", "ignore::DeprecationWarning")
     env.setdefault("MPLBACKEND", "Agg")
     return env
@@ -451,7 +451,13 @@ def _execute_lesson(path: str, output: str, parameters: dict) -> str | None:
         )
     except PapermillExecutionError:
         nb = _read(Path(output))
-        for i, cell in enumerate(nb["cells"]):
+        original = [
+            c
+            for c in nb["cells"]
+            if not {"injected-parameters", "papermill-error-cell-tag"}
+            & set(c.get("metadata", {}).get("tags", []))
+        ]
+        for i, cell in enumerate(original):
             if "raises-exception" in cell.get("metadata", {}).get("tags", []):
                 continue
             for out in cell.get("outputs", []):

@@ -167,9 +167,9 @@ def generate(*, seed: int, scale: float, city: City) -> dict[str, pd.DataFrame]:
     """
     rng = family_rng(seed, "requests311")
     days = city.days
-    doy = days.dayofyear.to_numpy()
-    weekday = np.where(days.dayofweek.to_numpy() >= 5, 0.55, 1.0)
-    weekday = weekday * np.where(days.dayofweek.to_numpy() == 0, 1.2, 1.0)
+    doy = days.day_of_year.to_numpy()
+    weekday = np.where(days.day_of_week.to_numpy() >= 5, 0.55, 1.0)
+    weekday = weekday * np.where(days.day_of_week.to_numpy() == 0, 1.2, 1.0)
     trend = np.linspace(0.95, 1.05, len(days))
 
     types = list(SERVICE_TYPES)
