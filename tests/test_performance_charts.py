@@ -336,3 +336,22 @@ def test_bad_inputs_give_actionable_errors():
         xmr_chart(FLOWRATE)
     with pytest.raises(CityKitError, match="no values"):
         xmr_chart(pd.DataFrame({"value": [np.nan, np.nan]}))
+
+
+def test_label_names_the_values():
+    chart = xmr_chart(frame(FLOWRATE), label="Flow rate (litres per minute)")
+    assert chart.value_label == "Flow rate (litres per minute)"
+    assert "chart of Flow rate" in chart.summary()
+
+
+def test_signal_rules_bad_inputs():
+    with pytest.raises(MissingColumnError, match="Did you mean 'value'"):
+        signal_rules(frame([1.0]), value="values", centre=0, sigma=1)
+    with pytest.raises(ColumnTypeError, match="must hold numbers"):
+        signal_rules(frame(["a", "b"]), centre=0, sigma=1)
+    with pytest.raises(CityKitError, match="number or the name of a column"):
+        signal_rules(frame([1.0]), centre=None, sigma=1)
+    with pytest.raises(CityKitError, match="negative"):
+        signal_rules(frame([1.0]), centre=0, sigma=-1)
+    with pytest.raises(EmptyDataError):
+        signal_rules(frame([]), centre=0, sigma=1)

@@ -79,3 +79,15 @@ def test_shifts_are_found_by_a_control_chart(table, key):
     xmr = xmr_chart(series, period="month", baseline=("2023-01-01", before), rules=[1])
     first = xmr.signals["period"].min()
     assert change <= first <= change + pd.DateOffset(months=3)
+
+
+def test_committed_table_loads_with_its_types(table):
+    from citykit import datasets
+
+    loaded = datasets.load("department_measures")
+    assert len(loaded) == len(table)
+    assert loaded["month"].dtype.kind == "M"
+    assert loaded["cases"].dtype == "Int64"
+    pd.testing.assert_series_equal(
+        loaded["value"].reset_index(drop=True), table["value"].reset_index(drop=True)
+    )

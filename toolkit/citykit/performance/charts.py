@@ -368,6 +368,7 @@ def xmr_chart(
     alternating_length: int = 14,
     stratification_length: int = 15,
     mixture_length: int = 8,
+    label: str | None = None,
 ) -> ControlChart:
     """XmR (individuals and moving range) chart of one value per period.
 
@@ -399,6 +400,8 @@ def xmr_chart(
         9 for Nelson); 2 or more.
     trend_length, alternating_length, stratification_length, mixture_length : int
         Lengths for Nelson rules 3, 4, 7 and 8 (6, 14, 15, 8).
+    label : str, optional
+        What the values are, for summaries and plots (default: the column names).
 
     Returns
     -------
@@ -461,7 +464,7 @@ def xmr_chart(
         sigma=sigma,
         rule_options=options,
         details={"mr_bar": mr_bar, "mr_ucl": D4 * mr_bar, "d2": D2, "d4": D4},
-        value_label=value,
+        value_label=label or value,
         extra={"moving_range": moving, "mr_ucl": D4 * mr_bar},
     )
 
@@ -495,6 +498,7 @@ def p_chart(
     alternating_length: int = 14,
     stratification_length: int = 15,
     mixture_length: int = 8,
+    label: str | None = None,
 ) -> ControlChart:
     """p-chart (or Laney p' chart) of a proportion per period, e.g. the on-time share.
 
@@ -526,6 +530,8 @@ def p_chart(
         9 for Nelson); 2 or more.
     trend_length, alternating_length, stratification_length, mixture_length : int
         Lengths for Nelson rules 3, 4, 7 and 8 (6, 14, 15, 8).
+    label : str, optional
+        What the values are, for summaries and plots (default: the column names).
 
     Returns
     -------
@@ -591,7 +597,7 @@ def p_chart(
         sigma=sigma,
         rule_options=options,
         details=details,
-        value_label=f"{numerator} / {denominator}",
+        value_label=label or f"{numerator} / {denominator}",
         extra={"numerator": d, "denominator": n},
     )
 
@@ -612,6 +618,7 @@ def u_chart(
     alternating_length: int = 14,
     stratification_length: int = 15,
     mixture_length: int = 8,
+    label: str | None = None,
 ) -> ControlChart:
     """u-chart (or Laney u' chart) of a rate per unit of exposure that varies by period.
 
@@ -638,6 +645,8 @@ def u_chart(
         9 for Nelson); 2 or more.
     trend_length, alternating_length, stratification_length, mixture_length : int
         Lengths for Nelson rules 3, 4, 7 and 8 (6, 14, 15, 8).
+    label : str, optional
+        What the values are, for summaries and plots (default: the column names).
 
     Returns
     -------
@@ -691,7 +700,7 @@ def u_chart(
         sigma=sigma,
         rule_options=options,
         details=details,
-        value_label=f"{count} per {exposure}",
+        value_label=label or f"{count} per {exposure}",
         extra={"count": c, "exposure": n},
     )
 
@@ -710,6 +719,7 @@ def c_chart(
     alternating_length: int = 14,
     stratification_length: int = 15,
     mixture_length: int = 8,
+    label: str | None = None,
 ) -> ControlChart:
     """c-chart of a count of events per period with a constant area of opportunity.
 
@@ -734,6 +744,8 @@ def c_chart(
         9 for Nelson); 2 or more.
     trend_length, alternating_length, stratification_length, mixture_length : int
         Lengths for Nelson rules 3, 4, 7 and 8 (6, 14, 15, 8).
+    label : str, optional
+        What the values are, for summaries and plots (default: the column names).
 
     Returns
     -------
@@ -773,7 +785,7 @@ def c_chart(
         sigma=sigma,
         rule_options=options,
         details={"c_bar": c_bar},
-        value_label=count,
+        value_label=label or count,
         extra={},
     )
 

@@ -150,11 +150,12 @@ class ControlChartExplorer:
                 "hits": (series[c["value"]] * series[c["cases"]].astype(float)).round().to_numpy(),
                 "cases": series[c["cases"]].astype(float).to_numpy(),
             })  # fmt: skip
-            chart = p_chart(frame, numerator="hits", denominator="cases", laney=True, **options)
+            chart = p_chart(frame, numerator="hits", denominator="cases", laney=True,
+                            label=self.measure.value, **options)  # fmt: skip
         else:
             frame = pd.DataFrame({"period": series[c["period"]].to_numpy(),
                                   "value": series[c["value"]].to_numpy()})  # fmt: skip
-            chart = xmr_chart(frame, value="value", **options)
+            chart = xmr_chart(frame, value="value", label=self.measure.value, **options)
         self.chart = chart
         self.result = chart.table
         self.summary.value = f"<p>{_escape(chart.summary())}</p>"
