@@ -191,3 +191,52 @@ def test_sample_city_process_change_is_found():
                    baseline=("2023-01-01", before_change))  # fmt: skip
     run = full.table[full.table["rules"].str.contains("WE4")]
     assert len(run) and run["period"].min() >= change
+
+
+def test_frequency_comes_from_the_measures(requests):
+    weekly = Measure("Requests", "count", frequency="weekly")
+    out = compute_measures(requests, weekly)
+    assert out["period"].iloc[0] == pd.Timestamp("2024-01-01")  # a Monday
+    assert out["period"].diff().dropna().eq(pd.Timedelta(days=7)).all()
+    with pytest.raises(CityKitError, match="different frequencies"):
+        compute_measures(requests, [weekly, Measure("All", "count")])
+    assert len(compute_measures(requests, [weekly, Measure("All", "count")], frequency="monthly"))
+
+
+def test_requests_per_1000_residents_by_district_on_the_sample_city():
+    from citykit import datasets
+    from citykit.synth._core import RIVERTON
+
+    requests = datasets.load("service_requests")
+    population = dict(zip(RIVERTON.districts, RIVERTON.district_population, strict=True))
+    rate = Measure("Requests per 1,000 residents", "rate", denominator=population, per=1000,
+                   unit="requests per 1,000 residents", direction="down")  # fmt: skip
+    located = requests[requests["district"].notna()]
+    out = compute_measures(located, rate, group="district")
+    assert len(out) == 24 * 12
+    # hand check one cell: Harbor in March 2024
+    march = located[(located["district"] == "Harbor")
+                    & (located["opened_at"].dt.strftime("%Y-%m") == "2024-03")]  # fmt: skip
+    cell = out[(out["district"] == "Harbor") & (out["period"] == "2024-03-01")]
+    assert cell["value"].item() == pytest.approx(len(march) / 16_300 * 1000)
+    with pytest.raises(CityKitError, match="no denominator for group"):
+        compute_measures(requests, rate, group="district")  # requests with no district
+    with pytest.raises(CityKitError, match="drop them first"):
+        compute_measures(requests, rate, group="district")
+
+
+def test_more_bad_inputs(requests):
+    from citykit.performance import describe_rule
+
+    with pytest.raises(UnknownNameError, match="code"):
+        describe_rule("WE9")
+    with pytest.raises(MissingColumnError, match="closed_at"):
+        add_time_to_close(requests.drop(columns="closed_at"))
+    with pytest.raises(ColumnTypeError, match="holds no dates"):
+        add_time_to_close(requests.assign(opened_at="yesterday"))
+    with pytest.raises(ColumnTypeError, match="numbers of days"):
+        add_time_to_close(requests.assign(sla_days="two"))
+    with pytest.raises(CityKitError, match="expects Measure objects"):
+        measure_table(["On time"])
+    with pytest.raises(CityKitError, match="list of Measure"):
+        compute_measures(requests, [])

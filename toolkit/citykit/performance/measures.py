@@ -275,9 +275,15 @@ def _aggregate(measure: Measure, frame: pd.DataFrame, keys: list[str], group: li
             labels = out.index.get_level_values(group[0])
             missing = sorted({str(v) for v in labels if v not in measure.denominator})
             if missing:
+                blank = any(pd.isna(v) for v in labels)
+                hint = (
+                    f" Some rows have no {group[0]}: drop them first, e.g. "
+                    f"data[data[{group[0]!r}].notna()]."
+                    if blank
+                    else " Add them to the mapping, or drop those rows."
+                )
                 raise CityKitError(
-                    f"rate {measure.name!r}: no denominator for group(s) {missing[:5]}; add them "
-                    "to the mapping (or drop those rows)."
+                    f"rate {measure.name!r}: no denominator for group(s) {missing[:5]}.{hint}"
                 )
             den = np.array([float(measure.denominator[v]) for v in labels])
         else:
@@ -292,7 +298,7 @@ def compute_measures(
     measures: Measure | Sequence[Measure],
     *,
     date: str = "opened_at",
-    frequency: str = "monthly",
+    frequency: str | None = None,
     group: str | Sequence[str] | None = None,
     start=None,
     end=None,
@@ -307,8 +313,9 @@ def compute_measures(
         What to compute.
     date : str, keyword-only
         The column of dates that places each event in a period.
-    frequency : {"daily", "weekly", "monthly", "quarterly", "yearly"}, keyword-only
-        Length of a period. Periods are labelled by their first day.
+    frequency : {"daily", "weekly", "monthly", "quarterly", "yearly"}, optional
+        Length of a period; by default the measures' own ``frequency`` (they must agree).
+        Periods are labelled by their first day.
     group : str or list of str, optional
         Column(s) to compute by (department, district ...).
     start, end : date-like, optional
@@ -349,6 +356,14 @@ def compute_measures(
         )
     groups = [group] if isinstance(group, str) else list(group or [])
     check_table(data, [date, *groups])
+    if frequency is None:
+        declared = sorted({m.frequency for m in measures})
+        if len(declared) > 1:
+            raise CityKitError(
+                f"the measures are reported at different frequencies ({', '.join(declared)}); "
+                "compute each frequency separately, or pass frequency= to use one for all."
+            )
+        frequency = declared[0]
     require_keyword_choice(frequency, list(FREQUENCIES), argument="frequency")
     for m in measures:
         require_columns(data, m.columns_needed(), argument="data")
