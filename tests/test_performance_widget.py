@@ -50,7 +50,10 @@ def test_controls_drive_the_chart(scorecard):
 
 def test_explorer_draws_into_its_output(scorecard):
     explorer = control_chart_explorer(scorecard)
-    assert explorer.widget.children[-1] is explorer.output
+    assert explorer.widget is explorer and explorer.children[-1] is explorer.output
+    import ipywidgets
+
+    assert isinstance(explorer, ipywidgets.VBox)
     assert "chart of" in explorer.summary.value
 
 

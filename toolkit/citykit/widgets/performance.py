@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipywidgets as w
 import pandas as pd
 
 from citykit.errors import CityKitError
@@ -11,14 +12,8 @@ from citykit.performance._checks import check_table, to_datetime
 __all__ = ["control_chart_explorer", "ControlChartExplorer"]
 
 
-def _widgets():
-    import ipywidgets
-
-    return ipywidgets
-
-
-class ControlChartExplorer:
-    """The explorer's state: its controls, its latest chart and the container shown in Jupyter.
+class ControlChartExplorer(w.VBox):
+    """The explorer: a container of controls and a chart, with its state as attributes.
 
     Attributes
     ----------
@@ -36,12 +31,12 @@ class ControlChartExplorer:
         The latest chart.
     result : DataFrame
         The latest chart's tidy table (period, value, centre, lcl, ucl, signal, rules ...).
-    widget : ipywidgets.VBox
-        The container to display.
+    summary : ipywidgets.HTML
+        The chart's summary in words.
     """
 
     def __init__(self, data, *, department_column, measure, period, value, cases, draw):
-        w = _widgets()
+        super().__init__()
         self._data = data
         self._columns = {"department": department_column, "measure": measure,
                          "period": period, "value": value, "cases": cases}  # fmt: skip
@@ -72,8 +67,13 @@ class ControlChartExplorer:
             control.observe(self._on_control, names="value")
         controls = w.VBox([w.HBox([self.department, self.measure]),
                            w.HBox([self.rule_set, self.run_length]), self.baseline_end])  # fmt: skip
-        self.widget = w.VBox([controls, self.summary, self.output])
+        self.children = [controls, self.summary, self.output]
         self.update()
+
+    @property
+    def widget(self):
+        """The container to display (the explorer itself)."""
+        return self
 
     def _on_control(self, change) -> None:
         if not self._busy:
@@ -175,11 +175,6 @@ class ControlChartExplorer:
             display(ax.figure)
             plt.close(ax.figure)
 
-    def _ipython_display_(self):  # pragma: no cover - exercised in Jupyter
-        from IPython.display import display
-
-        display(self.widget)
-
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -198,8 +193,8 @@ def control_chart_explorer(
     """An interactive control chart of one department's measure, redrawn as controls change.
 
     Shares with a ``cases`` column are charted on a Laney p' chart; everything else on an XmR
-    chart. Display the returned object in Jupyter (or its ``widget``); a test can change a
-    control (``explorer.run_length.value = 6``) and read ``explorer.result``.
+    chart. The returned container displays itself in Jupyter; a test can change a control
+    (``explorer.run_length.value = 6``) and read ``explorer.result``.
 
     Parameters
     ----------
