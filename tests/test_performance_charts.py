@@ -355,3 +355,14 @@ def test_signal_rules_bad_inputs():
         signal_rules(frame([1.0]), centre=0, sigma=-1)
     with pytest.raises(EmptyDataError):
         signal_rules(frame([]), centre=0, sigma=1)
+
+
+def test_baseline_of_the_wrong_kind():
+    data = pd.DataFrame({"week": [1, 2, 3], "value": [1.0, 2.0, 3.0]})
+    with pytest.raises(CityKitError, match="same form"):
+        xmr_chart(data, period="week", baseline=("a", "b"))
+    dated = data.assign(week=pd.date_range("2024-01-01", periods=3, freq="W-MON"))
+    with pytest.raises(CityKitError, match="is not a date"):
+        xmr_chart(dated, period="week", baseline=("soon", None))
+    with pytest.raises(CityKitError, match="missing value"):
+        xmr_chart(data.assign(week=[1, None, 3]), period="week")

@@ -209,10 +209,16 @@ def _baseline_mask(
         start, end = (_coerce_like(b, periods, "baseline") for b in baseline)
         values = periods
         mask = np.ones(n, dtype=bool)
-        if start is not None:
-            mask &= (values >= start).to_numpy()
-        if end is not None:
-            mask &= (values <= end).to_numpy()
+        try:
+            if start is not None:
+                mask &= (values >= start).to_numpy()
+            if end is not None:
+                mask &= (values <= end).to_numpy()
+        except TypeError:
+            raise CityKitError(
+                f"baseline={baseline!r} cannot be compared with the periods, which look like "
+                f"{_label(periods.iloc[0])!r}. Give the start and end in the same form."
+            ) from None
         words = f"{_label(start) if start is not None else 'the start'} to " + (
             f"{_label(end)}" if end is not None else "the end"
         )
