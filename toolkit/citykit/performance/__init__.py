@@ -11,6 +11,16 @@ monthly stat meeting:
 * :mod:`~citykit.performance.brief` — a one-page stat brief per department;
 * :mod:`~citykit.performance.quality` — completeness, timeliness, validity and duplicates of the
   tables behind the measures, and an inventory across datasets.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from citykit import performance
+>>> days = pd.DataFrame({"month": pd.date_range("2024-01-01", periods=6, freq="MS"),
+...                      "median_days": [3.1, 2.9, 3.0, 3.2, 2.8, 6.5]})
+>>> chart = performance.xmr_chart(days, value="median_days", period="month", baseline=5)
+>>> chart.signal_descriptions()
+['2024-06: a point above the upper control limit']
 """
 
 from __future__ import annotations

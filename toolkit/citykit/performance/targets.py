@@ -188,7 +188,8 @@ def target_summary(
         One row per group with ``indicators``, ``with_target``, ``met``, ``not_met``,
         ``no_target``, ``share_met`` (met / with_target; missing when no indicator has a
         target), ``improving``, ``not_improving``, ``no_comparison`` and ``share_improving``
-        (improving / indicators that can be compared).
+        (improving / indicators that can be compared). The NYC MMR's published "ImprovePct"
+        divides by every indicator instead: ``improving / indicators``.
 
     Examples
     --------
