@@ -74,8 +74,10 @@ def test_summary_counts_and_shares():
 def test_bad_inputs():
     with pytest.raises(UnknownNameError, match="not a desired direction"):
         target_status(kpis().assign(direction="sideways"))
-    with pytest.raises(UnknownNameError, match="not a desired direction"):
+    with pytest.raises(UnknownNameError, match="not a desired direction either"):
         target_status(kpis().drop(columns="direction"), direction="bigger")
+    with pytest.raises(UnknownNameError, match="Did you mean 'direction'"):
+        target_status(kpis(), direction="Direction")
     with pytest.raises(ColumnTypeError, match="clean_numbers"):
         target_status(kpis().assign(target=["85%", "10", "4", "3.5", "2"]))
     with pytest.raises(MissingColumnError, match="Did you mean 'target'"):

@@ -25,7 +25,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from citykit.errors import CityKitError, ColumnTypeError, require_columns
+from citykit.errors import (
+    CityKitError,
+    ColumnTypeError,
+    UnknownNameError,
+    did_you_mean,
+    require_columns,
+)
 from citykit.performance._checks import DIRECTIONS, check_table, normalise_direction
 
 __all__ = ["target_status", "target_summary", "STATUSES"]
@@ -63,8 +69,13 @@ def _directions(data: pd.DataFrame, direction: str) -> pd.Series:
         return cleaned.map(DIRECTIONS).astype(object)
     if isinstance(direction, str) and direction.strip().lower() in DIRECTIONS:
         return pd.Series(normalise_direction(direction), index=data.index, dtype=object)
-    normalise_direction(direction)  # raises with the message about up/down
-    raise AssertionError  # pragma: no cover
+    columns = ", ".join(map(repr, data.columns))
+    raise UnknownNameError(
+        f"direction={direction!r} is not a column of data (its columns are: {columns}) and "
+        "not a desired direction either. Name the column that holds 'up'/'down', or give one "
+        f"direction for every row: direction='up' or direction='down'."
+        f"{did_you_mean(direction, [str(c) for c in data.columns])}"
+    )
 
 
 def target_status(
@@ -115,7 +126,7 @@ def target_status(
     >>> target_status(kpis, direction="sideways")
     Traceback (most recent call last):
     ...
-    citykit.errors.UnknownNameError: direction='sideways' is not a desired direction. Use 'up' (higher is better) or 'down' (lower is better).
+    citykit.errors.UnknownNameError: direction='sideways' is not a column of data (its columns are: 'measure', 'value', 'last_year', 'target', 'direction') and not a desired direction either. Name the column that holds 'up'/'down', or give one direction for every row: direction='up' or direction='down'.
     """
     needed = [value, target, compare, period]
     check_table(data, needed)
