@@ -12,6 +12,7 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told to (containers, CI machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: help env lab test exercises fingerprints course datasets verify lint bench clean
 
@@ -46,6 +47,13 @@ course: $(STAMP)  ## execute every lesson into build/lessons
 
 verify: $(STAMP)  ## check every notebook (what `make test` runs, alone)
 	$(BIN)/citykit course verify
+
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	@touch $@
+
+bench: $(VENV)/.bench-installed  ## benchmarks at city scale (scale 100), printed and in build/bench/
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)  ## ruff: lint and format check
 	$(BIN)/ruff check toolkit tests benchmarks

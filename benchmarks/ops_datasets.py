@@ -22,7 +22,9 @@ def _reference(inputs: dict):
     import duckdb
 
     path = str(Path(inputs["data_dir"]) / "service_requests.csv")
-    table = duckdb.sql(f"SELECT * FROM read_csv('{path}', timestampformat='%Y-%m-%dT%H:%M:%S')").df()
+    table = duckdb.sql(
+        f"SELECT * FROM read_csv('{path}', timestampformat='%Y-%m-%dT%H:%M:%S')"
+    ).df()
     return len(table), int(table["request_id"].sum()), int(table["closed_at"].notna().sum())
 
 

@@ -34,8 +34,17 @@ def _city(scale: float, out_root: Path) -> Path:
         print(f"Generating the sample city at scale {scale:g} into {folder} ...", flush=True)
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "citykit.cli", "datasets", "build", "--scale", str(scale),
-             "--out", str(folder)],
+            [
+                sys.executable,
+                "-m",
+                "citykit.cli",
+                "datasets",
+                "build",
+                "--scale",
+                str(scale),
+                "--out",
+                str(folder),
+            ],
             check=True,
         )
         print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
@@ -51,14 +60,18 @@ def _import_overhead(repeats: int = 5) -> dict:
     )
     pandas_s, extra_s = [], []
     for _ in range(repeats):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         a, b = map(float, out.stdout.split())
         pandas_s.append(a)
         extra_s.append(b)
     pandas_s.sort()
     extra_s.sort()
-    return {"import pandas (s, median)": pandas_s[len(pandas_s) // 2],
-            "import citykit on top (s, median)": extra_s[len(extra_s) // 2]}
+    return {
+        "import pandas (s, median)": pandas_s[len(pandas_s) // 2],
+        "import citykit on top (s, median)": extra_s[len(extra_s) // 2],
+    }
 
 
 def _course_times(out_root: Path) -> list[dict]:
@@ -68,15 +81,26 @@ def _course_times(out_root: Path) -> list[dict]:
     for lesson in course.lessons(ROOT):
         started = time.perf_counter()
         problem = course._execute_lesson(str(lesson), str(out_root / "lessons" / lesson.name), {})
-        rows.append({"notebook": str(lesson.relative_to(ROOT)),
-                     "seconds": round(time.perf_counter() - started, 1), "error": problem or ""})
+        rows.append(
+            {
+                "notebook": str(lesson.relative_to(ROOT)),
+                "seconds": round(time.perf_counter() - started, 1),
+                "error": problem or "",
+            }
+        )
     for name in course.assignments(ROOT):
         solution = course._solution_notebook(ROOT, name)
         started = time.perf_counter()
-        problem = course._execute_lesson(str(solution), str(out_root / "solutions" / solution.name),
-                                         {})
-        rows.append({"notebook": str(solution.relative_to(ROOT)),
-                     "seconds": round(time.perf_counter() - started, 1), "error": problem or ""})
+        problem = course._execute_lesson(
+            str(solution), str(out_root / "solutions" / solution.name), {}
+        )
+        rows.append(
+            {
+                "notebook": str(solution.relative_to(ROOT)),
+                "seconds": round(time.perf_counter() - started, 1),
+                "error": problem or "",
+            }
+        )
     return rows
 
 
@@ -102,9 +126,11 @@ def main(argv=None) -> int:
     print(header)
     for r in rows:
         goal = "" if r["ratio"] <= 2 and r["toolkit_peak_mb"] < 4096 else "  <- goal missed"
-        print(f"{r['operation'][:46]:46s} {r['toolkit_s']:9.2f} {r['reference_s']:8.2f} "
-              f"{r['ratio']:6.2f} {r['toolkit_peak_mb']:8d}  {'yes' if r['answers_equal'] else 'NO'}"
-              f"{goal}")
+        print(
+            f"{r['operation'][:46]:46s} {r['toolkit_s']:9.2f} {r['reference_s']:8.2f} "
+            f"{r['ratio']:6.2f} {r['toolkit_peak_mb']:8d}  {'yes' if r['answers_equal'] else 'NO'}"
+            f"{goal}"
+        )
     with open(out_root / "results.csv", "w", newline="") as f:
         if rows:
             writer = csv.DictWriter(f, fieldnames=list(rows[0]))
@@ -112,8 +138,11 @@ def main(argv=None) -> int:
             writer.writerows(rows)
 
     startup = _import_overhead()
-    print("\nStart-up:", ", ".join(f"{k} {v:.3f}" for k, v in startup.items()),
-          "(goal: citykit adds < 0.3 s)")
+    print(
+        "\nStart-up:",
+        ", ".join(f"{k} {v:.3f}" for k, v in startup.items()),
+        "(goal: citykit adds < 0.3 s)",
+    )
 
     if not args.skip_course:
         times = _course_times(out_root)
