@@ -63,8 +63,8 @@ def _run_side(op: Op, side: str, data_dir: Path) -> dict:
         out = tmp.name
     root = Path(__file__).resolve().parents[1]
     code = (
-        "import sys; sys.path.insert(0, %r); from benchmarks.harness import _child; "
-        "_child(%r, %r, %r, %r)" % (str(root), op.name, side, str(data_dir), out)
+        f"import sys; sys.path.insert(0, {str(root)!r}); from benchmarks.harness import _child; "
+        f"_child({op.name!r}, {side!r}, {str(data_dir)!r}, {out!r})"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if done.returncode != 0:
