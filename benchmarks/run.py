@@ -105,6 +105,7 @@ def _course_times(out_root: Path) -> list[dict]:
 
 
 def main(argv=None) -> int:
+    """Run the benchmarks; return 1 if any toolkit answer differs from its reference."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=100)
     parser.add_argument("--out", default=str(ROOT / "build" / "bench"))
