@@ -10,6 +10,7 @@ import pytest
 MODULES = [
     "citykit.evaluation",
     "citykit.evaluation.power",
+    "citykit.evaluation.estimate",
 ]
 
 

@@ -19,7 +19,8 @@ Examples
 
 from __future__ import annotations
 
-from citykit.evaluation import power
+from citykit.evaluation import estimate, power
+from citykit.evaluation.estimate import *  # noqa: F403
 from citykit.evaluation.power import *  # noqa: F403
 
-__all__ = [*power.__all__]
+__all__ = [*power.__all__, *estimate.__all__]
