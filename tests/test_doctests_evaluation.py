@@ -11,6 +11,8 @@ MODULES = [
     "citykit.evaluation",
     "citykit.evaluation.power",
     "citykit.evaluation.estimate",
+    "citykit.evaluation.assign",
+    "citykit.evaluation.balance",
 ]
 
 

@@ -3,6 +3,8 @@
 Cities test small levers against business as usual (reminder letters for bills and vehicle
 registrations, hiring messages, inspections). This package gives an analyst every step:
 
+* :mod:`~citykit.evaluation.assign` — simple, complete, blocked and cluster randomization with a log;
+* :mod:`~citykit.evaluation.balance` — standardized differences, variance ratios, a joint test;
 * :mod:`~citykit.evaluation.power` — power, sample size and minimum detectable effect;
 * :mod:`~citykit.evaluation.estimate` — effects with confidence intervals (HC2, Lin, blocks,
   clusters).
@@ -19,8 +21,10 @@ Examples
 
 from __future__ import annotations
 
-from citykit.evaluation import estimate, power
+from citykit.evaluation import assign, balance, estimate, power
+from citykit.evaluation.assign import *  # noqa: F403
+from citykit.evaluation.balance import *  # noqa: F403
 from citykit.evaluation.estimate import *  # noqa: F403
 from citykit.evaluation.power import *  # noqa: F403
 
-__all__ = [*power.__all__, *estimate.__all__]
+__all__ = [*assign.__all__, *balance.__all__, *power.__all__, *estimate.__all__]
