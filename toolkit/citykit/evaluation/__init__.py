@@ -3,7 +3,7 @@
 Cities test small levers against business as usual (reminder letters for bills and vehicle
 registrations, hiring messages, inspections). This package gives an analyst every step:
 
-* :mod:`~citykit.evaluation.assign` — simple, complete, blocked and cluster randomization with a log;
+* :mod:`~citykit.evaluation.assign` — simple, complete, blocked and cluster randomization, logged;
 * :mod:`~citykit.evaluation.balance` — standardized differences, variance ratios, a joint test;
 * :mod:`~citykit.evaluation.power` — power, sample size and minimum detectable effect;
 * :mod:`~citykit.evaluation.estimate` — effects with confidence intervals (HC2, Lin, blocks,
