@@ -13,6 +13,7 @@ MODULES = [
     "citykit.evaluation.estimate",
     "citykit.evaluation.assign",
     "citykit.evaluation.balance",
+    "citykit.evaluation.multiple",
 ]
 
 

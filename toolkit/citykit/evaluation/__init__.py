@@ -7,7 +7,9 @@ registrations, hiring messages, inspections). This package gives an analyst ever
 * :mod:`~citykit.evaluation.balance` — standardized differences, variance ratios, a joint test;
 * :mod:`~citykit.evaluation.power` — power, sample size and minimum detectable effect;
 * :mod:`~citykit.evaluation.estimate` — effects with confidence intervals (HC2, Lin, blocks,
-  clusters).
+  clusters);
+* :mod:`~citykit.evaluation.multiple` — Holm / Benjamini-Hochberg across a portfolio, and a
+  simulation of the winner's curse.
 
 Every public function is re-exported here, so ``from citykit.evaluation import estimate_effects``
 works.
@@ -21,10 +23,11 @@ Examples
 
 from __future__ import annotations
 
-from citykit.evaluation import assign, balance, estimate, power
+from citykit.evaluation import assign, balance, estimate, multiple, power
 from citykit.evaluation.assign import *  # noqa: F403
 from citykit.evaluation.balance import *  # noqa: F403
 from citykit.evaluation.estimate import *  # noqa: F403
+from citykit.evaluation.multiple import *  # noqa: F403
 from citykit.evaluation.power import *  # noqa: F403
 
-__all__ = [*assign.__all__, *balance.__all__, *power.__all__, *estimate.__all__]
+__all__ = [*assign.__all__, *balance.__all__, *power.__all__, *estimate.__all__, *multiple.__all__]
