@@ -85,11 +85,15 @@ def _cr2(x: np.ndarray, resid: np.ndarray, groups: np.ndarray, bread: np.ndarray
     ax_list = []
     for index in np.split(order, bounds):
         xs = x[index]
-        h = xs @ bread @ xs.T
-        vals, vecs = np.linalg.eigh(np.eye(len(index)) - h)
-        inv_sqrt = np.where(vals > 1e-12, 1 / np.sqrt(np.clip(vals, 1e-12, None)), 0.0)
-        a = (vecs * inv_sqrt) @ vecs.T
-        ax = a @ xs  # A_s X_s
+        # H_ss = X_s B X_s' has rank <= k: with X_s = QR and R B R' = V diag(lam) V',
+        # (I - H_ss)^(-1/2) = I + U diag((1 - lam)^(-1/2) - 1) U' with U = QV (no n_s x n_s work);
+        # directions with 1 - lam <= 1e-12 get weight 0, as in clubSandwich/estimatr.
+        q, r = np.linalg.qr(xs)
+        lam, v = np.linalg.eigh(r @ bread @ r.T)
+        u = q @ v
+        room = 1 - lam
+        scale = np.where(room > 1e-12, 1 / np.sqrt(np.clip(room, 1e-12, None)) - 1, -1.0)
+        ax = xs + (u * scale) @ (u.T @ xs)  # A_s X_s
         half_meat.append(resid[index] @ ax)
         ax_list.append((ax, xs))
     half = np.vstack(half_meat)
