@@ -14,6 +14,7 @@ MODULES = [
     "citykit.evaluation.assign",
     "citykit.evaluation.balance",
     "citykit.evaluation.multiple",
+    "citykit.plots.evaluation",
 ]
 
 

@@ -66,7 +66,7 @@ def test_any_letter_effect_matches_the_paper(analysed):
     text = res.sentence(
         treatment_label="A reminder letter", outcome_label="on-time recertification"
     )
-    assert text.startswith("A reminder letter raised on-time recertification by 5.5 percentage")
+    assert text.startswith("A reminder letter raised successful recertification by 5.5 percentage")
 
 
 def test_families_per_year_with_the_open_date_letter(analysed):
