@@ -15,6 +15,7 @@ MODULES = [
     "citykit.evaluation.balance",
     "citykit.evaluation.multiple",
     "citykit.plots.evaluation",
+    "citykit.widgets.evaluation",
 ]
 
 
