@@ -16,6 +16,7 @@ MODULES = [
     "citykit.evaluation.multiple",
     "citykit.plots.evaluation",
     "citykit.widgets.evaluation",
+    "citykit.synth.trials",
 ]
 
 

@@ -398,3 +398,19 @@ def test_no_warning_escapes():
         estimate_effects(CLUSTERS, outcome="y", cluster="office")
         estimate_effects(BLOCKS, outcome="y", block="block", adjustment="additive")
         estimate_effects(covariate_trial(), outcome="y", covariates=["prior_late"])
+
+
+def test_lin_table_2_confidence_interval_convention():
+    # methods.md §1.6, [COMP]: Lin + HC2 on alo_star_men (N = 157) gives -0.081220 with SE
+    # 0.147868; with t(df = N - 4 = 153) the CI is [-0.373346, 0.210907] (estimatr's convention).
+    # The data are not shipped, so this checks the interval arithmetic the toolkit applies.
+    from citykit.evaluation.estimate import _tidy
+
+    tidy = _tidy(
+        pd.Series([-0.081220], index=["arm=sfsp"]),
+        pd.Series([0.147868], index=["arm=sfsp"]),
+        pd.Series([153.0], index=["arm=sfsp"]),
+        0.05,
+    )
+    assert tidy["ci_low"][0] == pytest.approx(-0.373346, abs=2e-6)
+    assert tidy["ci_high"][0] == pytest.approx(0.210907, abs=2e-6)

@@ -64,7 +64,7 @@ def test_any_letter_effect_matches_the_paper(analysed):
     welch = np.sqrt((y.var() / y.count()).sum())
     assert row["se"] == pytest.approx(welch, rel=1e-10)
     text = res.sentence(
-        treatment_label="A reminder letter", outcome_label="on-time recertification"
+        treatment_label="A reminder letter", outcome_label="successful recertification"
     )
     assert text.startswith("A reminder letter raised successful recertification by 5.5 percentage")
 

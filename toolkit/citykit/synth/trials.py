@@ -542,6 +542,14 @@ def generate(*, seed: int, scale: float = 1.0, city: City, tables=None) -> dict[
 
     ``tables`` optionally names a subset (used by fast coverage simulations); each table has its
     own random stream, so making one never changes another.
+
+    Examples
+    --------
+    >>> from citykit.synth._core import RIVERTON
+    >>> made = generate(seed=1, scale=0.1, city=RIVERTON, tables=["bill_reminder_trial"])
+    >>> made["bill_reminder_trial"].groupby("account_type")["arm"].apply(
+    ...     lambda arm: (arm == "letter").mean()).round(2).to_dict()
+    {'commercial': 0.2, 'multi-family': 0.8, 'residential': 0.5}
     """
     streams = family_rng(seed, "trials").spawn(3)
     makers = {
