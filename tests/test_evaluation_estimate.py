@@ -414,3 +414,62 @@ def test_lin_table_2_confidence_interval_convention():
     )
     assert tidy["ci_low"][0] == pytest.approx(-0.373346, abs=2e-6)
     assert tidy["ci_high"][0] == pytest.approx(0.210907, abs=2e-6)
+
+
+def test_yes_no_text_outcome_gets_a_conversion_hint():
+    data = TINY.assign(y=["yes", "no", "no", "yes", "yes", "no", "yes"])
+    with pytest.raises(CityKitError, match=r"holds yes/no answers as text.*isin\(\['yes'\]\)"):
+        estimate_effects(data, outcome="y")
+
+
+def test_duplicate_index_labels_do_not_misalign():
+    data = BLOCKS.copy()
+    data.index = [0] * len(data)
+    res = estimate_effects(data, outcome="y", block="block")
+    assert first(res, "estimate") == pytest.approx(2.3285714, abs=1e-7)
+
+
+def test_boolean_and_categorical_columns_from_a_loader():
+    data = covariate_trial(seed=8, n=100)
+    data["paid"] = (data["y"] > data["y"].median()).astype("boolean")
+    data["arm"] = data["arm"].astype("category")
+    data["band"] = pd.Categorical(np.where(data["prior_late"] > 2, "high", "low"))
+    res = estimate_effects(data, outcome="paid", covariates=["band"])
+    assert res.binary
+    assert res.table["arm"].tolist() == ["letter"]
+
+
+def test_cr2_se_and_df_against_the_textbook_construction():
+    # Bell & McCaffrey (2002) / Pustejovsky & Tipton (2018), built literally with N x N matrices:
+    # V = B sum_s X_s' A_s e_s e_s' A_s X_s B, A_s = (I - H_ss)^(-1/2);
+    # df = tr(G'G)^2 / tr((G'G)^2), G = [(I - H)[:, s] A_s X_s B c]_s
+    rng = np.random.default_rng(0)
+    n = 120
+    office = rng.integers(0, 15, n)
+    treated = np.isin(office, rng.choice(15, 7, replace=False)).astype(float)
+    x = rng.normal(size=n)
+    y = 1 + 0.5 * treated + 0.3 * x + rng.normal(size=n) + rng.normal(size=15)[office]
+    data = pd.DataFrame(
+        {"y": y, "arm": np.where(treated == 1, "letter", "control"), "x": x, "office": office}
+    )
+    res = estimate_effects(
+        data, outcome="y", covariates=["x"], adjustment="additive", cluster="office"
+    )
+    design = np.column_stack([np.ones(n), treated, x])
+    bread = np.linalg.inv(design.T @ design)
+    resid = y - design @ (bread @ design.T @ y)
+    hat = design @ bread @ design.T
+    meat = np.zeros((3, 3))
+    columns = []
+    for s in np.unique(office):
+        idx = np.flatnonzero(office == s)
+        vals, vecs = np.linalg.eigh(np.eye(len(idx)) - hat[np.ix_(idx, idx)])
+        a = (vecs / np.sqrt(vals)) @ vecs.T
+        u = design[idx].T @ a @ resid[idx]
+        meat += np.outer(u, u)
+        columns.append((np.eye(n) - hat)[:, idx] @ (a @ design[idx] @ bread[:, 1]))
+    se = np.sqrt((bread @ meat @ bread)[1, 1])
+    gram = np.column_stack(columns).T @ np.column_stack(columns)
+    df = np.trace(gram) ** 2 / np.trace(gram @ gram)
+    assert first(res, "se") == pytest.approx(se, rel=1e-10)
+    assert first(res, "df") == pytest.approx(df, rel=1e-10)

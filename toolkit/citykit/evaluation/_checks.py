@@ -143,8 +143,19 @@ def check_arm_labels(labels: pd.Series, wanted, *, arm: str, argument: str) -> l
 def numeric_outcome(data: pd.DataFrame, outcome: str, *, argument: str = "data") -> np.ndarray:
     """Return the outcome as floats after checking type, missing values and variation."""
     require_columns(data, [outcome], argument=argument)
-    require_numeric(data, outcome, argument=argument)
     values = data[outcome]
+    if not (pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values)):
+        # beginner guard: yes/no outcomes often arrive as text from an export
+        words = {str(v).strip().lower() for v in values.dropna().unique()}
+        if words and words <= {"true", "false", "yes", "no", "y", "n", "1", "0"}:
+            yes = sorted(w for w in words if w in {"true", "yes", "y", "1"})
+            raise CityKitError(
+                f"{argument} column {outcome!r} holds yes/no answers as text "
+                f"({', '.join(repr(w) for w in sorted(words))}). Turn it into 0/1 first, e.g. "
+                f"{argument}[{outcome!r}] = {argument}[{outcome!r}].str.lower().isin("
+                f"{yes!r}).astype(int)."
+            )
+    require_numeric(data, outcome, argument=argument)
     missing = int(values.isna().sum())
     if missing:
         raise CityKitError(

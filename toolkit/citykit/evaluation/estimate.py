@@ -103,8 +103,14 @@ def _cr2(x: np.ndarray, resid: np.ndarray, groups: np.ndarray, bread: np.ndarray
         column = bread[:, j]
         vs = [ax @ column for ax, _ in ax_list]
         w = np.column_stack([xs.T @ v for v, (_, xs) in zip(vs, ax_list, strict=True)])
-        p = np.diag([float(v @ v) for v in vs]) - w.T @ bread @ w
-        dfs[j] = np.trace(p) ** 2 / float((p * p).sum())
+        # P = diag(d) - W'BW without forming the S x S matrix (S = number of clusters):
+        # tr P = sum d - sum g;  tr P^2 = sum d^2 - 2 sum d g + tr(BCBC), C = W W', g_s = w_s'Bw_s
+        d = np.array([float(v @ v) for v in vs])
+        g = np.einsum("is,ij,js->s", w, bread, w)
+        bc = bread @ (w @ w.T)
+        trace_p = d.sum() - g.sum()
+        trace_p2 = float((d**2).sum() - 2 * (d * g).sum() + np.trace(bc @ bc))
+        dfs[j] = trace_p**2 / trace_p2
     return cov, dfs
 
 
@@ -400,8 +406,8 @@ def estimate_effects(
         if control in arms:
             raise CityKitError(f"arms includes the control {control!r}; list only the others.")
     keep = labels.isin([control, *arms]).to_numpy()
-    frame = data.loc[keep]
-    labels = labels[keep]
+    frame = data.loc[keep].reset_index(drop=True)  # duplicate index labels cannot misalign
+    labels = labels[keep].reset_index(drop=True)
     y = numeric_outcome(frame, outcome)
     counts = labels.value_counts()
     for label in [control, *arms]:
