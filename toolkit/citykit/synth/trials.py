@@ -323,6 +323,12 @@ def _districts(rng: np.random.Generator, city: City, n: int) -> np.ndarray:
     return rng.choice(np.asarray(city.districts, dtype=object), size=n, p=weights / weights.sum())
 
 
+def _ids(prefix: str, numbers: np.ndarray, width: int = 0) -> np.ndarray:
+    """Vectorized record numbers such as 'W-0400003'."""
+    text = np.char.zfill(numbers.astype(str), width) if width else numbers.astype(str)
+    return np.char.add(prefix, text).astype(object)
+
+
 def _scaled(n: int, scale: float, minimum: int = 20) -> int:
     return max(minimum, int(round(n * scale)))
 
@@ -396,7 +402,7 @@ def _bill_reminder(rng: np.random.Generator, scale: float, city: City) -> pd.Dat
         }
     )
     out = out.iloc[order].reset_index(drop=True)
-    out["account_id"] = [f"W-{400000 + 7 * i + 3:07d}" for i in range(n)]
+    out["account_id"] = _ids("W-", 400003 + 7 * np.arange(n), width=7)
     return out
 
 
@@ -448,7 +454,7 @@ def _registration_reminder(rng: np.random.Generator, scale: float, city: City) -
     )
     return pd.DataFrame(
         {
-            "registration_id": [f"VR24-{100001 + i}" for i in range(n)],
+            "registration_id": _ids("VR24-", 100001 + np.arange(n)),
             "district": _districts(rng, city, n),
             "vehicle_type": vehicle,
             "owner_age_band": band,
@@ -522,7 +528,7 @@ def _job_posting(rng: np.random.Generator, scale: float, city: City) -> pd.DataF
     )
     out = pd.DataFrame(
         {
-            "view_id": [f"V{500001 + i}" for i in range(n)],
+            "view_id": _ids("V", 500001 + np.arange(n)),
             "posting_id": rows["posting_id"].to_numpy(),
             "job_family": rows["job_family"].to_numpy(),
             "department": rows["department"].to_numpy(),
