@@ -117,3 +117,47 @@ def test_bad_inputs():
         balance_table(data, covariates=["x"], threshold=-1)
     with pytest.raises(CityKitError, match="covariates is empty"):
         balance_table(data, covariates=[])
+
+
+def blocked_units():
+    # block A: 2 of 10 treated; block B: 8 of 10 treated. Within each block the covariate has the
+    # same distribution in both arms, but B's values are 10 higher, so raw means differ by design.
+    a_t, a_c = [1, 2], [1, 1, 1, 1, 2, 2, 2, 2]
+    b_t, b_c = [11] * 4 + [12] * 4, [11, 12]
+    return pd.DataFrame(
+        {
+            "block": ["A"] * 10 + ["B"] * 10,
+            "arm": ["letter"] * 2 + ["control"] * 8 + ["letter"] * 8 + ["control"] * 2,
+            "x": a_t + a_c + b_t + b_c,
+        }
+    )
+
+
+def test_block_weighted_balance_removes_differences_made_by_design():
+    data = blocked_units()
+    raw = balance_table(data, covariates=["x"]).table.iloc[0]
+    assert raw["smd"] > 1  # treated units come mostly from block B
+    within = balance_table(data, covariates=["x"], block="block")
+    row = within.table.iloc[0]
+    assert row["smd"] == pytest.approx(0.0, abs=1e-12)
+    # each arm now stands for the whole sample: mean of x over all 20 units
+    assert row["mean_arm"] == pytest.approx(data["x"].mean())
+    assert row["mean_control"] == pytest.approx(data["x"].mean())
+    assert "weighted within blocks of 'block'" in repr(within)
+
+
+def test_block_aware_omnibus_test():
+    data = blocked_units()
+    naive = balance_test(data, covariates=["x"])
+    within = balance_test(data, covariates=["x"], block="block")
+    assert naive.table["p_value"].iloc[0] < 0.01
+    # within blocks the covariate does not predict the arm at all: LR = 0
+    assert within.table["statistic"].iloc[0] == pytest.approx(0.0, abs=1e-6)
+    assert "within blocks" in within.table["method"].iloc[0]
+
+
+def test_balance_within_blocks_needs_both_arms_in_every_block():
+    data = blocked_units()
+    data.loc[data["block"] == "A", "arm"] = "control"
+    with pytest.raises(CityKitError, match="have no units in arm 'letter'"):
+        balance_table(data, covariates=["x"], block="block")

@@ -17,6 +17,7 @@ class ResultMixin:
     """
 
     _tables: tuple[str, ...] = ()
+    _hidden_columns: tuple[str, ...] = ()  # shown in the summary already
 
     def _summary(self) -> str:  # pragma: no cover - every subclass overrides
         return type(self).__name__
@@ -26,6 +27,7 @@ class ResultMixin:
         for name in self._tables:
             frame = getattr(self, name)
             if isinstance(frame, pd.DataFrame):
+                frame = frame.drop(columns=list(self._hidden_columns), errors="ignore")
                 with pd.option_context("display.width", 120, "display.max_columns", 20):
                     parts.append(frame.to_string())
         return "\n".join(parts)
@@ -35,5 +37,6 @@ class ResultMixin:
         for name in self._tables:
             frame = getattr(self, name)
             if isinstance(frame, pd.DataFrame):
+                frame = frame.drop(columns=list(self._hidden_columns), errors="ignore")
                 parts.append(frame.to_html(float_format=lambda v: f"{v:.4g}"))
         return "\n".join(parts)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from citykit.errors import CityKitError, require_columns, require_keyword_choice
 from citykit.evaluation._checks import check_arm_column, check_between, resolve_control
@@ -133,6 +134,7 @@ class BalanceTable(ResultMixin):
     table: pd.DataFrame
     threshold: float
     control: object
+    block: str | None = None
 
     _tables = ("table",)
 
@@ -146,8 +148,10 @@ class BalanceTable(ResultMixin):
                 for r in over.itertuples()
             )
             verdict = f"{len(over)} above {self.threshold:g}: {names}"
+        within = f" (weighted within blocks of {self.block!r})" if self.block else ""
         return (
-            f"Balance against {self.control!r}: {verdict}. Descriptive only: in a randomized test "
+            f"Balance against {self.control!r}{within}: {verdict}. Descriptive only: in a "
+            "randomized test "
             "differences are chance; large ones point to a randomization or data problem, or to a "
             "covariate worth adjusting for."
         )
@@ -159,6 +163,7 @@ def balance_table(
     covariates,
     arm: str = "arm",
     control: object = None,
+    block: str | None = None,
     threshold: float = 0.1,
 ) -> BalanceTable:
     """Compare baseline covariates between each arm and the control.
@@ -174,6 +179,10 @@ def balance_table(
         The arm column.
     control : object, keyword-only
         The business-as-usual arm (guessed when it is called "control").
+    block : str, optional, keyword-only
+        The randomization block. When treated shares differ by block, raw arm means differ by
+        design; with ``block`` each unit is weighted by 1 / (share of its arm in its block), so
+        both arms stand for the whole sample and only chance differences remain.
     threshold : float, keyword-only
         |SMD| above which a row is flagged: 0.1 (default; Austin 2009) or 0.25 (Rubin 2001).
 
@@ -204,19 +213,24 @@ def balance_table(
         raise CityKitError("covariates is empty; list the baseline columns to compare.")
     require_columns(data, covariates, argument="data")
     others = [a for a in sorted(pd.unique(labels), key=str) if a != control]
+    weights = {a: _block_weights(data, labels, block, a, control) for a in others}
     rows = []
     for name, level, values in _columns(data, covariates):
         for a in others:
-            t = values[labels == a].dropna().to_numpy()
-            c = values[labels == control].dropna().to_numpy()
+            keep_t = ((labels == a) & values.notna()).to_numpy()
+            keep_c = ((labels == control) & values.notna()).to_numpy()
+            t, wt = values.to_numpy()[keep_t], weights[a][keep_t]
+            c, wc = values.to_numpy()[keep_c], weights[a][keep_c]
+            mean_t, var_t = _weighted(t, wt)
+            mean_c, var_c = _weighted(c, wc)
+            kind = "binary" if _is_binary(t) and _is_binary(c) else "continuous"
             if len(t) < 2 or len(c) < 2:
-                smd, kind = math.nan, "continuous"
+                smd = math.nan
+            elif kind == "binary":
+                smd = _ratio(mean_t - mean_c, (mean_t * (1 - mean_t) + mean_c * (1 - mean_c)) / 2)
             else:
-                kind = "binary" if _is_binary(t) and _is_binary(c) else "continuous"
-                smd = standardized_difference(t, c, kind=kind)
-            sd_t = float(np.std(t, ddof=1)) if len(t) > 1 else math.nan
-            sd_c = float(np.std(c, ddof=1)) if len(c) > 1 else math.nan
-            ratio = (sd_t**2 / sd_c**2) if kind == "continuous" and sd_c > 0 else math.nan
+                smd = _ratio(mean_t - mean_c, (var_t + var_c) / 2)
+            ratio = (var_t / var_c) if kind == "continuous" and var_c > 0 else math.nan
             rows.append(
                 {
                     "covariate": name,
@@ -225,10 +239,10 @@ def balance_table(
                     "arm": a,
                     "n_control": len(c),
                     "n_arm": len(t),
-                    "mean_control": float(c.mean()) if len(c) else math.nan,
-                    "mean_arm": float(t.mean()) if len(t) else math.nan,
-                    "sd_control": sd_c,
-                    "sd_arm": sd_t,
+                    "mean_control": mean_c,
+                    "mean_arm": mean_t,
+                    "sd_control": math.sqrt(var_c),
+                    "sd_arm": math.sqrt(var_t),
                     "smd": smd,
                     "variance_ratio": ratio,
                     "exceeds_threshold": bool(abs(smd) > threshold),
@@ -236,7 +250,49 @@ def balance_table(
                     "wwc_band": wwc_band(smd),
                 }
             )
-    return BalanceTable(table=pd.DataFrame(rows), threshold=threshold, control=control)
+    return BalanceTable(table=pd.DataFrame(rows), threshold=threshold, control=control, block=block)
+
+
+def _weighted(x: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """Weighted mean and variance (reliability weights; equal weights give ddof=1)."""
+    if len(x) == 0:
+        return math.nan, math.nan
+    total = w.sum()
+    mean = float((w * x).sum() / total)
+    if len(x) < 2:
+        return mean, math.nan
+    denom = total - (w**2).sum() / total
+    return mean, float((w * (x - mean) ** 2).sum() / denom)
+
+
+def _ratio(diff: float, variance: float) -> float:
+    if not variance > 0:
+        return 0.0 if diff == 0 else math.copysign(math.inf, diff)
+    return float(diff / math.sqrt(variance))
+
+
+def _block_weights(data, labels, block, arm, control) -> np.ndarray:
+    """1 / (share of the unit's arm in its block): each arm then stands for every block."""
+    if block is None:
+        return np.ones(len(data))
+    require_columns(data, [block], argument="data")
+    blocks = data[block].astype(str).to_numpy()
+    pair = labels.isin([arm, control]).to_numpy()
+    frame = pd.DataFrame({"block": blocks[pair], "arm": labels.to_numpy()[pair]})
+    counts = pd.crosstab(frame["block"], frame["arm"])
+    for label in (arm, control):
+        if label not in counts.columns or (counts[label] == 0).any():
+            empty = counts.index[counts.get(label, 0) == 0].tolist()
+            raise CityKitError(
+                f"Block(s) {', '.join(repr(b) for b in empty[:5])} of {block!r} have no units in "
+                f"arm {label!r}; balance within blocks cannot be measured there."
+            )
+    share = counts.div(counts.sum(axis=1), axis=0)
+    weights = np.ones(len(data))
+    lookup = share.stack()
+    index = pd.MultiIndex.from_arrays([frame["block"], frame["arm"]])
+    weights[pair] = 1 / lookup.reindex(index).to_numpy()
+    return weights
 
 
 @dataclass(frozen=True, repr=False)
@@ -264,6 +320,7 @@ def balance_test(
     covariates,
     arm: str = "arm",
     control: object = None,
+    block: str | None = None,
 ) -> BalanceTest:
     """Test jointly whether the baseline covariates predict the arm (one test per arm).
 
@@ -280,6 +337,9 @@ def balance_test(
         Baseline columns; text columns become dummies; rows with missing covariates are left out.
     arm, control
         As in :func:`balance_table`.
+    block : str, optional, keyword-only
+        The randomization block: block dummies enter both models, so only imbalance *within*
+        blocks is tested (needed when treated shares differ by block).
 
     Returns
     -------
@@ -299,26 +359,38 @@ def balance_test(
     complete = data.dropna(subset=covariates)
     labels = labels.loc[complete.index]
     rows = []
+    if block is not None:
+        require_columns(data, [block], argument="data")
     for a in [x for x in sorted(pd.unique(labels), key=str) if x != control]:
-        part = complete[labels.isin([a, control])]
+        part = complete[labels.isin([a, control]).to_numpy()]
         target = (labels[part.index] == a).to_numpy(dtype=float)
         x = covariate_matrix(part, covariates)
         x = x.loc[:, x.std(ddof=0) > 0]
-        x.insert(0, "const", 1.0)
+        base = pd.DataFrame({"const": 1.0}, index=part.index)
+        if block is not None:
+            dummies = pd.get_dummies(part[block].astype(str), prefix="block", dtype=float)
+            base = pd.concat([base, dummies.iloc[:, 1:]], axis=1)
+        full = pd.concat([base, x], axis=1)
+        tested = x.shape[1]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                fit = sm.Logit(target, x.to_numpy(float)).fit(disp=0, maxiter=200)
-                if not np.isfinite(fit.llr) or not fit.mle_retvals.get("converged", True):
+                fit = sm.Logit(target, full.to_numpy(float)).fit(disp=0, maxiter=200)
+                null = sm.Logit(target, base.to_numpy(float)).fit(disp=0, maxiter=200)
+                stat = 2 * float(fit.llf - null.llf)
+                converged = fit.mle_retvals.get("converged", True)
+                if not (np.isfinite(stat) and converged and null.mle_retvals.get("converged")):
                     raise ValueError("no convergence")
-                stat, df, p = float(fit.llr), float(fit.df_model), float(fit.llr_pvalue)
+                df, p = float(tested), float(stats.chi2.sf(stat, tested))
                 method = "likelihood-ratio test, logistic regression of arm on covariates"
             except Exception:
-                ols = sm.OLS(target, x.to_numpy(float)).fit(cov_type="HC2")
-                k = x.shape[1]
-                test = ols.f_test(np.eye(k)[1:])
-                stat, df, p = float(test.fvalue), float(k - 1), float(test.pvalue)
+                ols = sm.OLS(target, full.to_numpy(float)).fit(cov_type="HC2")
+                k = full.shape[1]
+                test = ols.f_test(np.eye(k)[k - tested :])
+                stat, df, p = float(test.fvalue), float(tested), float(test.pvalue)
                 method = "F-test, linear probability model with HC2 (logistic fit failed)"
+            if block is not None:
+                method += f", within blocks of {block!r}"
         rows.append(
             {"arm": a, "n": len(part), "statistic": stat, "df": df, "p_value": p, "method": method}
         )

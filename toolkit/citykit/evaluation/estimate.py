@@ -289,6 +289,7 @@ class EffectEstimates(ResultMixin):
     n: int
 
     _tables = ("table",)
+    _hidden_columns = ("method",)
 
     def _summary(self) -> str:
         return f"Effects on {self.outcome!r} vs {self.control!r} (N = {self.n}): {self.method}."
