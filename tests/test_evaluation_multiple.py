@@ -6,7 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from citykit.errors import ArgumentRangeError, CityKitError, UnknownNameError
-from citykit.evaluation import adjust_pvalues, estimate_effects, simulate_winners_curse
+from citykit.evaluation import (
+    adjust_pvalues,
+    estimate_effects,
+    portfolio_table,
+    simulate_winners_curse,
+)
 from scipy import stats
 
 # methods.md §1.7 vector A: statsmodels test_multi.py res_multtest3 [PKG-TEST] (R multtest)
@@ -161,3 +166,27 @@ def test_bad_inputs():
         adjust_pvalues(P_A, alpha=0)
     with pytest.raises(CityKitError, match="seed must be a whole number"):
         simulate_winners_curse(seed=None)
+
+
+def test_portfolio_table_stacks_tests_for_adjustment():
+    a = pd.DataFrame({"arm": ["control"] * 3 + ["letter"] * 3, "y": [1, 2, 3, 3, 4, 5]})
+    b = pd.DataFrame(
+        {"arm": ["control"] * 3 + ["postcard"] * 3 + ["text"] * 3, "y": [2, 2, 3, 2, 3, 3, 4, 5, 4]}
+    )
+    table = portfolio_table(
+        {"bills": estimate_effects(a, outcome="y"), "renewals": estimate_effects(b, outcome="y")}
+    )
+    assert table["test"].tolist() == ["bills", "renewals", "renewals"]
+    assert table["arm"].tolist() == ["letter", "postcard", "text"]
+    adjusted = adjust_pvalues(table, method="bh")
+    assert len(adjusted) == 3
+    with pytest.raises(CityKitError, match="not the result of"):
+        portfolio_table({"bills": a})
+
+
+def test_adopting_winners_delivers_less_than_promised():
+    sim = simulate_winners_curse(seed=3, n_tests=500)
+    won = sim.tests[sim.tests["winner"]]
+    assert sim.true_gain == pytest.approx(won["true_effect"].sum())
+    assert 0 < sim.true_gain < sim.claimed_gain
+    assert "real improvement" in repr(sim)

@@ -39,7 +39,13 @@ from citykit.errors import CityKitError, require_columns, require_keyword_choice
 from citykit.evaluation._checks import check_alpha, check_n, check_positive
 from citykit.evaluation._results import ResultMixin
 
-__all__ = ["METHODS", "adjust_pvalues", "WinnersCurse", "simulate_winners_curse"]
+__all__ = [
+    "METHODS",
+    "adjust_pvalues",
+    "portfolio_table",
+    "WinnersCurse",
+    "simulate_winners_curse",
+]
 
 #: Friendly method names and the statsmodels ``multipletests`` names they stand for.
 METHODS = {
@@ -124,6 +130,51 @@ def adjust_pvalues(
     return frame
 
 
+def portfolio_table(results: dict) -> pd.DataFrame:
+    """Stack several tests' effect tables into one portfolio table (one row per arm per test).
+
+    Parameters
+    ----------
+    results : dict
+        ``{test name: EffectEstimates}`` (the results of :func:`estimate_effects`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy tables with a leading ``test`` column, ready for :func:`adjust_pvalues`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from citykit.evaluation import estimate_effects
+    >>> a = pd.DataFrame({"arm": ["control"] * 3 + ["letter"] * 3, "y": [1, 2, 3, 3, 4, 5]})
+    >>> b = pd.DataFrame({"arm": ["control"] * 3 + ["text"] * 3, "y": [2, 2, 3, 2, 3, 3]})
+    >>> table = portfolio_table({"bills": estimate_effects(a, outcome="y"),
+    ...                          "renewals": estimate_effects(b, outcome="y")})
+    >>> table[["test", "arm", "estimate"]].round(3)
+           test     arm  estimate
+    0     bills  letter     2.000
+    1  renewals    text     0.333
+    """
+    if not isinstance(results, dict) or not results:
+        raise CityKitError(
+            "results must be a non-empty dict {test name: estimate_effects(...) result}."
+        )
+    parts = []
+    for name, result in results.items():
+        table = getattr(result, "table", None)
+        if not isinstance(table, pd.DataFrame):
+            raise CityKitError(
+                f"results[{name!r}] is a {type(result).__name__}, not the result of "
+                "estimate_effects(...)."
+            )
+        frame = table.copy()
+        frame.insert(0, "test", name)
+        frame.insert(2, "outcome", getattr(result, "outcome", ""))
+        parts.append(frame)
+    return pd.concat(parts, ignore_index=True)
+
+
 @dataclass(frozen=True, repr=False)
 class WinnersCurse(ResultMixin):
     """A simulated portfolio of A/B tests, from :func:`simulate_winners_curse`.
@@ -153,6 +204,16 @@ class WinnersCurse(ResultMixin):
     share_false_wins: float
     seed: int
 
+    @property
+    def claimed_gain(self) -> float:
+        """Sum of the winners' estimated effects: what adopting them all seems to promise."""
+        return float(self.tests.loc[self.tests["winner"], "estimate"].sum())
+
+    @property
+    def true_gain(self) -> float:
+        """Sum of the winners' true effects: what adopting them all really delivers."""
+        return float(self.tests.loc[self.tests["winner"], "true_effect"].sum())
+
     def _summary(self) -> str:
         n = len(self.tests)
         winners = int(self.tests["winner"].sum())
@@ -162,7 +223,9 @@ class WinnersCurse(ResultMixin):
             f"winners the average estimate is {100 * self.mean_estimate_among_winners:.2f} "
             f"percentage points but the average true effect is "
             f"{100 * self.mean_true_among_winners:.2f} ({self.exaggeration:.2f} times "
-            f"overstated); {self.share_false_wins:.0%} of the winners did not really work."
+            f"overstated); {self.share_false_wins:.0%} of the winners did not really work. "
+            f"Adopting every winner adds up to {100 * self.true_gain:.1f} percentage points of "
+            f"real improvement, not the {100 * self.claimed_gain:.1f} the estimates promise."
         )
 
 
