@@ -189,4 +189,4 @@ def test_adopting_winners_delivers_less_than_promised():
     won = sim.tests[sim.tests["winner"]]
     assert sim.true_gain == pytest.approx(won["true_effect"].sum())
     assert 0 < sim.true_gain < sim.claimed_gain
-    assert "real improvement" in repr(sim)
+    assert "less than promised" in repr(sim)

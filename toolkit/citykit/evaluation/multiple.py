@@ -224,9 +224,14 @@ class WinnersCurse(ResultMixin):
             f"percentage points but the average true effect is "
             f"{100 * self.mean_true_among_winners:.2f} ({self.exaggeration:.2f} times "
             f"overstated); {self.share_false_wins:.0%} of the winners did not really work. "
-            f"Adopting every winner adds up to {100 * self.true_gain:.1f} percentage points of "
-            f"real improvement, not the {100 * self.claimed_gain:.1f} the estimates promise."
+            f"Added up over the winners, the true effects total {100 * self.true_gain:.1f} "
+            f"percentage points against {100 * self.claimed_gain:.1f} estimated: real "
+            f"improvement from many small changes, but {self._shortfall():.0%} less than promised."
         )
+
+    def _shortfall(self) -> float:
+        claimed = self.claimed_gain
+        return (1 - self.true_gain / claimed) if claimed > 0 else float("nan")
 
 
 def simulate_winners_curse(
