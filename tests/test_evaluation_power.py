@@ -443,3 +443,8 @@ def test_no_warning_escapes_from_power_functions():
         sample_size_standardized(effect_size=0.01, power=0.99)
         mde_two_proportions(baseline=0.01, n_per_arm=50, method="pooled")
         power_curve(baseline=0.9, n_per_arm=30)
+
+
+def test_implausibly_large_effect_is_questioned():
+    with pytest.raises(CityKitError, match="so large that 2 units per arm"):
+        sample_size_standardized(effect_size=8, power=0.8)

@@ -299,6 +299,12 @@ def sample_size_standardized(
             - power
         )
 
+    if gap(2.0) >= 0:
+        raise CityKitError(
+            f"An effect of {effect_size:g} standard deviations is so large that 2 units per arm "
+            f"already give {power:g} power. Check the effect size: city levers usually move "
+            "outcomes by 0.05-0.3 standard deviations."
+        )
     return _root(gap, 2.0, 100.0, what="sample size")
 
 
