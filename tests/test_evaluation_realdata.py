@@ -58,6 +58,7 @@ def test_any_letter_effect_matches_the_paper(analysed):
     row = res.table.iloc[0]
     # published: any letter +14% relative to no letter
     assert round(100 * row["estimate"] / row["control_mean"]) == 14
+    assert round(100 * row["relative_effect"]) == 14
     assert row["ci_low"] > 0  # the letters worked
     # HC2 = Welch/Neyman standard error (the paper used Welch t-tests)
     y = analysed.groupby("letter")["success"]

@@ -62,6 +62,7 @@ TABLE_COLUMNS = [
     "n_arm",
     "control_mean",
     "arm_mean",
+    "relative_effect",
     "method",
 ]
 
@@ -266,7 +267,7 @@ class EffectEstimates(ResultMixin):
     ----------
     table : pandas.DataFrame
         One row per arm: arm, estimate, se, ci_low, ci_high, p_value, df, n_control, n_arm,
-        control_mean, arm_mean, method.
+        control_mean, arm_mean, relative_effect (estimate / control mean), method.
     outcome, arm : str
         The columns analysed.
     control : object
@@ -461,6 +462,7 @@ def estimate_effects(
                 "n_arm": int(arm_mask.sum()),
                 "control_mean": float(y_series[control_mask].mean()),
                 "arm_mean": float(y_series[arm_mask].mean()),
+                "relative_effect": _relative(row["estimate"], y_series[control_mask].mean()),
                 "method": method,
             }
         )
@@ -476,6 +478,11 @@ def estimate_effects(
         method=method,
         n=len(y),
     )
+
+
+def _relative(estimate: float, control_mean: float) -> float:
+    """Effect as a share of the control mean (0.14 = a 14% rise); NaN when the mean is 0."""
+    return float(estimate / control_mean) if control_mean != 0 else float("nan")
 
 
 def _check_blocks(frame, labels, block, wanted) -> None:
