@@ -171,3 +171,12 @@ def test_band_is_a_real_check():
     # the band rejects a 90% procedure: 360 of 400 is outside it
     assert not LOW <= 360 <= HIGH
     assert 360 < LOW < 380 < HIGH < 400
+
+
+def test_written_tables_validate_against_their_table_schema(committed, tmp_path):
+    from frictionless import Package
+
+    write_tables(committed, list(trials.SPECS), tmp_path)
+    report = Package(str(tmp_path / "datapackage.json"), basepath=str(tmp_path)).validate()
+    problems = [(t.name, e.type) for t in report.tasks for e in t.errors][:5]
+    assert report.valid, problems
