@@ -30,7 +30,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from citykit.errors import CityKitError, require_columns, require_keyword_choice
 from citykit.evaluation._checks import check_arm_column, check_between, resolve_control
@@ -347,6 +346,7 @@ def balance_test(
         ``.table``: arm, n, statistic, df, p_value, method.
     """
     import statsmodels.api as sm
+    from scipy.stats import chi2
 
     from citykit.evaluation._checks import covariate_matrix
 
@@ -381,7 +381,7 @@ def balance_test(
                 converged = fit.mle_retvals.get("converged", True)
                 if not (np.isfinite(stat) and converged and null.mle_retvals.get("converged")):
                     raise ValueError("no convergence")
-                df, p = float(tested), float(stats.chi2.sf(stat, tested))
+                df, p = float(tested), float(chi2.sf(stat, tested))
                 method = "likelihood-ratio test, logistic regression of arm on covariates"
             except Exception:
                 ols = sm.OLS(target, full.to_numpy(float)).fit(cov_type="HC2")

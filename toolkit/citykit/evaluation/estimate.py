@@ -33,7 +33,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from citykit.errors import CityKitError, require_columns, require_keyword_choice, require_non_empty
 from citykit.evaluation._checks import (
@@ -169,6 +168,8 @@ def _fit(y: np.ndarray, x: pd.DataFrame, *, se_type: str, clusters=None):
 
 def _tidy(params, se, df, alpha) -> pd.DataFrame:
     t = params / se
+    from scipy import stats
+
     p = 2 * stats.t.sf(np.abs(t), df)
     q = stats.t.ppf(1 - alpha / 2, df)
     return pd.DataFrame(

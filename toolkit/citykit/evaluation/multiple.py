@@ -33,7 +33,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from citykit.errors import CityKitError, require_columns, require_keyword_choice, require_numeric
 from citykit.evaluation._checks import check_alpha, check_n, check_positive
@@ -288,6 +287,8 @@ def simulate_winners_curse(
     rng = np.random.default_rng(int(seed))
     truth = rng.normal(mean_effect, sd_effect, n)
     estimate = truth + rng.normal(0.0, se, n)
+    from scipy import stats
+
     p = 2 * stats.norm.sf(np.abs(estimate) / se)
     tests = pd.DataFrame(
         {

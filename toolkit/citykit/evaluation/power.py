@@ -34,7 +34,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from citykit.errors import CityKitError, require_keyword_choice
 from citykit.evaluation._checks import (
@@ -206,6 +205,8 @@ def _root(gap, low: float, high: float, *, what: str) -> float:
                 f"No {what} reaches the power asked for with these inputs; check that the effect "
                 "points in the direction of the alternative and that the power is reachable."
             )
+        from scipy import optimize
+
         return float(optimize.brentq(gap, low, high, xtol=1e-12, rtol=1e-13, maxiter=500))
 
 
@@ -518,6 +519,8 @@ def sample_size_two_proportions(
         high *= 2
         if high > 1e12:
             raise CityKitError("The power asked for cannot be reached.")
+    from scipy import optimize
+
     return float(optimize.brentq(gap, 1.0 + 1e-9, high, xtol=1e-10, rtol=1e-14))
 
 
@@ -580,6 +583,8 @@ def mde_two_proportions(
     top = 1 - 1e-12
     if gap(top) < 0:
         raise CityKitError("The test is too small to detect any rise from this baseline.")
+    from scipy import optimize
+
     return float(optimize.brentq(gap, p0 + 1e-12, top, xtol=1e-13)) - p0
 
 
@@ -941,6 +946,8 @@ def mdes_cluster(
         rho * (1 - r2_2) / (p * (1 - p) * j) + (1 - rho) * (1 - r2_1) / (p * (1 - p) * j * n)
     )
     tail = alpha / 2 if alternative == "two-sided" else alpha
+    from scipy import stats
+
     multiplier = abs(stats.t.ppf(tail, df)) + abs(stats.t.ppf(power, df))
     return ClusterMDES(
         mdes=float(multiplier * se),
