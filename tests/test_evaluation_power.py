@@ -269,6 +269,7 @@ def test_mde_two_proportions_arcsine_and_pooled():
     # (5.23 pp); R power.prop.test root 0.0523864 (5.24 pp)
     arcsine = mde_two_proportions(baseline=0.20, n_per_arm=1000)
     assert 0.20 + arcsine == pytest.approx(0.2523367, abs=1e-6)
+    assert cohens_h(0.20 + arcsine, 0.20) == pytest.approx(0.1252903, abs=1e-6)
     assert round(100 * arcsine, 2) == 5.23
     pooled = mde_two_proportions(baseline=0.20, n_per_arm=1000, method="pooled")
     assert pooled == pytest.approx(0.0523864, abs=1e-6)
