@@ -80,6 +80,20 @@ CASES = {
         lambda: estimate_effects(TRIAL.iloc[3:], outcome="paid"),
         ["Arm 'control' has 1 unit", "needs at least 2"],
     ),
+    "a block x arm cell with one unit": (
+        lambda: estimate_effects(
+            pd.DataFrame(
+                {
+                    "block": list("AAAAAABBBB"),
+                    "arm": ["letter"] * 3 + ["control"] * 3 + ["letter"] + ["control"] * 3,
+                    "y": [10, 12, 11, 8, 9, 7, 20, 15, 17, 16],
+                }
+            ),
+            outcome="y",
+            block="block",
+        ),
+        ["has a single unit", "Merge small blocks"],
+    ),
     "no seed": (
         lambda: assign_complete(TRIAL.drop(columns="arm"), seed=None),
         ["seed must be a whole number", "reproduce the assignment"],

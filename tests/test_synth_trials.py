@@ -180,3 +180,21 @@ def test_written_tables_validate_against_their_table_schema(committed, tmp_path)
     report = Package(str(tmp_path / "datapackage.json"), basepath=str(tmp_path)).validate()
     problems = [(t.name, e.type) for t in report.tasks for e in t.errors][:5]
     assert report.valid, problems
+
+
+def test_texture_of_real_exports(committed):
+    bills = committed["bill_reminder_trial"]
+    amounts = bills["amount_due_usd"]
+    assert amounts.mean() > 1.1 * amounts.median()  # right-skewed balances
+    assert (pd.to_datetime(bills["bill_date"]).dt.day_of_week < 5).all()  # bills on weekdays
+    assert bills["paid_date"].isna().any()  # some bills unpaid at the data pull
+    views = committed["job_posting_trial"]
+    weekday = pd.to_datetime(views["view_date"]).dt.day_of_week
+    assert (weekday >= 5).mean() < 0.5 * 2 / 7  # fewer views at weekends
+    per_posting = views.groupby("posting_id").size()
+    assert per_posting.max() > 2.5 * per_posting.median()  # a few postings with many views
+    renewals = committed["registration_reminder_trial"]
+    texts = renewals[renewals["arm"] == "text_message"]
+    assert (texts["reminder_delivered"] == texts["mobile_on_file"]).all()
+    assert renewals.loc[renewals["arm"] == "control", "reminder_delivered"].isna().all()
+    assert (pd.to_datetime(renewals["expiration_date"]).dt.is_month_end).all()
