@@ -77,3 +77,9 @@ def test_no_warning_escapes():
         explorer = power_explorer(draw=False)
         explorer.baseline.value = 0.9
         explorer.n_per_arm.value = 30
+
+
+def test_result_reads_as_a_sentence():
+    explorer = power_explorer(baseline=0.20, n_per_arm=1000, draw=False)
+    assert "smallest rise this test can reliably detect" in repr(explorer.result)
+    assert explorer.result._repr_html_().startswith("<p>")

@@ -19,7 +19,7 @@ from citykit.evaluation import mde_two_proportions, power_curve
 __all__ = ["PowerExplorerResult", "power_explorer"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PowerExplorerResult:
     """What the explorer shows for the current settings.
 
@@ -55,6 +55,12 @@ class PowerExplorerResult:
     def mde_pp(self) -> float:
         """The MDE in percentage points."""
         return 100 * self.mde
+
+    def __repr__(self) -> str:
+        return f"PowerExplorerResult({self.method}): {self.message}"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(self.message)}</p>"
 
 
 def _message(baseline, n, alpha, power, mde) -> str:
