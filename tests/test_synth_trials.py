@@ -184,7 +184,7 @@ def test_written_tables_validate_against_their_table_schema(committed, tmp_path)
 
 def test_texture_of_real_exports(committed):
     bills = committed["bill_reminder_trial"]
-    amounts = bills["amount_due_usd"]
+    amounts = bills["balance_usd"]
     assert amounts.mean() > 1.1 * amounts.median()  # right-skewed balances
     assert (pd.to_datetime(bills["bill_date"]).dt.day_of_week < 5).all()  # bills on weekdays
     assert bills["paid_date"].isna().any()  # some bills unpaid at the data pull
