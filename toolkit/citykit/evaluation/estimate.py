@@ -516,7 +516,7 @@ def _describe(covariates, block, cluster, adjustment, se_type, adjusted) -> str:
         kind = "Lin (2013) interacted" if adjustment == "lin" else "additive (ANCOVA)"
         what += f", {kind} adjustment for {', '.join(covariates)}"
     se = {
-        "HC2": "HC2 robust SE (= Neyman)",
+        "HC2": "HC2 robust SE" + ("" if adjusted else " (= Neyman)"),
         "HC0": "HC0 robust SE",
         "HC1": "HC1 robust SE (Stata)",
         "HC3": "HC3 robust SE",
