@@ -1,0 +1,475 @@
+"""Effect estimates against methods.md §1.4-§1.6 and hand computations."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from citykit.errors import ArgumentRangeError, CityKitError, MissingColumnError, UnknownNameError
+from citykit.evaluation import EffectEstimates, estimate_effects, robust_regression
+from scipy import stats
+from statsmodels.datasets import longley
+
+# methods.md §1.6 tiny hand-checkable vector: control 3,5,4; treated 8,9,7,10
+TINY = pd.DataFrame({"arm": ["control"] * 3 + ["letter"] * 4, "y": [3, 5, 4, 8, 9, 7, 10]})
+
+# methods.md §1.5 blocked design (scripts/s1_blocks.py)
+BLOCKS = pd.DataFrame(
+    {
+        "block": ["A"] * 6 + ["B"] * 4 + ["C"] * 10,
+        "arm": ["letter"] * 3
+        + ["control"] * 3
+        + ["letter"] * 2
+        + ["control"] * 2
+        + ["letter"] * 3
+        + ["control"] * 7,
+        "y": [10, 12, 11, 8, 9, 7, 20, 22, 15, 17, 5, 6, 7, 6, 8, 4, 5, 3, 4, 6],
+    }
+)
+
+# methods.md §1.4 cluster toy: 4 clusters x 3, clusters 2 and 4 treated
+CLUSTERS = pd.DataFrame(
+    {
+        "y": [10, 12, 11, 14, 15, 16, 9, 8, 10, 13, 12, 14],
+        "office": ["o1"] * 3 + ["o2"] * 3 + ["o3"] * 3 + ["o4"] * 3,
+        "arm": ["control"] * 3 + ["letter"] * 3 + ["control"] * 3 + ["letter"] * 3,
+    }
+)
+
+
+def first(res: EffectEstimates, column: str) -> float:
+    return float(res.table[column].iloc[0])
+
+
+# --- §1.6 HC standard errors ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("se_type", "expected"),
+    [
+        # methods.md §1.6, [COMP] tiny vector
+        ("HC2", 0.8660254),
+        ("HC0", 0.7312470),
+        ("HC1", 0.8652232),
+        ("HC3", 1.0274023),
+        ("classical", 0.9036961),
+    ],
+)
+def test_tiny_vector_standard_errors(se_type, expected):
+    res = estimate_effects(TINY, outcome="y", se_type=se_type)
+    assert first(res, "estimate") == pytest.approx(4.5, abs=1e-12)
+    assert first(res, "se") == pytest.approx(expected, abs=1e-7)
+    assert first(res, "df") == 5  # N - k = 7 - 2
+
+
+def test_hc2_equals_neyman_standard_error():
+    # methods.md §1.6 key identity: HC2 SE = sqrt(s1^2/n1 + s0^2/n0) with no covariates
+    rng = np.random.default_rng(7)
+    data = pd.DataFrame(
+        {"arm": ["control"] * 40 + ["text"] * 25, "y": rng.gamma(2.0, 3.0, size=65)}
+    )
+    res = estimate_effects(data, outcome="y")
+    c = data.loc[data["arm"] == "control", "y"]
+    t = data.loc[data["arm"] == "text", "y"]
+    neyman = np.sqrt(t.var() / len(t) + c.var() / len(c))
+    assert first(res, "estimate") == pytest.approx(t.mean() - c.mean(), rel=1e-12)
+    assert first(res, "se") == pytest.approx(neyman, rel=1e-12)
+    q = stats.t.ppf(0.975, 63)
+    assert first(res, "ci_low") == pytest.approx(t.mean() - c.mean() - q * neyman, rel=1e-12)
+    assert first(res, "control_mean") == pytest.approx(c.mean())
+    assert (int(res.table["n_control"][0]), int(res.table["n_arm"][0])) == (40, 25)
+
+
+LONGLEY_SAS = {
+    # methods.md §1.6, [PKG-TEST] statsmodels results_regression.py class Longley (SAS values)
+    "HC0": {
+        "GNPDEFL": "51.22035",
+        "GNP": "0.02458",
+        "UNEMP": "0.38324",
+        "ARMED": "0.14625",
+        "POP": "0.15821",
+        "YEAR": "428.38438",
+        "const": "832212",
+    },
+    "HC1": {
+        "GNPDEFL": "68.29380",
+        "GNP": "0.03277",
+        "UNEMP": "0.51099",
+        "ARMED": "0.19499",
+        "POP": "0.21094",
+        "YEAR": "571.17917",
+        "const": "1109615",
+    },
+    "HC2": {
+        "GNPDEFL": "67.49208",
+        "GNP": "0.03653",
+        "UNEMP": "0.55334",
+        "ARMED": "0.20522",
+        "POP": "0.22324",
+        "YEAR": "617.59295",
+        "const": "1202370",
+    },
+    "HC3": {
+        "GNPDEFL": "91.11939",
+        "GNP": "0.05562",
+        "UNEMP": "0.82213",
+        "ARMED": "0.29879",
+        "POP": "0.32491",
+        "YEAR": "922.80784",
+        "const": "1799477",
+    },
+}
+
+
+@pytest.mark.parametrize("se_type", sorted(LONGLEY_SAS))
+def test_longley_robust_standard_errors_match_sas(se_type):
+    data = longley.load_pandas().data
+    table = robust_regression(
+        data,
+        outcome="TOTEMP",
+        predictors=["GNPDEFL", "GNP", "UNEMP", "ARMED", "POP", "YEAR"],
+        se_type=se_type,
+    ).set_index("term")
+    for term, printed in LONGLEY_SAS[se_type].items():
+        decimals = len(printed.split(".")[1]) if "." in printed else 0
+        # to the printed precision (half a unit in the last printed digit)
+        assert abs(table.loc[term, "se"] - float(printed)) <= 0.5 * 10.0**-decimals + 1e-12
+
+
+# --- §1.6 Lin (2013) ------------------------------------------------------------------------------
+
+
+def lin_by_hand(data: pd.DataFrame, x: str) -> float:
+    """Lin's estimator = difference of arm-wise regression lines at the full-sample mean of x."""
+    xbar = data[x].mean()
+    fits = {}
+    for label, part in data.groupby("arm"):
+        slope, intercept = np.polyfit(part[x], part["y"], 1)
+        fits[label] = intercept + slope * xbar
+    return fits["letter"] - fits["control"]
+
+
+def covariate_trial(seed=3, n=80):
+    rng = np.random.default_rng(seed)
+    prior = rng.poisson(2.0, n)
+    arm = np.where(rng.permutation(n) < n // 2, "letter", "control")
+    y = 5 + 1.5 * prior + np.where(arm == "letter", 2 + 0.8 * prior, 0) + rng.normal(0, 2, n)
+    return pd.DataFrame({"arm": arm, "prior_late": prior, "y": y})
+
+
+def test_lin_estimate_equals_armwise_regressions_at_the_mean():
+    data = covariate_trial()
+    res = estimate_effects(data, outcome="y", covariates=["prior_late"])
+    assert first(res, "estimate") == pytest.approx(lin_by_hand(data, "prior_late"), rel=1e-10)
+    assert first(res, "df") == len(data) - 4  # t with N - k df (estimatr convention, §1.6)
+    assert "Lin (2013)" in res.method
+
+
+def test_lin_adjustment_shrinks_the_standard_error_when_the_covariate_predicts():
+    data = covariate_trial(seed=11, n=400)
+    plain = estimate_effects(data, outcome="y")
+    lin = estimate_effects(data, outcome="y", covariates=["prior_late"])
+    assert first(lin, "se") < 0.8 * first(plain, "se")
+
+
+def test_lin_with_text_covariate_uses_dummies():
+    data = covariate_trial(seed=5, n=120)
+    data["kind"] = np.where(data["prior_late"] > 2, "frequent", "rare")
+    res = estimate_effects(data, outcome="y", covariates=["kind", "prior_late"])
+    assert np.isfinite(first(res, "se"))
+
+
+# --- §1.5 blocks -------------------------------------------------------------------------------
+
+
+def test_block_weighted_ate_vector():
+    # methods.md §1.5, [COMP]: block ATE 2.3285714, SE 0.5689231 (interacted Lin, HC2)
+    res = estimate_effects(BLOCKS, outcome="y", block="block")
+    assert first(res, "estimate") == pytest.approx(2.3285714, abs=1e-7)
+    assert first(res, "se") == pytest.approx(0.5689231, abs=1e-7)
+
+
+def test_block_ate_equals_the_weighted_formula_by_hand():
+    # tau = sum (N_b/N) diff_b; V = sum (N_b/N)^2 (s1^2/n1 + s0^2/n0)  (methods.md §1.5)
+    tau, var, total = 0.0, 0.0, len(BLOCKS)
+    for _, part in BLOCKS.groupby("block"):
+        t = part.loc[part["arm"] == "letter", "y"]
+        c = part.loc[part["arm"] == "control", "y"]
+        w = len(part) / total
+        tau += w * (t.mean() - c.mean())
+        var += w**2 * (t.var() / len(t) + c.var() / len(c))
+    res = estimate_effects(BLOCKS, outcome="y", block="block")
+    assert first(res, "estimate") == pytest.approx(tau, rel=1e-12)
+    assert first(res, "se") == pytest.approx(np.sqrt(var), rel=1e-10)
+
+
+def test_block_fixed_effects_and_naive_are_not_the_ate():
+    # methods.md §1.5, [COMP]: FE-OLS 2.4565217 (HC2 0.7088886); naive pooled 3.9583333
+    fe = estimate_effects(BLOCKS, outcome="y", block="block", adjustment="additive")
+    assert first(fe, "estimate") == pytest.approx(2.4565217, abs=1e-7)
+    assert first(fe, "se") == pytest.approx(0.7088886, abs=1e-7)
+    assert "not the ATE" in fe.method
+    naive = estimate_effects(BLOCKS, outcome="y")
+    assert first(naive, "estimate") == pytest.approx(3.9583333, abs=1e-7)
+
+
+# --- several arms -------------------------------------------------------------------------------
+
+
+def test_each_arm_against_control():
+    rng = np.random.default_rng(2)
+    arm = np.repeat(["control", "postcard", "text"], [50, 45, 55])
+    y = rng.binomial(1, np.select([arm == "postcard", arm == "text"], [0.5, 0.6], 0.4))
+    data = pd.DataFrame({"arm": arm, "renewed": y})
+    res = estimate_effects(data, outcome="renewed")
+    assert res.table["arm"].tolist() == ["postcard", "text"]
+    assert res.binary
+    for label in ("postcard", "text"):
+        pair = data[data["arm"].isin(["control", label])]
+        alone = estimate_effects(pair, outcome="renewed")
+        row = res.table.set_index("arm").loc[label]
+        assert row["estimate"] == pytest.approx(first(alone, "estimate"), rel=1e-12)
+        assert row["se"] == pytest.approx(first(alone, "se"), rel=1e-10)
+    only_text = estimate_effects(data, outcome="renewed", arms=["text"])
+    assert only_text.table["arm"].tolist() == ["text"]
+    assert int(only_text.table["n_control"][0]) == 50
+
+
+# --- §1.4 clusters ------------------------------------------------------------------------------
+
+
+def test_cluster_robust_cr2_and_cr1_on_toy():
+    # methods.md §1.4, [COMP]: diff 4.0; naive 0.8164966; CR1 1.2110601; CR2 1.4142136
+    cr2 = estimate_effects(CLUSTERS, outcome="y", cluster="office")
+    assert first(cr2, "estimate") == pytest.approx(4.0, abs=1e-12)
+    assert first(cr2, "se") == pytest.approx(1.4142136, abs=1e-7)
+    # balanced design: the Bell-McCaffrey df equals that of a t-test on the 4 cluster means (2)
+    assert first(cr2, "df") == pytest.approx(2.0, abs=1e-9)
+    cr1 = estimate_effects(CLUSTERS, outcome="y", cluster="office", se_type="CR1")
+    assert first(cr1, "se") == pytest.approx(1.2110601, abs=1e-7)
+    naive = estimate_effects(CLUSTERS, outcome="y", se_type="classical")
+    assert first(naive, "se") == pytest.approx(0.8164966, abs=1e-7)
+
+
+def test_cr2_equals_neyman_se_of_cluster_means():
+    # methods.md §1.4: CR2 = Neyman SE of the cluster means in the balanced case
+    means = CLUSTERS.groupby("office").agg(y=("y", "mean"), arm=("arm", "first"))
+    t, c = means.loc[means["arm"] == "letter", "y"], means.loc[means["arm"] == "control", "y"]
+    cr2 = estimate_effects(CLUSTERS, outcome="y", cluster="office")
+    assert first(cr2, "se") == pytest.approx(np.sqrt(t.var() / 2 + c.var() / 2), rel=1e-10)
+
+
+def test_cr2_with_one_unit_per_cluster_is_hc2():
+    data = covariate_trial(seed=9, n=60)
+    data["unit"] = np.arange(len(data))
+    hc2 = estimate_effects(data, outcome="y", covariates=["prior_late"])
+    cr2 = estimate_effects(data, outcome="y", covariates=["prior_late"], cluster="unit")
+    assert first(cr2, "se") == pytest.approx(first(hc2, "se"), rel=1e-10)
+
+
+# --- plain language -----------------------------------------------------------------------------
+
+
+def test_sentence_for_a_clear_rise_in_a_rate():
+    data = pd.DataFrame(
+        {
+            "arm": ["control"] * 4000 + ["letter"] * 4000,
+            "paid": [1] * 2440 + [0] * 1560 + [1] * 2604 + [0] * 1396,
+        }
+    )
+    res = estimate_effects(data, outcome="paid")
+    text = res.sentence(treatment_label="The reminder letter", outcome_label="on-time payment")
+    assert text.startswith("The reminder letter raised on-time payment by 4.1 percentage points")
+    low, high = 100 * first(res, "ci_low"), 100 * first(res, "ci_high")
+    assert f"(95% CI {low:.1f} to {high:.1f})" in text
+    assert "from 61.0% under business as usual to 65.1%" in text
+
+
+def test_sentence_when_the_ci_includes_zero():
+    res = estimate_effects(
+        pd.DataFrame({"arm": ["control"] * 4 + ["text"] * 4, "y": [1, 2, 3, 4, 2, 3, 1, 5]}),
+        outcome="y",
+    )
+    text = res.sentence("text", unit="applications")
+    assert "made no clear difference" in text
+    assert "which includes no effect" in text
+    assert "from an average of 2.5 applications under business as usual" in text
+    with pytest.raises(UnknownNameError, match="'txt' is not an arm"):
+        res.sentence("txt")
+
+
+def test_result_displays_as_text_and_html():
+    res = estimate_effects(TINY, outcome="y")
+    assert "Effects on 'y' vs 'control'" in repr(res)
+    assert "<table" in res._repr_html_()
+    assert list(res.to_frame().columns)[:6] == [
+        "arm",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "p_value",
+    ]
+
+
+def test_inputs_are_not_modified():
+    before = BLOCKS.copy()
+    estimate_effects(BLOCKS, outcome="y", block="block")
+    pd.testing.assert_frame_equal(BLOCKS, before)
+
+
+# --- bad inputs -----------------------------------------------------------------------------------
+
+
+def test_one_arm_only():
+    with pytest.raises(CityKitError, match="holds only one arm"):
+        estimate_effects(TINY[TINY["arm"] == "letter"], outcome="y")
+
+
+def test_constant_outcome():
+    with pytest.raises(CityKitError, match="is the same .* for every unit"):
+        estimate_effects(TINY.assign(y=1), outcome="y")
+
+
+def test_missing_outcome_values():
+    data = TINY.astype({"y": float})
+    data.loc[2, "y"] = np.nan
+    with pytest.raises(CityKitError, match="has 1 missing value"):
+        estimate_effects(data, outcome="y")
+
+
+def test_unknown_control_and_arm_labels():
+    with pytest.raises(UnknownNameError, match="Did you mean 'control'"):
+        estimate_effects(TINY, outcome="y", control="Control ")
+    with pytest.raises(UnknownNameError, match="'leter' is not an arm"):
+        estimate_effects(TINY, outcome="y", arms=["leter"])
+    no_control = TINY.assign(arm=TINY["arm"].replace({"control": "usual"}))
+    with pytest.raises(UnknownNameError, match="pass control="):
+        estimate_effects(no_control, outcome="y")
+
+
+def test_missing_column_suggests_the_right_name():
+    with pytest.raises(MissingColumnError, match="Did you mean 'paid_on_time'"):
+        estimate_effects(TINY.rename(columns={"y": "paid_on_time"}), outcome="paid_ontime")
+    with pytest.raises(MissingColumnError, match="no column 'group'"):
+        estimate_effects(TINY, outcome="y", arm="group")
+
+
+@pytest.mark.parametrize("alpha", [0, 1.5, 95])
+def test_alpha_outside_zero_one(alpha):
+    with pytest.raises(ArgumentRangeError, match="alpha"):
+        estimate_effects(TINY, outcome="y", alpha=alpha)
+
+
+def test_arm_with_a_single_unit():
+    with pytest.raises(CityKitError, match="needs at least 2"):
+        estimate_effects(TINY.iloc[2:], outcome="y")
+
+
+def test_text_outcome():
+    with pytest.raises(CityKitError, match="must hold numbers"):
+        estimate_effects(TINY.assign(y=TINY["y"].astype(str)), outcome="y")
+
+
+def test_block_without_control_units():
+    data = BLOCKS.copy()
+    data.loc[data["block"] == "B", "arm"] = "letter"
+    with pytest.raises(CityKitError, match="have no units in arm 'control'"):
+        estimate_effects(data, outcome="y", block="block")
+
+
+def test_missing_covariate_values_get_a_fix():
+    data = covariate_trial().astype({"prior_late": float})
+    data.loc[0, "prior_late"] = np.nan
+    with pytest.raises(CityKitError, match="prior_late_missing"):
+        estimate_effects(data, outcome="y", covariates=["prior_late"])
+
+
+def test_cluster_se_without_cluster_column():
+    with pytest.raises(CityKitError, match="pass cluster="):
+        estimate_effects(TINY, outcome="y", se_type="CR2")
+
+
+def test_no_warning_escapes():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        estimate_effects(CLUSTERS, outcome="y", cluster="office")
+        estimate_effects(BLOCKS, outcome="y", block="block", adjustment="additive")
+        estimate_effects(covariate_trial(), outcome="y", covariates=["prior_late"])
+
+
+def test_lin_table_2_confidence_interval_convention():
+    # methods.md §1.6, [COMP]: Lin + HC2 on alo_star_men (N = 157) gives -0.081220 with SE
+    # 0.147868; with t(df = N - 4 = 153) the CI is [-0.373346, 0.210907] (estimatr's convention).
+    # The data are not shipped, so this checks the interval arithmetic the toolkit applies.
+    from citykit.evaluation.estimate import _tidy
+
+    tidy = _tidy(
+        pd.Series([-0.081220], index=["arm=sfsp"]),
+        pd.Series([0.147868], index=["arm=sfsp"]),
+        pd.Series([153.0], index=["arm=sfsp"]),
+        0.05,
+    )
+    assert tidy["ci_low"][0] == pytest.approx(-0.373346, abs=2e-6)
+    assert tidy["ci_high"][0] == pytest.approx(0.210907, abs=2e-6)
+
+
+def test_yes_no_text_outcome_gets_a_conversion_hint():
+    data = TINY.assign(y=["yes", "no", "no", "yes", "yes", "no", "yes"])
+    with pytest.raises(CityKitError, match=r"holds yes/no answers as text.*isin\(\['yes'\]\)"):
+        estimate_effects(data, outcome="y")
+
+
+def test_duplicate_index_labels_do_not_misalign():
+    data = BLOCKS.copy()
+    data.index = [0] * len(data)
+    res = estimate_effects(data, outcome="y", block="block")
+    assert first(res, "estimate") == pytest.approx(2.3285714, abs=1e-7)
+
+
+def test_boolean_and_categorical_columns_from_a_loader():
+    data = covariate_trial(seed=8, n=100)
+    data["paid"] = (data["y"] > data["y"].median()).astype("boolean")
+    data["arm"] = data["arm"].astype("category")
+    data["band"] = pd.Categorical(np.where(data["prior_late"] > 2, "high", "low"))
+    res = estimate_effects(data, outcome="paid", covariates=["band"])
+    assert res.binary
+    assert res.table["arm"].tolist() == ["letter"]
+
+
+def test_cr2_se_and_df_against_the_textbook_construction():
+    # Bell & McCaffrey (2002) / Pustejovsky & Tipton (2018), built literally with N x N matrices:
+    # V = B sum_s X_s' A_s e_s e_s' A_s X_s B, A_s = (I - H_ss)^(-1/2);
+    # df = tr(G'G)^2 / tr((G'G)^2), G = [(I - H)[:, s] A_s X_s B c]_s
+    rng = np.random.default_rng(0)
+    n = 120
+    office = rng.integers(0, 15, n)
+    treated = np.isin(office, rng.choice(15, 7, replace=False)).astype(float)
+    x = rng.normal(size=n)
+    y = 1 + 0.5 * treated + 0.3 * x + rng.normal(size=n) + rng.normal(size=15)[office]
+    data = pd.DataFrame(
+        {"y": y, "arm": np.where(treated == 1, "letter", "control"), "x": x, "office": office}
+    )
+    res = estimate_effects(
+        data, outcome="y", covariates=["x"], adjustment="additive", cluster="office"
+    )
+    design = np.column_stack([np.ones(n), treated, x])
+    bread = np.linalg.inv(design.T @ design)
+    resid = y - design @ (bread @ design.T @ y)
+    hat = design @ bread @ design.T
+    meat = np.zeros((3, 3))
+    columns = []
+    for s in np.unique(office):
+        idx = np.flatnonzero(office == s)
+        vals, vecs = np.linalg.eigh(np.eye(len(idx)) - hat[np.ix_(idx, idx)])
+        a = (vecs / np.sqrt(vals)) @ vecs.T
+        u = design[idx].T @ a @ resid[idx]
+        meat += np.outer(u, u)
+        columns.append((np.eye(n) - hat)[:, idx] @ (a @ design[idx] @ bread[:, 1]))
+    se = np.sqrt((bread @ meat @ bread)[1, 1])
+    gram = np.column_stack(columns).T @ np.column_stack(columns)
+    df = np.trace(gram) ** 2 / np.trace(gram @ gram)
+    assert first(res, "se") == pytest.approx(se, rel=1e-10)
+    assert first(res, "df") == pytest.approx(df, rel=1e-10)
