@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import subprocess
 import sys
@@ -29,7 +30,9 @@ def _city(scale: float, out_root: Path) -> Path:
 
     folder = out_root / f"riverton-x{scale:g}"
     stamp = folder / ".stamp"
-    key = json.dumps({"scale": scale, "seed": synth.DEFAULT_SEED, "families": synth.FAMILIES})
+    sources = sorted(Path(synth.__file__).parent.glob("*.py"))
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]
+    key = json.dumps({"scale": scale, "seed": synth.DEFAULT_SEED, "generator": digest})
     if not (stamp.is_file() and stamp.read_text() == key):
         print(f"Generating the sample city at scale {scale:g} into {folder} ...", flush=True)
         started = time.perf_counter()
