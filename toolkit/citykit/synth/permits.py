@@ -46,7 +46,7 @@ PERMIT_TYPE_SHARES: dict[str, float] = {
 PERMIT_TYPES: tuple[str, ...] = (*PERMIT_TYPE_SHARES, "demolition")
 
 #: Demolition permits per district at scale 1 (districts in the order of ``City.districts``).
-#: Eight of the twelve are small cells (1 to 10) and two are zero (zero may be published).
+#: Seven of the twelve are small cells (1 to 10) and two are zero (zero may be published).
 DEMOLITIONS_BY_DISTRICT: tuple[int, ...] = (4, 9, 14, 2, 0, 7, 1, 23, 3, 0, 12, 6)
 
 OWNER_TYPES: tuple[str, ...] = (
