@@ -195,6 +195,19 @@ def test_catalog_from_synthetic_table_finds_exactly_the_planted_gaps():
     json.dumps(catalog)  # serialisable as data.json
 
 
+def test_url_fields_must_be_full_urls():
+    record = _mutate(_set(["license"], "Public Domain"))
+    record["landingPage"] = "data.riverton.example.gov/311"
+    problems = od.validate_records([record])
+    assert problems["field"].tolist() == ["landingPage", "license"]
+    assert problems.set_index("field").loc["license", "problem"] == "'Public Domain' is not a URL"
+    assert "creativecommons.org" in problems.set_index("field").loc["license", "fix"]
+    assert "https://" in problems.set_index("field").loc["landingPage", "fix"]
+    assert od.validate_records([record], check_urls=False).empty  # schema patterns alone pass
+    with pytest.raises(ColumnTypeError, match="True or False"):
+        od.validate_records([record], check_urls="yes")
+
+
 def test_records_from_table_column_mapping():
     table = pd.DataFrame({"id": ["x"], "name": ["Permits"]})
     records = od.records_from_table(table, columns={"identifier": "id", "title": "name"})
@@ -249,8 +262,8 @@ def test_no_warnings_escape():
 
 
 # --- real data ---------------------------------------------------------------------------------
-def _official_validator(folder, profile):
-    from jsonschema import Draft4Validator
+def _official_validator(folder, profile, check_urls=False):
+    from jsonschema import Draft4Validator, FormatChecker
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT4
 
@@ -266,7 +279,8 @@ def _official_validator(folder, profile):
         dataset["required"] = [
             f for f in dataset["required"] if f not in ("bureauCode", "programCode")
         ]
-    return Draft4Validator(dataset, registry=registry)
+    checker = FormatChecker(formats=["uri"]) if check_urls else None
+    return Draft4Validator(dataset, registry=registry, format_checker=checker)
 
 
 @pytest.mark.realdata
@@ -320,11 +334,12 @@ def _upgrade_v10(record, portal):
 
 
 @pytest.mark.realdata
+@pytest.mark.parametrize("check_urls", [False, True])
 @pytest.mark.parametrize("profile", ["non-federal", "federal"])
-def test_2013_city_catalogs_agree_with_official_validator(realdata, profile):
+def test_2013_city_catalogs_agree_with_official_validator(realdata, profile, check_urls):
     # for every record: toolkit_valid == official_validator_valid, and the same failing rules
     folder = realdata / "city-datajson-2013"
-    official = _official_validator(realdata / "pod-schema-v1.1", profile)
+    official = _official_validator(realdata / "pod-schema-v1.1", profile, check_urls)
     files = sorted(folder.glob("*.json"))
     assert len(files) == 21  # SOURCE.txt: 21 portals kept
     total = upgraded_valid = 0
@@ -334,9 +349,9 @@ def test_2013_city_catalogs_agree_with_official_validator(realdata, profile):
         for records in (raw, [_upgrade_v10(r, portal) for r in raw]):
             errors = [list(official.iter_errors(r)) for r in records]
             expected = [not e for e in errors]
-            got = od.record_validity(records, profile=profile)["valid"].tolist()
-            assert got == expected, path.name
-            problems = od.validate_records(records, profile=profile)
+            got = od.record_validity(records, profile=profile, check_urls=check_urls)
+            assert got["valid"].tolist() == expected, path.name
+            problems = od.validate_records(records, profile=profile, check_urls=check_urls)
             mine = problems.groupby("record")["rule"].apply(sorted).to_dict()
             theirs = {i: sorted(e.validator for e in errs) for i, errs in enumerate(errors) if errs}
             assert mine == theirs, path.name
@@ -346,5 +361,7 @@ def test_2013_city_catalogs_agree_with_official_validator(realdata, profile):
     # v1.0 records are never valid v1.1 (no publisher, contactPoint; accessLevel "Public" ...)
     if profile == "non-federal":
         assert upgraded_valid > 1_000  # the upgraded copies include many valid records
+        if check_urls:  # licences such as "Public Domain" are not URLs
+            assert upgraded_valid < 3_745
     else:
         assert upgraded_valid == 0  # no city record has bureauCode/programCode

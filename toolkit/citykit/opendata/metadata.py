@@ -19,8 +19,10 @@ Profiles
     The official v1.1 dataset schema unchanged.
 
 The schemas ship with the package (``citykit/resources/dcat-us-1.1-*.json``, JSON Schema
-draft-04). As in the official validator, ``"format": "uri"`` is not enforced, only the patterns,
-types, enumerations and required fields are.
+draft-04). Besides patterns, types, enumerations and required fields, the URL fields
+(``"format": "uri"``) are checked to be complete URLs (``check_urls=True``, the default; JSON
+Schema validators skip formats unless asked, so ``check_urls=False`` matches one that does not).
+Nothing is fetched from the network.
 
 Examples
 --------
@@ -193,8 +195,8 @@ def _schemas() -> dict[str, dict]:
 
 
 @cache
-def _validator(name: str):
-    from jsonschema import Draft4Validator
+def _validator(name: str, check_urls: bool = True):
+    from jsonschema import Draft4Validator, FormatChecker
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT4
 
@@ -206,7 +208,13 @@ def _validator(name: str):
         )
         for part in ("distribution", "organization", "vcard", "dataset", "catalog")
     )
-    return Draft4Validator(schemas[name], registry=registry)
+    checker = FormatChecker(formats=["uri"]) if check_urls else None
+    return Draft4Validator(schemas[name], registry=registry, format_checker=checker)
+
+
+def _check_flag(value: object, argument: str) -> None:
+    if not isinstance(value, bool):
+        raise ColumnTypeError(f"{argument} must be True or False, but {value!r} was given.")
 
 
 def _profile_schema(profile: str) -> str:
@@ -508,6 +516,17 @@ def _describe(field: str, rule: str, value: object, error) -> tuple[str, str]:
     shown = repr(value) if not isinstance(value, (dict, list)) else ""
     if rule == "required":
         return "missing (required)", _REQUIRED_FIX.get(field, f"add {field}")
+    if _is_url_error(rule, error):
+        if leaf == "license":
+            return (
+                f"{shown} is not a URL",
+                "give the licence's web address, e.g. "
+                "'https://creativecommons.org/publicdomain/zero/1.0/' (CC0)",
+            )
+        return (
+            f"{shown} is not a full URL",
+            "write the complete web address, starting with https:// (no spaces)",
+        )
     if leaf == "modified":
         fix = "use ISO 8601, e.g. '2024-05-01', '2024-05-01T14:30:00' or 'R/P1D'"
         if isinstance(value, str):
@@ -582,6 +601,14 @@ def _describe(field: str, rule: str, value: object, error) -> tuple[str, str]:
     return error.message, f"see the DCAT-US 1.1 schema guide for {field}"
 
 
+def _is_url_error(rule: str, error) -> bool:
+    if rule == "format":
+        return True
+    if rule == "anyOf" and error is not None and error.context:
+        return any(e.validator == "format" for e in error.context)
+    return False
+
+
 def _record_errors(record: object, validator) -> list[tuple[str, str, object, object]]:
     """Return (field, rule, value, error) for each schema error of one record."""
     out = []
@@ -610,7 +637,9 @@ def _record_errors(record: object, validator) -> list[tuple[str, str, object, ob
     return out
 
 
-def validate_records(records: object, *, profile: str = "non-federal") -> pd.DataFrame:
+def validate_records(
+    records: object, *, profile: str = "non-federal", check_urls: bool = True
+) -> pd.DataFrame:
     """Check dataset records against DCAT-US 1.1; return one row per problem.
 
     Parameters
@@ -619,6 +648,10 @@ def validate_records(records: object, *, profile: str = "non-federal") -> pd.Dat
         Dataset records, a data.json catalog, or a flattened catalog table.
     profile : {"non-federal", "federal"}
         ``"non-federal"`` (cities) does not require the federal ``bureauCode``/``programCode``.
+    check_urls : bool
+        Check that the fields the schema marks ``"format": "uri"`` (landingPage, license,
+        downloadURL, accessURL ...) are complete URLs. JSON Schema validators skip formats
+        unless asked; ``False`` reproduces a validator that skips them. Nothing is fetched.
 
     Returns
     -------
@@ -637,7 +670,8 @@ def validate_records(records: object, *, profile: str = "non-federal") -> pd.Dat
     use 'public', 'restricted public' or 'non-public'. Did you mean 'public'? ...
     """
     items = as_records(records)
-    validator = _validator(_profile_schema(profile))
+    _check_flag(check_urls, "check_urls")
+    validator = _validator(_profile_schema(profile), bool(check_urls))
     rows = []
     for position, record in enumerate(items):
         ident = record.get("identifier") if isinstance(record, dict) else None
@@ -667,7 +701,9 @@ def validate_records(records: object, *, profile: str = "non-federal") -> pd.Dat
     return frame.sort_values(["record", "field"], kind="stable", ignore_index=True)
 
 
-def record_validity(records: object, *, profile: str = "non-federal") -> pd.DataFrame:
+def record_validity(
+    records: object, *, profile: str = "non-federal", check_urls: bool = True
+) -> pd.DataFrame:
     """Return one row per record: is it valid DCAT-US 1.1, and how many problems does it have.
 
     Examples
@@ -676,7 +712,7 @@ def record_validity(records: object, *, profile: str = "non-federal") -> pd.Data
     [{'record': 0, 'valid': False, 'problems': 7}]
     """
     items = as_records(records)
-    problems = validate_records(items, profile=profile)
+    problems = validate_records(items, profile=profile, check_urls=check_urls)
     counts = problems.groupby("record").size()
     frame = pd.DataFrame(
         {
@@ -690,7 +726,9 @@ def record_validity(records: object, *, profile: str = "non-federal") -> pd.Data
     return frame[["record", "identifier", "title", "valid", "problems"]]
 
 
-def validate_catalog(catalog: object, *, profile: str = "non-federal") -> pd.DataFrame:
+def validate_catalog(
+    catalog: object, *, profile: str = "non-federal", check_urls: bool = True
+) -> pd.DataFrame:
     """Check a whole data.json catalog: its envelope and every dataset record.
 
     Catalog-level problems (no ``conformsTo``, a bare list as in Project Open Data v1.0 ...)
@@ -715,7 +753,8 @@ def validate_catalog(catalog: object, *, profile: str = "non-federal") -> pd.Dat
             }
         )
     elif isinstance(catalog, dict):
-        for field, rule, value, error in _record_errors(catalog, _validator("catalog")):
+        envelope_validator = _validator("catalog", bool(check_urls))
+        for field, rule, value, error in _record_errors(catalog, envelope_validator):
             if rule == "required" and field == "conformsTo":
                 problem, fix = "missing (required)", f"add conformsTo: '{CONFORMS_TO}'"
             elif rule == "required" and field == "dataset":
@@ -743,7 +782,7 @@ def validate_catalog(catalog: object, *, profile: str = "non-federal") -> pd.Dat
         items = as_records(catalog, argument="catalog")
     except EmptyDataError:
         return envelope
-    records = validate_records(items, profile=profile)
+    records = validate_records(items, profile=profile, check_urls=check_urls)
     if envelope.empty:
         return records
     return pd.concat([envelope, records], ignore_index=True).astype({"record": "int64"})

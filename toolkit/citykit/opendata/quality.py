@@ -292,7 +292,9 @@ def _statuses(record: dict, valid: bool) -> dict[str, str]:
     }
 
 
-def quality_details(records: object, *, profile: str = "non-federal") -> pd.DataFrame:
+def quality_details(
+    records: object, *, profile: str = "non-federal", check_urls: bool = True
+) -> pd.DataFrame:
     """Score every criterion of every record: one row per record and criterion.
 
     Parameters
@@ -301,6 +303,9 @@ def quality_details(records: object, *, profile: str = "non-federal") -> pd.Data
         Dataset records, a data.json catalog (v1.1 dict or v1.0 list) or a flattened table.
     profile : {"non-federal", "federal"}
         Profile for the DCAT-AP compliance criterion (validity against DCAT-US 1.1).
+    check_urls : bool
+        Whether that validity includes the URL-format check (see
+        :func:`~citykit.opendata.validate_records`; nothing is fetched).
 
     Returns
     -------
@@ -320,7 +325,7 @@ def quality_details(records: object, *, profile: str = "non-federal") -> pd.Data
     Name: status, dtype: str
     """
     items = as_records(records)
-    valid = record_validity(items, profile=profile)["valid"].tolist()
+    valid = record_validity(items, profile=profile, check_urls=check_urls)["valid"].tolist()
     rows = []
     for position, (record, ok) in enumerate(zip(items, valid, strict=True)):
         record = record if isinstance(record, dict) else {}
@@ -348,7 +353,9 @@ def quality_details(records: object, *, profile: str = "non-federal") -> pd.Data
     )  # fmt: skip
 
 
-def score_records(records: object, *, profile: str = "non-federal") -> pd.DataFrame:
+def score_records(
+    records: object, *, profile: str = "non-federal", check_urls: bool = True
+) -> pd.DataFrame:
     """Return the MQA score of each record, by dimension, with its rating.
 
     Returns
@@ -363,7 +370,7 @@ def score_records(records: object, *, profile: str = "non-federal") -> pd.DataFr
     >>> s[["findability", "contextuality", "score", "rating"]].to_dict("records")
     [{'findability': 60, 'contextuality': 5, 'score': 65, 'rating': 'Bad'}]
     """
-    details = quality_details(records, profile=profile)
+    details = quality_details(records, profile=profile, check_urls=check_urls)
     return _wide(details)
 
 
