@@ -154,3 +154,13 @@ def test_permits_ground_truths(permits):
 def test_permits_scale():
     small = pfam.generate(seed=1, scale=0.5, city=RIVERTON)["building_permits"]
     assert len(small) == 4_500
+
+
+def test_families_plug_into_the_synth_package():
+    from citykit import synth
+
+    assert {"opendata", "permits"} <= set(synth.FAMILIES)
+    made = synth.generate(seed=DEFAULT_SEED, families=["opendata", "permits"])
+    assert sorted(made) == ["building_permits", "catalog", "portal_usage", "records_requests"]
+    names = [spec.name for spec in synth.specs()]
+    assert {"catalog", "portal_usage", "records_requests", "building_permits"} <= set(names)

@@ -62,6 +62,7 @@ from citykit.errors import (
 __all__ = [
     "PROFILES",
     "CONFORMS_TO",
+    "PERIODICITY_WORDS",
     "TABLE_COLUMNS",
     "load_schema",
     "dataset_record",
@@ -121,6 +122,7 @@ TABLE_COLUMNS: dict[str, str] = {
 _LIST_FIELDS = {"keyword", "theme", "language", "references", "bureauCode", "programCode"}
 _DIST_FIELDS = ("downloadURL", "accessURL", "mediaType", "format")
 
+#: Words people write for a frequency, and the ISO 8601 value DCAT-US expects.
 PERIODICITY_WORDS = {
     "hourly": "R/PT1H",
     "daily": "R/P1D",
@@ -358,7 +360,7 @@ def records_from_table(table: pd.DataFrame, *, columns: dict[str, str] | None = 
             require_keyword_choice(unknown[0], list(mapping), argument="columns key")
         mapping.update(columns)
     require_columns(table, [mapping["identifier"], mapping["title"]], argument="table")
-    require_non_empty_table(table)
+    _require_rows(table)
     present = {field: col for field, col in mapping.items() if col in table.columns}
     records = []
     for row in table[list(dict.fromkeys(present.values()))].to_dict("records"):
@@ -392,8 +394,8 @@ def records_from_table(table: pd.DataFrame, *, columns: dict[str, str] | None = 
     return records
 
 
-def require_non_empty_table(table: pd.DataFrame, *, argument: str = "table") -> None:
-    """Raise :class:`~citykit.errors.EmptyDataError` when a catalog table has no rows."""
+def _require_rows(table: pd.DataFrame, *, argument: str = "table") -> None:
+    """Raise EmptyDataError when a catalog table has no rows."""
     if len(table) == 0:
         raise EmptyDataError(
             f"{argument} has no rows: a catalog needs at least one dataset. Check the filter "
