@@ -366,3 +366,35 @@ def test_2013_city_catalogs_agree_with_official_validator(realdata, profile, che
             assert upgraded_valid < 3_745
     else:
         assert upgraded_valid == 0  # no city record has bureauCode/programCode
+
+
+def test_mechanical_fixes_leave_only_the_gaps_that_need_a_person():
+    table = fam.generate(seed=DEFAULT_SEED, city=RIVERTON)["catalog"]
+    before = table.copy()
+    fixes = od.fix_metadata_table(table)
+    pd.testing.assert_frame_equal(table, before)  # input unchanged
+    gaps = fam.METADATA_GAPS
+    counts = fixes.changes.groupby("column").size().to_dict()
+    assert counts == {
+        "modified": gaps["non_iso_modified"],
+        "accrual_periodicity": gaps["word_periodicity"],
+        "media_type": gaps["download_without_media_type"],
+    }
+    remaining = od.validate_records(fixes.table).groupby("field").size().to_dict()
+    assert remaining == {
+        "contactPoint.hasEmail": gaps["missing_contact_email"],
+        "keyword": gaps["missing_keyword"],
+        "description": gaps["missing_description"],
+        "accessLevel": gaps["bad_access_level"],
+    }
+    us = fixes.changes[fixes.changes["column"] == "modified"].iloc[0]
+    month, day, year = us["old"].split("/")
+    assert us["new"] == f"{year}-{month}-{day}"
+
+
+def test_fix_bad_inputs():
+    with pytest.raises(MissingColumnError):
+        od.fix_metadata_table(pd.DataFrame({"title": ["x"]}))
+    with pytest.raises(EmptyDataError):
+        od.fix_metadata_table(pd.DataFrame({"identifier": []}))
+    assert "nothing" in repr(od.fix_metadata_table(pd.DataFrame({"identifier": ["a"]})))

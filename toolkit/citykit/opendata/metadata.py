@@ -44,9 +44,12 @@ True
 from __future__ import annotations
 
 import copy
+import html
 import json
 import math
 import re
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cache
 from importlib import resources
 
@@ -72,6 +75,8 @@ __all__ = [
     "validate_catalog",
     "record_validity",
     "as_records",
+    "fix_metadata_table",
+    "MetadataFixes",
 ]
 
 #: The validation profiles and what they require.
@@ -788,3 +793,132 @@ def validate_catalog(
     if envelope.empty:
         return records
     return pd.concat([envelope, records], ignore_index=True).astype({"record": "int64"})
+
+
+# --- mechanical fixes --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MetadataFixes:
+    """A catalog table with the mechanical fixes applied, and the list of what changed.
+
+    Attributes
+    ----------
+    table : DataFrame
+        The fixed copy of the table (the input is not changed).
+    changes : DataFrame
+        One row per changed cell: ``row`` (index label), ``identifier``, ``column``, ``old``,
+        ``new`` and ``reason``.
+    """
+
+    table: pd.DataFrame = dataclass_field(repr=False)
+    changes: pd.DataFrame = dataclass_field(repr=False)
+
+    def __repr__(self) -> str:
+        if self.changes.empty:
+            return "MetadataFixes(nothing to fix mechanically)"
+        counts = self.changes.groupby("column").size()
+        parts = ", ".join(f"{column}: {n}" for column, n in counts.items())
+        return f"MetadataFixes({len(self.changes)} cells fixed; {parts})"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(repr(self))}</p>{self.changes.to_html(index=False)}"
+
+
+def fix_metadata_table(
+    table: pd.DataFrame, *, columns: dict[str, str] | None = None
+) -> MetadataFixes:
+    """Apply the fixes that need no judgement to a flattened catalog table.
+
+    * dates typed as ``05/01/2024`` (month/day/year) or ``May 1, 2024`` in ``modified`` and
+      ``issued`` become ISO 8601 (``2024-05-01``);
+    * frequency words in ``accrual_periodicity`` (``daily``, ``Monthly`` ...) become ISO 8601
+      repeating durations (``R/P1D``, ``R/P1M`` ...), see :data:`PERIODICITY_WORDS`;
+    * ``access_level`` in the wrong case (``Public``) becomes lower case;
+    * a missing ``media_type`` next to a download URL is filled from a well-known ``format``
+      (CSV -> text/csv, GeoJSON -> application/geo+json ...).
+
+    Everything that needs a person (a missing contact e-mail, description or keyword, an access
+    level such as ``"open"``) is left for :func:`validate_records` to report.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per dataset, columns as in :data:`TABLE_COLUMNS`.
+    columns : dict, optional
+        ``{dcat_us_field: column}`` overrides, as in :func:`records_from_table`.
+
+    Returns
+    -------
+    MetadataFixes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"identifier": ["a"], "title": ["Permits"], "modified": ["05/01/2024"],
+    ...                   "accrual_periodicity": ["Daily"]})
+    >>> fixes = fix_metadata_table(t)
+    >>> fixes.table[["modified", "accrual_periodicity"]].values.tolist()
+    [['2024-05-01', 'R/P1D']]
+    >>> fixes.changes["reason"].tolist()
+    ['ISO 8601 date', 'ISO 8601 repeating duration']
+    """
+    mapping = dict(TABLE_COLUMNS)
+    if columns is not None:
+        if not isinstance(columns, dict):
+            raise ColumnTypeError("columns must be a dict like {'title': 'Dataset name'}.")
+        mapping.update(columns)
+    require_columns(table, [mapping["identifier"]], argument="table")
+    _require_rows(table)
+    fixed = table.copy()
+    changes = []
+
+    def record(label, column, old, new, reason):
+        changes.append(
+            {
+                "row": label,
+                "identifier": str(table.loc[label, mapping["identifier"]]),
+                "column": column,
+                "old": str(old),
+                "new": str(new),
+                "reason": reason,
+            }
+        )
+
+    for field_name in ("modified", "issued"):
+        column = mapping[field_name]
+        if column not in fixed.columns:
+            continue
+        for label, value in fixed[column].items():
+            if isinstance(value, str) and not _is_blank(value):
+                iso = _iso_suggestion(value)
+                if iso:
+                    fixed.loc[label, column] = iso
+                    record(label, column, value, iso, "ISO 8601 date")
+    column = mapping["accrualPeriodicity"]
+    if column in fixed.columns:
+        for label, value in fixed[column].items():
+            word = value.strip().lower() if isinstance(value, str) else None
+            if word in PERIODICITY_WORDS and value != PERIODICITY_WORDS[word]:
+                fixed.loc[label, column] = PERIODICITY_WORDS[word]
+                record(label, column, value, PERIODICITY_WORDS[word], "ISO 8601 repeating duration")
+    column = mapping["accessLevel"]
+    if column in fixed.columns:
+        for label, value in fixed[column].items():
+            if isinstance(value, str) and value != value.strip().lower():
+                if value.strip().lower() in ("public", "restricted public", "non-public"):
+                    fixed.loc[label, column] = value.strip().lower()
+                    record(
+                        label, column, value, value.strip().lower(), "access levels are lower case"
+                    )
+    media, fmt, url = mapping["mediaType"], mapping["format"], mapping["downloadURL"]
+    if {fmt, url} <= set(fixed.columns):
+        if media not in fixed.columns:
+            fixed[media] = ""
+        for label in fixed.index:
+            if _is_blank(fixed.loc[label, url]) or not _is_blank(fixed.loc[label, media]):
+                continue
+            known = _MEDIA_BY_FORMAT.get(str(fixed.loc[label, fmt]).strip().lower())
+            if known:
+                fixed.loc[label, media] = known
+                record(label, media, "", known, f"media type of {fixed.loc[label, fmt]}")
+    frame = pd.DataFrame(changes, columns=["row", "identifier", "column", "old", "new", "reason"])
+    return MetadataFixes(table=fixed, changes=frame)
