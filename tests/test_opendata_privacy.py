@@ -67,6 +67,7 @@ def test_methods_44_primary_only_is_recoverable(counts):
 def test_threshold_is_a_parameter(counts):
     five = od.suppress_small_cells(counts, threshold=5)  # hides 1-4: only the 3
     assert five.n_primary == 1
+    assert five.audit.cells["primary"].sum() == 1
     assert five.published.loc["South", "A"] == 7
     assert five.audit.passes
     nothing = od.suppress_small_cells(counts, threshold=1)

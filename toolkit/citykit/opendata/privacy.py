@@ -227,7 +227,9 @@ class SuppressionAudit:
         return f"<p>Suppression audit {head}.</p>{self.cells.to_html(index=False)}"
 
 
-def audit_suppression(table: pd.DataFrame, *, suppressed: pd.DataFrame) -> SuppressionAudit:
+def audit_suppression(
+    table: pd.DataFrame, *, suppressed: pd.DataFrame, threshold: int = 11
+) -> SuppressionAudit:
     """Prove (or disprove) that hidden cells cannot be recovered from what is published.
 
     The row totals, column totals and every cell not in ``suppressed`` are taken as published.
@@ -238,6 +240,8 @@ def audit_suppression(table: pd.DataFrame, *, suppressed: pd.DataFrame) -> Suppr
         The true counts.
     suppressed : DataFrame of bool
         Same shape as ``table``; True where a cell is hidden.
+    threshold : int
+        Only used to mark which hidden cells are small (``primary``: 1 to threshold - 1).
 
     Returns
     -------
@@ -266,7 +270,8 @@ def audit_suppression(table: pd.DataFrame, *, suppressed: pd.DataFrame) -> Suppr
     grid = values.to_numpy()
     low, high = _ranges(grid, mask)
     cells = np.argwhere(mask)
-    threshold_hint = (grid > 0) & (grid < 11)
+    require_between(threshold, 1, 1000, argument="threshold")
+    threshold_hint = (grid > 0) & (grid < threshold)
     frame = pd.DataFrame(
         {
             "row": [table.index[r] for r, _ in cells],
@@ -408,7 +413,9 @@ def suppress_small_cells(table: pd.DataFrame, *, threshold: int = 11) -> Suppres
     primary_frame = pd.DataFrame(primary, index=table.index, columns=table.columns)
     complementary_frame = pd.DataFrame(mask & ~primary, index=table.index, columns=table.columns)
     audit = audit_suppression(
-        values, suppressed=pd.DataFrame(mask, index=table.index, columns=table.columns)
+        values,
+        suppressed=pd.DataFrame(mask, index=table.index, columns=table.columns),
+        threshold=threshold,
     )
     return SuppressionResult(
         published=published,
