@@ -398,3 +398,16 @@ def test_fix_bad_inputs():
     with pytest.raises(EmptyDataError):
         od.fix_metadata_table(pd.DataFrame({"identifier": []}))
     assert "nothing" in repr(od.fix_metadata_table(pd.DataFrame({"identifier": ["a"]})))
+
+
+def test_more_bad_inputs_get_helpful_errors():
+    with pytest.raises(ColumnTypeError, match="json.load"):
+        od.build_catalog("data.json")
+    with pytest.raises(ColumnTypeError):
+        od.validate_catalog(42)
+    record = od.dataset_record(
+        title="x", description="y", keyword=None, modified="2024-01-01", publisher="p",
+        contact_name="c", contact_email="c@example.gov", identifier="i",
+    )  # fmt: skip
+    assert record["keyword"] == []
+    assert od.validate_records([record])["rule"].tolist() == ["minItems"]

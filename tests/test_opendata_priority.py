@@ -200,3 +200,14 @@ def test_inputs_unchanged_and_no_warnings(tables):
         warnings.simplefilter("error")
         od.demand_by_topic(requests)
     pd.testing.assert_frame_equal(requests, tables["records_requests"])
+
+
+def test_assemble_candidates_bad_inputs(tables):
+    with pytest.raises(MissingColumnError, match="downloads"):
+        od.assemble_candidates(
+            tables["catalog"], usage=tables["portal_usage"].drop(columns="downloads")
+        )
+    with pytest.raises(MissingColumnError, match="topic"):
+        od.assemble_candidates(tables["catalog"].drop(columns="topic"))
+    with pytest.raises(EmptyDataError):
+        od.assemble_candidates(tables["catalog"].iloc[0:0])

@@ -188,3 +188,15 @@ def test_inputs_are_not_modified_and_no_warnings(counts):
         warnings.simplefilter("error")
         od.suppress_small_cells(counts)
     pd.testing.assert_frame_equal(counts, before)
+
+
+def test_count_table_bad_inputs():
+    data = pd.DataFrame({"district": ["N"], "type": ["a"]})
+    with pytest.raises(MissingColumnError, match="district"):
+        od.count_table(data, rows="distrct", columns="type")
+    with pytest.raises(EmptyDataError):
+        od.count_table(data.iloc[0:0], rows="district", columns="type")
+    with pytest.raises(ArgumentRangeError):
+        od.audit_suppression(
+            pd.DataFrame({"a": [1]}), suppressed=pd.DataFrame({"a": [True]}), threshold=0
+        )

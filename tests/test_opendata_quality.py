@@ -170,3 +170,8 @@ def test_every_2013_city_catalog_is_scored(realdata):
         has_kw
     )
     assert quality.records == 1_001  # SOURCE.txt: NYC truncated at 1,000 + 1
+
+
+def test_catalog_name_must_be_text():
+    with pytest.raises(ColumnTypeError, match="name"):
+        od.score_catalog([VECTOR], name=3)

@@ -205,3 +205,10 @@ def test_no_warnings(requests_table):
         warnings.simplefilter("error")
         od.publish_readiness(requests_table, schema=SCHEMA)
         od.check_package({"name": "City 311", "resources": []})
+
+
+def test_dictionary_markdown_needs_a_dictionary():
+    from citykit.errors import MissingColumnError
+
+    with pytest.raises(MissingColumnError, match="field"):
+        od.dictionary_markdown(pd.DataFrame({"name": ["id"]}))

@@ -241,6 +241,8 @@ def _is_blank(value: object) -> bool:
 
 
 def _split_list(value: object) -> list[str]:
+    if _is_blank(value):
+        return []
     if isinstance(value, (list, tuple)):
         return [str(v).strip() for v in value if not _is_blank(v)]
     return [part.strip() for part in str(value).split(";") if part.strip()]
