@@ -145,6 +145,21 @@ def test_police_open_data_coverage_and_removals(realdata):
     assert collapsed.loc["USE OF FORCE", "removed"] == 22  # 14 + 4 incidents + 4 subjects
     assert "removed by publishers: 68" in repr(summary)
 
+    # upkeep: datasets whose newest data is over a year older than the latest check
+    kept = od.coverage_summary(
+        sources, publisher="SourceName", kind="TableType", last_updated="coverage_end",
+        as_of="2026-04-11",
+    ).by_kind.set_index("kind")  # fmt: skip
+    end = pd.to_datetime(sources["coverage_end"], format="%m/%d/%Y", errors="coerce")
+    newest = sources.assign(end=end).groupby(["SourceName", "TableType"])["end"].max()
+    stale = newest < pd.Timestamp("2026-04-11") - pd.Timedelta(days=365)
+    per_kind = stale.groupby(level="TableType").sum()
+    assert kept.loc["CALLS FOR SERVICE", "stale_publishers"] == per_kind["CALLS FOR SERVICE"]
+    assert kept.loc["STOPS", "stale_publishers"] == per_kind["STOPS"]
+    assert kept["stale_publishers"].sum() == stale.sum()
+    undated = newest.isna().groupby(level="TableType").sum()
+    assert kept["undated_publishers"].sum() == undated.sum()
+
 
 def test_coverage_summary_hand_computed():
     sources = pd.DataFrame(

@@ -342,6 +342,9 @@ def coverage_summary(
     removed: pd.DataFrame | None = None,
     offline: pd.DataFrame | None = None,
     collapse: str | None = None,
+    last_updated: str | None = None,
+    as_of: str | pd.Timestamp | None = None,
+    stale_after_days: int = 365,
 ) -> CoverageSummary:
     """Summarise a multi-publisher catalog: coverage by kind of data and by publisher.
 
@@ -357,6 +360,15 @@ def coverage_summary(
     collapse : str, optional
         Separator of sub-kinds to merge, e.g. ``" - "`` turns ``"USE OF FORCE - INCIDENTS"``
         into ``"USE OF FORCE"``.
+    last_updated : str, optional
+        Column with the date of the newest data in each dataset (e.g. ``coverage_end``). Adds
+        ``stale_publishers`` (publishers whose newest data of that kind is older than
+        ``stale_after_days`` before ``as_of``: they stopped updating it) and
+        ``undated_publishers`` (no date at all) to ``by_kind``.
+    as_of : date, optional
+        Reference date for staleness; default the latest date in ``last_updated``.
+    stale_after_days : int
+        Age in days after which a dataset counts as stale (default 365).
 
     Returns
     -------
@@ -399,13 +411,41 @@ def coverage_summary(
         by_kind[name] = by_kind.index.map(counts).fillna(0).astype("int64")
     by_kind.index.name = "kind"
     by_kind["share_of_publishers"] = by_kind["publishers"] / n_publishers
+    extra = []
+    if last_updated is not None:
+        require_columns(sources, [last_updated], argument="sources")
+        if isinstance(stale_after_days, bool) or not isinstance(stale_after_days, int):
+            raise ColumnTypeError(
+                f"stale_after_days must be a whole number, not {stale_after_days!r}."
+            )
+        if stale_after_days < 0:
+            raise ArgumentRangeError("stale_after_days must be zero or more days.")
+        dates = pd.to_datetime(sources[last_updated], errors="coerce", format="mixed")
+        if dates.notna().sum() == 0:
+            raise ColumnTypeError(
+                f"sources column {last_updated!r} has no readable dates (e.g. '2024-05-01')."
+            )
+        reference = dates.max() if as_of is None else pd.Timestamp(as_of)
+        # per publisher and kind: the newest data they publish of that kind
+        newest = listed.assign(_date=dates.to_numpy()).groupby([publisher, "_kind"])["_date"].max()
+        cutoff = reference - pd.Timedelta(days=stale_after_days)
+        flags = (
+            pd.DataFrame({"_stale": newest < cutoff, "_undated": newest.isna()}, index=newest.index)
+            .groupby(level="_kind")
+            .sum()
+        )
+        by_kind["stale_publishers"] = by_kind.index.map(flags["_stale"]).fillna(0).astype("int64")
+        by_kind["undated_publishers"] = (
+            by_kind.index.map(flags["_undated"]).fillna(0).astype("int64")
+        )
+        extra = ["stale_publishers", "undated_publishers"]
     by_kind = (
         by_kind.reset_index()
         .sort_values(["publishers", "datasets", "kind"], ascending=[False, False, True])
         .reset_index(drop=True)
     )
     by_kind = by_kind[
-        ["kind", "datasets", "publishers", "share_of_publishers", "removed", "offline"]
+        ["kind", "datasets", "publishers", "share_of_publishers", "removed", "offline", *extra]
     ]
     by_publisher = (
         listed.groupby(publisher)
