@@ -66,6 +66,14 @@ def test_high_demand_topics_without_a_published_dataset(tables):
     assert sorted(unmet) == sorted(fam.HIGH_DEMAND_UNPUBLISHED)
 
 
+def test_topic_rules_table_is_the_rules_in_order():
+    table = od.topic_rules()
+    assert table["topic"].tolist() == list(od.DEFAULT_TOPIC_RULES)
+    assert table["order"].tolist() == list(range(1, len(od.DEFAULT_TOPIC_RULES) + 1))
+    with pytest.raises(ColumnTypeError):
+        od.topic_rules({"x": ["("]})
+
+
 def test_custom_rules_and_order():
     log = pd.DataFrame({"request_text": ["permit for a food truck", "food truck permit"]})
     default = od.classify_requests(log)["topic"].tolist()

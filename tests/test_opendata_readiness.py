@@ -133,6 +133,23 @@ def test_methods_43_package_name_checks():
     assert "requests-table" in result.loc[0, "fix"]
 
 
+def test_methods_43_empty_resources_are_reported():
+    # methods.md §4.3: {"resources": []} passes frictionless 5.21 although the v1 JSON schema
+    # has minItems 1 -- so the toolkit checks it itself
+    from frictionless import Package
+
+    assert Package.from_descriptor({"resources": []}).validate().valid  # frictionless alone
+    problems = od.check_package({"name": "city-311", "resources": []})
+    assert problems["problem"].tolist() == ["the package lists no resources"]
+
+
+def test_methods_43_describe_sees_bad_columns_as_text(requests_table):
+    # methods.md §4.3: describe() infers opened and days_to_close as string because of bad values
+    types = {f["name"]: f["type"] for f in od.infer_schema(requests_table)["fields"]}
+    assert types["opened"] == "string" and types["days_to_close"] == "string"
+    assert types["id"] == "integer"
+
+
 def test_dictionary_and_datapackage_for_permits(tmp_path):
     permits = pfam.generate(seed=DEFAULT_SEED, city=RIVERTON)["building_permits"]
     spec = pfam.SPECS[0]

@@ -41,6 +41,7 @@ from citykit.errors import (
 __all__ = [
     "DEFAULT_TOPIC_RULES",
     "DEFAULT_WEIGHTS",
+    "topic_rules",
     "classify_requests",
     "demand_by_topic",
     "assemble_candidates",
@@ -113,6 +114,23 @@ def _compile_rules(rules: dict) -> list[tuple[str, re.Pattern]]:
                 "characters such as ( ) [ ] + ? with a backslash."
             ) from None
     return compiled
+
+
+def topic_rules(rules: dict | None = None) -> pd.DataFrame:
+    """Show topic rules as a table: the order they are tried in, the topic, the patterns.
+
+    Examples
+    --------
+    >>> topic_rules({"permits": [r"permit", r"bldg"], "crashes": [r"crash"]}).values.tolist()
+    [[1, 'permits', 'permit | bldg'], [2, 'crashes', 'crash']]
+    """
+    rules = DEFAULT_TOPIC_RULES if rules is None else rules
+    _compile_rules(rules)  # the same checks as classify_requests
+    rows = [
+        (order, str(topic), " | ".join([patterns] if isinstance(patterns, str) else patterns))
+        for order, (topic, patterns) in enumerate(rules.items(), start=1)
+    ]
+    return pd.DataFrame(rows, columns=["order", "topic", "patterns"])
 
 
 def classify_requests(

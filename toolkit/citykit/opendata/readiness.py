@@ -486,6 +486,17 @@ def check_package(descriptor: dict) -> pd.DataFrame:
     from frictionless import FrictionlessException, Package
 
     rows = []
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources:
+        # the Data Package v1 schema needs at least one resource; frictionless 5 does not check
+        rows.append(
+            {
+                "level": "package",
+                "type": "package-error",
+                "problem": "the package lists no resources",
+                "fix": "add one resource per file: {'name': 'requests', 'path': 'requests.csv'}",
+            }
+        )
     try:
         Package.from_descriptor(copy.deepcopy(descriptor))
     except FrictionlessException as exc:
