@@ -554,7 +554,9 @@ def _catalog(rng: np.random.Generator, scale: float) -> pd.DataFrame:
     modified = pd.Series(modified_ts.strftime("%Y-%m-%d"))
     # some systems export a full timestamp
     stamp = rng.random(n) < 0.15
-    modified = modified.where(~stamp, pd.Series(modified_ts.strftime("%Y-%m-%dT%H:%M:%S")))
+    clock = pd.to_timedelta(rng.integers(6 * 3600, 20 * 3600, n), unit="s")
+    stamped = pd.Series((modified_ts + clock).strftime("%Y-%m-%dT%H:%M:%S"))
+    modified = modified.where(~stamp, stamped)
 
     description = (
         title
@@ -569,7 +571,9 @@ def _catalog(rng: np.random.Generator, scale: float) -> pd.DataFrame:
             "identifier": identifier,
             "title": title,
             "description": description,
-            "keyword": theme.map(_KEYWORDS) + ";" + slug.str.split("-").str[0],
+            "keyword": (theme.map(_KEYWORDS) + ";" + slug.str.split("-").str[0]).map(
+                lambda words: ";".join(dict.fromkeys(words.split(";")))
+            ),
             "theme": theme,
             "modified": modified,
             "issued": pd.Series(issued).where(published, ""),
