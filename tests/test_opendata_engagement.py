@@ -58,6 +58,14 @@ def test_trends_recover_growth_and_decline(tables):
     growing = by_title.loc[fam.GROWING_DATASET]
     assert growing["trend"] == "growing"
     assert growing["growth_per_month"] == pytest.approx(fam.GROWTH_PER_MONTH, abs=0.01)
+    # month-of-year terms remove the bias of the spring peak: closer to the true 4% a month
+    seasonal = od.usage_trends(usage, seasonal=True).set_index("identifier")
+    ident = usage.loc[usage["title"] == fam.GROWING_DATASET, "identifier"].iloc[0]
+    adjusted = seasonal.loc[ident, "growth_per_month"]
+    assert adjusted == pytest.approx(fam.GROWTH_PER_MONTH, abs=0.004)
+    assert abs(adjusted - fam.GROWTH_PER_MONTH) < abs(
+        growing["growth_per_month"] - fam.GROWTH_PER_MONTH
+    )
     assert by_title.loc[fam.DECLINING_DATASET, "trend"] == "declining"
     assert (by_title.loc[list(fam.NEVER_USED), "trend"] == "never used").all()
     assert by_title.loc[list(fam.NEVER_USED), "growth_per_month"].isna().all()
@@ -100,6 +108,10 @@ def test_bad_inputs(tables):
         od.top_datasets(usage, n=0)
     with pytest.raises(ArgumentRangeError, match="alpha"):
         od.usage_trends(usage, alpha=5)
+    with pytest.raises(ArgumentRangeError, match="24 months"):
+        od.usage_trends(usage[usage["month"] < "2024-01-01"], seasonal=True)
+    with pytest.raises(ColumnTypeError, match="True or False"):
+        od.usage_trends(usage, seasonal="yes")
     with pytest.raises(MissingColumnError):
         od.unused_datasets(usage, catalog=pd.DataFrame({"id": ["x"]}))
     with pytest.raises(MissingColumnError, match="TableType"):

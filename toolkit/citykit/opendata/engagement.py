@@ -180,8 +180,12 @@ def unused_datasets(
     return unused.astype({m: "int64" for m in metrics if _whole(unused[m])})
 
 
-def _trend(y: np.ndarray) -> tuple[float, float, float]:
-    """Slope per month (linregress), monthly growth and its p-value (quasi-Poisson GLM)."""
+def _trend(y: np.ndarray, calendar_month: np.ndarray | None = None) -> tuple[float, float, float]:
+    """Slope per month (linregress), monthly growth and its p-value (quasi-Poisson GLM).
+
+    With ``calendar_month`` (1-12 per observation), month-of-year effects are added so that a
+    seasonal peak near one end of the window does not pass for growth.
+    """
     from scipy import stats
 
     t = np.arange(len(y), dtype=float)
@@ -195,7 +199,11 @@ def _trend(y: np.ndarray) -> tuple[float, float, float]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = sm.GLM(y, sm.add_constant(t), family=sm.families.Poisson()).fit(scale="X2")
+            design = sm.add_constant(t)
+            if calendar_month is not None:
+                dummies = pd.get_dummies(pd.Categorical(calendar_month, categories=range(1, 13)))
+                design = np.column_stack([design, dummies.to_numpy(dtype=float)[:, 1:]])
+            model = sm.GLM(y, design, family=sm.families.Poisson()).fit(scale="X2")
         beta = float(model.params[1])
         p_value = float(model.pvalues[1])
     except (ValueError, np.linalg.LinAlgError):  # a degenerate series (e.g. a perfect fit)
@@ -212,6 +220,7 @@ def usage_trends(
     month: str = "month",
     metric: str = "downloads",
     alpha: float = 0.05,
+    seasonal: bool = False,
 ) -> pd.DataFrame:
     """Fit a trend of monthly use per dataset: slope, growth rate and a plain label.
 
@@ -219,6 +228,10 @@ def usage_trends(
     ``exp(b) - 1`` from a Poisson regression of the monthly counts on time with the dispersion
     estimated from the data (quasi-Poisson), which suits counts with many zeros; a trend with
     p < ``alpha`` is labelled growing or declining, otherwise flat.
+
+    Use is seasonal (more building permits are looked up in spring). With ``seasonal=True``
+    the regression also has a term for each calendar month, so the growth rate is measured
+    between the same months of different years; it needs at least 24 months of data.
 
     Returns
     -------
@@ -238,11 +251,20 @@ def usage_trends(
     """
     if not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
         raise ArgumentRangeError(f"alpha must be between 0 and 1 (e.g. 0.05), not {alpha!r}.")
+    if not isinstance(seasonal, bool):
+        raise ColumnTypeError(f"seasonal must be True or False, not {seasonal!r}.")
     grid = monthly_usage(usage, dataset=dataset, month=month, metrics=(metric,))
+    n_months = grid[month].nunique()
+    if seasonal and n_months < 24:
+        raise ArgumentRangeError(
+            f"seasonal=True needs at least 24 months of usage (two of each calendar month), but "
+            f"the data covers {n_months}. Use seasonal=False."
+        )
     rows = []
     for name, group in grid.groupby(dataset, sort=True):
         y = group[metric].to_numpy(dtype=float)
-        slope, growth, p_value = _trend(y)
+        calendar = group[month].dt.month.to_numpy() if seasonal else None
+        slope, growth, p_value = _trend(y, calendar)
         if y.sum() == 0:
             label = "never used"
         elif np.isnan(p_value) or p_value >= alpha:
