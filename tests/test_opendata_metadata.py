@@ -411,3 +411,11 @@ def test_more_bad_inputs_get_helpful_errors():
     )  # fmt: skip
     assert record["keyword"] == []
     assert od.validate_records([record])["rule"].tolist() == ["minItems"]
+
+
+def test_common_mistakes_get_a_hint():
+    with pytest.raises(ColumnTypeError, match=r"pd.read_csv\('catalog.csv'\)"):
+        od.validate_records("catalog.csv")
+    table = fam.generate(seed=DEFAULT_SEED, city=RIVERTON)["catalog"]
+    with pytest.raises(ColumnTypeError, match="Series"):
+        od.validate_records(table["title"])

@@ -466,8 +466,12 @@ def as_records(records: object, *, argument: str = "records") -> list:
             records = [records]
     if not isinstance(records, (list, tuple)):
         hint = ""
-        if isinstance(records, str):
+        if isinstance(records, str) and records.strip().lower().endswith(".csv"):
+            hint = f" Load the table first: pd.read_csv({records!r})."
+        elif isinstance(records, str):
             hint = " Load the file first: json.load(open('data.json'))."
+        elif isinstance(records, pd.Series):
+            hint = " You passed a Series (one column or one row); pass the whole table."
         raise ColumnTypeError(
             f"{argument} must be a list of dataset records, a data.json catalog (dict with "
             f"'dataset') or a catalog table, but a {type(records).__name__} was given.{hint}"
