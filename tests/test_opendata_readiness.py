@@ -229,3 +229,37 @@ def test_dictionary_markdown_needs_a_dictionary():
 
     with pytest.raises(MissingColumnError, match="field"):
         od.dictionary_markdown(pd.DataFrame({"name": ["id"]}))
+
+
+def test_write_datapackage_round_trip(tmp_path, requests_table):
+    from frictionless import Package
+
+    fixed = requests_table.assign(
+        id=[1, 2, 3, 4, 5],
+        opened=pd.to_datetime(
+            ["2024-01-03", "2024-01-04", "2024-01-05", "2024-01-06", "2024-01-07"]
+        ),
+        days_to_close=[4, None, 1, 2, 3],
+    )
+    assert od.check_table(fixed, schema=SCHEMA).empty
+    paths = od.write_datapackage(
+        {"requests": fixed}, tmp_path / "pkg", name="city-311", schemas={"requests": SCHEMA}
+    )
+    assert [p.rsplit("/", 1)[-1] for p in paths] == ["requests.csv", "datapackage.json"]
+    text = (tmp_path / "pkg" / "requests.csv").read_text().splitlines()
+    assert text[1] == "1,2024-01-03,pothole,4,closed"
+    assert text[2] == "2,2024-01-04,graffiti,,open"  # missing is empty, 4.0 is written 4
+    report = Package(str(tmp_path / "pkg" / "datapackage.json")).validate()
+    assert report.valid
+    # and a table with problems fails frictionless too, at the same rows
+    od.write_datapackage(
+        {"requests": requests_table},
+        tmp_path / "bad",
+        name="city-311",
+        schemas={"requests": SCHEMA},
+    )
+    bad = Package(str(tmp_path / "bad" / "datapackage.json")).validate()
+    rows = [e[0] for e in bad.flatten(["rowNumber"])]
+    assert rows == od.check_table(requests_table, schema=SCHEMA)["row"].tolist()
+    with pytest.raises(CityKitError, match="package name"):
+        od.write_datapackage({"requests": fixed}, tmp_path, name="City 311")

@@ -47,6 +47,7 @@ __all__ = [
     "dictionary_markdown",
     "build_datapackage",
     "check_package",
+    "write_datapackage",
 ]
 
 #: Data Package (v1) pattern for package and resource names: lower case, no spaces.
@@ -517,3 +518,70 @@ def check_package(descriptor: dict) -> pd.DataFrame:
                     fix = "use a lower-case name without spaces, e.g. 'city-311'"
             rows.append({"level": level, "type": reason.type, "problem": note, "fix": fix})
     return pd.DataFrame(rows, columns=["level", "type", "problem", "fix"])
+
+
+def write_datapackage(
+    tables: dict[str, pd.DataFrame],
+    folder: str,
+    *,
+    name: str,
+    title: str = "",
+    description: str = "",
+    schemas: dict[str, dict] | None = None,
+) -> list[str]:
+    """Write each table as ``<resource>.csv`` plus ``datapackage.json`` into ``folder``.
+
+    Cells are written the way :func:`check_table` reads them (empty for missing, ISO dates,
+    whole numbers without ``.0``), so a table that passes :func:`check_table` passes
+    ``frictionless validate`` on the written package.
+
+    Parameters
+    ----------
+    tables : dict
+        ``{resource_name: DataFrame}``.
+    folder : str or path
+        Where to write (created if needed).
+    name, title, description, schemas
+        As in :func:`build_datapackage`.
+
+    Returns
+    -------
+    list of str
+        The paths written, the descriptor last.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     paths = write_datapackage({"permits": pd.DataFrame({"id": [1, 2]})}, folder,
+    ...                               name="riverton-permits")
+    ...     [pathlib.Path(p).name for p in paths]
+    ['permits.csv', 'datapackage.json']
+    """
+    import csv
+    import json
+    from pathlib import Path
+
+    package = build_datapackage(
+        tables, name=name, title=title, description=description, schemas=schemas
+    )
+    try:
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+    except (TypeError, OSError) as exc:
+        raise ColumnTypeError(
+            f"folder must be a folder path you can write to, but {folder!r} failed ({exc})."
+        ) from None
+    written = []
+    for resource in package["resources"]:
+        rows = _text_rows(tables[resource["name"]])
+        path = out / resource["path"]
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle, lineterminator="\n").writerows(rows)
+        written.append(str(path))
+    descriptor = out / "datapackage.json"
+    descriptor.write_text(
+        json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    written.append(str(descriptor))
+    return written
