@@ -1,0 +1,202 @@
+"""Small-cell suppression with complementary suppression, its audit, and k-anonymity (§4.4)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from citykit import opendata as od
+from citykit.errors import ArgumentRangeError, ColumnTypeError, EmptyDataError, MissingColumnError
+from citykit.synth import DEFAULT_SEED
+from citykit.synth import permits as pfam
+from citykit.synth._core import RIVERTON
+
+
+@pytest.fixture
+def counts():
+    # methods.md §4.4 suppression test vector
+    return pd.DataFrame(
+        {"A": [25, 7, 40], "B": [3, 30, 12], "C": [18, 22, 0]}, index=["North", "South", "East"]
+    )
+
+
+def test_methods_44_published_table_exactly(counts):
+    # methods.md §4.4 [COMP]: A = (S, S, 40), B = (S, S, 12), C = (18, 22, 0)
+    result = od.suppress_small_cells(counts)
+    assert result.published["A"].tolist() == ["S", "S", 40]
+    assert result.published["B"].tolist() == ["S", "S", 12]
+    assert result.published["C"].tolist() == [18, 22, 0]
+    primary = result.primary.stack()
+    assert sorted(primary[primary].index.tolist()) == [("North", "B"), ("South", "A")]
+    complementary = result.complementary.stack()
+    assert sorted(complementary[complementary].index.tolist()) == [("North", "A"), ("South", "B")]
+    assert result.audit.passes
+    # the zero is published
+    assert result.published.loc["East", "C"] == 0
+    totals = result.with_totals()
+    assert totals.loc["Total", "Total"] == counts.to_numpy().sum() == 157
+    assert totals.loc["North", "Total"] == 46
+
+
+def test_methods_44_feasible_range_of_north_b(counts):
+    # methods.md §4.4: the feasible range of North-B given all margins is 0-28
+    result = od.suppress_small_cells(counts)
+    cells = result.audit.cells.set_index(["row", "column"])
+    assert (cells.loc[("North", "B"), "low"], cells.loc[("North", "B"), "high"]) == (0, 28)
+    assert not cells["exact"].any()
+    # independent check of the range: North-B = 28 - North-A, every cell >= 0
+    assert cells.loc[("North", "A"), "high"] == 28
+
+
+def test_methods_44_primary_only_is_recoverable(counts):
+    # methods.md §4.4: suppressing only the primaries leaves rows North, South and cols A, B
+    # each with one hidden cell, so both values are recoverable.
+    primary_only = (counts > 0) & (counts < 11)
+    audit = od.audit_suppression(counts, suppressed=primary_only)
+    assert not audit.passes
+    assert audit.flagged_rows == ["North", "South"]
+    assert audit.flagged_columns == ["A", "B"]
+    cells = audit.cells.set_index(["row", "column"])
+    assert cells.loc[("North", "B"), ["low", "high"]].tolist() == [3, 3]
+    assert cells.loc[("South", "A"), ["low", "high"]].tolist() == [7, 7]
+    assert "FAILS" in repr(audit)
+
+
+def test_threshold_is_a_parameter(counts):
+    five = od.suppress_small_cells(counts, threshold=5)  # hides 1-4: only the 3
+    assert five.n_primary == 1
+    assert five.audit.cells["primary"].sum() == 1
+    assert five.published.loc["South", "A"] == 7
+    assert five.audit.passes
+    nothing = od.suppress_small_cells(counts, threshold=1)
+    assert nothing.n_primary == nothing.n_complementary == 0
+    assert (nothing.published == counts).all().all()
+    strict = od.suppress_small_cells(counts, threshold=13)  # 12 is small too
+    assert strict.primary.loc["East", "B"]
+    assert strict.audit.passes
+
+
+def test_random_tables_always_pass_the_audit():
+    rng = np.random.default_rng(11)
+    for _ in range(25):
+        shape = (int(rng.integers(2, 6)), int(rng.integers(2, 6)))
+        values = rng.choice([0, 1, 2, 5, 9, 12, 20, 35, 60], size=shape)
+        table = pd.DataFrame(values, columns=[f"c{j}" for j in range(shape[1])])
+        result = od.suppress_small_cells(table)
+        # every small non-zero cell is hidden, and no hidden cell can be derived
+        small = (values > 0) & (values < 11)
+        hidden = (result.published == od.SUPPRESSED).to_numpy()
+        assert (hidden[small]).all()
+        independent = od.audit_suppression(
+            table, suppressed=pd.DataFrame(hidden, index=table.index, columns=table.columns)
+        )
+        assert independent.passes == result.audit.passes
+        if result.audit.passes:
+            assert not (result.audit.cells["low"] == result.audit.cells["high"]).any()
+        else:  # only when one line has no other cell to hide
+            assert min(shape) == 1 or small.sum() > 0
+
+
+def test_permits_small_cells_are_protected():
+    permits = pfam.generate(seed=DEFAULT_SEED, city=RIVERTON)["building_permits"]
+    table = od.count_table(permits, rows="district", columns="permit_type")
+    result = od.suppress_small_cells(table)
+    demolitions = np.asarray(pfam.DEMOLITIONS_BY_DISTRICT)
+    expected_small = int(((demolitions > 0) & (demolitions < 11)).sum())
+    assert expected_small == 7
+    assert int(result.primary["demolition"].sum()) >= expected_small
+    assert result.audit.passes
+    hidden = result.published == od.SUPPRESSED
+    assert hidden["demolition"].sum() >= expected_small
+    # no row or column is left with a single hidden cell (it could be subtracted out)
+    per_row, per_column = hidden.sum(axis=1), hidden.sum(axis=0)
+    assert not (per_row == 1).any() and not (per_column == 1).any()
+    assert result.n_complementary >= 1
+
+
+def test_methods_44_k_anonymity_vector():
+    # methods.md §4.4 [COMP]: (zip3, age_band, sex) over 8 records -> k = 1, 2 records below k = 3
+    people = pd.DataFrame(
+        {
+            "zip3": ["021"] * 3 + ["021"] + ["022"] * 3 + ["023"],
+            "age_band": ["30-39"] * 3 + ["40-49"] + ["30-39"] * 3 + ["50-59"],
+            "sex": ["F"] * 3 + ["M"] + ["M"] * 3 + ["F"],
+        }
+    )
+    report = od.k_anonymity(people, quasi_identifiers=["zip3", "age_band", "sex"], k=3)
+    assert report.k == 1
+    assert report.n_at_risk == 2
+    assert report.classes["size"].tolist() == [1, 1, 3, 3]
+    assert sorted(report.at_risk["zip3"]) == ["021", "023"]
+    assert report.unique_records == 2
+    assert report.share_at_risk == pytest.approx(2 / 8)
+    assert "does not meet" in repr(report)
+
+
+def test_k_anonymity_on_permits_finds_out_of_town_applicants():
+    permits = pfam.generate(seed=DEFAULT_SEED, city=RIVERTON)["building_permits"]
+    report = od.k_anonymity(permits, quasi_identifiers=["district", "applicant_zip"], k=5)
+    riverton = {z for pair in pfam.DISTRICT_ZIPS for z in pair}
+    away = permits[~permits["applicant_zip"].isin(riverton)]
+    # each out-of-town applicant has a ZIP of its own: all are alone in their group
+    assert report.k == 1
+    assert set(away.index) <= set(report.at_risk.index)
+    direct = permits.groupby(["district", "applicant_zip"]).size()
+    assert report.n_at_risk == int(direct[direct < 5].sum())
+    # missing values are a group of their own, not dropped
+    with_missing = od.k_anonymity(permits, quasi_identifiers=["year_built"], k=1)
+    assert with_missing.classes["size"].sum() == len(permits)
+
+
+def test_bad_inputs(counts):
+    with pytest.raises(ArgumentRangeError, match="CMS"):
+        od.suppress_small_cells(counts, threshold=0)
+    with pytest.raises(ArgumentRangeError, match="whole"):
+        od.suppress_small_cells(counts, threshold=10.5)
+    with pytest.raises(ArgumentRangeError):
+        od.suppress_small_cells(counts, threshold="11")
+    with pytest.raises(ArgumentRangeError, match="non-negative"):
+        od.suppress_small_cells(counts - 30)
+    with pytest.raises(ColumnTypeError, match="set_index"):
+        od.suppress_small_cells(counts.reset_index())
+    with pytest.raises(ColumnTypeError, match="fillna"):
+        od.suppress_small_cells(counts.astype(float).where(counts > 0))
+    with pytest.raises(ColumnTypeError, match="Series"):
+        od.suppress_small_cells(counts["A"])
+    with pytest.raises(EmptyDataError):
+        od.suppress_small_cells(counts.iloc[0:0])
+    with pytest.raises(ColumnTypeError, match="same rows"):
+        od.audit_suppression(counts, suppressed=counts.iloc[:2] > 5)
+    people = pd.DataFrame({"zip": ["1", "2"], "sex": ["F", "M"]})
+    with pytest.raises(ArgumentRangeError, match="at least 1"):
+        od.k_anonymity(people, quasi_identifiers=["zip"], k=0)
+    with pytest.raises(ColumnTypeError, match="whole number"):
+        od.k_anonymity(people, quasi_identifiers=["zip"], k=2.5)
+    with pytest.raises(MissingColumnError, match="sex"):
+        od.k_anonymity(people, quasi_identifiers=["zip", "gender"], k=2)
+    with pytest.raises(ColumnTypeError, match="non-empty list"):
+        od.k_anonymity(people, quasi_identifiers=[], k=2)
+    with pytest.raises(EmptyDataError):
+        od.k_anonymity(people.iloc[0:0], quasi_identifiers=["zip"], k=2)
+
+
+def test_inputs_are_not_modified_and_no_warnings(counts):
+    before = counts.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        od.suppress_small_cells(counts)
+    pd.testing.assert_frame_equal(counts, before)
+
+
+def test_count_table_bad_inputs():
+    data = pd.DataFrame({"district": ["N"], "type": ["a"]})
+    with pytest.raises(MissingColumnError, match="district"):
+        od.count_table(data, rows="distrct", columns="type")
+    with pytest.raises(EmptyDataError):
+        od.count_table(data.iloc[0:0], rows="district", columns="type")
+    with pytest.raises(ArgumentRangeError):
+        od.audit_suppression(
+            pd.DataFrame({"a": [1]}), suppressed=pd.DataFrame({"a": [True]}), threshold=0
+        )

@@ -1,0 +1,37 @@
+"""Open data: metadata records and quality, publish-readiness, priorities, privacy, engagement.
+
+One sub-module per job; everything public is re-exported here, so ``citykit.opendata.x`` works:
+
+:mod:`~citykit.opendata.metadata`
+    DCAT-US 1.1 (Project Open Data) records and ``data.json`` catalogs: build and validate.
+:mod:`~citykit.opendata.quality`
+    Metadata quality score per record and per catalog (data.europa.eu MQA weights).
+:mod:`~citykit.opendata.readiness`
+    Publish-readiness of a table: Frictionless Table Schema checks, data dictionary, datapackage.
+:mod:`~citykit.opendata.priority`
+    What to publish next: policy priority, demand from public records requests, usage and effort.
+:mod:`~citykit.opendata.privacy`
+    Small-cell suppression with complementary suppression and its audit; k-anonymity.
+:mod:`~citykit.opendata.engagement`
+    Who uses the portal: monthly usage, unused datasets, trends, top datasets.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from citykit.opendata.metadata import *  # noqa: F403
+from citykit.opendata.metadata import __all__ as _metadata_all
+
+__all__ = list(_metadata_all)
+
+for _name in ("quality", "readiness", "privacy", "priority", "engagement"):
+    try:
+        _module = importlib.import_module(f"citykit.opendata.{_name}")
+    except ModuleNotFoundError as _exc:  # a part not written yet
+        if _exc.name != f"citykit.opendata.{_name}":
+            raise
+        continue
+    for _public in _module.__all__:
+        globals()[_public] = getattr(_module, _public)
+        __all__.append(_public)
