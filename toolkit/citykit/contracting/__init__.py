@@ -1,0 +1,35 @@
+"""Results-driven contracting: provider outcomes, risk adjustment, funnel plots, reports.
+
+Much of what a city does is delivered by contractors. This package gives an analyst the tools of
+a results-driven contracting team, one job per sub-module:
+
+``hmis``
+    HMIS destinations (FY2024 codes and the legacy crosswalk) and provider outcomes with HUD
+    definitions: exits to permanent housing, returns to homelessness, prevention, length of stay.
+``risk``
+    Risk adjustment: expected outcomes from a logistic case-mix model, observed/expected ratios
+    with exact Poisson intervals, risk-standardized rates.
+``funnel``
+    Funnel-plot limits (exact binomial/Poisson, normal approximation, overdispersion).
+``report``
+    The monthly provider progress report (the agenda of an active contract management check-in).
+``incentives``
+    Pay-for-performance simulation showing cream-skimming with and without risk adjustment.
+``procurement``
+    Transparent vendor scoring with weight sensitivity, and a contract portfolio view.
+``spm``
+    Reading HUD System Performance Measures workbooks by Continuum of Care.
+
+Examples
+--------
+>>> from citykit import contracting
+>>> contracting.classify_destination(435)
+'permanent'
+"""
+
+from __future__ import annotations
+
+from citykit.contracting import hmis
+from citykit.contracting.hmis import *  # noqa: F403
+
+__all__ = list(hmis.__all__)
