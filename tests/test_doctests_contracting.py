@@ -10,6 +10,7 @@ import pytest
 MODULES = [
     "citykit.contracting",
     "citykit.contracting.hmis",
+    "citykit.contracting.risk",
 ]
 
 

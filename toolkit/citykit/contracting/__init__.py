@@ -29,7 +29,8 @@ Examples
 
 from __future__ import annotations
 
-from citykit.contracting import hmis
+from citykit.contracting import hmis, risk
 from citykit.contracting.hmis import *  # noqa: F403
+from citykit.contracting.risk import *  # noqa: F403
 
-__all__ = list(hmis.__all__)
+__all__ = [*hmis.__all__, *risk.__all__]
