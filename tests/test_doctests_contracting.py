@@ -11,6 +11,7 @@ MODULES = [
     "citykit.contracting",
     "citykit.contracting.hmis",
     "citykit.contracting.risk",
+    "citykit.contracting.funnel",
 ]
 
 

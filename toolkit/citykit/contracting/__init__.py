@@ -29,8 +29,9 @@ Examples
 
 from __future__ import annotations
 
-from citykit.contracting import hmis, risk
+from citykit.contracting import funnel, hmis, risk
+from citykit.contracting.funnel import *  # noqa: F403
 from citykit.contracting.hmis import *  # noqa: F403
 from citykit.contracting.risk import *  # noqa: F403
 
-__all__ = [*hmis.__all__, *risk.__all__]
+__all__ = [*hmis.__all__, *risk.__all__, *funnel.__all__]
