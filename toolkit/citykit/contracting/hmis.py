@@ -52,6 +52,7 @@ __all__ = [
     "PROJECT_TYPES",
     "RETURN_PROJECT_TYPES",
     "SHELTER_PROJECT_TYPES",
+    "LIKELY_MISSING_EXIT_DAYS",
     "destination_codes",
     "classify_destination",
     "prepare_enrollments",
@@ -200,6 +201,9 @@ PROJECT_TYPES: dict[str, int] = {
 RETURN_PROJECT_TYPES = ("ES", "SH", "SO", "TH", "RRH", "PSH")
 #: Of those, the housing project types whose entry counts only after the transfer window.
 _TRANSFER_TYPES = ("TH", "RRH", "PSH")
+#: An emergency-shelter or Safe Haven stay still open after this many days most likely has an
+#: exit that was never recorded (flagged by :func:`data_quality_flags`, not removed).
+LIKELY_MISSING_EXIT_DAYS = 180
 #: Project types that count as "entering shelter" for prevention success.
 SHELTER_PROJECT_TYPES = ("ES", "SH", "TH")
 
@@ -419,6 +423,12 @@ def prepare_enrollments(
     permanent[~(exited & known).to_numpy()] = pd.NA
     out["permanent_exit"] = permanent
     out["length_of_stay_days"] = (exit_dates - entry_dates).dt.days.astype("Int64")
+    open_days = (stamp - entry_dates).dt.days
+    out["likely_missing_exit"] = (
+        ~exited
+        & out[cols["project_type"]].isin(["ES", "SH"])
+        & (open_days > LIKELY_MISSING_EXIT_DAYS).fillna(False)
+    )
 
     issue = pd.Series("", index=out.index, dtype=object)
 
@@ -460,8 +470,10 @@ def data_quality_flags(data: pd.DataFrame, *, by: str | list[str] = "provider_id
     -------
     pandas.DataFrame
         One row per group: ``enrollments``, one count column per issue found, ``flagged`` and
-        ``flagged_share``. Counts of "no exit interview / don't know" destinations are given as
-        ``exit_destination_unknown`` (they are valid codes but hide the outcome).
+        ``flagged_share``; ``likely_missing_exit`` counts shelter stays open for more than
+        :data:`LIKELY_MISSING_EXIT_DAYS` days (kept, not flagged, since they may be real).
+        Exits to "no exit interview / don't know" destinations are counted as
+        ``exit_destination_unknown`` (valid codes, but they hide the outcome).
 
     Examples
     --------
@@ -488,11 +500,13 @@ def data_quality_flags(data: pd.DataFrame, *, by: str | list[str] = "provider_id
     frame["exit_destination_unknown"] = (
         prepared["exited"] & prepared["destination_fy2024"].isin([8, 9, 30, 37, 99]).fillna(False)
     ).astype(int)
+    frame["likely_missing_exit"] = prepared["likely_missing_exit"].astype(int)
     frame["flagged"] = (prepared["dq_issue"] != "").astype(int)
     frame["enrollments"] = 1
     out = frame.groupby(keys, sort=True, observed=True).sum().reset_index()
     out["flagged_share"] = safe_rate(out["flagged"], out["enrollments"])
-    order = keys + ["enrollments"] + issues + ["exit_destination_unknown", "flagged"]
+    order = keys + ["enrollments"] + issues
+    order += ["exit_destination_unknown", "likely_missing_exit", "flagged"]
     return out[order + ["flagged_share"]]
 
 
