@@ -12,6 +12,7 @@ MODULES = [
     "citykit.contracting.hmis",
     "citykit.contracting.risk",
     "citykit.contracting.funnel",
+    "citykit.contracting.spm",
 ]
 
 

@@ -396,7 +396,7 @@ class FunnelResult:
                 f", tau2 = {self.od.tau2:.4g} (limits widened)." if self.adjusted else "."
             )
         return (
-            f"Funnel of {len(self.points)} providers around {self.target:.3g} "
+            f"Funnel of {len(self.points)} points (one per {self.label}) around {self.target:.3g} "
             f"({self.method} limits): " + ", ".join(parts) + "." + od
         )
 
@@ -498,6 +498,16 @@ def funnel_data(
         )
     obs = frame[observed].to_numpy(dtype=float)
     den = frame[denominator].to_numpy(dtype=float)
+    if np.any(np.isnan(obs)) or np.any(obs < 0):
+        raise CityKitError(
+            f"column {observed!r} must hold counts >= 0 for every provider; found missing or "
+            f"negative values."
+        )
+    if kind == "PR" and np.any(obs > den):
+        raise CityKitError(
+            f"for proportions, {observed!r} cannot exceed {denominator!r} (a share above 100%); "
+            f"did you swap the two columns, or mean kind='SR' (observed / expected)?"
+        )
     if kind == "SR":
         centre = 1.0 if target is None else float(target)
         value = obs / den
