@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from citykit import contracting as ct
 from citykit.errors import CityKitError, MissingColumnError
 
 
 def test_tableau_layout_with_blank_and_multi_year_rows():
-    raw = pd.DataFrame({
-        "Param 2 Return Timeframe": ["8%", None, "13%", "10%"],
-        "HUD CoC Number": ["WA-500", "AL-502", "WA-500", "MO-604M"],
-        "2020": [0.08, None, None, 0.1],
-        "2021": [None, None, 0.13, 0.1],
-    })
+    raw = pd.DataFrame(
+        {
+            "Param 2 Return Timeframe": ["8%", None, "13%", "10%"],
+            "HUD CoC Number": ["WA-500", "AL-502", "WA-500", "MO-604M"],
+            "2020": [0.08, None, None, 0.1],
+            "2021": [None, None, 0.13, 0.1],
+        }
+    )
     tidy = ct.tidy_spm_table(raw)
     assert tidy.to_numpy().tolist() == [
-        ["MO-604M", 2020, 0.1], ["WA-500", 2020, 0.08], ["MO-604M", 2021, 0.1],
-        ["WA-500", 2021, 0.13]]
+        ["MO-604M", 2020, 0.1],
+        ["WA-500", 2020, 0.08],
+        ["MO-604M", 2021, 0.1],
+        ["WA-500", 2021, 0.13],
+    ]
 
 
 def test_duplicates_kept_once_conflicts_raise():
