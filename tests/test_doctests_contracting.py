@@ -13,6 +13,7 @@ MODULES = [
     "citykit.contracting.risk",
     "citykit.contracting.funnel",
     "citykit.contracting.spm",
+    "citykit.contracting.report",
 ]
 
 
