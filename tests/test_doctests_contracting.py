@@ -14,6 +14,7 @@ MODULES = [
     "citykit.contracting.funnel",
     "citykit.contracting.spm",
     "citykit.contracting.report",
+    "citykit.contracting.incentives",
 ]
 
 

@@ -29,11 +29,19 @@ Examples
 
 from __future__ import annotations
 
-from citykit.contracting import funnel, hmis, report, risk, spm
+from citykit.contracting import funnel, hmis, incentives, report, risk, spm
 from citykit.contracting.funnel import *  # noqa: F403
 from citykit.contracting.hmis import *  # noqa: F403
+from citykit.contracting.incentives import *  # noqa: F403
 from citykit.contracting.report import *  # noqa: F403
 from citykit.contracting.risk import *  # noqa: F403
 from citykit.contracting.spm import *  # noqa: F403
 
-__all__ = [*hmis.__all__, *risk.__all__, *funnel.__all__, *spm.__all__, *report.__all__]
+__all__ = [
+    *hmis.__all__,
+    *risk.__all__,
+    *funnel.__all__,
+    *spm.__all__,
+    *report.__all__,
+    *incentives.__all__,
+]
