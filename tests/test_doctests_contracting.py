@@ -15,6 +15,7 @@ MODULES = [
     "citykit.contracting.spm",
     "citykit.contracting.report",
     "citykit.contracting.incentives",
+    "citykit.contracting.procurement",
 ]
 
 

@@ -29,10 +29,11 @@ Examples
 
 from __future__ import annotations
 
-from citykit.contracting import funnel, hmis, incentives, report, risk, spm
+from citykit.contracting import funnel, hmis, incentives, procurement, report, risk, spm
 from citykit.contracting.funnel import *  # noqa: F403
 from citykit.contracting.hmis import *  # noqa: F403
 from citykit.contracting.incentives import *  # noqa: F403
+from citykit.contracting.procurement import *  # noqa: F403
 from citykit.contracting.report import *  # noqa: F403
 from citykit.contracting.risk import *  # noqa: F403
 from citykit.contracting.spm import *  # noqa: F403
@@ -44,4 +45,5 @@ __all__ = [
     *spm.__all__,
     *report.__all__,
     *incentives.__all__,
+    *procurement.__all__,
 ]
