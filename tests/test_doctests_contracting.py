@@ -16,6 +16,7 @@ MODULES = [
     "citykit.contracting.report",
     "citykit.contracting.incentives",
     "citykit.contracting.procurement",
+    "citykit.plots.contracting",
 ]
 
 
