@@ -17,6 +17,7 @@ MODULES = [
     "citykit.contracting.incentives",
     "citykit.contracting.procurement",
     "citykit.plots.contracting",
+    "citykit.widgets.contracting",
 ]
 
 
