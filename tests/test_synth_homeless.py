@@ -172,3 +172,11 @@ def test_synth_registry_generates_family():
     made = synth.generate(seed=SEED, scale=0.1, families=["homeless"])
     assert set(made) == {"hmis_clients", "hmis_enrollments", "providers", "provider_contracts"}
     assert isinstance(made["providers"], pd.DataFrame)
+
+
+def test_written_package_validates_with_frictionless(tmp_path, tables):
+    from frictionless import Package
+
+    write_tables(tables, list(homeless.SPECS), tmp_path)
+    report = Package(str(tmp_path / "datapackage.json")).validate()
+    assert report.valid, [e.message for task in report.tasks for e in task.errors][:5]
