@@ -270,3 +270,25 @@ def test_provider_outcomes_table_and_no_warnings():
     assert p1["returns_base"] == 1 and p1["returns_12m"] == 1  # exit 2023-03 -> back 2023-06
     p2 = out.set_index("provider_id").loc["P2"]
     assert p2["ph_rate"] == 1.0 and p2["flagged_rows"] == 1
+
+
+def test_client_exits_and_monthly_length_of_stay():
+    raw = _table(
+        [
+            ["e1", "a", "P1", "ES", "2024-01-01", "2024-01-11", 410],
+            ["e2", "b", "P1", "ES", "2024-01-05", "2024-02-04", 101],
+            ["e3", "c", "P1", "RRH", "2024-02-01", "2024-01-04", 435],  # flagged: left out
+            ["e4", "d", "P1", "RRH", "2024-02-01", None, None],  # still enrolled: left out
+        ]
+    )
+    people = pd.DataFrame({"client_id": list("abcd"), "monthly_income_usd": [0, 500, 0, 0]})
+    out = ct.client_exits(raw, clients=people)
+    assert out["client_id"].tolist() == ["a", "b"]
+    assert out["exit_ph"].tolist() == [1, 0] and out["has_income"].tolist() == [False, True]
+    with pytest.raises(CityKitError, match="one row per person"):
+        ct.client_exits(raw, clients=pd.concat([people, people]))
+    los = ct.length_of_stay(raw, by="provider_id", period="month")
+    assert los[["period", "exits", "median_days"]].to_numpy().tolist() == [
+        ["2024-01", 1, 10.0],
+        ["2024-02", 1, 30.0],
+    ]

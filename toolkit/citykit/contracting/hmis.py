@@ -62,6 +62,7 @@ __all__ = [
     "returns_to_homelessness",
     "prevention_outcomes",
     "length_of_stay",
+    "client_exits",
     "provider_outcomes",
 ]
 
@@ -879,6 +880,7 @@ def length_of_stay(
     data: pd.DataFrame,
     *,
     by: str | list[str] | None = "provider_id",
+    period: str | None = None,
     start: object = None,
     end: object = None,
 ) -> pd.DataFrame:
@@ -890,6 +892,8 @@ def length_of_stay(
         Enrollment table.
     by : str or list of str or None, keyword-only
         Grouping columns, e.g. ``["provider_id", "project_type"]``.
+    period : {"month", "quarter", "year"} or None, keyword-only
+        Add a period of the exit date to the grouping.
     start, end : date, optional, keyword-only
         Window of exit dates.
 
@@ -915,6 +919,9 @@ def length_of_stay(
     frame = _window(frame, "exit_date", start, end)
     keys = as_list(by)
     require_columns(frame, keys, argument="enrollments")
+    if period is not None:
+        frame = frame.assign(period=_period_column(frame["exit_date"], period))
+        keys = keys + ["period"]
     days = frame["length_of_stay_days"].astype(float)
     if keys:
         grouped = days.groupby([frame[k] for k in keys], sort=True, observed=True)
@@ -936,6 +943,75 @@ def length_of_stay(
             }
         )
     return out
+
+
+def client_exits(
+    data: pd.DataFrame,
+    *,
+    clients: pd.DataFrame | None = None,
+    start: object = None,
+    end: object = None,
+    project_types: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """One row per clean exit, with a 0/1 ``exit_ph`` column and the client's risk factors.
+
+    This is the table risk adjustment and pay-for-performance work on: each exit is a "client"
+    whose outcome (exit to permanent housing or not) is known. Flagged rows are left out.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Enrollment table (raw or prepared).
+    clients : pandas.DataFrame, optional, keyword-only
+        One row per ``client_id`` with risk factors; joined on ``client_id``. When it has
+        ``monthly_income_usd``, a boolean ``has_income`` is added.
+    start, end : date, optional, keyword-only
+        Window of exit dates.
+    project_types : tuple of str or None, keyword-only
+        Keep only these project types (None: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The prepared enrollment columns of each exit, ``exit_ph`` (0/1) and the client columns.
+
+    Raises
+    ------
+    CityKitError
+        If ``clients`` has several rows for one ``client_id``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({
+    ...     "enrollment_id": ["e1", "e2"], "client_id": ["a", "b"], "provider_id": ["P1", "P1"],
+    ...     "project_type": ["ES", "ES"], "entry_date": ["2024-01-01", "2024-02-01"],
+    ...     "exit_date": ["2024-01-11", "2024-03-01"], "destination": [410, 101]})
+    >>> people = pd.DataFrame({"client_id": ["a", "b"], "veteran": [True, False]})
+    >>> client_exits(raw, clients=people)[["client_id", "exit_ph", "veteran"]]
+      client_id  exit_ph  veteran
+    0         a        1     True
+    1         b        0    False
+    """
+    prepared = _prepared(data)
+    frame = prepared[prepared["exited"] & (prepared["dq_issue"] == "")]
+    if project_types is not None:
+        frame = frame[frame["project_type"].isin(list(project_types))]
+    frame = _window(frame, "exit_date", start, end)
+    frame = frame.assign(exit_ph=frame["permanent_exit"].fillna(False).astype(int))
+    if clients is not None:
+        require_columns(clients, ["client_id"], argument="clients")
+        if clients["client_id"].duplicated().any():
+            raise CityKitError(
+                "clients has several rows for the same client_id; keep one row per person "
+                "(e.g. clients.drop_duplicates('client_id'))."
+            )
+        clash = [c for c in clients.columns if c in frame.columns and c != "client_id"]
+        extra = clients.drop(columns=clash)
+        if "monthly_income_usd" in extra and "has_income" not in extra:
+            extra = extra.assign(has_income=extra["monthly_income_usd"] > 0)
+        frame = frame.merge(extra, on="client_id", how="left", validate="many_to_one")
+    return frame.reset_index(drop=True)
 
 
 def provider_outcomes(
