@@ -146,15 +146,14 @@ def read_spm_workbook(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame
         )
         hint = f" Workbooks in that folder: {', '.join(nearby)}." if nearby else ""
         raise CityKitError(f"no workbook at {str(path)!r}.{hint}")
-    try:
-        import openpyxl  # noqa: F401
-    except ModuleNotFoundError as exc:  # pragma: no cover - depends on the environment
-        raise CityKitError(
-            "reading .xlsx workbooks needs the openpyxl package: pip install openpyxl"
-        ) from exc
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl: "Workbook contains no default style"
-        raw = pd.read_excel(path, sheet_name=sheet, engine="openpyxl")
+        try:
+            raw = pd.read_excel(path, sheet_name=sheet, engine="openpyxl")
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise CityKitError(
+                "reading .xlsx workbooks needs the openpyxl package: pip install openpyxl"
+            ) from exc
     return tidy_spm_table(raw)
 
 
