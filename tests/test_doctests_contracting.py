@@ -18,6 +18,7 @@ MODULES = [
     "citykit.contracting.procurement",
     "citykit.plots.contracting",
     "citykit.widgets.contracting",
+    "citykit.synth.homeless",
 ]
 
 

@@ -553,7 +553,31 @@ def _follow_on(
 
 
 def generate(*, seed: int, scale: float = 1.0, city: City) -> dict[str, pd.DataFrame]:
-    """Generate the four homeless-services tables (deterministic for a seed and scale)."""
+    """Generate the four homeless-services tables (deterministic for a seed and scale).
+
+    Parameters
+    ----------
+    seed : int, keyword-only
+        Seed of the whole sample city (this family draws from its own stream).
+    scale : float, keyword-only
+        Multiplies the number of clients (7,000 at scale 1, about 9,300 enrollments).
+    city : City, keyword-only
+        The shared description of Riverton.
+
+    Returns
+    -------
+    dict
+        ``hmis_clients``, ``hmis_enrollments``, ``providers``, ``provider_contracts``.
+
+    Examples
+    --------
+    >>> from citykit.synth._core import RIVERTON
+    >>> tables = generate(seed=1, scale=0.05, city=RIVERTON)
+    >>> sorted(tables)
+    ['hmis_clients', 'hmis_enrollments', 'provider_contracts', 'providers']
+    >>> len(tables["hmis_clients"])
+    350
+    """
     rng = family_rng(seed, "homeless")
     export = np.datetime64(EXPORT_DATE, "D")
     n_clients = max(200, int(round(7000 * scale)))
