@@ -105,12 +105,9 @@ def test_funnel_of_exits_to_ph_with_wa500(spm):
     size = ct.read_spm_workbook(spm / FIRST_TIME_FILE)
     # The SPM workbooks publish rates only. As the funnel's precision we use the number of
     # first-time homeless persons (Measure 5) in the same year: an approximate denominator.
-    data = rate[rate.fiscal_year == year].merge(
-        size[size.fiscal_year == year], on=["coc_number", "fiscal_year"], suffixes=("", "_n")
-    )
-    data = data[data["value_n"] > 0].assign(observed=lambda d: d["value"] * d["value_n"])
+    data = ct.spm_rate_table(rate, size, fiscal_year=year)
     result = ct.funnel_data(
-        data, observed="observed", denominator="value_n", label="coc_number", kind="PR"
+        data, observed="observed", denominator="size", label="coc_number", kind="PR"
     )
     wa = result.points.set_index("coc_number").loc["WA-500"]
 
@@ -142,7 +139,7 @@ def test_funnel_of_exits_to_ph_with_wa500(spm):
     adjusted = ct.funnel_data(
         data,
         observed="observed",
-        denominator="value_n",
+        denominator="size",
         label="coc_number",
         kind="PR",
         adjust_overdispersion=True,
@@ -154,3 +151,33 @@ def test_funnel_of_exits_to_ph_with_wa500(spm):
     wa_adj = adjusted.points.set_index("coc_number").loc["WA-500"]
     assert wa_adj["ul95"] == pytest.approx(np.sin(centre + spread) ** 2)
     assert wa_adj["zone"] == "within 95% limits"
+
+
+def test_funnel_plot_of_cocs_places_wa500(spm):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from citykit.plots import contracting as cplots
+
+    rate = ct.read_spm_workbook(spm / PH_FILE)
+    size = ct.read_spm_workbook(spm / FIRST_TIME_FILE)
+    data = ct.spm_rate_table(rate, size, fiscal_year=2021)
+    result = ct.funnel_data(
+        data,
+        observed="observed",
+        denominator="size",
+        label="coc_number",
+        kind="PR",
+        adjust_overdispersion=True,
+    )
+    ax = cplots.provider_funnel_plot(
+        result,
+        highlight=["WA-500"],
+        max_labels=5,
+        xlabel="First-time homeless persons (count, approximate)",
+    )
+    labels = {t.get_text(): t.xy for t in ax.texts}
+    assert labels["WA-500"] == pytest.approx((8167, 0.4147282291057861))
+    assert len(labels) <= 6
+    plt.close("all")

@@ -46,3 +46,16 @@ def test_bad_sheets_and_paths(tmp_path):
         ct.tidy_spm_table(pd.DataFrame({"HUD CoC Number": ["WA-500"], "rate": [0.4]}))
     with pytest.raises(CityKitError, match="no workbook"):
         ct.read_spm_workbook(tmp_path / "missing.xlsx")
+
+
+def test_rate_table_pairs_years_and_drops_empty_sizes():
+    rates = pd.DataFrame(
+        {"coc_number": ["A-1", "WA-500"], "fiscal_year": [2021, 2021], "value": [0.5, 0.4]}
+    )
+    sizes = pd.DataFrame({"coc_number": ["WA-500"], "fiscal_year": [2021], "value": [10]})
+    out = ct.spm_rate_table(rates, sizes, fiscal_year=2021)
+    assert out.to_numpy().tolist() == [["WA-500", 0.4, 10, 4.0]]
+    with pytest.raises(CityKitError, match="years in both"):
+        ct.spm_rate_table(rates, sizes, fiscal_year=2020)
+    with pytest.raises(MissingColumnError, match="read_spm_workbook"):
+        ct.spm_rate_table(rates.drop(columns="value"), sizes, fiscal_year=2021)

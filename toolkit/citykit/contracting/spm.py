@@ -36,7 +36,7 @@ import pandas as pd
 
 from citykit.errors import CityKitError, MissingColumnError
 
-__all__ = ["COC_PATTERN", "read_spm_workbook", "tidy_spm_table", "spm_wide"]
+__all__ = ["COC_PATTERN", "read_spm_workbook", "tidy_spm_table", "spm_wide", "spm_rate_table"]
 
 #: HUD CoC numbers look like ``WA-500``: state or territory code, hyphen, three digits, and in
 #: a few published files a letter for a split CoC (``MO-604K``, ``MO-604M``).
@@ -171,3 +171,63 @@ def spm_wide(tidy: pd.DataFrame) -> pd.DataFrame:
     WA-500       0.32  0.41
     """
     return tidy.pivot(index="coc_number", columns="fiscal_year", values="value")
+
+
+def spm_rate_table(
+    rates: pd.DataFrame,
+    sizes: pd.DataFrame,
+    *,
+    fiscal_year: int,
+) -> pd.DataFrame:
+    """Pair an SPM rate with a size measure per CoC, ready for a proportion funnel plot.
+
+    The SPM workbooks publish *rates* only; a funnel plot also needs each CoC's denominator.
+    This pairs the rate with a count from another workbook (for example the number of
+    first-time homeless persons, Measure 5) used as an **approximate** denominator, and derives
+    ``observed = rate x size``. Say so whenever the funnel is shown: the limits are only as good
+    as that approximation, and CoCs differ in more ways than chance (check overdispersion).
+
+    Parameters
+    ----------
+    rates : pandas.DataFrame
+        Tidy SPM table of the rate (from :func:`read_spm_workbook`).
+    sizes : pandas.DataFrame
+        Tidy SPM table of the count used as denominator.
+    fiscal_year : int, keyword-only
+        The federal fiscal year to keep.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``coc_number``, ``rate``, ``size`` and ``observed`` for CoCs with both values and a
+        size above 0.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rates = pd.DataFrame({"coc_number": ["WA-500", "AK-500"], "fiscal_year": [2021, 2021],
+    ...                       "value": [0.4, 0.2]})
+    >>> sizes = pd.DataFrame({"coc_number": ["WA-500", "AK-500"], "fiscal_year": [2021, 2021],
+    ...                       "value": [1000, 0]})
+    >>> spm_rate_table(rates, sizes, fiscal_year=2021)
+      coc_number  rate  size  observed
+    0     WA-500   0.4  1000     400.0
+    """
+    for name, table in (("rates", rates), ("sizes", sizes)):
+        missing = [c for c in ("coc_number", "fiscal_year", "value") if c not in table.columns]
+        if missing:
+            raise MissingColumnError(
+                f"{name} has no column {missing[0]!r}; pass a table from read_spm_workbook()."
+            )
+    years = sorted(set(rates["fiscal_year"]) & set(sizes["fiscal_year"]))
+    if fiscal_year not in years:
+        raise CityKitError(
+            f"fiscal_year={fiscal_year!r} is not in both tables; years in both: {years}."
+        )
+    left = rates[rates["fiscal_year"] == fiscal_year][["coc_number", "value"]]
+    right = sizes[sizes["fiscal_year"] == fiscal_year][["coc_number", "value"]]
+    out = left.merge(right, on="coc_number", suffixes=("_rate", "_size"))
+    out = out.rename(columns={"value_rate": "rate", "value_size": "size"})
+    out = out[out["size"] > 0].reset_index(drop=True)
+    out["observed"] = out["rate"] * out["size"]
+    return out
