@@ -173,3 +173,22 @@ def test_sample_city_report_puts_risk_next_to_raw_rates():
     assert np.isnan(s.loc["P03", "oe_ratio"])
     assert s.loc["P09", "prevention_success_rate"] > 0.7
     assert "Westfield Youth Housing" in rep.to_html()
+
+
+def test_intake_mix_reveals_screening():
+    # P04 screens for easier clients (INTAKE_RISK); its RRH peer P07 does not
+    assert homeless.INTAKE_RISK["P04"] < homeless.INTAKE_RISK["P07"]
+    t = homeless.generate(seed=20240501, scale=1.0, city=RIVERTON)
+    clients = t["hmis_clients"].assign(high_risk=lambda d: d["acuity_score"] >= 9)
+    rep = ct.provider_progress_report(
+        t["hmis_enrollments"], month="2024-11", clients=clients, high_risk="high_risk"
+    )
+    s = rep.summary.set_index("provider_id")
+    assert s.loc["P04", "high_risk_share"] < s.loc["P04", "peer_high_risk_share"] - 0.15
+    # the peer share of P04 is exactly P07's share (the only other RRH provider with entries)
+    assert s.loc["P04", "peer_high_risk_share"] == pytest.approx(s.loc["P07", "high_risk_share"])
+    assert "far fewer high-risk clients" in rep.agenda("P04")[-1]
+    with pytest.raises(MissingColumnError, match="high_risk='acuity'"):
+        ct.provider_progress_report(
+            t["hmis_enrollments"], month="2024-11", clients=clients, high_risk="acuity"
+        )

@@ -50,7 +50,12 @@ from citykit.contracting.hmis import (
     returns_to_homelessness,
 )
 from citykit.contracting.risk import risk_adjust
-from citykit.errors import ArgumentRangeError, CityKitError, require_columns
+from citykit.errors import (
+    ArgumentRangeError,
+    CityKitError,
+    MissingColumnError,
+    require_columns,
+)
 
 __all__ = ["ProgressReport", "provider_progress_report"]
 
@@ -94,6 +99,12 @@ class ProgressReport:
             "" if pd.isna(r["entries_target"]) else f" (contract pace {r['entries_target']:.0f})"
         )
         points.append(f"Leading: {int(r['entries'])} new enrollments this month{target}.")
+        if not pd.isna(r["high_risk_share"]):
+            peer = r["peer_high_risk_share"]
+            versus = "" if pd.isna(peer) else f" (peers of the same type: {peer:.0%})"
+            points.append(
+                f"Risk mix: {r['high_risk_share']:.0%} of new clients are high-risk{versus}."
+            )
         if r["open_stays_over_180d"]:
             points.append(
                 f"Leading: {int(r['open_stays_over_180d'])} shelter stays open over 180 days - "
@@ -135,6 +146,9 @@ class ProgressReport:
             asks.append("which housed clients need follow-up support")
         if str(r["funnel_zone"]).startswith("below"):
             asks.append("whether the gap holds after risk adjustment and what a deep dive shows")
+        peer = r["peer_high_risk_share"]
+        if not pd.isna(peer) and r["high_risk_share"] < peer - 0.15:
+            asks.append("how referrals are accepted or declined (far fewer high-risk clients)")
         if r["dq_flags"] or r["open_stays_over_180d"]:
             asks.append("a data clean-up plan before next month")
         if asks:
@@ -194,6 +208,7 @@ _DISPLAY = [
     "returns_status",
     "oe_ratio",
     "funnel_zone",
+    "high_risk_share",
     "dq_flags",
 ]
 
@@ -252,6 +267,7 @@ def provider_progress_report(
     providers: pd.DataFrame | None = None,
     clients: pd.DataFrame | None = None,
     risk_factors: list[str] | tuple[str, ...] | None = None,
+    high_risk: str | None = None,
     window_months: int = 3,
     trend_months: int = 6,
 ) -> ProgressReport:
@@ -274,6 +290,11 @@ def provider_progress_report(
     risk_factors : list of str, optional, keyword-only
         Columns of ``clients`` (or of the enrollments) for the case-mix model; a boolean
         ``has_income`` is derived from ``monthly_income_usd`` when asked for and absent.
+    high_risk : str, optional, keyword-only
+        A boolean column (of ``clients`` or the enrollments) marking high-acuity clients. The
+        report then shows each provider's share of high-risk clients among its entries in the
+        window beside the share at peers of the same project type: a risk metric that reveals
+        screening out hard-to-serve clients (cream-skimming) early.
     window_months : int, keyword-only
         Months of exits behind each exit and return rate (3).
     trend_months : int, keyword-only
@@ -477,6 +498,42 @@ def provider_progress_report(
         if "project_type" in model_factors and alone.any():
             summary.loc[alone, ["oe_ratio", "oe_low", "oe_high"]] = np.nan
             summary.loc[alone, "funnel_zone"] = "no peer of the same project type"
+
+    # intake mix: share of high-risk clients among entries in the window, against peers
+    summary["high_risk_share"] = np.nan
+    summary["peer_high_risk_share"] = np.nan
+    if high_risk is not None:
+        entries = prepared[(prepared["entry_date"] >= win_start) & (prepared["entry_date"] <= last)]
+        if high_risk not in entries.columns:
+            if clients is None or high_risk not in clients.columns:
+                raise MissingColumnError(
+                    f"high_risk={high_risk!r} is neither a column of the enrollments nor of "
+                    f"clients; pass clients=... or name a boolean column they have."
+                )
+            entries = entries.merge(
+                clients[["client_id", high_risk]].drop_duplicates("client_id"),
+                on="client_id",
+                how="left",
+            )
+        flag = entries[high_risk].astype("boolean").astype(float)
+        entries = entries.assign(_high=flag)
+        own = entries.groupby("provider_id")["_high"].mean()
+        by_type = entries.groupby("project_type", observed=True)["_high"].agg(["sum", "count"])
+        mine = entries.groupby(["provider_id", "project_type"], observed=True)["_high"].agg(
+            ["sum", "count"]
+        )
+        summary["high_risk_share"] = summary["provider_id"].map(own)
+        peer = []
+        for pid, ptype in zip(summary["provider_id"], summary["project_type"], strict=True):
+            if ptype not in by_type.index:
+                peer.append(np.nan)
+                continue
+            total, count = by_type.loc[ptype, "sum"], by_type.loc[ptype, "count"]
+            if (pid, ptype) in mine.index:
+                total -= mine.loc[(pid, ptype), "sum"]
+                count -= mine.loc[(pid, ptype), "count"]
+            peer.append(total / count if count > 0 else np.nan)
+        summary["peer_high_risk_share"] = peer
 
     # data quality in the window
     touched = prepared[
