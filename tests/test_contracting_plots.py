@@ -70,7 +70,8 @@ def test_oe_plot_orders_providers_and_marks_unity():
     ra = ct.risk_adjust(clients, outcome="exit_ph", risk_factors=["high_risk"])
     ax = cplots.provider_oe_plot(ra)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["D", "A", "C", "B"]  # by O/E
-    assert ax.get_xlabel() == "Observed / expected (ratio)"
+    assert ax.get_xlabel().startswith("Observed / expected (ratio")
+    assert ax.get_title(loc="left") == "exit_ph: observed / expected, 95% interval"
     ax2 = cplots.provider_oe_plot(ra.table)
     assert len(ax2.collections) >= 2
 

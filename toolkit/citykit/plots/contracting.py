@@ -183,15 +183,15 @@ def provider_oe_plot(ra, *, ax=None, title: str | None = None):
     colours = np.where(significant, PALETTE["vermillion"], PALETTE["blue"])
     ax.hlines(y, shown["oe_low"], shown["oe_high"], color=list(colours), lw=2)
     ax.scatter(shown["oe_ratio"], y, color=list(colours), zorder=3, s=30)
-    ax.axvline(1, color=PALETTE["black"], lw=1, ls="--", label="as expected (O/E = 1)")
+    ax.axvline(1, color=PALETTE["black"], lw=1, ls="--")
     ax.set_yticks(y, labels=shown[provider].astype(str).tolist())
     outcome = getattr(ra, "outcome", "outcome")
     return finish_axes(
         ax,
-        title=title or f"Risk-adjusted {outcome}: observed / expected with 95% interval",
-        xlabel="Observed / expected (ratio)",
+        title=title or f"{outcome}: observed / expected, 95% interval",
+        xlabel="Observed / expected (ratio; dashed line 1 = as expected)",
         ylabel="Provider",
-        legend=True,
+        legend=False,
     )
 
 
