@@ -33,7 +33,7 @@ def test_funnel_plot_draws_limits_points_and_labels(table):
     result = ct.funnel_data(table, observed="O", denominator="E")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ax = cplots.provider_funnel_plot(result, highlight=["D"])
+        ax = cplots.provider_funnel_plot(result, highlight=["D"], label_all=False)
     assert ax.get_title(loc="left") == "Funnel plot"
     assert ax.get_ylabel() == "Observed / expected (ratio)"
     assert len(ax.get_lines()) == 5  # 2 x outer, 2 x inner, target
@@ -41,6 +41,8 @@ def test_funnel_plot_draws_limits_points_and_labels(table):
     assert {"A", "C", "D"} <= texts and "B" not in texts  # outside 99.8% plus highlighted
     upper = ax.get_lines()[0].get_ydata()
     assert upper[0] > upper[-1]  # funnel narrows with precision
+    few = cplots.provider_funnel_plot(result)  # few providers: every one is named
+    assert {t.get_text() for t in few.texts} == {"A", "B", "C", "D"}
 
 
 def test_funnel_plot_proportions_and_overdispersion():

@@ -29,6 +29,7 @@ def provider_funnel_plot(
     ax=None,
     highlight: list[str] | tuple[str, ...] = (),
     label_outside: bool = True,
+    label_all: bool | None = None,
     max_labels: int = 12,
     title: str | None = None,
     xlabel: str | None = None,
@@ -46,6 +47,9 @@ def provider_funnel_plot(
         Labels to mark and name (e.g. ``["WA-500"]``).
     label_outside : bool, keyword-only
         Name the points outside the outer limits (at most ``max_labels``, most extreme first).
+    label_all : bool, optional, keyword-only
+        Name every point; by default done when there are at most ``max_labels`` points (a
+        provider funnel), not for hundreds of units.
     max_labels : int, keyword-only
         Cap on automatic labels.
     title, xlabel, ylabel : str, optional, keyword-only
@@ -107,7 +111,9 @@ def provider_funnel_plot(
     )
     label_col = result.label
     named = set(map(str, highlight))
-    if label_outside:
+    if label_all or (label_all is None and len(points) <= max_labels):
+        named |= set(points[label_col].astype(str))
+    elif label_outside:
         outside = points[points["zone"].str.contains("99.8")]
         outside = outside.reindex(outside["z"].abs().sort_values(ascending=False).index)
         named |= set(outside[label_col].astype(str).head(max_labels))
