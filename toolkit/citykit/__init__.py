@@ -28,6 +28,7 @@ __all__ = [
     "performance",
     "plots",
     "synth",
+    "tips",
     "widgets",
 ]
 

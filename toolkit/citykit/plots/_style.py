@@ -7,7 +7,7 @@ import matplotlib
 if matplotlib.get_backend().lower() in ("", "agg"):
     matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 __all__ = ["PALETTE", "palette", "get_axes", "finish_axes"]
 

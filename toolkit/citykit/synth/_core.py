@@ -253,7 +253,13 @@ def write_tables(
         "name": package_name,
         "title": title,
         "description": description,
-        "licenses": [{"name": "CC0-1.0", "title": "CC0 1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/"}],
+        "licenses": [
+            {
+                "name": "CC0-1.0",
+                "title": "CC0 1.0",
+                "path": "https://creativecommons.org/publicdomain/zero/1.0/",
+            }
+        ],
         "resources": [spec.to_resource() for spec in specs],
     }
     path = out / "datapackage.json"

@@ -1,0 +1,63 @@
+# City Analyst Academy — two commands do all the set-up:
+#   make lab    create the environment if needed and open the course in JupyterLab
+#   make test   create the environment if needed and run every test (course verification included)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export PATH := $(abspath $(BIN)):$(PATH)
+
+LAB_ARGS ?=
+# JupyterLab refuses to run as root unless told to (containers, CI machines).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+.PHONY: help env lab test exercises fingerprints course datasets verify lint bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+env: $(STAMP)  ## create or update the environment (.venv)
+
+lab: $(STAMP)  ## open the course in JupyterLab (prints the URL)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url="/lab/tree/README.md" $(ROOT_FLAG) $(LAB_ARGS)
+
+test: $(STAMP)  ## run every test, course verification included
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+exercises: $(STAMP)  ## regenerate exercises/ from solutions/
+	$(BIN)/citykit course build
+
+fingerprints: $(STAMP)  ## refresh the answer fingerprints of every assignment
+	$(BIN)/citykit course fingerprint
+
+datasets: $(STAMP)  ## regenerate the sample city in datasets/
+	$(BIN)/citykit datasets build
+
+course: $(STAMP)  ## execute every lesson into build/lessons
+	$(BIN)/citykit course run
+
+verify: $(STAMP)  ## check every notebook (what `make test` runs, alone)
+	$(BIN)/citykit course verify
+
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	@touch $@
+
+bench: $(VENV)/.bench-installed  ## benchmarks at city scale (scale 100), printed and in build/bench/
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+lint: $(STAMP)  ## ruff: lint and format check
+	$(BIN)/ruff check toolkit tests benchmarks
+	$(BIN)/ruff format --check toolkit tests benchmarks
+
+clean:  ## remove build outputs (not the environment)
+	rm -rf build _grading .pytest_cache

@@ -1,0 +1,162 @@
+"""The course pipeline: the real course verifies, and each verification catches what it should."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from citykit import course
+from conftest import ROOT
+
+
+@pytest.mark.notebooks
+def test_the_course_verifies():
+    """`citykit course verify` on the repository: every notebook, every check (CI's gate)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "citykit.cli", "course", "verify"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    print(done.stdout[-6000:])
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
+    assert "PASSED" in done.stdout
+    for check in (
+        "every solution passes every test",
+        "every untouched exercise fails",
+        "a plausible wrong answer fails its check",
+        "exercises in sync",
+    ):
+        assert check in done.stdout
+
+
+def test_course_build_leaves_the_checkout_clean(tmp_path):
+    course.build(ROOT, release_dir=tmp_path)
+    for notebook in sorted((ROOT / "exercises").glob("*/*.ipynb")):
+        rebuilt = tmp_path / notebook.parent.name / notebook.name
+        assert rebuilt.read_bytes() == notebook.read_bytes(), notebook
+
+
+@pytest.fixture
+def mini_course(tmp_path):
+    """A copy of the course's notebooks and config, to break on purpose."""
+    for folder in ("solutions", "exercises", "curriculum"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, tmp_path / folder)
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    return tmp_path
+
+
+def _first(path_glob, root):
+    return sorted(root.glob(path_glob))[0]
+
+
+def test_outputs_and_missing_parameters_cell_are_caught(mini_course):
+    path = _first("exercises/*/*.ipynb", mini_course)
+    nb = json.loads(path.read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    code[1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "hi"}]
+    code[1]["execution_count"] = 3
+    for cell in nb["cells"]:
+        cell.get("metadata", {}).pop("tags", None)
+    path.write_text(json.dumps(nb))
+    report = course.verify(mini_course, execute=False, progress=False)
+    checks = {p.check for p in report.problems}
+    assert "no outputs or execution counts in git" in checks
+    assert "a papermill `parameters` cell" in checks
+    assert "exercises in sync with solutions" in checks, "hand-edited exercises are caught"
+    assert not report.ok
+    assert "FAILED" in str(report)
+
+
+def test_a_failing_solution_and_a_passing_blank_are_caught(mini_course):
+    solution = _first("solutions/*/*.ipynb", mini_course)
+    nb = nbformat.read(solution, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "q2_open":
+            cell.source = cell.source.replace(
+                "### END HIDDEN TESTS", "assert n_open < 0\n### END HIDDEN TESTS"
+            )
+    nbformat.write(nb, solution)
+    result = course._validate(str(solution), False)
+    assert result.get("failed"), "a failing hidden test must fail validation"
+
+    # a test that cannot fail, written in the solution, reaches the exercise: caught
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "q1_requests":
+            cell.source = "assert True\n### BEGIN HIDDEN TESTS\nassert True\n### END HIDDEN TESTS"
+    nbformat.write(nb, solution)
+    course.build(mini_course)
+    exercise = _first("exercises/*/*.ipynb", mini_course)
+    result = course._validate(str(exercise), True)
+    assert [c["source"] for c in result.get("passed", [])] == ["assert True"]
+
+
+def test_a_wrong_answer_the_check_accepts_is_caught(mini_course, tmp_path, monkeypatch):
+    banks = tmp_path / "banks"
+    banks.mkdir()
+    source = ROOT / "toolkit" / "citykit" / "questions"
+    text = (source / "00-foundations.toml").read_text()
+    text = text.replace(
+        "code = \"len(requests[requests['status'] == 'Closed'])\"", 'code = "len(requests)"'
+    )
+    (banks / "00-foundations.toml").write_text(text)
+    answers = json.loads((source / "00-foundations.answers.json").read_text())
+    answers["q1_requests"]["mistakes"] = [answers["q1_requests"]["fingerprint"]]
+    (banks / "00-foundations.answers.json").write_text(json.dumps(answers))
+    monkeypatch.setenv("CITYKIT_QUESTIONS_DIR", str(banks))
+    problems = course._wrong_answers(str(mini_course), "00-foundations")
+    assert problems == [("q1_requests", "the check accepted the wrong answer 'len(requests)'")]
+
+
+def _lesson(path: Path, cells: list) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = cells
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+def test_course_run_reports_a_failing_lesson_and_goes_on(tmp_path):
+    params = nbformat.v4.new_code_cell("data_dir = None")
+    params.metadata["tags"] = ["parameters"]
+    shown_error = nbformat.v4.new_code_cell("1 / 0")
+    shown_error.metadata["tags"] = ["raises-exception"]
+    _lesson(
+        tmp_path / "curriculum" / "09-x" / "01-bad.ipynb",
+        [
+            params,
+            shown_error,
+            nbformat.v4.new_code_cell("x = 1"),
+            nbformat.v4.new_code_cell("raise KeyError('closed_at')"),
+        ],
+    )
+    _lesson(
+        tmp_path / "curriculum" / "09-x" / "02-good.ipynb",
+        [
+            params,
+            nbformat.v4.new_code_cell(
+                "from citykit import datasets\n"
+                "t = datasets.load('service_requests', data_dir=data_dir)\nprint('ROWS', len(t))"
+            ),
+        ],
+    )
+    own = tmp_path / "my-city"
+    own.mkdir()
+    lines = (ROOT / "datasets" / "service_requests.csv").read_text().splitlines()[:41]
+    (own / "service_requests.csv").write_text("\n".join(lines) + "\n")
+    report = course.run(tmp_path, data_dir=str(own), out=tmp_path / "build", progress=False)
+    assert report.checked["every lesson executes"] == 2
+    assert [p.notebook for p in report.problems] == ["curriculum/09-x/01-bad.ipynb"]
+    assert report.problems[0].message == "cell 3: KeyError: 'closed_at'"
+    good = nbformat.read(tmp_path / "build" / "09-x" / "02-good.ipynb", as_version=4)
+    assert "ROWS 40" in "".join(o.get("text", "") for c in good.cells for o in c.get("outputs", []))

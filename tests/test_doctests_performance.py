@@ -1,0 +1,29 @@
+"""Run the Examples in every docstring of the performance package (they are tests too)."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "citykit.performance",
+    "citykit.performance._checks",
+    "citykit.performance.rules",
+    "citykit.performance.charts",
+    "citykit.performance.measures",
+    "citykit.performance.targets",
+    "citykit.performance.quality",
+    "citykit.performance.brief",
+    "citykit.synth.measures",
+    "citykit.plots.performance",
+    "citykit.widgets.performance",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_doctests(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    assert result.failed == 0

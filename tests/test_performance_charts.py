@@ -1,0 +1,368 @@
+"""Control charts against published reference values (methods.md §2.1, §2.2, §2.3)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from citykit.errors import (
+    ArgumentRangeError,
+    CityKitError,
+    ColumnTypeError,
+    EmptyDataError,
+    MissingColumnError,
+    UnknownNameError,
+)
+from citykit.performance import (
+    D2,
+    D4,
+    c_chart,
+    control_chart,
+    p_chart,
+    signal_rules,
+    u_chart,
+    xmr_chart,
+)
+
+FLOWRATE = [49.6, 47.6, 49.9, 51.3, 47.8, 51.2, 52.6, 52.4, 53.6, 52.1]
+MONTGOMERY = [102.0, 94.8, 98.3, 98.4, 102.0, 98.5, 99.0, 97.7, 100.0, 98.1,
+              101.3, 98.7, 101.1, 98.4, 97.0, 96.7, 100.3, 101.4, 97.2, 101.0]  # fmt: skip
+# qcc data/viscosity.txt, trial batches 1-20 then 15 new batches
+VISCOSITY = [34.05, 34.40, 33.59, 35.96, 34.70, 33.51, 33.79, 34.04, 34.52, 33.75,
+             33.27, 33.71, 34.03, 34.58, 34.02, 33.97, 34.05, 34.04, 33.73, 34.05,
+             34.39, 33.75, 33.40, 33.27, 34.65, 34.80, 34.55, 35.40, 34.75, 34.50,
+             34.70, 34.29, 34.61, 34.49, 35.03]  # fmt: skip
+# qcc data/antifreeze.txt (Wetherill & Brown 1991, p. 120), 34 observations
+ANTIFREEZE = [2.23, 2.53, 2.62, 2.63, 2.58, 2.44, 2.49, 2.34, 2.95, 2.54, 2.60, 2.45, 2.17,
+              2.58, 2.57, 2.44, 2.38, 2.23, 2.23, 2.54, 2.66, 2.84, 2.81, 2.39, 2.56, 2.70,
+              3.00, 2.81, 2.77, 2.89, 2.54, 2.98, 2.35, 2.53]  # fmt: skip
+# qcc data/orangejuice.txt, trial samples 1-30 of 50 cans
+ORANGEJUICE = [12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22, 8, 10, 5, 13, 11,
+               20, 18, 24, 15, 9, 12, 7, 13, 9, 6]  # fmt: skip
+# qcc data/circuit.txt, trial samples 1-26 of 100 boards
+CIRCUIT = [21, 24, 16, 12, 15, 5, 28, 20, 31, 25, 20, 24, 16, 19, 10, 17, 13, 22, 18, 39,
+           30, 24, 16, 19, 17, 15]  # fmt: skip
+# qcc data/pcmanufact.txt, 20 samples of 5 computers
+PCMANUFACT = [10, 12, 8, 14, 10, 16, 11, 7, 10, 15, 9, 5, 7, 11, 12, 6, 8, 10, 7, 5]
+
+
+def frame(values, name="value"):
+    return pd.DataFrame({name: values})
+
+
+def flagged(chart_or_table, rule=None):
+    table = getattr(chart_or_table, "table", chart_or_table)
+    mask = table["signal"]
+    if rule is not None:
+        mask = table["rules"].str.split(", ").apply(lambda codes: rule in codes)
+    return [i + 1 for i in np.flatnonzero(mask.to_numpy())]
+
+
+# ---- §2.1 XmR ---------------------------------------------------------------------------------
+
+
+def test_constants_state_the_convention():
+    assert D2 == 1.128 and D4 == 3.267
+    assert "1.128" in xmr_chart.__doc__
+
+
+def test_xmr_nist_flowrate():
+    # methods.md §2.1, NIST/SEMATECH e-Handbook §6.3.2.2 [PUB] + [COMP]
+    chart = xmr_chart(frame(FLOWRATE))
+    assert chart.centre == pytest.approx(50.81, abs=1e-9)
+    assert chart.details["mr_bar"] == pytest.approx(1.877778, abs=1e-6)
+    assert chart.table["ucl"].iloc[0] == pytest.approx(55.804090, abs=1e-6)
+    assert chart.table["lcl"].iloc[0] == pytest.approx(45.815910, abs=1e-6)
+    assert chart.details["mr_ucl"] == pytest.approx(6.134700, abs=1e-6)
+    assert chart.table["mr_ucl"].iloc[0] == pytest.approx(6.134700, abs=1e-6)
+    # every point within both charts: no rule fires [PUB]
+    assert flagged(chart) == []
+    assert (chart.table["moving_range"].dropna() <= chart.details["mr_ucl"]).all()
+    assert flagged(xmr_chart(frame(FLOWRATE), rule_set="nelson")) == []
+
+
+def test_xmr_montgomery_table_16_3():
+    # methods.md §2.1, Montgomery & Runger §16-6 [PUB] + [COMP]
+    chart = xmr_chart(frame(MONTGOMERY))
+    assert chart.centre == pytest.approx(99.095, abs=1e-9)
+    assert chart.details["mr_bar"] == pytest.approx(2.589474, abs=1e-6)
+    assert chart.table["ucl"].iloc[0] == pytest.approx(105.981898, abs=1e-6)
+    assert chart.table["lcl"].iloc[0] == pytest.approx(92.208102, abs=1e-6)
+    assert chart.details["mr_ucl"] == pytest.approx(8.459811, abs=1e-6)
+
+
+def test_xmr_qcc_viscosity_trial_phase_and_new_data():
+    # methods.md §2.1, qcc viscosity (Montgomery 2005 pp. 232-235) [COMP]
+    data = pd.DataFrame({"batch": range(1, 36), "viscosity": VISCOSITY})
+    chart = xmr_chart(data, value="viscosity", period="batch", baseline=20)
+    assert chart.centre == pytest.approx(34.088, abs=1e-9)
+    assert chart.details["mr_bar"] == pytest.approx(0.5726316, abs=1e-7)
+    assert chart.sigma == pytest.approx(0.5076521, abs=1e-7)
+    assert chart.table["ucl"].iloc[0] == pytest.approx(35.610956, abs=1e-6)
+    assert chart.table["lcl"].iloc[0] == pytest.approx(32.565044, abs=1e-6)
+    assert chart.details["mr_ucl"] == pytest.approx(1.870787, abs=1e-6)
+    # the limits from the trial phase apply to the new batches too
+    assert (chart.table["phase"].iloc[:20] == "baseline").all()
+    assert (chart.table["phase"].iloc[20:] == "monitoring").all()
+    assert chart.table["ucl"].nunique() == 1
+    # the same baseline given as a range of periods
+    by_range = xmr_chart(data, value="viscosity", period="batch", baseline=(1, 20))
+    assert by_range.centre == pytest.approx(chart.centre)
+
+
+def test_xmr_qcc_antifreeze():
+    # methods.md §2.1, qcc antifreeze (Wetherill & Brown 1991) [COMP]
+    chart = xmr_chart(frame(ANTIFREEZE))
+    assert chart.centre == pytest.approx(2.5697059, abs=1e-7)
+    assert chart.details["mr_bar"] == pytest.approx(0.2024242, abs=1e-7)
+    assert chart.sigma == pytest.approx(0.1794541, abs=1e-7)
+    assert chart.table["ucl"].iloc[0] == pytest.approx(3.108068, abs=1e-6)
+    assert chart.table["lcl"].iloc[0] == pytest.approx(2.031344, abs=1e-6)
+    assert chart.details["mr_ucl"] == pytest.approx(0.661320, abs=1e-6)
+
+
+# ---- §2.2 attribute charts ---------------------------------------------------------------------
+
+
+def test_p_chart_orangejuice_trial():
+    # methods.md §2.2, qcc orangejuice (Montgomery 1991 pp. 152-155) [PUB] + [COMP]
+    data = pd.DataFrame({"sample": range(1, 31), "D": ORANGEJUICE, "size": 50})
+    chart = p_chart(data, numerator="D", denominator="size", period="sample")
+    assert chart.centre == pytest.approx(0.2313333, abs=1e-7)
+    assert chart.table["lcl"].iloc[0] == pytest.approx(0.0524275, abs=1e-7)
+    assert chart.table["ucl"].iloc[0] == pytest.approx(0.4102391, abs=1e-7)
+    assert flagged(chart, "WE1") == [15, 23]
+
+
+def test_p_chart_orangejuice_revised_after_dropping_special_causes():
+    # methods.md §2.2: revised limits after dropping samples 15 and 23 [PUB] + [COMP]
+    data = pd.DataFrame({"sample": range(1, 31), "D": ORANGEJUICE, "size": 50})
+    chart = p_chart(data, numerator="D", denominator="size", period="sample", exclude=[15, 23])
+    assert chart.centre == pytest.approx(0.2150, abs=1e-9)
+    assert chart.table["lcl"].iloc[0] == pytest.approx(0.0407028, abs=1e-7)
+    assert chart.table["ucl"].iloc[0] == pytest.approx(0.3892972, abs=1e-7)
+    assert list(chart.table.loc[chart.table["phase"] == "excluded", "period"]) == [15, 23]
+
+
+def test_laney_p_orangejuice():
+    # methods.md §2.2, Laney p' on orangejuice trial [COMP]
+    data = pd.DataFrame({"D": ORANGEJUICE, "size": 50})
+    chart = p_chart(data, numerator="D", denominator="size", laney=True)
+    assert chart.details["sigma_z"] == pytest.approx(1.6608667, abs=1e-7)
+    assert chart.table["lcl"].iloc[0] == 0.0  # -0.0658 truncated at 0
+    assert chart.table["ucl"].iloc[0] == pytest.approx(0.5285, abs=5e-5)
+    assert chart.chart.startswith("p'")
+    assert control_chart(data, chart="laney_p", numerator="D", denominator="size").chart == (
+        chart.chart
+    )
+
+
+def test_c_chart_circuit():
+    # methods.md §2.2, qcc circuit (Montgomery pp. 173-175) [PUB] + [COMP]
+    chart = c_chart(frame(CIRCUIT, "x"), count="x")
+    assert chart.centre == pytest.approx(19.846154, abs=1e-6)
+    assert chart.table["lcl"].iloc[0] == pytest.approx(6.481447, abs=1e-6)
+    assert chart.table["ucl"].iloc[0] == pytest.approx(33.210861, abs=1e-6)
+    assert flagged(chart, "WE1") == [6, 20]
+
+
+def test_u_chart_pcmanufact():
+    # methods.md §2.2, qcc pcmanufact (Montgomery pp. 181-182) [PUB] + [COMP]
+    data = pd.DataFrame({"x": PCMANUFACT, "size": 5})
+    chart = u_chart(data, count="x", exposure="size")
+    assert chart.centre == pytest.approx(1.93, abs=1e-9)
+    assert chart.table["lcl"].iloc[0] == pytest.approx(0.066133, abs=1e-6)
+    assert chart.table["ucl"].iloc[0] == pytest.approx(3.793867, abs=1e-6)
+    assert flagged(chart) == []
+
+
+def test_u_chart_variable_exposure():
+    # methods.md §2.2, u-chart with variable exposure [COMP]
+    data = pd.DataFrame({"c": [12, 30, 7, 22, 15], "n": [10, 25, 4, 20, 8]})
+    chart = u_chart(data, count="c", exposure="n")
+    assert chart.centre == pytest.approx(1.2835821, abs=1e-7)
+    np.testing.assert_allclose(
+        chart.table["ucl"], [2.358396, 1.963354, 2.983011, 2.043590, 2.485260], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        chart.table["lcl"], [0.208769, 0.603810, 0.0, 0.523574, 0.081904], atol=1e-6
+    )
+    np.testing.assert_allclose(chart.table["value"], [1.2, 1.2, 1.75, 1.1, 1.875])
+    assert flagged(chart) == []
+
+
+def test_p_chart_limits_vary_with_denominator():
+    # hand-computed: p-bar = 30/300 = 0.1; n = 50 -> sigma 0.0424264, n = 200 -> 0.0212132
+    data = pd.DataFrame({"on_time": [5, 5, 20], "closed": [50, 50, 200]})
+    chart = p_chart(data, numerator="on_time", denominator="closed")
+    assert chart.centre == pytest.approx(0.1)
+    assert chart.table["ucl"].iloc[0] == pytest.approx(0.1 + 3 * np.sqrt(0.09 / 50))
+    assert chart.table["ucl"].iloc[2] == pytest.approx(0.1 + 3 * np.sqrt(0.09 / 200))
+    assert chart.table["lcl"].iloc[0] == 0.0
+
+
+# ---- §2.3 rules --------------------------------------------------------------------------------
+
+RULE_VECTORS = [
+    # (x, rule_set, {rule: flagged 1-based indices}) — methods.md §2.3 [COMP], qcc semantics
+    ([0.2, -0.4, 0.1, 3.3, 0.0, -0.2], "western_electric", {"WE1": [4]}),
+    ([0.1, 2.4, 0.5, 2.2, 0.0], "western_electric", {"WE2": [4]}),
+    ([0.2, 1.4, 1.2, 0.3, 1.6, 1.1, 0.0], "western_electric", {"WE3": [6]}),
+    ([0.5, 0.3, 0.8, 0.2, 0.9, 0.4, 0.6, 0.1, 0.7, -0.5], "western_electric", {"WE4": [8, 9]}),
+    ([0.5, 0.3, 0.8, 0.2, 0.9, 0.4, 0.6, 0.1, 0.7, -0.5], "nelson", {"N2": [9]}),
+    ([-1.0, -0.6, -0.2, 0.1, 0.4, 0.8, 0.5], "nelson", {"N3": [6]}),
+    ([-0.1] * 9 + [0.3], "western_electric", {"WE4": [8, 9]}),
+    ([-0.1] * 9 + [0.3], "nelson", {"N2": [9]}),
+    (
+        [0.3, 0.5, -0.2, -0.4, 0.1, 0.2, -0.3, -0.1, 0.4, 0.6, -0.5, -0.2, 0.0, 0.3, 0.1, 2.0],
+        "nelson",
+        {"N7": [15]},
+    ),
+    ([1.5, -1.4, 1.6, -1.2, 1.3, -1.8, 1.1, -1.5, 0.0], "nelson", {"N8": [8]}),
+    ([0.5, -0.5] * 7 + [0.6], "nelson", {"N4": [14, 15], "N7": [15]}),
+]
+
+
+@pytest.mark.parametrize(("x", "rule_set", "expected"), RULE_VECTORS)
+def test_rule_vectors(x, rule_set, expected):
+    # methods.md §2.3 test vectors, centre 0, sigma 1, 1-based indices [COMP]
+    table = signal_rules(frame(x), centre=0, sigma=1, rule_set=rule_set)
+    fired = {}
+    for i, codes in enumerate(table["rules"], start=1):
+        for code in filter(None, codes.split(", ")):
+            fired.setdefault(code, []).append(i)
+    assert fired == expected
+
+
+def test_rules_use_run_length_parameter():
+    x = [0.5] * 7 + [-0.5]
+    assert flagged(signal_rules(frame(x), centre=0, sigma=1)) == []
+    assert flagged(signal_rules(frame(x), centre=0, sigma=1, run_length=7)) == [7]
+    nelson = signal_rules(frame(x), centre=0, sigma=1, rule_set="nelson", rules=[2], run_length=6)
+    assert flagged(nelson) == [6, 7]
+
+
+def test_rules_subset_and_sigma_column():
+    table = pd.DataFrame({"v": [0.0, 5.0, 0.0], "c": 0.0, "s": [1.0, 2.0, 1.0]})
+    assert flagged(signal_rules(table, value="v", centre="c", sigma="s")) == []  # 5 < 3 * 2
+    table["s"] = 1.0
+    assert flagged(signal_rules(table, value="v", centre="c", sigma="s", rules=[1])) == [2]
+    assert flagged(signal_rules(table, value="v", centre="c", sigma="s", rules=["WE4"])) == []
+
+
+def test_missing_values_are_skipped_in_runs():
+    x = [0.5, 0.5, np.nan, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
+    table = signal_rules(frame(x), centre=0, sigma=1)
+    assert flagged(table) == [9]
+    assert not table["signal"].iloc[2]
+
+
+def test_signal_descriptions_in_words():
+    x = [1.0] * 5 + [-0.2] * 8
+    chart = xmr_chart(pd.DataFrame({"m": pd.date_range("2024-01-01", periods=13, freq="MS"),
+                                    "v": x}), value="v", period="m", baseline=5)  # fmt: skip
+    # baseline mean 1, moving range 0 -> every later point is beyond the limits
+    assert "2024-06: a point below the lower control limit" in chart.signal_descriptions()[0]
+    assert "8 in a row below the centre" in chart.summary()
+
+
+def test_baseline_by_dates_and_phase_column():
+    months = pd.date_range("2023-01-01", periods=24, freq="MS")
+    rng = np.random.default_rng(3)
+    values = np.r_[rng.normal(10, 1, 12), rng.normal(16, 1, 12)]
+    data = pd.DataFrame({"month": months, "days": values})
+    chart = xmr_chart(data, value="days", period="month", baseline=("2023-01-01", "2023-12-01"))
+    assert chart.centre == pytest.approx(values[:12].mean())
+    assert (chart.table["phase"] == "baseline").sum() == 12
+    later = chart.table[chart.table["period"] >= "2024-01-01"]
+    assert later["signal"].all()  # the shift of 6 sigma-ish is seen every month
+
+
+def test_input_is_not_modified_and_order_by_period():
+    data = pd.DataFrame({"p": [3, 1, 2], "v": [3.0, 1.0, 2.0]})
+    before = data.copy()
+    chart = xmr_chart(data, value="v", period="p")
+    pd.testing.assert_frame_equal(data, before)
+    assert list(chart.table["period"]) == [1, 2, 3]
+
+
+def test_no_warnings_escape():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        xmr_chart(frame([1.0, 1.0, 1.0]))  # zero moving range
+        p_chart(pd.DataFrame({"a": [0, 0], "b": [5, 5]}), numerator="a", denominator="b")
+        u_chart(pd.DataFrame({"a": [0, 0], "b": [5, 5]}), count="a", exposure="b")
+        repr(xmr_chart(frame(FLOWRATE)))
+        xmr_chart(frame(FLOWRATE))._repr_html_()
+
+
+# ---- bad inputs ---------------------------------------------------------------------------------
+
+
+def test_bad_inputs_give_actionable_errors():
+    with pytest.raises(MissingColumnError, match="Did you mean 'value'"):
+        xmr_chart(frame(FLOWRATE), value="valu")
+    with pytest.raises(ColumnTypeError, match="must hold numbers"):
+        xmr_chart(pd.DataFrame({"value": ["1", "2"]}))
+    with pytest.raises(EmptyDataError, match="no rows"):
+        xmr_chart(pd.DataFrame({"value": []}, dtype=float))
+    with pytest.raises(ArgumentRangeError, match="2 or more"):
+        xmr_chart(frame(FLOWRATE), run_length=1)
+    with pytest.raises(ArgumentRangeError, match="2 or more"):
+        signal_rules(frame(FLOWRATE), centre=0, sigma=1, trend_length=0)
+    with pytest.raises(UnknownNameError, match="rule_set"):
+        xmr_chart(frame(FLOWRATE), rule_set="westerns")
+    with pytest.raises(UnknownNameError, match="rules"):
+        xmr_chart(frame(FLOWRATE), rules=[9])
+    with pytest.raises(CityKitError, match="greater than 0"):
+        p_chart(pd.DataFrame({"a": [1, 1], "b": [5, 0]}), numerator="a", denominator="b")
+    with pytest.raises(CityKitError, match="greater than 0"):
+        u_chart(pd.DataFrame({"a": [1, 1], "b": [5, 0]}), count="a", exposure="b")
+    with pytest.raises(CityKitError, match="swapped"):
+        p_chart(pd.DataFrame({"a": [6, 1], "b": [5, 5]}), numerator="a", denominator="b")
+    with pytest.raises(ColumnTypeError, match="negative"):
+        c_chart(pd.DataFrame({"count": [1, -1]}))
+    with pytest.raises(CityKitError, match="one row per period"):
+        xmr_chart(pd.DataFrame({"p": [1, 1], "value": [1.0, 2.0]}), period="p")
+    with pytest.raises(CityKitError, match="baseline"):
+        xmr_chart(frame(FLOWRATE), baseline=1)
+    with pytest.raises(CityKitError, match="baseline"):
+        xmr_chart(frame(FLOWRATE), baseline="2023")
+    with pytest.raises(CityKitError, match="not one of the chart's periods"):
+        xmr_chart(frame(FLOWRATE), exclude=[99])
+    with pytest.raises(CityKitError, match="DataFrame"):
+        xmr_chart(FLOWRATE)
+    with pytest.raises(CityKitError, match="no values"):
+        xmr_chart(pd.DataFrame({"value": [np.nan, np.nan]}))
+
+
+def test_label_names_the_values():
+    chart = xmr_chart(frame(FLOWRATE), label="Flow rate (litres per minute)")
+    assert chart.value_label == "Flow rate (litres per minute)"
+    assert "chart of Flow rate" in chart.summary()
+
+
+def test_signal_rules_bad_inputs():
+    with pytest.raises(MissingColumnError, match="Did you mean 'value'"):
+        signal_rules(frame([1.0]), value="values", centre=0, sigma=1)
+    with pytest.raises(ColumnTypeError, match="must hold numbers"):
+        signal_rules(frame(["a", "b"]), centre=0, sigma=1)
+    with pytest.raises(CityKitError, match="number or the name of a column"):
+        signal_rules(frame([1.0]), centre=None, sigma=1)
+    with pytest.raises(CityKitError, match="negative"):
+        signal_rules(frame([1.0]), centre=0, sigma=-1)
+    with pytest.raises(EmptyDataError):
+        signal_rules(frame([]), centre=0, sigma=1)
+
+
+def test_baseline_of_the_wrong_kind():
+    data = pd.DataFrame({"week": [1, 2, 3], "value": [1.0, 2.0, 3.0]})
+    with pytest.raises(CityKitError, match="same form"):
+        xmr_chart(data, period="week", baseline=("a", "b"))
+    dated = data.assign(week=pd.date_range("2024-01-01", periods=3, freq="W-MON"))
+    with pytest.raises(CityKitError, match="is not a date"):
+        xmr_chart(dated, period="week", baseline=("soon", None))
+    with pytest.raises(CityKitError, match="missing value"):
+        xmr_chart(data.assign(week=[1, None, 3]), period="week")

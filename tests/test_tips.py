@@ -1,0 +1,73 @@
+"""citykit.tips: a plain-language tip above the real traceback, for the errors analysts hit most."""
+
+from __future__ import annotations
+
+import nbformat
+import pandas as pd
+import pytest
+from citykit.tips import explain
+from nbclient import NotebookClient
+
+TABLE = pd.DataFrame({"closed_at": [1], "District Name": ["North"], "days": ["3"]})
+
+
+def test_key_error_suggests_the_closest_column():
+    tip = explain(KeyError("closed_date"), {"requests": TABLE})
+    assert "'closed_at'" in tip.advice and "requests" in tip.advice
+
+
+def test_name_error_says_run_the_cells_above_and_catches_typos():
+    tip = explain(NameError("name 'requets' is not defined"), {"requests": TABLE})
+    assert "Run All Above" in tip.advice and "'requests'" in tip.advice
+    assert "typo" not in explain(NameError("name 'zzz' is not defined"), {}).advice
+
+
+def test_date_number_and_mixed_type_errors():
+    with pytest.raises(ValueError) as bad_date:
+        pd.to_datetime(pd.Series(["2024-01-05", "05/13/2024"]), format="%Y-%m-%d")
+    assert "format" in explain(bad_date.value).advice
+    with pytest.raises(TypeError) as mixed:
+        _ = TABLE["days"] > 2
+    assert "pd.to_numeric" in explain(mixed.value).advice
+    with pytest.raises(ValueError) as number:
+        float("1,200")
+    assert "errors='coerce'" in explain(number.value).advice
+
+
+def test_attribute_error_for_a_column_with_a_space():
+    with pytest.raises(AttributeError) as info:
+        _ = TABLE.District
+    assert "table['District']" in explain(info.value).advice
+
+
+def test_other_errors_get_no_tip():
+    assert explain(AssertionError("q1: not yet")) is None
+    assert explain(ZeroDivisionError("division by zero")) is None
+
+
+def _run(cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    return nb
+
+
+def test_in_a_notebook_the_tip_precedes_the_unchanged_traceback():
+    nb = _run(
+        [
+            "import pandas as pd\nfrom citykit import tips\ntips.enable()\n"
+            "requests = pd.DataFrame({'closed_at': [1]})",
+            "requests['closed_date']",
+            "print(undefined_name)",
+            "t = pd.DataFrame({'x': [1, 2], 'y': [0, 0]})\nt[t['x'] > 1]['y'] = 5\nprint(t['y'].tolist())",
+            "assert 1 == 2, 'not yet'",
+        ]
+    )
+    key, name, chained, check = (c.outputs for c in nb.cells[1:])
+    assert [o.output_type for o in key] == ["display_data", "error"]
+    assert "closed_at" in key[0].data["text/plain"] and key[1].ename == "KeyError"
+    assert [o.output_type for o in name] == ["display_data", "error"]
+    assert name[1].ename == "NameError"
+    texts = " ".join(o.get("data", {}).get("text/plain", "") + o.get("text", "") for o in chained)
+    assert "temporary copy" in texts and "[0, 0]" in texts
+    assert [o.output_type for o in check] == ["error"], "checks' failures are left alone"

@@ -1,0 +1,559 @@
+"""Performance measures as small declarative definitions, computed by period and group.
+
+A :class:`Measure` says *what* to compute (the share of requests closed on time, the median
+days to close, requests per 1,000 residents), in which unit, which direction is better, the
+target and who owns it. :func:`compute_measures` turns event data (one row per 311 request,
+inspection, permit ...) into a tidy table with one row per period, group and measure, ready for
+:func:`~citykit.performance.targets.target_status` and the control charts.
+
+Aggregations
+------------
+``share``
+    Share of rows where a yes/no value is true (``column`` or ``formula``), among rows where it is
+    known; or ``sum(numerator) / sum(denominator)`` of two columns. Numerator and denominator are
+    kept so that a p-chart can use them.
+``median``, ``mean``, ``sum``
+    Of a numeric ``column`` or ``formula``.
+``count``
+    Number of rows (or of non-missing values of ``column``).
+``rate``
+    Count of rows (or sum of ``column``) per ``per`` units of ``denominator``: a number (e.g. the
+    population) or a mapping from group to number (population by district).
+``ratio``
+    ``sum(numerator) / sum(denominator)`` of two columns, times ``per``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from citykit.errors import (
+    ArgumentRangeError,
+    CityKitError,
+    ColumnTypeError,
+    require_columns,
+    require_keyword_choice,
+)
+from citykit.performance._checks import check_table, normalise_direction, to_datetime
+
+__all__ = [
+    "AGGREGATIONS",
+    "FREQUENCIES",
+    "Measure",
+    "compute_measures",
+    "add_time_to_close",
+    "measure_table",
+]
+
+AGGREGATIONS = ("share", "median", "mean", "sum", "count", "rate", "ratio")
+
+#: Reporting frequencies and the pandas period alias each uses.
+FREQUENCIES = {
+    "daily": "D",
+    "weekly": "W",
+    "monthly": "M",
+    "quarterly": "Q",
+    "yearly": "Y",
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One performance measure, declared once and computed anywhere.
+
+    Parameters
+    ----------
+    name : str
+        What the measure is called in reports ("On-time closure").
+    aggregation : str
+        One of ``share``, ``median``, ``mean``, ``sum``, ``count``, ``rate``, ``ratio`` (see the
+        module docstring).
+    column : str, optional
+        The column aggregated (a yes/no column for ``share``, numbers otherwise).
+    numerator, denominator : str, optional
+        Columns summed for ``share``/``ratio``; for ``rate`` the denominator is a number (or a
+        mapping group -> number) such as the population.
+    formula : str, optional
+        A row-level expression evaluated with ``DataFrame.eval`` instead of ``column``, e.g.
+        ``"days_to_close <= sla_days"``.
+    per : float
+        Multiplier for ``rate``/``ratio`` (1000 for "per 1,000 residents").
+    unit : str
+        Unit shown in reports ("share of requests", "days", "per 1,000 residents").
+    direction : {"up", "down"}
+        Which way is better.
+    target : float, optional
+        The value to meet (at least it for "up", at most it for "down").
+    owner : str, optional
+        Who answers for the measure (a department or a manager).
+    frequency : {"daily", "weekly", "monthly", "quarterly", "yearly"}
+        How often it is reported.
+    description : str
+        One sentence on what it means and why it matters.
+
+    Examples
+    --------
+    >>> on_time = Measure("On-time closure", "share", column="on_time", target=0.8,
+    ...                   unit="share of requests", owner="Sanitation")
+    >>> on_time.direction
+    'up'
+    >>> Measure("Days to close", "medain", column="days")
+    Traceback (most recent call last):
+    ...
+    citykit.errors.UnknownNameError: aggregation='medain' is not one of 'share', 'median', 'mean', 'sum', 'count', 'rate', 'ratio'. Did you mean 'median'?
+    """
+
+    name: str
+    aggregation: str = "mean"
+    column: str | None = None
+    numerator: str | None = None
+    denominator: str | float | Mapping | None = None
+    formula: str | None = None
+    per: float = 1.0
+    unit: str = ""
+    direction: str = "up"
+    target: float | None = None
+    owner: str | None = None
+    frequency: str = "monthly"
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise CityKitError("A measure needs a name (a non-empty string).")
+        require_keyword_choice(self.aggregation, AGGREGATIONS, argument="aggregation")
+        object.__setattr__(self, "direction", normalise_direction(self.direction))
+        require_keyword_choice(self.frequency, list(FREQUENCIES), argument="frequency")
+        if self.target is not None and not _is_number(self.target):
+            raise ColumnTypeError(
+                f"target of measure {self.name!r} must be a number, but {self.target!r} was "
+                "given. Write 80% as 0.8 for a share."
+            )
+        if not _is_number(self.per) or self.per <= 0:
+            raise ArgumentRangeError(f"per must be a positive number, but {self.per!r} was given.")
+        value_source = self.column is not None or self.formula is not None
+        pair = self.numerator is not None and self.denominator is not None
+        agg = self.aggregation
+        if agg in ("median", "mean", "sum") and not value_source:
+            raise CityKitError(
+                f"measure {self.name!r} ({agg}) needs column= or formula= to say what to "
+                f"take the {agg} of."
+            )
+        if agg == "share" and not (value_source or pair):
+            raise CityKitError(
+                f"measure {self.name!r} (share) needs a yes/no column= (or formula=), or a "
+                "numerator= and denominator= column to sum."
+            )
+        if agg == "ratio" and not pair:
+            raise CityKitError(
+                f"measure {self.name!r} (ratio) needs numerator= and denominator= columns."
+            )
+        if agg == "rate":
+            if self.denominator is None:
+                raise CityKitError(
+                    f"measure {self.name!r} (rate) needs denominator=: a number such as the "
+                    "population, or a mapping from group to number."
+                )
+            if isinstance(self.denominator, Mapping):
+                bad = [k for k, v in self.denominator.items() if not _is_number(v) or v <= 0]
+            else:
+                bad = [] if _is_number(self.denominator) and self.denominator > 0 else ["-"]
+            if bad:
+                raise ArgumentRangeError(
+                    f"denominator of rate {self.name!r} must be positive numbers; check "
+                    f"{bad[:3]} (a zero population would divide by zero)."
+                )
+
+    def columns_needed(self) -> list[str]:
+        """Return the columns this measure reads directly (formula columns are checked later)."""
+        cols = [self.column, self.numerator]
+        if isinstance(self.denominator, str) and self.aggregation in ("share", "ratio"):
+            cols.append(self.denominator)
+        return [c for c in cols if c is not None]
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and value == value
+
+
+def _row_values(data: pd.DataFrame, measure: Measure) -> pd.Series:
+    if measure.formula is not None:
+        try:
+            values = data.eval(measure.formula)
+        except Exception as exc:  # pandas raises many kinds; turn them into one message
+            raise CityKitError(
+                f"formula {measure.formula!r} of measure {measure.name!r} could not be computed "
+                f"({type(exc).__name__}: {exc}). Formulas use column names and operators, e.g. "
+                "'days_to_close <= sla_days'. The columns are: "
+                + ", ".join(map(repr, data.columns))
+            ) from None
+        if not isinstance(values, pd.Series):
+            values = pd.Series(values, index=data.index)
+        # keep missing inputs missing (a comparison with NaN would say False)
+        if measure.aggregation == "share":
+            used = [c for c in data.columns if c in measure.formula]
+            if used:
+                values = values.astype("boolean").mask(data[used].isna().any(axis=1))
+        return values
+    series = data[measure.column]
+    return series
+
+
+def _as_numbers(values: pd.Series, measure: Measure, *, boolean: bool) -> pd.Series:
+    if boolean:
+        if pd.api.types.is_bool_dtype(values) or str(values.dtype) == "boolean":
+            return values.astype("Float64").astype(float)
+        numeric = pd.to_numeric(values, errors="coerce") if not _is_text(values) else None
+        if numeric is not None and set(numeric.dropna().unique()) <= {0, 1}:
+            return numeric.astype(float)
+        raise ColumnTypeError(
+            f"measure {measure.name!r} is a share, so {measure.column or measure.formula!r} "
+            "must be yes/no (True/False or 1/0). Make one with a comparison, e.g. "
+            "formula='days_to_close <= sla_days'."
+        )
+    if _is_text(values) or pd.api.types.is_datetime64_any_dtype(values):
+        example = values.dropna().iloc[0] if values.notna().any() else None
+        raise ColumnTypeError(
+            f"measure {measure.name!r} needs numbers in {measure.column or measure.formula!r}, "
+            f"but it holds {'dates' if example is not None and hasattr(example, 'year') else 'text'}"
+            f" (e.g. {example!r}). Convert it first, e.g. with pd.to_numeric(..., errors='coerce')."
+        )
+    return pd.to_numeric(values, errors="coerce").astype(float)
+
+
+def _is_text(values: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(values) or values.dtype == object
+
+
+def _aggregate(measure: Measure, frame: pd.DataFrame, keys: list[str], group: list[str]):
+    """Return a frame keys -> value, numerator, denominator for one measure."""
+    agg = measure.aggregation
+    grouped_index = keys
+    if agg in ("share",) and measure.numerator is not None and measure.column is None:
+        num = _as_numbers(frame[measure.numerator], measure, boolean=False)
+        den = _as_numbers(frame[measure.denominator], measure, boolean=False)
+        parts = pd.DataFrame({"num": num, "den": den, **{k: frame[k] for k in keys}})
+        out = parts.groupby(grouped_index, observed=True, dropna=False)[["num", "den"]].sum()
+        out["value"] = out["num"] / out["den"].where(out["den"] > 0)
+        return out.rename(columns={"num": "numerator", "den": "denominator"})
+    if agg == "ratio":
+        num = _as_numbers(frame[measure.numerator], measure, boolean=False)
+        den = _as_numbers(frame[measure.denominator], measure, boolean=False)
+        parts = pd.DataFrame({"num": num, "den": den, **{k: frame[k] for k in keys}})
+        out = parts.groupby(grouped_index, observed=True, dropna=False)[["num", "den"]].sum()
+        out["value"] = out["num"] / out["den"].where(out["den"] > 0) * measure.per
+        return out.rename(columns={"num": "numerator", "den": "denominator"})
+    if agg in ("count", "rate") and measure.column is None and measure.formula is None:
+        values = pd.Series(1.0, index=frame.index)
+    else:
+        values = _as_numbers(_row_values(frame, measure), measure, boolean=agg == "share")
+    parts = pd.DataFrame({"v": values, **{k: frame[k] for k in keys}})
+    g = parts.groupby(grouped_index, observed=True, dropna=False)["v"]
+    if agg == "share":
+        out = pd.DataFrame({"numerator": g.sum(), "denominator": g.count().astype(float)})
+        out["value"] = out["numerator"] / out["denominator"].where(out["denominator"] > 0)
+    elif agg == "median":
+        out = pd.DataFrame({"value": g.median(), "denominator": g.count().astype(float)})
+    elif agg == "mean":
+        out = pd.DataFrame({"value": g.mean(), "denominator": g.count().astype(float)})
+    elif agg == "sum":
+        out = pd.DataFrame({"value": g.sum(), "denominator": g.count().astype(float)})
+    elif agg == "count":
+        out = pd.DataFrame({"value": g.count().astype(float)})
+    else:  # rate
+        out = pd.DataFrame({"numerator": g.sum()})
+        if isinstance(measure.denominator, Mapping):
+            if not group:
+                raise CityKitError(
+                    f"rate {measure.name!r} has a denominator by group, so pass group= to "
+                    "compute_measures (the column whose values are the mapping's keys)."
+                )
+            labels = out.index.get_level_values(group[0])
+            missing = sorted({str(v) for v in labels if v not in measure.denominator})
+            if missing:
+                blank = any(pd.isna(v) for v in labels)
+                hint = (
+                    f" Some rows have no {group[0]}: drop them first, e.g. "
+                    f"data[data[{group[0]!r}].notna()]."
+                    if blank
+                    else " Add them to the mapping, or drop those rows."
+                )
+                raise CityKitError(
+                    f"rate {measure.name!r}: no denominator for group(s) {missing[:5]}.{hint}"
+                )
+            den = np.array([float(measure.denominator[v]) for v in labels])
+        else:
+            den = float(measure.denominator)
+        out["denominator"] = den
+        out["value"] = out["numerator"] / out["denominator"] * measure.per
+    return out
+
+
+def compute_measures(
+    data: pd.DataFrame,
+    measures: Measure | Sequence[Measure],
+    *,
+    date: str = "opened_at",
+    frequency: str | None = None,
+    group: str | Sequence[str] | None = None,
+    start=None,
+    end=None,
+) -> pd.DataFrame:
+    """Compute measures by period (and group) from event data; one tidy row per result.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per event (request, inspection, case ...).
+    measures : Measure or list of Measure
+        What to compute.
+    date : str, keyword-only
+        The column of dates that places each event in a period.
+    frequency : {"daily", "weekly", "monthly", "quarterly", "yearly"}, optional
+        Length of a period; by default the measures' own ``frequency`` (they must agree).
+        Periods are labelled by their first day.
+    group : str or list of str, optional
+        Column(s) to compute by (department, district ...).
+    start, end : date-like, optional
+        Only events with ``start <= date <= end``; every period in between gets a row, even
+        with no events (its count is 0 and its share or median missing).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``period, <group columns>, measure, value, numerator, denominator, unit,
+        direction, target, owner``. ``denominator`` is the number of events behind a share,
+        median or mean (what a p-chart needs).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> requests = pd.DataFrame({
+    ...     "opened_at": pd.to_datetime(["2024-01-03", "2024-01-09", "2024-02-01", "2024-02-02"]),
+    ...     "days_to_close": [1.0, 5.0, 2.0, 4.0],
+    ...     "sla_days": [3, 3, 3, 3]})
+    >>> on_time = Measure("On-time closure", "share", formula="days_to_close <= sla_days",
+    ...                   target=0.8)
+    >>> median = Measure("Median days to close", "median", column="days_to_close",
+    ...                  direction="down", unit="days")
+    >>> compute_measures(requests, [on_time, median])[["period", "measure", "value", "denominator"]]
+          period               measure  value  denominator
+    0 2024-01-01       On-time closure    0.5          2.0
+    1 2024-02-01       On-time closure    0.5          2.0
+    2 2024-01-01  Median days to close    3.0          2.0
+    3 2024-02-01  Median days to close    3.0          2.0
+    """
+    if isinstance(measures, Measure):
+        measures = [measures]
+    if not measures or not all(isinstance(m, Measure) for m in measures):
+        raise CityKitError(
+            "measures must be a Measure or a list of Measure objects, e.g. "
+            "[Measure('Median days to close', 'median', column='days_to_close')]."
+        )
+    groups = [group] if isinstance(group, str) else list(group or [])
+    check_table(data, [date, *groups])
+    if frequency is None:
+        declared = sorted({m.frequency for m in measures})
+        if len(declared) > 1:
+            raise CityKitError(
+                f"the measures are reported at different frequencies ({', '.join(declared)}); "
+                "compute each frequency separately, or pass frequency= to use one for all."
+            )
+        frequency = declared[0]
+    require_keyword_choice(frequency, list(FREQUENCIES), argument="frequency")
+    for m in measures:
+        require_columns(data, m.columns_needed(), argument="data")
+    dates = data[date]
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        converted = to_datetime(dates)
+        if converted.notna().sum() < dates.notna().sum():
+            example = dates[converted.isna() & dates.notna()].iloc[0]
+            raise ColumnTypeError(
+                f"date column {date!r} must hold dates, but {example!r} is not one. Convert it "
+                f"with pd.to_datetime(data[{date!r}], errors='coerce') and check the failures."
+            )
+        dates = converted
+    frame = data.copy()
+    frame["_when"] = dates
+    if start is not None:
+        frame = frame[frame["_when"] >= pd.Timestamp(start)]
+    if end is not None:
+        frame = frame[frame["_when"] <= pd.Timestamp(end)]
+    frame = frame[frame["_when"].notna()]
+    if frame.empty:
+        raise CityKitError(
+            f"no events have a {date!r} between start={start!r} and end={end!r}; widen the dates."
+        )
+    alias = FREQUENCIES[frequency]
+    frame["period"] = frame["_when"].dt.to_period(alias).dt.start_time
+    first = pd.Timestamp(start) if start is not None else frame["_when"].min()
+    last = pd.Timestamp(end) if end is not None else frame["_when"].max()
+    all_periods = pd.period_range(first, last, freq=alias).start_time
+    keys = ["period", *groups]
+    pieces = []
+    for m in measures:
+        out = _aggregate(m, frame, keys, groups)
+        # every period for every group seen, so gaps show as missing (or 0 for counts)
+        if groups:
+            seen = out.index.droplevel("period").unique()
+            seen_tuples = [s if isinstance(s, tuple) else (s,) for s in seen]
+            full = pd.MultiIndex.from_tuples(
+                [(p, *g) for p in all_periods for g in seen_tuples], names=keys
+            )
+        else:
+            full = pd.Index(all_periods, name="period")
+        out = out.reindex(full)
+        if m.aggregation in ("count",):
+            out["value"] = out["value"].fillna(0.0)
+        if m.aggregation == "rate":
+            out["numerator"] = out["numerator"].fillna(0.0)
+            if not isinstance(m.denominator, Mapping):
+                out["denominator"] = float(m.denominator)
+            else:
+                labels = out.index.get_level_values(groups[0])
+                out["denominator"] = [float(m.denominator[v]) for v in labels]
+            out["value"] = out["numerator"] / out["denominator"] * m.per
+        if "denominator" in out and m.aggregation in ("share", "median", "mean", "sum"):
+            out["denominator"] = out["denominator"].fillna(0.0)
+            if "numerator" in out:
+                out["numerator"] = out["numerator"].fillna(0.0)
+        out = out.reset_index()
+        out["measure"] = m.name
+        out["unit"] = m.unit
+        out["direction"] = m.direction
+        out["target"] = np.nan if m.target is None else float(m.target)
+        out["owner"] = m.owner
+        pieces.append(out)
+    result = pd.concat(pieces, ignore_index=True)
+    for col in ("numerator", "denominator"):
+        if col not in result:
+            result[col] = np.nan
+    columns = [
+        "period",
+        *groups,
+        "measure",
+        "value",
+        "numerator",
+        "denominator",
+        "unit",
+        "direction",
+        "target",
+        "owner",
+    ]
+    return result[columns]
+
+
+def add_time_to_close(
+    data: pd.DataFrame,
+    *,
+    opened: str = "opened_at",
+    closed: str = "closed_at",
+    sla: str | None = "sla_days",
+    status: str | None = "status",
+    as_of=None,
+) -> pd.DataFrame:
+    """Add ``days_to_close``, ``is_open`` and ``closed_on_time`` to a table of service requests.
+
+    ``days_to_close`` is (closed - opened) in days; it is missing for open requests and for
+    records closed *before* they were opened (a data-entry error real exports carry), which
+    would otherwise pull medians down. ``closed_on_time`` is True when a request closed within
+    ``sla`` days, False when it closed late *or* is still open past its service level at
+    ``as_of``, and missing while an open request is still within its service level or when the
+    request was cancelled.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per request.
+    opened, closed : str, keyword-only
+        Columns of open and close date-times (``closed`` missing while open).
+    sla : str or None, keyword-only
+        Column of service-level targets in days; ``None`` skips ``closed_on_time``.
+    status : str or None, keyword-only
+        Column of statuses; rows with status "Cancelled" get no on-time value.
+    as_of : date-like, optional
+        When the export was taken (default: the latest date in the table).
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``data`` with the three new columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> requests = pd.DataFrame({
+    ...     "opened_at": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-02"]),
+    ...     "closed_at": pd.to_datetime(["2024-01-02", "2024-01-09", None]),
+    ...     "sla_days": [2, 2, 2]})
+    >>> add_time_to_close(requests, status=None, as_of="2024-01-10")[
+    ...     ["days_to_close", "is_open", "closed_on_time"]]
+       days_to_close  is_open  closed_on_time
+    0            1.0    False            True
+    1            8.0    False           False
+    2            NaN     True           False
+    """
+    check_table(data, [opened, closed, sla, status])
+    out = data.copy()
+    start = to_datetime(out[opened])
+    end = to_datetime(out[closed])
+    if start.isna().all():
+        raise ColumnTypeError(f"column {opened!r} holds no dates; convert it with pd.to_datetime.")
+    days = (end - start).dt.total_seconds() / 86400.0
+    days = days.where(days >= 0)
+    out["days_to_close"] = days.astype(float)
+    is_open = end.isna()
+    cancelled = pd.Series(False, index=out.index)
+    if status is not None:
+        text = out[status].astype("string").str.strip().str.lower()
+        cancelled = (text == "cancelled").fillna(False).astype(bool)
+        is_open = is_open & ~cancelled
+    out["is_open"] = is_open.astype(bool)
+    if sla is not None:
+        limit = pd.to_numeric(out[sla], errors="coerce")
+        if out[sla].notna().any() and limit.isna().all():
+            raise ColumnTypeError(f"column {sla!r} must hold numbers of days.")
+        when = pd.Timestamp(as_of) if as_of is not None else max(start.max(), end.max())
+        age = (when - start).dt.total_seconds() / 86400.0
+        on_time = pd.Series(pd.NA, index=out.index, dtype="boolean")
+        closed_ok = ~is_open & days.notna() & ~cancelled
+        on_time[closed_ok] = (days <= limit)[closed_ok]
+        overdue = is_open & (age > limit)
+        on_time[overdue] = False
+        out["closed_on_time"] = on_time
+    return out
+
+
+def measure_table(measures: Sequence[Measure]) -> pd.DataFrame:
+    """Return the definitions of ``measures`` as a table (one row per measure).
+
+    Examples
+    --------
+    >>> measure_table([Measure("Calls", "count", owner="311")])[["measure", "aggregation", "owner"]]
+      measure aggregation owner
+    0   Calls       count   311
+    """
+    rows = []
+    for m in measures:
+        if not isinstance(m, Measure):
+            raise CityKitError(f"measure_table expects Measure objects, not {type(m).__name__}.")
+        rows.append(
+            {
+                "measure": m.name,
+                "aggregation": m.aggregation,
+                "source": m.formula
+                or m.column
+                or (m.numerator and f"{m.numerator}/{m.denominator}"),
+                "unit": m.unit,
+                "direction": m.direction,
+                "target": m.target,
+                "owner": m.owner,
+                "frequency": m.frequency,
+                "description": m.description,
+            }
+        )
+    return pd.DataFrame(rows)
