@@ -150,8 +150,8 @@ def test_returns_and_prevention_ground_truth(prepared):
 
 
 def test_p04_quick_placements_return_more(tables, prepared):
-    # TRUE_RETURN_EFFECTS: P04 screens in easier clients, so its crude return rate looks like
-    # its peers'; risk-adjusted, its permanent exits return more often than expected
+    # TRUE_RETURN_EFFECTS: P04's quick placements hold less well; although it screens in easier
+    # clients, its permanent exits return more often than expected for them
     assert homeless.TRUE_RETURN_EFFECTS["P04"] > 0
     ep = ct.return_episodes(
         prepared, report_start="2023-01-01", report_end="2024-12-31", lookback_days=365
@@ -163,7 +163,7 @@ def test_p04_quick_placements_return_more(tables, prepared):
     ra = ct.risk_adjust(data, outcome="returned", risk_factors=RISK_FACTORS, higher_is_better=False)
     big = ra.table[ra.table["clients"] >= 100].set_index("provider_id")
     assert big["oe_ratio"].idxmax() == "P04"
-    assert big.loc["P04", "oe_ratio"] > 1.1
+    assert big.loc["P04", "oe_ratio"] > 1.2 > big.loc["P07", "oe_ratio"]
 
 
 def test_synth_registry_generates_family():

@@ -87,7 +87,7 @@ INTAKE_RISK = {
     "P03": -0.1,
     "P04": -0.6,
     "P05": 0.8,
-    "P06": 1.4,
+    "P06": 1.6,
     "P07": 0.3,
     "P08": 0.0,
     "P09": -0.5,
@@ -111,7 +111,7 @@ BASE_LOGIT_PH = {"ES": -0.3, "TH": 0.6, "RRH": 1.4, "PSH": 1.2, "SO": -1.4, "PRE
 
 #: Provider effects on the log-odds of returning to homelessness within two years of a
 #: permanent exit (baseline about 15%). P04's quick placements hold less well.
-TRUE_RETURN_EFFECTS = {"P04": 0.5, "P08": 0.2}
+TRUE_RETURN_EFFECTS = {"P04": 0.8, "P08": 0.2}
 
 #: Share of emergency-shelter exits never recorded (the stay looks open), by provider.
 MISSING_EXIT_SHARE = {"P08": 0.10}
