@@ -40,6 +40,7 @@ def test_shmi_overdispersion_funnelplotr_test_data():
     assert od.n == 6  # none truncated with 6 providers
     assert od.phi == pytest.approx(2.9480332, abs=1e-7)
     assert od.tau2 == pytest.approx(0.0194775, abs=1e-7)
+    assert "phi=2.9480" in repr(od) and "more than chance" in od._repr_html_()
 
 
 def test_proportion_overdispersion_vector():

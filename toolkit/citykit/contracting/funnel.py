@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -254,6 +255,9 @@ class Overdispersion:
             f"Overdispersion(kind={self.kind!r}, phi={self.phi:.4f}, tau2={self.tau2:.6f}, "
             f"n={self.n}): {verdict}"
         )
+
+    def _repr_html_(self) -> str:
+        return f"<p><b>Overdispersion</b> {html.escape(repr(self).split(' ', 1)[1])}</p>"
 
 
 def overdispersion(

@@ -37,6 +37,9 @@ class ExplorerResult:
     def __repr__(self) -> str:
         return f"ExplorerResult\n{self.table.round(3).to_string(index=False)}"
 
+    def _repr_html_(self) -> str:
+        return self.table.to_html(index=False, float_format=lambda v: f"{v:.3f}", border=0)
+
 
 def _reshaped(
     data: pd.DataFrame,
