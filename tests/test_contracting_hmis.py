@@ -292,3 +292,28 @@ def test_client_exits_and_monthly_length_of_stay():
         ["2024-01", 1, 10.0],
         ["2024-02", 1, 30.0],
     ]
+
+
+def test_returns_and_prevention_by_period():
+    raw = _table(
+        [
+            ["a1", "a", "P1", "RRH", "2022-01-01", "2022-02-01", 435],
+            ["a2", "a", "P1", "ES", "2022-03-01", None, None],
+            ["b1", "b", "P1", "RRH", "2022-01-01", "2022-03-05", 410],
+            ["p1", "c", "P9", "PREV", "2022-01-01", "2022-02-10", 410],
+            ["p2", "d", "P9", "PREV", "2022-01-01", "2022-03-10", 410],
+            ["s2", "d", "P1", "ES", "2022-06-01", "2022-07-01", 101],
+        ]
+    )
+    ret = ct.returns_to_homelessness(
+        raw, report_start="2024-01-01", report_end="2024-12-31", by=None, period="month"
+    )
+    assert ret[["period", "permanent_exits", "returns_6m"]].to_numpy().tolist() == [
+        ["2022-02", 1, 1],
+        ["2022-03", 1, 0],
+    ]
+    prev = ct.prevention_outcomes(raw, months=12, as_of="2024-12-31", by=None, period="month")
+    assert prev[["period", "prevention_exits", "entered_shelter"]].to_numpy().tolist() == [
+        ["2022-02", 1, 0],
+        ["2022-03", 1, 1],
+    ]

@@ -46,6 +46,16 @@ def test_reference_vector_methods_3_1(reference_clients):
         assert row["oe_low"] == pytest.approx(low, abs=1e-6)
         assert row["oe_high"] == pytest.approx(high, abs=1e-6)
         assert row["z"] == pytest.approx(z, abs=1e-6)
+    # exact two-sided Poisson p-values (scipy, computed here independently) and BH q-values
+    from scipy import stats
+
+    p_d = 2 * stats.poisson.cdf(19, table.loc["D", "expected"])
+    assert table.loc["D", "p_value"] == pytest.approx(p_d, rel=1e-12)
+    p_a = 2 * stats.poisson.sf(26, table.loc["A", "expected"])
+    assert table.loc["A", "p_value"] == pytest.approx(min(1.0, p_a), rel=1e-12)
+    ps = table["p_value"].sort_values()
+    bh = (ps * 4 / np.arange(1, 5))[::-1].cummin()[::-1].clip(upper=1)
+    assert table["q_value"].to_dict() == pytest.approx(bh.to_dict())
     # D is lowest on the crude rate (.38) and stays lowest; B (.40 crude, mostly high-risk
     # clients) becomes the best once client mix is accounted for
     assert table.loc["B", "rank_crude"] == 3 and table.loc["B", "rank_adjusted"] == 1

@@ -725,6 +725,7 @@ def returns_to_homelessness(
     report_start: object,
     report_end: object,
     by: str | list[str] | None = "provider_id",
+    period: str | None = None,
     lookback_days: int = 730,
     transfer_days: int = 14,
     horizons: dict[str, int] | None = None,
@@ -744,6 +745,8 @@ def returns_to_homelessness(
         Reporting window (index exits come from ``lookback_days`` earlier).
     by : str or list of str or None, keyword-only
         Grouping columns taken from the exit (e.g. ``"provider_id"``, ``"project_type"``).
+    period : {"month", "quarter", "year"} or None, keyword-only
+        Add the period of the index exit to the grouping.
     lookback_days, transfer_days : int, keyword-only
         See :func:`return_episodes`.
     horizons : dict, optional, keyword-only
@@ -779,6 +782,9 @@ def returns_to_homelessness(
     )
     keys = as_list(by)
     require_columns(episodes, keys, argument="enrollments")
+    if period is not None:
+        episodes = episodes.assign(period=_period_column(episodes["exit_date"], period))
+        keys = keys + ["period"]
     frame = episodes[keys].copy() if keys else pd.DataFrame(index=episodes.index)
     frame["permanent_exits"] = 1
     usable = {k: v for k, v in horizons.items() if v <= lookback_days}
@@ -802,6 +808,7 @@ def prevention_outcomes(
     months: int = 12,
     as_of: object = None,
     by: str | list[str] | None = "provider_id",
+    period: str | None = None,
 ) -> pd.DataFrame:
     """Prevention success: share of prevention clients with no shelter entry within N months.
 
@@ -820,6 +827,8 @@ def prevention_outcomes(
         End of the data; defaults to the latest date in the table.
     by : str or list of str or None, keyword-only
         Grouping columns.
+    period : {"month", "quarter", "year"} or None, keyword-only
+        Add the period of the prevention exit to the grouping.
 
     Returns
     -------
@@ -854,6 +863,9 @@ def prevention_outcomes(
     prev = prev[prev["exit_date"] + offset <= stamp]
     keys = as_list(by)
     require_columns(prev, keys, argument="enrollments")
+    if period is not None:
+        prev = prev.assign(period=_period_column(prev["exit_date"], period))
+        keys = keys + ["period"]
     shelter = clean[clean["project_type"].isin(list(SHELTER_PROJECT_TYPES))][
         ["client_id", "entry_date"]
     ].rename(columns={"entry_date": "_shelter_entry"})

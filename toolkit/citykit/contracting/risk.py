@@ -83,6 +83,24 @@ def garwood_interval(observed, expected, *, level: float = 0.95) -> pd.DataFrame
     return pd.DataFrame({"low": low, "high": high})
 
 
+def _p_values(observed: pd.Series, expected: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided exact Poisson p-values of O given E, and Benjamini-Hochberg q-values."""
+    from scipy import stats
+    from statsmodels.stats.multitest import multipletests
+
+    obs = observed.to_numpy(dtype=float)
+    exp_ = expected.to_numpy(dtype=float)
+    p = np.full(obs.shape, np.nan)
+    q = np.full(obs.shape, np.nan)
+    ok = np.isfinite(exp_) & (exp_ > 0)
+    if ok.any():
+        low = stats.poisson.cdf(obs[ok], exp_[ok])
+        high = stats.poisson.sf(obs[ok] - 1, exp_[ok])
+        p[ok] = np.minimum(1.0, 2 * np.minimum(low, high))
+        q[ok] = multipletests(p[ok], method="fdr_bh")[1]
+    return p, q
+
+
 def design_matrix(data: pd.DataFrame, risk_factors: list[str]) -> pd.DataFrame:
     """Return the numeric design matrix (with a constant) of the case-mix model.
 
@@ -143,7 +161,9 @@ class RiskAdjustment:
     table : pandas.DataFrame
         One row per provider: ``clients``, ``observed``, ``expected``, ``crude_rate``,
         ``oe_ratio``, ``oe_low``, ``oe_high``, ``ra_rate``, ``ra_low``, ``ra_high``, ``z``,
-        ``rank_crude``, ``rank_adjusted`` (1 = best) and ``note``.
+        ``p_value`` (two-sided exact Poisson test of O = E), ``q_value`` (Benjamini-Hochberg
+        false discovery rate across providers, for screening many at once; Jones, Ohlssen &
+        Spiegelhalter 2008), ``rank_crude``, ``rank_adjusted`` (1 = best) and ``note``.
     coefficients : pandas.DataFrame
         The case-mix model: ``term``, ``estimate`` (log-odds), ``std_error``, ``odds_ratio``.
     expected : pandas.Series
@@ -338,6 +358,7 @@ def risk_adjust(
     interval = garwood_interval(table["observed"], table["expected"].fillna(0), level=level)
     table["oe_low"] = interval["low"].to_numpy()
     table["oe_high"] = interval["high"].to_numpy()
+    table["p_value"], table["q_value"] = _p_values(table["observed"], table["expected"])
     table["ra_rate"] = table["oe_ratio"] * overall
     table["ra_low"] = table["oe_low"] * overall
     table["ra_high"] = table["oe_high"] * overall
@@ -358,6 +379,8 @@ def risk_adjust(
             "ra_low",
             "ra_high",
             "z",
+            "p_value",
+            "q_value",
             "rank_crude",
             "rank_adjusted",
             "note",
