@@ -137,6 +137,8 @@ def test_missing_column_and_bad_dates_raise_actionable_errors():
         ct.prepare_enrollments(bad)
     with pytest.raises(CityKitError, match="swap"):
         ct.return_episodes(raw, report_start="2024-12-31", report_end="2024-01-01")
+    with pytest.raises(CityKitError, match="undercounted"):
+        ct.return_episodes(raw, report_start="2025-01-01", report_end="2025-12-31")
 
 
 def test_custom_column_names_are_renamed_to_standard():
@@ -197,7 +199,9 @@ def test_spm2_rules_earliest_exit_transfer_window_and_buckets():
             ["g1", "g", "P1", "ES", "2022-01-01", "2022-06-01", 101],
         ]
     )
-    ep = ct.return_episodes(raw, report_start="2024-01-01", report_end="2024-12-31")
+    ep = ct.return_episodes(
+        raw, report_start="2024-01-01", report_end="2024-12-31", as_of="2024-12-31"
+    )
     got = dict(
         zip(
             ep["client_id"],
@@ -218,14 +222,19 @@ def test_spm2_rules_earliest_exit_transfer_window_and_buckets():
         "e": ("P2", 400, "366-730 days"),  # PREV at day 31 is not a return
     }
     summary = ct.returns_to_homelessness(
-        raw, report_start="2024-01-01", report_end="2024-12-31", by=None
+        raw, report_start="2024-01-01", report_end="2024-12-31", by=None, as_of="2024-12-31"
     )
     assert summary.loc[0, "permanent_exits"] == 5
     assert summary.loc[0, "returns_6m"] == 3 and summary.loc[0, "returns_24m"] == 4
     assert summary.loc[0, "rate_24m"] == pytest.approx(0.8)
     # a one-year look-back cannot show 24-month returns, so that column is left out
     short = ct.returns_to_homelessness(
-        raw, report_start="2023-01-01", report_end="2023-12-31", lookback_days=365, by=None
+        raw,
+        report_start="2023-01-01",
+        report_end="2023-12-31",
+        lookback_days=365,
+        by=None,
+        as_of="2024-12-31",
     )
     assert "rate_24m" not in short.columns and short.loc[0, "permanent_exits"] == 5
 
@@ -264,7 +273,7 @@ def test_provider_outcomes_table_and_no_warnings():
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        out = ct.provider_outcomes(raw, start="2024-01-01", end="2024-12-31")
+        out = ct.provider_outcomes(raw, start="2024-01-01", end="2024-12-31", as_of="2024-12-31")
     p1 = out.set_index("provider_id").loc["P1"]
     assert p1["exits"] == 1 and p1["permanent_exits"] == 0
     assert p1["returns_base"] == 1 and p1["returns_12m"] == 1  # exit 2023-03 -> back 2023-06
@@ -306,7 +315,12 @@ def test_returns_and_prevention_by_period():
         ]
     )
     ret = ct.returns_to_homelessness(
-        raw, report_start="2024-01-01", report_end="2024-12-31", by=None, period="month"
+        raw,
+        report_start="2024-01-01",
+        report_end="2024-12-31",
+        by=None,
+        period="month",
+        as_of="2024-12-31",
     )
     assert ret[["period", "permanent_exits", "returns_6m"]].to_numpy().tolist() == [
         ["2022-02", 1, 1],

@@ -618,6 +618,7 @@ def return_episodes(
     lookback_days: int = 730,
     transfer_days: int = 14,
     exit_project_types: tuple[str, ...] = ("SO", "ES", "SH", "TH", "RRH", "PSH"),
+    as_of: object = None,
 ) -> pd.DataFrame:
     """List each person's index permanent exit and their first return to homelessness, if any.
 
@@ -644,6 +645,9 @@ def return_episodes(
         Entries into TH/PH within this many days of the exit are transfers (14 in the SPM).
     exit_project_types : tuple of str, keyword-only
         Project types whose permanent exits form the universe.
+    as_of : date, optional, keyword-only
+        The export date (default: the latest date in the table). A ``report_end`` more than a
+        month after it is refused, since returns after the export cannot be seen.
 
     Returns
     -------
@@ -661,7 +665,8 @@ def return_episodes(
     ...     "entry_date": ["2022-01-01", "2022-05-01", "2022-01-01", "2022-03-10", "2022-01-05"],
     ...     "exit_date": ["2022-03-01", None, "2022-03-01", None, "2022-02-01"],
     ...     "destination": [435, None, 410, None, 410]})
-    >>> ep = return_episodes(raw, report_start="2024-01-01", report_end="2024-12-31")
+    >>> ep = return_episodes(raw, report_start="2024-01-01", report_end="2024-12-31",
+    ...                      as_of="2024-12-31")
     >>> ep[["client_id", "days_to_return", "return_window"]]
       client_id  days_to_return return_window
     0         a              61    0-180 days
@@ -679,6 +684,17 @@ def return_episodes(
         )
     prepared = _prepared(data)
     clean = prepared[prepared["dq_issue"] == ""]
+    data_end = (
+        to_timestamp(as_of, argument="as_of")
+        if as_of is not None
+        else max(clean["entry_date"].max(), clean["exit_date"].max())
+    )
+    if pd.notna(data_end) and end > data_end + pd.Timedelta(days=31):
+        raise CityKitError(
+            f"report_end ({end.date()}) is more than a month after the end of the data "
+            f"({data_end.date()}): returns after the data ends cannot be seen, so they would be "
+            f"undercounted. Use a report_end the data covers, or pass as_of= the export date."
+        )
     lag = pd.Timedelta(days=int(lookback_days))
     exits = clean[
         clean["permanent_exit"].fillna(False).astype(bool)
@@ -729,6 +745,7 @@ def returns_to_homelessness(
     lookback_days: int = 730,
     transfer_days: int = 14,
     horizons: dict[str, int] | None = None,
+    as_of: object = None,
 ) -> pd.DataFrame:
     """Share of people exiting to permanent housing who return to homelessness, per group.
 
@@ -751,6 +768,8 @@ def returns_to_homelessness(
         See :func:`return_episodes`.
     horizons : dict, optional, keyword-only
         Label -> days; default ``{"6m": 180, "12m": 365, "24m": 730}``.
+    as_of : date, optional, keyword-only
+        The export date (see :func:`return_episodes`).
 
     Returns
     -------
@@ -767,7 +786,8 @@ def returns_to_homelessness(
     ...     "entry_date": ["2022-01-01", "2022-05-01", "2022-01-01", "2022-01-05"],
     ...     "exit_date": ["2022-03-01", None, "2022-03-01", "2022-02-01"],
     ...     "destination": [435, None, 410, 410]})
-    >>> out = returns_to_homelessness(raw, report_start="2024-01-01", report_end="2024-12-31")
+    >>> out = returns_to_homelessness(raw, report_start="2024-01-01", report_end="2024-12-31",
+    ...                               as_of="2024-12-31")
     >>> out[["provider_id", "permanent_exits", "returns_6m", "rate_6m", "returns_24m"]]
       provider_id  permanent_exits  returns_6m   rate_6m  returns_24m
     0          P1                3           1  0.333333            1
@@ -779,6 +799,7 @@ def returns_to_homelessness(
         report_end=report_end,
         lookback_days=lookback_days,
         transfer_days=transfer_days,
+        as_of=as_of,
     )
     keys = as_list(by)
     require_columns(episodes, keys, argument="enrollments")
@@ -1033,6 +1054,7 @@ def provider_outcomes(
     start: object,
     end: object,
     returns_lookback_days: int = 365,
+    as_of: object = None,
 ) -> pd.DataFrame:
     """One table of the main outcomes per provider (or provider and project type).
 
@@ -1051,6 +1073,8 @@ def provider_outcomes(
         The reporting window.
     returns_lookback_days : int, keyword-only
         Follow-up for returns (365: a one-year look-back suited to monthly management).
+    as_of : date, optional, keyword-only
+        The export date (see :func:`return_episodes`).
 
     Returns
     -------
@@ -1065,7 +1089,7 @@ def provider_outcomes(
     ...     "enrollment_id": ["e1", "e2"], "client_id": ["a", "b"], "provider_id": ["P1", "P1"],
     ...     "project_type": ["ES", "ES"], "entry_date": ["2024-01-01", "2024-02-01"],
     ...     "exit_date": ["2024-01-11", "2024-01-21"], "destination": [410, 101]})
-    >>> out = provider_outcomes(raw, start="2024-01-01", end="2024-12-31")
+    >>> out = provider_outcomes(raw, start="2024-01-01", end="2024-12-31", as_of="2024-12-31")
     >>> out[["provider_id", "exits", "ph_rate", "flagged_rows"]]
       provider_id  exits  ph_rate  flagged_rows
     0          P1      1      1.0             1
@@ -1082,6 +1106,7 @@ def provider_outcomes(
         by=keys,
         lookback_days=returns_lookback_days,
         horizons={"12m": 365},
+        as_of=as_of,
     ).rename(columns={"permanent_exits": "returns_base", "rate_12m": "return_rate_12m"})
     los = length_of_stay(prepared, by=keys, start=start, end=end)[keys + ["median_days"]]
     los = los.rename(columns={"median_days": "median_stay_days"})
