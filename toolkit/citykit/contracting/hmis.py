@@ -343,8 +343,9 @@ def prepare_enrollments(
     pandas.DataFrame
         The input columns (renamed to the standard names) plus ``destination_fy2024`` (Int64),
         ``destination_class``, ``exited`` (bool), ``permanent_exit`` (boolean, missing while
-        enrolled), ``length_of_stay_days`` and ``dq_issue`` (empty string when the row is clean;
-        otherwise one of "exit before entry", "missing entry date", "entry after export date",
+        enrolled), ``length_of_stay_days``, ``likely_missing_exit`` (a shelter stay still open
+        more than :data:`LIKELY_MISSING_EXIT_DAYS` days at ``as_of``; kept, not flagged) and
+        ``dq_issue`` (empty string when the row is clean; otherwise one of "exit before entry", "missing entry date", "entry after export date",
         "unknown destination code", "exit without destination", "destination without exit",
         "duplicate enrollment id", "unknown project type").
 
