@@ -51,7 +51,7 @@ def test_explorer_starts_with_all_factors_and_a_ranking(exits):
         "P08",
     }
     assert "<table" in w.table.value and w.figure.value[:4] == b"\x89PNG"
-    assert "<table" in w.result._repr_html_() and "ExplorerResult" in repr(w.result)
+    assert "<table" in w.result._repr_html_() and "RiskExplorerResult" in repr(w.result)
     first = w.provider.value
     assert w.share.value == pytest.approx(
         exits.loc[exits.provider_id == first, "high_risk"].mean(), abs=0.01

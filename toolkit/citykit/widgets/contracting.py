@@ -21,11 +21,11 @@ import pandas as pd
 
 from citykit.errors import CityKitError, require_columns
 
-__all__ = ["ExplorerResult", "risk_adjustment_explorer"]
+__all__ = ["RiskExplorerResult", "risk_adjustment_explorer"]
 
 
 @dataclass(frozen=True)
-class ExplorerResult:
+class RiskExplorerResult:
     """What the explorer shows: the risk adjustment, the funnel and the ranking table."""
 
     risk: object
@@ -35,7 +35,7 @@ class ExplorerResult:
     high_risk_share: float | None
 
     def __repr__(self) -> str:
-        return f"ExplorerResult\n{self.table.round(3).to_string(index=False)}"
+        return f"RiskExplorerResult\n{self.table.round(3).to_string(index=False)}"
 
     def _repr_html_(self) -> str:
         return self.table.to_html(index=False, float_format=lambda v: f"{v:.3f}", border=0)
@@ -107,7 +107,7 @@ def risk_adjustment_explorer(
     ipywidgets.VBox
         With attributes ``factors`` (SelectMultiple), ``provider`` (Dropdown), ``share``
         (FloatSlider), ``message``, ``table`` (HTML), ``figure`` (Image) and ``result``
-        (:class:`ExplorerResult`, or None while the choice cannot be fitted; ``message`` says
+        (:class:`RiskExplorerResult`, or None while the choice cannot be fitted; ``message`` says
         why).
 
     Examples
@@ -210,7 +210,7 @@ def risk_adjustment_explorer(
         table["funnel_zone"] = table[provider].map(zones)
         table = table.sort_values("rank_adjusted", kind="mergesort").reset_index(drop=True)
         share = float(share_box.value) if high_risk is not None else None
-        box.result = ExplorerResult(ra, fun, table, provider_box.value, share)
+        box.result = RiskExplorerResult(ra, fun, table, provider_box.value, share)
         message.value = html.escape(ra.summary()).replace("\n", "<br>")
         table_box.value = table.to_html(index=False, float_format=lambda v: f"{v:.3f}", border=0)
         figure.value = _png(fun, highlight=[provider_box.value])
