@@ -1,0 +1,49 @@
+"""Results-driven contracting: provider outcomes, risk adjustment, funnel plots, reports.
+
+Much of what a city does is delivered by contractors. This package gives an analyst the tools of
+a results-driven contracting team, one job per sub-module:
+
+``hmis``
+    HMIS destinations (FY2024 codes and the legacy crosswalk) and provider outcomes with HUD
+    definitions: exits to permanent housing, returns to homelessness, prevention, length of stay.
+``risk``
+    Risk adjustment: expected outcomes from a logistic case-mix model, observed/expected ratios
+    with exact Poisson intervals, risk-standardized rates.
+``funnel``
+    Funnel-plot limits (exact binomial/Poisson, normal approximation, overdispersion).
+``report``
+    The monthly provider progress report (the agenda of an active contract management check-in).
+``incentives``
+    Pay-for-performance simulation showing cream-skimming with and without risk adjustment.
+``procurement``
+    Transparent vendor scoring with weight sensitivity, and a contract portfolio view.
+``spm``
+    Reading HUD System Performance Measures workbooks by Continuum of Care.
+
+Examples
+--------
+>>> from citykit import contracting
+>>> contracting.classify_destination(435)
+'permanent'
+"""
+
+from __future__ import annotations
+
+from citykit.contracting import funnel, hmis, incentives, procurement, report, risk, spm
+from citykit.contracting.funnel import *  # noqa: F403
+from citykit.contracting.hmis import *  # noqa: F403
+from citykit.contracting.incentives import *  # noqa: F403
+from citykit.contracting.procurement import *  # noqa: F403
+from citykit.contracting.report import *  # noqa: F403
+from citykit.contracting.risk import *  # noqa: F403
+from citykit.contracting.spm import *  # noqa: F403
+
+__all__ = [
+    *hmis.__all__,
+    *risk.__all__,
+    *funnel.__all__,
+    *spm.__all__,
+    *report.__all__,
+    *incentives.__all__,
+    *procurement.__all__,
+]
