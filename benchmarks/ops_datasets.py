@@ -8,6 +8,9 @@ from benchmarks.harness import Op, register
 
 
 def _load(data_dir: Path) -> dict:
+    import duckdb  # noqa: F401  (imported before timing, like the toolkit)
+    from citykit import datasets  # noqa: F401
+
     return {"data_dir": data_dir}
 
 

@@ -12,7 +12,8 @@ COVARIATES = ["balance_usd", "prior_late_payments", "account_age_years"]
 
 
 def _load(data_dir: Path) -> dict:
-    from citykit import datasets
+    import statsmodels.api  # noqa: F401  (imported before timing, like the toolkit)
+    from citykit import datasets, evaluation  # noqa: F401
 
     trial = datasets.load("bill_reminder_trial", data_dir=data_dir)
     trial = trial.dropna(subset=COVARIATES).reset_index(drop=True)

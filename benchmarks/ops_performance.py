@@ -10,7 +10,8 @@ from benchmarks.harness import Op, register
 
 
 def _load(data_dir: Path) -> dict:
-    from citykit import datasets
+    import duckdb  # noqa: F401  (imported before timing, like the toolkit)
+    from citykit import datasets, performance  # noqa: F401
 
     table = datasets.load("service_requests", data_dir=data_dir)
     days = (table["closed_at"] - table["opened_at"]).dt.total_seconds() / 86400
