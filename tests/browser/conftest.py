@@ -447,11 +447,12 @@ def lab(browser, lab_server, request):
     try:
         yield learner
     finally:
-        try:
-            if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
-                learner.screenshot("FAILED")
-        except Exception:  # evidence is best effort
-            pass
+        report = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            try:
+                learner.screenshot("FAILED")  # what the page showed when the test failed
+            except Exception:  # evidence is best effort
+                pass
         context.close()
         try:
             lab_server.shutdown_kernels()

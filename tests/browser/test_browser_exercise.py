@@ -35,7 +35,7 @@ def test_check_says_not_yet_then_correct(lab):
     setup = lab.code_cell("check = Exercise(")
     lab.run_cell(setup)
     assert lab.error_outputs(setup) == []
-    assert re.search(r"[\d,]+ requests loaded", setup.locator(".jp-OutputArea").inner_text())
+    assert re.search(r"[\d,]+ requests loaded", setup.locator(".jp-Cell-outputArea").inner_text())
 
     check = lab.code_cell('check("q1_requests")')
     answer = lab.code_cell('check("q1_requests")', offset=-1)  # the answer cell just above
@@ -46,7 +46,7 @@ def test_check_says_not_yet_then_correct(lab):
     lab.run_cell(check)
     verdict = check.locator(".jp-OutputArea-output").filter(has_text="Not yet")
     verdict.first.wait_for(state="visible")
-    text = check.locator(".jp-OutputArea").inner_text()
+    text = check.locator(".jp-Cell-outputArea").inner_text()
     assert "q1_requests" in text
     assert "Correct" not in text
     lab.screenshot("1-not-yet", verdict.first)
@@ -56,7 +56,7 @@ def test_check_says_not_yet_then_correct(lab):
     lab.run_cell(check)
     verdict = check.locator(".jp-OutputArea-output").filter(has_text="Correct")
     verdict.first.wait_for(state="visible")
-    text = check.locator(".jp-OutputArea").inner_text()
+    text = check.locator(".jp-Cell-outputArea").inner_text()
     assert "Not yet" not in text
     assert lab.error_outputs(check) == [], "a correct answer must not show an error"
     lab.screenshot("2-correct", verdict.first)
