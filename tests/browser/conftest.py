@@ -55,6 +55,13 @@ LAB_SETTINGS = {
 }
 
 
+def _shorten(text: str, head: int = 400, tail: int = 1600) -> str:
+    """A long traceback's first and last lines (the last says what went wrong)."""
+    if len(text) <= head + tail:
+        return text
+    return text[:head] + "\n[...]\n" + text[-tail:]
+
+
 def _required(variable: str) -> bool:
     return os.environ.get(variable, "").strip() not in ("", "0", "false", "no")
 
@@ -65,11 +72,14 @@ def _skip_or_fail(message: str):
     pytest.skip(message)
 
 
+def _chromium_candidates() -> tuple[str, ...]:
+    explicit = os.environ.get("CITYKIT_CHROMIUM", "").strip()
+    return (explicit,) if explicit else CHROMIUM_CANDIDATES
+
+
 def find_chromium() -> str | None:
     """Return the path of a Chromium executable, or None."""
-    explicit = os.environ.get("CITYKIT_CHROMIUM")
-    candidates = (explicit,) if explicit else CHROMIUM_CANDIDATES
-    for candidate in candidates:
+    for candidate in _chromium_candidates():
         path = shutil.which(candidate)
         if path:
             return path
@@ -93,7 +103,7 @@ def chromium_executable() -> str:
     path = find_chromium()
     if path is None:
         _skip_or_fail(
-            "no Chromium found (looked for " + ", ".join(CHROMIUM_CANDIDATES) + "); install it "
+            "no Chromium found (looked for " + ", ".join(_chromium_candidates()) + "); install it "
             "with `apt-get install chromium` or set CITYKIT_CHROMIUM to a Chromium executable"
         )
     return path
@@ -419,7 +429,7 @@ class LabPage:
         errors = scope.locator(
             '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
         )
-        return [text.strip()[:2000] for text in errors.all_inner_texts()]
+        return [_shorten(text.strip()) for text in errors.all_inner_texts()]
 
     # -- evidence --------------------------------------------------------------------------
     def screenshot(self, label: str, target=None) -> Path:

@@ -12,6 +12,7 @@ To add an explorer: append a ``case(...)`` below.
 from __future__ import annotations
 
 import importlib
+import os
 
 import nbformat
 import pytest
@@ -117,6 +118,8 @@ def _write_notebook(path, setup: str, call: str) -> None:
 
 @pytest.mark.parametrize(("setup", "call", "slider", "key", "presses"), CASES)
 def test_moving_a_slider_changes_the_output(lab, request, setup, call, slider, key, presses):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     name = request.node.callspec.id
     _write_notebook(lab.server.root / "widgets" / f"{name}.ipynb", setup, call)
     lab.open(f"widgets/{name}.ipynb")
@@ -142,11 +145,23 @@ def test_moving_a_slider_changes_the_output(lab, request, setup, call, slider, k
 
     after_value = readout.inner_text()
     assert after_value != before_value, f"the slider did not move from {before_value}"
-    lab.page.wait_for_function(
-        f"([area, before]) => ({_SIGNATURE_JS})(area) !== before",
-        arg=[area.element_handle(), before],
-        timeout=20_000,
-    )
+    try:
+        lab.page.wait_for_function(
+            f"([area, before]) => ({_SIGNATURE_JS})(area) !== before",
+            arg=[area.element_handle(), before],
+            timeout=20_000,
+        )
+    except PlaywrightTimeoutError:
+        hint = ""
+        if os.environ.get("MPLBACKEND"):
+            hint = (
+                f" (MPLBACKEND={os.environ['MPLBACKEND']} is set: a non-interactive matplotlib "
+                "backend draws no chart in JupyterLab)"
+            )
+        raise AssertionError(
+            f"moving the slider from {before_value} to {after_value} did not change the "
+            f"explorer's output within 20 s{hint}"
+        ) from None
     lab.wait_for_kernel_idle()
     lab.page.wait_for_timeout(500)  # the last redraw arrives after the first change
     assert lab.error_outputs(cell) == [], lab.error_outputs(cell)
