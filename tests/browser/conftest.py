@@ -153,7 +153,8 @@ class LabServer:
         self.port = _free_port()
         self.token = secrets.token_hex(16)
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = ARTIFACTS / "jupyter-server.log"
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        self.log_path = ARTIFACTS / f"jupyter-server{'-' + worker if worker else ''}.log"
         self.process: subprocess.Popen | None = None
         self._log = None
 
@@ -316,7 +317,7 @@ def lab_server(browser, tmp_path_factory) -> LabServer:
 
 _STATUS_IDLE_JS = """() => {
     const bar = document.querySelector('#jp-main-statusbar');
-    return !!bar && /\\|\\s*Idle\\b/.test(bar.innerText);
+    return !!bar && /\\|\\s*Idle\\b/.test(bar.innerText) && !/No Kernel/.test(bar.innerText);
 }"""
 
 _PROMPTS_JS = """() => [...document.querySelectorAll(
@@ -376,17 +377,19 @@ class LabPage:
 
     def run_all(self, timeout_s: float = RUN_TIMEOUT_S) -> None:
         """Run > Run All Cells, then wait until no cell is running and the kernel is idle."""
+        before = self.prompts()
         self.page.get_by_role("menuitem", name="Run", exact=True).click()
         self.page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
-        self.wait_until_done(timeout_s)
+        self.wait_until_done(before, timeout_s)
 
-    def wait_until_done(self, timeout_s: float = RUN_TIMEOUT_S) -> None:
-        """Wait until a run has started and finished: prompts numbered, none ``[*]``, idle."""
+    def wait_until_done(self, before: list[str], timeout_s: float = RUN_TIMEOUT_S) -> None:
+        """Wait until a run has started (the prompts differ from ``before``) and finished
+        (no ``[*]`` prompt, kernel idle)."""
         deadline = time.monotonic() + timeout_s
         settled = 0
         while time.monotonic() < deadline:
             prompts = self.prompts()
-            started = any(re.fullmatch(r"\[(\*|\d+)\]:", p) for p in prompts)
+            started = prompts != before
             running = any("*" in p for p in prompts)
             if started and not running and self.page.evaluate(_STATUS_IDLE_JS):
                 settled += 1
