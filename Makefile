@@ -14,7 +14,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help env lab test exercises fingerprints course datasets verify lint bench clean
+.PHONY: help env lab test exercises fingerprints course datasets verify browser lint bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -55,9 +55,12 @@ $(VENV)/.bench-installed: $(STAMP)
 bench: $(VENV)/.bench-installed  ## benchmarks at city scale (scale 100), printed and in build/bench/
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
+browser: $(STAMP)  ## drive the course in headless Chromium (lessons, widgets, nbgrader Validate)
+	$(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
+
 lint: $(STAMP)  ## ruff: lint and format check
 	$(BIN)/ruff check toolkit tests benchmarks
 	$(BIN)/ruff format --check toolkit tests benchmarks
 
 clean:  ## remove build outputs (not the environment)
-	rm -rf build _grading .pytest_cache
+	rm -rf build _grading .pytest_cache test-artifacts

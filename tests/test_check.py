@@ -212,3 +212,11 @@ def test_a_listed_mistake_of_another_length_gets_its_feedback(tmp_path, monkeypa
     other = check.evaluate("q1", ["a", "b", "d"])  # not a listed mistake: the length is the pointer
     assert other.status == "not yet"
     assert "3 items; 2 are expected" in other.message
+
+
+def test_while_grading_the_failure_carries_the_message(check, monkeypatch):
+    """nbgrader's Validate dialog shows only the error, not the verdict box above it."""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    with pytest.raises(NotYet) as info:
+        check("q1_requests", None)
+    assert "has no answer yet" in str(info.value)

@@ -613,7 +613,10 @@ class Exercise:
         self._attempts.setdefault(question, []).append(verdict.status)
         _show(verdict)
         if not verdict.passed:
-            raise NotYet(f"{question}: {verdict.status} (see the message above)")
+            # while grading (nbgrader's Validate button, autograde) the message above is not
+            # shown beside the failure, so the failure itself carries it
+            where = verdict.message if _grading() else "see the message above"
+            raise NotYet(f"{question}: {verdict.status} ({where})")
         return None
 
     def hint(self, question: str, level: int | None = None) -> Verdict:
