@@ -602,7 +602,16 @@ def effect_sentence(
     units = f" {units}" if units else ""
     fmt = f"{{:.{decimals}f}}"
     ci = f"{level}% CI {fmt.format(low)} to {fmt.format(high)}"
-    if result.binary:
+    # An adjusted estimate (blocks, covariates) is not the difference of the raw arm means:
+    # "from 69.2% to 69.9%" beside "+5.0 points" would contradict itself, so give the baseline only.
+    raw_difference = float(row["arm_mean"]) - float(row["control_mean"])
+    adjusted = abs(raw_difference - float(row["estimate"])) > 1e-9
+    if result.binary and adjusted:
+        base = (
+            f", against {fmt.format(100 * row['control_mean'])}% in the control group "
+            "(an adjusted estimate, not the raw gap between the arms)"
+        )
+    elif result.binary:
         base = (
             f", from {fmt.format(100 * row['control_mean'])}% under business as usual to "
             f"{fmt.format(100 * row['arm_mean'])}%"
