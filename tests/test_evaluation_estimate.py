@@ -310,7 +310,8 @@ def test_sentence_for_a_block_weighted_rate_does_not_quote_raw_arm_rates():
     text = res.sentence(treatment_label="The letter", outcome_label="on-time payment")
     assert text.startswith("The letter raised on-time payment by 10.0 percentage points")
     assert "to 58.0%" not in text and "under business as usual to" not in text
-    assert "against 72.0% in the control group" in text
+    assert "(the control group's rate was 72.0%)" in text
+    assert text.count("(") == text.count(")") == 2
 
 
 def test_sentence_when_the_ci_includes_zero():

@@ -608,8 +608,8 @@ def effect_sentence(
     adjusted = abs(raw_difference - float(row["estimate"])) > 1e-9
     if result.binary and adjusted:
         base = (
-            f", against {fmt.format(100 * row['control_mean'])}% in the control group "
-            "(an adjusted estimate, not the raw gap between the arms)"
+            f"; an adjusted estimate, so not the raw gap between the arms "
+            f"(the control group's rate was {fmt.format(100 * row['control_mean'])}%)"
         )
     elif result.binary:
         base = (
@@ -623,6 +623,8 @@ def effect_sentence(
     p = _p_text(float(row["p_value"]))
     if low > 0 or high < 0:
         verb = "raised" if est > 0 else "lowered"
+        if result.binary and adjusted:
+            return f"{who} {verb} {what} by {fmt.format(abs(est))}{units} ({ci}, {p}){base}."
         return f"{who} {verb} {what} by {fmt.format(abs(est))}{units} ({ci}){base} ({p})."
     direction = "a rise" if est >= 0 else "a fall"
     return (
