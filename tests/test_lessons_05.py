@@ -57,7 +57,15 @@ def test_lesson_anatomy():
     captions = [src for k, src, _ in cells if k == "markdown" and src.startswith("*Figure:")]
     charts = [src for k, src, _ in cells if k == "code" and "plt.show()" in src]
     assert len(captions) >= len(charts) >= 2
-    assert sum("<details><summary>Show an answer</summary>" in src for _, src, _ in cells) >= 3
+    tries = [i for i, (k, src, _) in enumerate(cells) if k == "markdown" and "### Try it" in src]
+    assert len(tries) >= 3
+    for i in tries:
+        assert cells[i + 1][0] == "code"
+        assert cells[i + 2][1].startswith("<details><summary>Show an answer</summary>")
+    for i, (k, _, cell) in enumerate(cells):
+        if k == "code":
+            assert cells[i - 1][0] == "markdown", f"code cell {i} has no explanation before it"
+            assert not cell.get("outputs") and cell.get("execution_count") is None
     assert "## Key points" in cells[-1][1] and "**Next:**" in cells[-1][1]
 
 
