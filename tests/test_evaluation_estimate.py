@@ -287,6 +287,33 @@ def test_sentence_for_a_clear_rise_in_a_rate():
     assert "from 61.0% under business as usual to 65.1%" in text
 
 
+def test_sentence_for_a_block_weighted_rate_does_not_quote_raw_arm_rates():
+    # Hand-built: block A (baseline 80%) is mostly control, block B (baseline 40%) mostly letter.
+    # Within each block the letter adds 10 points, so the block-weighted effect is +10 points,
+    # while the raw arm rates (72% control, 58% letter) would say the letter lowered payment.
+    a = pd.DataFrame(
+        {
+            "block": "A",
+            "arm": ["control"] * 400 + ["letter"] * 100,
+            "paid": [1] * 320 + [0] * 80 + [1] * 90 + [0] * 10,
+        }
+    )
+    b = pd.DataFrame(
+        {
+            "block": "B",
+            "arm": ["control"] * 100 + ["letter"] * 400,
+            "paid": [1] * 40 + [0] * 60 + [1] * 200 + [0] * 200,
+        }
+    )
+    res = estimate_effects(pd.concat([a, b], ignore_index=True), outcome="paid", block="block")
+    assert first(res, "estimate") == pytest.approx(0.10, abs=1e-12)
+    text = res.sentence(treatment_label="The letter", outcome_label="on-time payment")
+    assert text.startswith("The letter raised on-time payment by 10.0 percentage points")
+    assert "to 58.0%" not in text and "under business as usual to" not in text
+    assert "(the control group's rate was 72.0%)" in text
+    assert text.count("(") == text.count(")") == 2
+
+
 def test_sentence_when_the_ci_includes_zero():
     res = estimate_effects(
         pd.DataFrame({"arm": ["control"] * 4 + ["text"] * 4, "y": [1, 2, 3, 4, 2, 3, 1, 5]}),
