@@ -468,19 +468,12 @@ class Exercise:
                 f"Instructors: run `citykit course fingerprint {self.assignment}`."
             )
         shape = answer.get("shape", {})
-        try:
-            got = self._fp(question, spec, value)
-        except (TypeError, ValueError, KeyError, AttributeError):
-            got = None
-        # a known mistake gets its own feedback, even when its shape differs from the answer's
-        # (a list of 9 months where 2 are expected says more as "you applied every rule")
-        for mistake, fp in zip(spec["mistakes"], answer.get("mistakes", []), strict=False):
-            if got is not None and got == fp:
-                return Verdict("not yet", question, mistake["feedback"])
         problem = self._shape_problem(spec, value, shape)
         if problem:
             return Verdict("not yet", question, problem[0], tuple(problem[1:]))
-        if got is None:
+        try:
+            got = self._fp(question, spec, value)
+        except (TypeError, ValueError, KeyError, AttributeError):
             return Verdict(
                 "not yet",
                 question,
@@ -488,6 +481,9 @@ class Exercise:
             )
         if got == answer["fingerprint"]:
             return Verdict("correct", question, spec.get("praise", "Well done."))
+        for mistake, fp in zip(spec["mistakes"], answer.get("mistakes", []), strict=False):
+            if got == fp:
+                return Verdict("not yet", question, mistake["feedback"])
         details = self._near_misses(question, spec, value, answer)
         message = spec.get("not_yet", f"`{variable}` is not right yet.")
         if not _grading() and spec["hints"]:
