@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from citykit import datasets
@@ -189,3 +191,24 @@ def test_fingerprints_are_salted_by_question():
     assert fingerprint(0.1 + 0.2, question="a/q", kind="number") == fingerprint(
         0.3, question="a/q", kind="number"
     )
+
+
+def test_a_listed_mistake_of_another_length_gets_its_feedback(tmp_path, monkeypatch):
+    # a wrong list usually has a different length: the mistake's feedback says more than the length
+    (tmp_path / "demo.toml").write_text(
+        '[questions.q1]\nvariable = "x"\nkind = "set"\nobjective = "o"\nhints = []\n'
+        '[[questions.q1.mistakes]]\ncode = "0"\nfeedback = "You listed the planned ones."\n'
+    )
+    right = fingerprint({"a", "b"}, question="demo/q1", kind="set")
+    wrong = fingerprint({"a", "b", "c"}, question="demo/q1", kind="set")
+    answers = {"q1": {"fingerprint": right, "mistakes": [wrong], "shape": {"length": 2}}}
+    (tmp_path / "demo.answers.json").write_text(json.dumps(answers))
+    monkeypatch.setenv("CITYKIT_QUESTIONS_DIR", str(tmp_path))
+    check = Exercise("demo")
+    assert check.evaluate("q1", ["b", "a"]).passed
+    verdict = check.evaluate("q1", ["a", "b", "c"])
+    assert verdict.status == "not yet"
+    assert verdict.message == "You listed the planned ones."
+    other = check.evaluate("q1", ["a", "b", "d"])  # not a listed mistake: the length is the pointer
+    assert other.status == "not yet"
+    assert "3 items; 2 are expected" in other.message

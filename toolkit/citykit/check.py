@@ -470,6 +470,10 @@ class Exercise:
         shape = answer.get("shape", {})
         problem = self._shape_problem(spec, value, shape)
         if problem:
+            # a listed mistake (e.g. a list with the wrong items) says more than its length
+            known = self._known_mistake(question, spec, value, answer)
+            if known is not None:
+                return Verdict("not yet", question, known)
             return Verdict("not yet", question, problem[0], tuple(problem[1:]))
         try:
             got = self._fp(question, spec, value)
@@ -489,6 +493,17 @@ class Exercise:
         if not _grading() and spec["hints"]:
             details = (*details, f"For a hint, run check.hint({question!r}).")
         return Verdict("not yet", question, message, details)
+
+    def _known_mistake(self, question: str, spec: dict, value, answer: dict) -> str | None:
+        """Return the feedback of the listed mistake ``value`` matches, if any."""
+        try:
+            got = self._fp(question, spec, value)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
+        for mistake, fp in zip(spec["mistakes"], answer.get("mistakes", []), strict=False):
+            if got == fp:
+                return mistake["feedback"]
+        return None
 
     def _shape_problem(self, spec: dict, value, shape: dict) -> list[str]:
         import numpy as np
