@@ -1,0 +1,146 @@
+"""Module 02 lessons: the lesson anatomy holds, charts have captions, and every lesson runs cleanly."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import ROOT
+
+MODULE = ROOT / "curriculum" / "02-performance-management"
+LESSONS = sorted(MODULE.glob("*.ipynb"))
+NAMES = [p.stem for p in LESSONS]
+
+PARAMETERS = (
+    "# Parameters (papermill can replace these: citykit course run -p data_dir /path/to/your/city)\n"
+    "data_dir = None  # None: the sample city Riverton; or a folder with your own city's CSV exports\n"
+    'city = "Riverton"'
+)
+
+
+def _cells(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [(c["cell_type"], "".join(c["source"]), c) for c in nb["cells"]]
+
+
+def test_the_module_has_its_four_lessons():
+    assert NAMES == [
+        "01-from-goal-to-measure",
+        "02-signal-vs-noise",
+        "03-the-stat-meeting",
+        "04-inventory-and-data-quality",
+    ]
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=NAMES)
+def test_lesson_anatomy(path):
+    cells = _cells(path)
+    kind, title, _ = cells[0]
+    assert kind == "markdown"
+    assert re.match(rf"# 02\.{int(path.stem[:2])} · \S", title), title.splitlines()[0]
+    for part in (
+        "**Time:** about",
+        "**Questions**",
+        "**Objectives",
+        "**Why it matters for a city:**",
+    ):
+        assert part in title, part
+    questions = re.findall(r"^- ", title.split("**Objectives")[0], flags=re.M)
+    objectives = re.findall(r"^- ", title.split("**Objectives")[1].split("**Why")[0], flags=re.M)
+    assert 2 <= len(questions) <= 3 and 3 <= len(objectives) <= 5
+
+    tagged = [
+        i for i, (_, _, c) in enumerate(cells) if "parameters" in c["metadata"].get("tags", [])
+    ]
+    assert len(tagged) == 1
+    assert cells[tagged[0]][1].startswith(PARAMETERS)
+    setup = next(src for kind, src, _ in cells[tagged[0] + 1 :] if kind == "code")
+    assert setup.startswith("# Run this cell first") and "data_dir=data_dir" in setup
+
+    headings = [line for kind, src, _ in cells if kind == "markdown" for line in src.splitlines()]
+    sections = [h for h in headings if h.startswith("## ") and h != "## Key points"]
+    assert len(sections) >= 4
+    assert "## Key points" in cells[-1][1] and "**Next:**" in cells[-1][1]
+    for kind, _, cell in cells:
+        if kind == "code":
+            assert not cell.get("outputs") and cell.get("execution_count") is None
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=NAMES)
+def test_code_is_explained_and_every_try_it_has_an_answer(path):
+    cells = _cells(path)
+    for i, (kind, _, _) in enumerate(cells):
+        if kind == "code" and i > 0:
+            assert cells[i - 1][0] == "markdown", f"code cell {i} has no explanation before it"
+    tries = [
+        i for i, (kind, src, _) in enumerate(cells) if kind == "markdown" and "### Try it" in src
+    ]
+    assert len(tries) >= 2
+    for i in tries:
+        assert cells[i + 1][0] == "code"
+        after = [src for kind, src, _ in cells[i + 2 :] if not src.startswith("*Figure ")]
+        assert after[0].startswith("<details><summary>Show an answer</summary>"), after[0][:80]
+        assert after[0].rstrip().endswith("</details>")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=NAMES)
+def test_every_chart_has_a_caption_under_it(path):
+    cells = _cells(path)
+    for i, (kind, src, _) in enumerate(cells):
+        if kind == "code" and ("plt.show()" in src or "control_chart_explorer(" in src):
+            caption_kind, caption, _ = cells[i + 1]
+            assert caption_kind == "markdown" and caption.startswith("*Figure "), f"cell {i}"
+            if "plt.show()" in src:
+                assert "plots." in src, "charts come from citykit.plots (palette, titles, units)"
+
+
+def test_the_signal_lesson_finds_the_real_change_and_uses_the_explorer():
+    text = "\n".join(src for _, src, _ in _cells(MODULE / "02-signal-vs-noise.ipynb"))
+    assert "performance.xmr_chart(" in text and "performance.p_chart(" in text
+    assert "widgets.control_chart_explorer(" in text
+    assert "April 2024" in text and "Sanitation" in text
+
+
+@pytest.fixture(scope="module")
+def other_city(tmp_path_factory):
+    """Another city's exports: a seventh of Riverton's requests, with its own names for places."""
+    import pandas as pd
+
+    read = {"dtype": str, "keep_default_na": False}
+    requests = pd.read_csv(ROOT / "datasets" / "service_requests.csv", **read).iloc[::7]
+    wards = {
+        name: f"Ward {i + 1}" for i, name in enumerate(sorted(set(requests["district"]) - {""}))
+    }
+    renamed = {"Sanitation": "Solid Waste", "Public Works": "Streets"}
+    requests = requests.assign(
+        district=requests["district"].map(lambda d: wards.get(d, d)),
+        department=requests["department"].replace(renamed),
+    )
+    scorecard = pd.read_csv(ROOT / "datasets" / "department_measures.csv", **read)
+    scorecard = scorecard.assign(department=scorecard["department"].replace(renamed))
+    folder = tmp_path_factory.mktemp("other_city")
+    requests.to_csv(folder / "service_requests.csv", index=False)
+    scorecard.to_csv(folder / "department_measures.csv", index=False)
+    return folder
+
+
+@pytest.mark.notebooks
+@pytest.mark.slow
+@pytest.mark.parametrize("path", LESSONS, ids=NAMES)
+@pytest.mark.parametrize("city", ["Riverton", "Othertown"])
+def test_lesson_runs_without_errors_or_warnings(path, city, other_city, tmp_path):
+    """Papermill runs the lesson (sample city, and another city's exports); no stderr; charts drawn."""
+    import papermill as pm
+
+    parameters = {} if city == "Riverton" else {"data_dir": str(other_city), "city": city}
+    output = tmp_path / path.name
+    pm.execute_notebook(str(path), str(output), parameters=parameters, cwd=str(path.parent),
+                        kernel_name="python3", progress_bar=False, log_output=False)  # fmt: skip
+    cells = _cells(output)
+    outputs = [o for kind, _, c in cells if kind == "code" for o in c["outputs"]]
+    stderr = [o["text"] for o in outputs if o.get("name") == "stderr"]
+    assert not stderr, "".join(stderr)[:2000]
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    charts = sum("plt.show()" in src for kind, src, _ in _cells(path) if kind == "code")
+    assert len(images) == charts, "every chart is drawn inside the notebook"
