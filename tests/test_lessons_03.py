@@ -127,7 +127,7 @@ def _typed_counts() -> pd.DataFrame:
         src for kind, src, _ in _cells(LESSONS[3]) if src.startswith("counts = pd.DataFrame")
     )
     namespace = {"pd": pd}
-    exec(cell, namespace)  # noqa: S102
+    exec(cell, namespace)
     return namespace["counts"].set_index("arm")
 
 
