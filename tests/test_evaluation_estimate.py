@@ -287,6 +287,25 @@ def test_sentence_for_a_clear_rise_in_a_rate():
     assert "from 61.0% under business as usual to 65.1%" in text
 
 
+def test_sentence_for_a_blocked_test_does_not_quote_the_mixed_raw_rates():
+    # hand-made: block A (baseline 80%) 20 of 100 treated, block B (baseline 40%) 80 of 100
+    # treated; the effect is +10 points in both blocks, but the raw rates are 72% vs 58%
+    y = [1] * 64 + [0] * 16 + [1] * 18 + [0] * 2 + [1] * 8 + [0] * 12 + [1] * 40 + [0] * 40
+    data = pd.DataFrame(
+        {
+            "block": ["A"] * 100 + ["B"] * 100,
+            "arm": ["control"] * 80 + ["letter"] * 20 + ["control"] * 20 + ["letter"] * 80,
+            "paid": y,
+        }
+    )
+    res = estimate_effects(data, outcome="paid", block="block")
+    assert first(res, "estimate") == pytest.approx(0.10)
+    text = res.sentence(treatment_label="The letter", outcome_label="on-time payment")
+    assert "rise of 10.0 percentage points" in text or "by 10.0 percentage points" in text
+    assert ", compared within randomization blocks" in text
+    assert "72.0%" not in text and "58.0%" not in text
+
+
 def test_sentence_when_the_ci_includes_zero():
     res = estimate_effects(
         pd.DataFrame({"arm": ["control"] * 4 + ["text"] * 4, "y": [1, 2, 3, 4, 2, 3, 1, 5]}),

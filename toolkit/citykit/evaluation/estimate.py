@@ -602,7 +602,11 @@ def effect_sentence(
     units = f" {units}" if units else ""
     fmt = f"{{:.{decimals}f}}"
     ci = f"{level}% CI {fmt.format(low)} to {fmt.format(high)}"
-    if result.binary:
+    if "block-weighted" in result.method:
+        # the raw arm means mix blocks with different shares treated: they would contradict
+        # the block-weighted estimate, so the sentence does not quote them
+        base = ", compared within randomization blocks"
+    elif result.binary:
         base = (
             f", from {fmt.format(100 * row['control_mean'])}% under business as usual to "
             f"{fmt.format(100 * row['arm_mean'])}%"
