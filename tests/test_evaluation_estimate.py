@@ -287,31 +287,42 @@ def test_sentence_for_a_clear_rise_in_a_rate():
     assert "from 61.0% under business as usual to 65.1%" in text
 
 
-def test_sentence_for_a_block_weighted_rate_does_not_quote_raw_arm_rates():
-    # Hand-built: block A (baseline 80%) is mostly control, block B (baseline 40%) mostly letter.
-    # Within each block the letter adds 10 points, so the block-weighted effect is +10 points,
-    # while the raw arm rates (72% control, 58% letter) would say the letter lowered payment.
-    a = pd.DataFrame(
-        {
-            "block": "A",
-            "arm": ["control"] * 400 + ["letter"] * 100,
-            "paid": [1] * 320 + [0] * 80 + [1] * 90 + [0] * 10,
-        }
-    )
-    b = pd.DataFrame(
-        {
-            "block": "B",
-            "arm": ["control"] * 100 + ["letter"] * 400,
-            "paid": [1] * 40 + [0] * 60 + [1] * 200 + [0] * 200,
-        }
-    )
-    res = estimate_effects(pd.concat([a, b], ignore_index=True), outcome="paid", block="block")
-    assert first(res, "estimate") == pytest.approx(0.10, abs=1e-12)
+def test_sentence_for_a_covariate_adjusted_rate_gives_the_baseline_only():
+    # Hand-built: payment depends on prior lateness, and the letter arm happens to hold more
+    # late payers, so the covariate-adjusted effect differs from the raw gap between the arms.
+    rng = np.random.default_rng(7)
+    n = 2000
+    arm = np.where(np.arange(n) < n // 2, "control", "letter")
+    late_before = rng.random(n) < np.where(arm == "letter", 0.6, 0.4)
+    paid = (rng.random(n) < 0.8 - 0.3 * late_before + 0.1 * (arm == "letter")).astype(int)
+    data = pd.DataFrame({"arm": arm, "paid": paid, "late_before": late_before.astype(int)})
+    res = estimate_effects(data, outcome="paid", covariates=["late_before"])
+    raw = data.groupby("arm")["paid"].mean()
+    assert abs(first(res, "estimate") - (raw["letter"] - raw["control"])) > 0.01
     text = res.sentence(treatment_label="The letter", outcome_label="on-time payment")
-    assert text.startswith("The letter raised on-time payment by 10.0 percentage points")
-    assert "to 58.0%" not in text and "under business as usual to" not in text
-    assert "(the control group's rate was 72.0%)" in text
+    assert "an adjusted estimate, so not the raw gap between the arms" in text
+    assert f"(the control group's rate was {100 * raw['control']:.1f}%)" in text
+    assert "under business as usual to" not in text
     assert text.count("(") == text.count(")") == 2
+
+
+def test_sentence_for_a_blocked_test_does_not_quote_the_mixed_raw_rates():
+    # hand-made: block A (baseline 80%) 20 of 100 treated, block B (baseline 40%) 80 of 100
+    # treated; the effect is +10 points in both blocks, but the raw rates are 72% vs 58%
+    y = [1] * 64 + [0] * 16 + [1] * 18 + [0] * 2 + [1] * 8 + [0] * 12 + [1] * 40 + [0] * 40
+    data = pd.DataFrame(
+        {
+            "block": ["A"] * 100 + ["B"] * 100,
+            "arm": ["control"] * 80 + ["letter"] * 20 + ["control"] * 20 + ["letter"] * 80,
+            "paid": y,
+        }
+    )
+    res = estimate_effects(data, outcome="paid", block="block")
+    assert first(res, "estimate") == pytest.approx(0.10)
+    text = res.sentence(treatment_label="The letter", outcome_label="on-time payment")
+    assert "rise of 10.0 percentage points" in text or "by 10.0 percentage points" in text
+    assert ", compared within randomization blocks" in text
+    assert "72.0%" not in text and "58.0%" not in text
 
 
 def test_sentence_when_the_ci_includes_zero():

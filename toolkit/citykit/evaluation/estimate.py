@@ -602,11 +602,16 @@ def effect_sentence(
     units = f" {units}" if units else ""
     fmt = f"{{:.{decimals}f}}"
     ci = f"{level}% CI {fmt.format(low)} to {fmt.format(high)}"
-    # An adjusted estimate (blocks, covariates) is not the difference of the raw arm means:
-    # "from 69.2% to 69.9%" beside "+5.0 points" would contradict itself, so give the baseline only.
+    # An adjusted estimate is not the difference of the raw arm means: "from 69.2% to 69.9%"
+    # beside "+5.0 points" would contradict itself. A block-weighted estimate quotes no raw rate
+    # at all (both arms mix blocks with different shares treated); a covariate-adjusted one
+    # gives the control group's rate as the baseline.
     raw_difference = float(row["arm_mean"]) - float(row["control_mean"])
     adjusted = abs(raw_difference - float(row["estimate"])) > 1e-9
-    if result.binary and adjusted:
+    blocked = "block-weighted" in result.method
+    if blocked:
+        base = ", compared within randomization blocks"
+    elif result.binary and adjusted:
         base = (
             f"; an adjusted estimate, so not the raw gap between the arms "
             f"(the control group's rate was {fmt.format(100 * row['control_mean'])}%)"
@@ -623,7 +628,7 @@ def effect_sentence(
     p = _p_text(float(row["p_value"]))
     if low > 0 or high < 0:
         verb = "raised" if est > 0 else "lowered"
-        if result.binary and adjusted:
+        if result.binary and adjusted and not blocked:
             return f"{who} {verb} {what} by {fmt.format(abs(est))}{units} ({ci}, {p}){base}."
         return f"{who} {verb} {what} by {fmt.format(abs(est))}{units} ({ci}){base} ({p})."
     direction = "a rise" if est >= 0 else "a fall"

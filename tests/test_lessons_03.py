@@ -1,0 +1,196 @@
+"""Module 03 lessons: the lesson anatomy holds, the replication uses the trial's real counts, and every
+lesson runs cleanly on the sample city and on another city's export."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+FOLDER = ROOT / "curriculum" / "03-evaluation"
+LESSONS = sorted(FOLDER.glob("*.ipynb"))
+NAMES = [p.stem for p in LESSONS]
+
+PARAMETERS = (
+    "# Parameters (papermill can replace these: citykit course run -p data_dir /path/to/your/city)\n"
+    "data_dir = None  # None: the sample city Riverton; or a folder with your own city's CSV exports\n"
+    'city = "Riverton"'
+)
+
+
+def _cells(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [(c["cell_type"], "".join(c["source"]), c) for c in nb["cells"]]
+
+
+def _code(path) -> str:
+    return "\n".join(src for kind, src, _ in _cells(path) if kind == "code")
+
+
+def test_the_module_has_its_four_lessons():
+    assert NAMES == [
+        "01-why-randomize",
+        "02-design",
+        "03-analyse",
+        "04-replicate-a-real-trial",
+    ]
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=NAMES)
+def test_lesson_anatomy(path):
+    cells = _cells(path)
+    kind, title, _ = cells[0]
+    assert kind == "markdown"
+    assert re.match(rf"# 03\.{int(path.stem[:2])} · \S", title), title.splitlines()[0]
+    for part in (
+        "**Time:** about",
+        "**Questions**",
+        "**Objectives",
+        "**Why it matters for a city:**",
+    ):
+        assert part in title, part
+    questions = re.findall(r"^- ", title.split("**Objectives")[0], flags=re.M)
+    objectives = re.findall(r"^- ", title.split("**Objectives")[1].split("**Why")[0], flags=re.M)
+    assert 2 <= len(questions) <= 3 and 3 <= len(objectives) <= 5
+
+    tagged = [
+        i for i, (_, _, c) in enumerate(cells) if "parameters" in c["metadata"].get("tags", [])
+    ]
+    assert len(tagged) == 1
+    assert cells[tagged[0]][1].startswith(PARAMETERS)
+    setup = next(src for kind, src, _ in cells[tagged[0] + 1 :] if kind == "code")
+    assert setup.startswith("# Run this cell first") and "from citykit import" in setup
+
+    sections = [src for kind, src, _ in cells if kind == "markdown" and "\n## " in "\n" + src]
+    assert len(sections) >= 4
+    assert "## Key points" in cells[-1][1] and "**Next:**" in cells[-1][1]
+    for kind, _, cell in cells:
+        if kind == "code":
+            assert not cell.get("outputs") and cell.get("execution_count") is None
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=NAMES)
+def test_code_is_explained_charts_have_captions_and_try_its_have_answers(path):
+    cells = _cells(path)
+    for i, (kind, src, _) in enumerate(cells):
+        if kind == "code" and i > 0:
+            assert cells[i - 1][0] == "markdown", f"code cell {i} has no explanation before it"
+        if kind == "code" and ("plt.show()" in src or "display(" in src):
+            assert cells[i + 1][1].startswith("*Figure: "), f"no caption under cell {i}"
+    tries = [
+        i for i, (kind, src, _) in enumerate(cells) if kind == "markdown" and "### Try it" in src
+    ]
+    assert len(tries) >= 2
+    for i in tries:
+        assert cells[i + 1][0] == "code"
+        answer = cells[i + 2][1]
+        assert answer.startswith("<details><summary>Show an answer</summary>")
+        assert answer.rstrip().endswith("</details>")
+
+
+def test_lessons_use_the_module_toolkit():
+    code = {p.stem: _code(p) for p in LESSONS}
+    assert (
+        "estimate_effects" in code["01-why-randomize"]
+        and "effect_sentence" in code["01-why-randomize"]
+    )
+    for name in (
+        "assign_simple",
+        "assign_complete",
+        "assign_blocked",
+        "assign_clusters",
+        "balance_table",
+        "love_plot",
+        "mde_two_proportions",
+        "design_effect",
+        "power_explorer",
+    ):
+        assert name in code["02-design"], name
+    for name in (
+        'block="account_type"',
+        'cluster="posting_id"',
+        "covariates=",
+        'method="holm"',
+        'method="bh"',
+        "simulate_winners_curse",
+    ):
+        assert name in code["03-analyse"], name
+
+
+def _typed_counts() -> pd.DataFrame:
+    """The counts typed into lesson 03.4, by running the cell that defines them."""
+    cell = next(
+        src for kind, src, _ in _cells(LESSONS[3]) if src.startswith("counts = pd.DataFrame")
+    )
+    namespace = {"pd": pd}
+    exec(cell, namespace)
+    return namespace["counts"].set_index("arm")
+
+
+def test_replication_lesson_reads_no_data_file_and_cites_the_paper():
+    path = LESSONS[3]
+    code = _code(path)
+    assert "read_csv" not in code and "datasets.load" not in code
+    text = "\n".join(src for kind, src, _ in _cells(path) if kind == "markdown")
+    assert "doi:10.1017/S0143814X21000131" in text and "Moore" in text
+    counts = _typed_counts()
+    # published figures (Moore et al. 2022): about 40%, 45% and 46% recertified; 3,539 randomized
+    assert counts["randomized"].sum() == 3539 and counts["families"].sum() == 3520
+    assert np.allclose(counts["rate"], [0.40, 0.45, 0.46], atol=0.006)
+
+
+@pytest.mark.realdata
+def test_typed_counts_equal_the_replication_data(realdata):
+    """The arm sizes and successes typed into lesson 03.4 are those of the authors' public data."""
+    data = pd.read_csv(realdata / "dc-tanf-recert" / "df_replication_anonymized.csv")
+    names = {"No_Letter": "no_letter", "Specific_Appt": "specific_date", "Open_Appt": "open_date"}
+    randomized = data["condition"].map(names).value_counts()
+    known = data[data["recert_status"].notna()]
+    success = (known["recert_status"] == "Processed").groupby(known["condition"].map(names))
+    counts = _typed_counts()
+    for arm in names.values():
+        assert counts.loc[arm, "randomized"] == randomized[arm]
+        assert counts.loc[arm, "families"] == success.size()[arm]
+        assert counts.loc[arm, "recertified"] == success.sum()[arm]
+
+
+@pytest.fixture(scope="module")
+def other_city(tmp_path_factory):
+    """Another city's export of the three tests: every second row of Riverton's."""
+    folder = tmp_path_factory.mktemp("other_city")
+    for name in ("bill_reminder_trial", "registration_reminder_trial", "job_posting_trial"):
+        table = pd.read_csv(ROOT / "datasets" / f"{name}.csv", dtype=str, keep_default_na=False)
+        table.iloc[::2].to_csv(folder / f"{name}.csv", index=False)
+    return folder
+
+
+@pytest.mark.notebooks
+@pytest.mark.slow
+@pytest.mark.parametrize("path", LESSONS, ids=NAMES)
+@pytest.mark.parametrize("city", ["Riverton", "Othertown"])
+def test_lesson_runs_without_errors_or_warnings(path, city, other_city, tmp_path):
+    import papermill as pm
+
+    parameters = {} if city == "Riverton" else {"data_dir": str(other_city), "city": city}
+    output = tmp_path / path.name
+    pm.execute_notebook(
+        str(path),
+        str(output),
+        parameters=parameters,
+        cwd=str(path.parent),
+        kernel_name="python3",
+        progress_bar=False,
+        log_output=False,
+    )
+    outputs = [o for _, _, c in _cells(output) if c["cell_type"] == "code" for o in c["outputs"]]
+    stderr = [o["text"] for o in outputs if o.get("name") == "stderr"]
+    assert not stderr, "".join(stderr)[:2000]
+    printed = "".join("".join(o.get("text", "")) for o in outputs if o.get("name") == "stdout")
+    assert city in printed
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    charts = sum("plt.show()" in src for kind, src, _ in _cells(path) if kind == "code")
+    assert len(images) >= charts, "every chart is drawn inside the notebook"
