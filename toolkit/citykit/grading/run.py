@@ -48,6 +48,7 @@ STATUS_ORDER = (
     "kernel_died",
     "timeout",
     "memory",
+    "exited",
     "repaired",
     "ok",
 )
@@ -55,7 +56,7 @@ _FLAG_BY_ENAME = {
     "CellTimeoutError": ("timeout", "a cell ran longer than the time limit and was stopped"),
     KERNEL_DIED: ("kernel_died", "the kernel stopped (exit, kill or memory); later cells got 0"),
     "MemoryError": ("memory", "the code hit the memory limit"),
-    "SystemExit": ("repaired", "the code called sys.exit(); the kernel kept running"),
+    "SystemExit": ("exited", "the code called sys.exit(); the kernel kept running"),
 }
 
 
@@ -276,11 +277,17 @@ def _worker_main(conn, ctx: dict) -> None:  # pragma: no cover - runs in a child
         (base / sub).mkdir(mode=0o711, exist_ok=True)
         os.environ[name] = str(base / sub)
     os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
+    os.environ["JUPYTER_PREFER_ENV_PATH"] = "0"  # our kernel specs before the venv's
     os.environ.pop("JUPYTER_PATH", None)
+    from jupyter_client.kernelspec import KernelSpecManager
+
     for kernel in ctx["template"].kernels:
         write_kernelspec(
             base / f"jupyter-data-{slot}", kernel, plan=ctx["plan"], slot=slot, hide=ctx["hide"]
         )
+        argv = KernelSpecManager().get_kernel_spec(kernel).argv
+        if "citykit.grading.sandbox" not in argv:
+            raise RuntimeError(f"the sandboxed kernel spec {kernel!r} is not used: {argv}")
     while True:
         try:
             student = conn.recv()

@@ -57,7 +57,7 @@ _KEEP_PREFIX = ("NBGRADER_",)
 
 _CLONE_NEWNS = 0x00020000
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
-_MS_REC, _MS_PRIVATE = 16384, 1 << 18
+_MS_BIND, _MS_REC, _MS_PRIVATE = 4096, 16384, 1 << 18
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,44 @@ def _unshare_mounts() -> bool:
     return libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) == 0
 
 
+def _blocked_ancestor(path: str) -> str | None:
+    """The highest folder above ``path`` that other users cannot traverse, if any."""
+    for part in reversed(Path(path).parents):
+        if not os.stat(part).st_mode & 0o001:
+            return str(part)
+    return None
+
+
+def _expose(targets, stage_root: str) -> None:
+    """Make ``targets`` (the interpreter's folders) reachable inside this mount namespace.
+
+    When Python lives under a private folder (``/root/.pyenv``), the unprivileged kernel could
+    not even start. The private folder is covered by an empty tmpfs in which only the targets
+    are bind-mounted back -- which also hides the rest of the private folder from the kernel.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    real = sorted({os.path.realpath(t) for t in targets})
+    real = [t for t in real if not any(t != o and t.startswith(o + os.sep) for o in real)]
+    plan = [(t, _blocked_ancestor(t)) for t in real]
+    plan = [(t, top) for t, top in plan if top is not None]
+    staged = []
+    for number, (target, _) in enumerate(plan):
+        stage = os.path.join(stage_root, f".stage-{number}")
+        os.makedirs(stage, exist_ok=True)
+        if libc.mount(target.encode(), stage.encode(), None, _MS_BIND | _MS_REC, None) != 0:
+            return
+        staged.append(stage)
+    covered = set()
+    for (target, top), stage in zip(plan, staged, strict=True):
+        if top not in covered:
+            options = b"mode=0755,size=1m"
+            if libc.mount(b"tmpfs", top.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, options):
+                return
+            covered.add(top)
+        os.makedirs(target, mode=0o755, exist_ok=True)
+        libc.mount(stage.encode(), target.encode(), None, _MS_BIND | _MS_REC, None)
+
+
 def _hide(path: str) -> bool:
     libc = ctypes.CDLL(None, use_errno=True)
     flags = _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
@@ -183,18 +221,7 @@ def detect_sandbox(
     )
     switch = False
     if os.geteuid() == 0:
-        uid = SANDBOX_UID_BASE
-        try:
-            done = subprocess.run(
-                ["setpriv", f"--reuid={uid}", f"--regid={SANDBOX_GID}", "--clear-groups"]
-                + [python, "-c", "import ipykernel"],
-                capture_output=True,
-                timeout=60,
-                check=False,
-            )
-            switch = done.returncode == 0
-        except (OSError, subprocess.SubprocessError):
-            switch = _probe_child(lambda: _drop_to(uid, SANDBOX_GID) or True)
+        switch = _probe_wrapper(python)
         if switch:
             notes.append(
                 f"Kernels run as unprivileged user ids {SANDBOX_UID_BASE}+ (one per worker, group "
@@ -231,6 +258,24 @@ def detect_sandbox(
         "capped) -- use a container without network for untrusted cohorts."
     )
     return SandboxPlan(switch, hide, limits, tuple(notes))
+
+
+def _probe_wrapper(python: str) -> bool:
+    """Start ``python -c 'import ipykernel'`` through the sandbox as the first sandbox user."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="citykit-probe-") as tmp:
+        os.chmod(tmp, 0o711)
+        work = os.path.join(tmp, "work")
+        os.makedirs(work)
+        env = dict(os.environ, CITYKIT_SANDBOX_ROOT=tmp)
+        command = [python, "-m", "citykit.grading.sandbox", "--uid", str(SANDBOX_UID_BASE)]
+        command += ["--", python, "-c", "import ipykernel, os; assert os.getuid() != 0"]
+        try:
+            done = subprocess.run(command, cwd=work, env=env, timeout=120, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return False
+        return done.returncode == 0
 
 
 def _world_readable(path: Path) -> bool:
@@ -372,12 +417,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hide", action="append", default=[])
     args = parser.parse_args(argv[:split])
     command = argv[split + 1 :]
+    os.umask(0o022)
     cwd = os.getcwd()
     workroot = os.environ.get("CITYKIT_SANDBOX_ROOT")
     home = os.path.join(workroot or cwd, "home")
     os.makedirs(os.path.join(home, "tmp"), exist_ok=True)
     env = clean_environment(dict(os.environ), home=home)
-    if args.hide and os.geteuid() == 0 and _unshare_mounts():
+    namespace = os.geteuid() == 0 and (args.hide or args.uid is not None) and _unshare_mounts()
+    if namespace and args.uid is not None:
+        interpreter = os.path.dirname(os.path.realpath(command[0]))
+        _expose([sys.base_prefix, sys.prefix, interpreter], workroot or cwd)
+    if namespace and args.hide:
         ancestors = {str(p) for p in [Path(cwd), *Path(cwd).parents, Path(sys.prefix)]}
         for path in args.hide:
             if os.path.isdir(path) and path not in ancestors:
