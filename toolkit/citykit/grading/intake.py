@@ -97,19 +97,20 @@ def _safe_extract(archive: Path, into: Path) -> None:
 
 
 def _parse_time(text: str | None):
+    """Parse an LMS timestamp; ``2016-01-30-15-00-00`` is read as date and time.
+
+    (dateutil, used by nbgrader, reads the last two fields of that form as a time-zone offset.)
+    """
     if not text:
         return None
     from nbgrader.utils import parse_utc
 
+    dashed = re.fullmatch(r"(\d{4}-\d{2}-\d{2})-(\d{2})-(\d{2})-(\d{2})", text)
+    if dashed:
+        text = f"{dashed.group(1)} {dashed.group(2)}:{dashed.group(3)}:{dashed.group(4)}"
     try:
         return parse_utc(text)
     except (ValueError, OverflowError):
-        parts = text.split("-")
-        if len(parts) == 6:
-            try:
-                return parse_utc("-".join(parts[:3]) + " " + ":".join(parts[3:]))
-            except (ValueError, OverflowError):
-                return None
         return None
 
 
@@ -193,6 +194,9 @@ def _collect(tree: Path, layout: CourseLayout, assignment: str, notebooks: set):
         name = f"{file_id}.ipynb"
         previous = entry["when"].get(name, "absent")
         if previous == "absent" or (when is not None and (previous is None or when >= previous)):
+            if previous != "absent":
+                older = entry["files"][name].relative_to(tree)
+                skipped.append(f"{older}: an older attempt than another upload")
             entry["files"][name] = path
             entry["when"][name] = when
             if when is not None and (entry["timestamp"] is None or when > entry["timestamp"]):
