@@ -38,7 +38,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def postgres_url():
     try:
-        import psycopg  # noqa: F401 - the driver must be installed
+        import psycopg
     except ImportError:
         _unavailable("the psycopg driver is not installed (pip install 'psycopg[binary]')")
     bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
@@ -79,7 +79,7 @@ def postgres_url():
             f"host=127.0.0.1 port={port} user=grader dbname=postgres", autocommit=True
         ) as conn:
             conn.execute("CREATE DATABASE gradebook")
-    except (subprocess.SubprocessError, OSError, Exception) as exc:  # noqa: BLE001
+    except (subprocess.SubprocessError, OSError, Exception) as exc:
         if started:
             subprocess.run([*prefix, pg_ctl, "-D", data, "-m", "fast", "stop"], check=False)
         shutil.rmtree(folder, ignore_errors=True)

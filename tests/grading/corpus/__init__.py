@@ -22,7 +22,9 @@ __all__ = ["ANSWERS", "CASES", "Case", "answered", "write_case"]
 STUB = "# YOUR CODE HERE"
 ANSWERS = {
     "q1_answer": "mean_days = sum(days) / len(days)",
-    "q2_answer": "def late_share(values, limit):\n    return sum(v > limit for v in values) / len(values)",
+    "q2_answer": (
+        "def late_share(values, limit):\n    return sum(v > limit for v in values) / len(values)"
+    ),
     "q3_answer": 'busiest = max(rows, key=lambda r: int(r["requests"]))["district"]',
     "q4_answer": 'def summarize(values):\n    return {"min": min(values), "max": max(values)}',
     "interpretation": "Riverside is the busiest district; half of the requests are late.",
@@ -94,9 +96,7 @@ def _build_infinite_loop(release, ctx):
 
 
 def _build_memory_bomb(release, ctx):
-    return answered(
-        release, q4_answer="hog = [0] * (10**10)\n" + ANSWERS["q4_answer"]
-    )
+    return answered(release, q4_answer="hog = [0] * (10**10)\n" + ANSWERS["q4_answer"])
 
 
 def _build_sys_exit(release, ctx):
@@ -220,8 +220,7 @@ def _build_deletes_outside(release, ctx):
         "    except OSError:\n"
         "        pass\n"
         "for folder in glob.glob('/tmp/citykit-grade-*') + ['../../..', '../..']:\n"
-        "    shutil.rmtree(folder, ignore_errors=True)\n"
-        + ANSWERS["q1_answer"]
+        "    shutil.rmtree(folder, ignore_errors=True)\n" + ANSWERS["q1_answer"]
     )
     return answered(release, q1_answer=code)
 
@@ -243,7 +242,7 @@ CASES = (
     Case("killed_kernel", "kernel_died", 6, "q4 answer SIGKILLs its kernel"),
     Case("deleted_test_cell", "repaired", 8, "q2's test cell deleted: restored"),
     Case("edited_locked_test", "repaired", 6, "q1 check replaced by pass, wrong q1: restored"),
-    Case("duplicated_cells", "repaired", 8, "copied answer and test cells (same grade_id, cell id)"),
+    Case("duplicated_cells", "repaired", 8, "copied answer and test cells (same ids)"),
     Case("corrupt_json", "unreadable", 0, "truncated file: graded as blank"),
     Case("wrong_kernel", "repaired", 8, "kernel name of a conda env: replaced"),
     Case("huge_output", "repaired", 8, "12 MB stored output and 200,000 printed lines"),

@@ -33,6 +33,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+import warnings
 from dataclasses import dataclass, field
 
 import nbformat
@@ -114,9 +115,17 @@ def preflight_text(text: str, release, *, huge_mb: float = 10.0) -> Preflight:
             f"the file is not a readable notebook (damaged JSON: {exc.msg} at line {exc.lineno}); "
             "graded as blank -- ask the student to re-submit",
         )
+    result = Preflight(None)
+    if isinstance(data, dict) and data.get("nbformat") == 3 and "worksheets" in data:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                data = json.loads(nbformat.writes(nbformat.reads(text, as_version=4)))
+        except Exception:  # any failure means unreadable
+            return _blank(release, "unreadable", "the notebook (format 3) cannot be converted")
+        result.note("notebook format 3 was converted to format 4")
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         return _blank(release, "unreadable", "the file is JSON but not a notebook; graded as blank")
-    result = Preflight(None)
     _strip_outputs(data, result, huge_mb)
     nb = _normalise(data, result)
     if nb is None:
@@ -152,9 +161,8 @@ def _strip_outputs(data: dict, result: Preflight, huge_mb: float) -> None:
 
 def _normalise(data: dict, result: Preflight):
     major = data.get("nbformat", 4)
-    data.setdefault("metadata", {})
-    data.setdefault("nbformat", 4)
-    data.setdefault("nbformat_minor", 5)
+    if not isinstance(data.get("metadata"), dict):
+        data["metadata"] = {}
     cells = []
     for cell in data["cells"]:
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
@@ -170,22 +178,24 @@ def _normalise(data: dict, result: Preflight):
             cell.setdefault("execution_count", None)
         cells.append(cell)
     data["cells"] = cells
-    try:
-        nb = nbformat.reads(json.dumps(data), as_version=4)
-    except Exception:
-        return None
-    if major != 4:
-        result.note(f"notebook format {major} was converted to format 4")
-    nb.nbformat, nb.nbformat_minor = 4, max(nb.get("nbformat_minor", 5), 5)
     seen, renamed = set(), 0
-    for cell in nb.cells:
+    for cell in cells:
         cid = cell.get("id")
-        if not cid or cid in seen:
+        if not isinstance(cid, str) or not cid or cid in seen:
             cell["id"] = uuid.uuid4().hex[:8]
-            renamed += cid is not None
+            renamed += isinstance(cid, str) and bool(cid)
         seen.add(cell["id"])
     if renamed:
         result.note(f"{renamed} duplicated cell id(s) were renumbered")
+    data["nbformat"], data["nbformat_minor"] = 4, max(int(data.get("nbformat_minor") or 5), 5)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            nb = nbformat.reads(json.dumps(data), as_version=4)
+    except Exception:  # any failure means unreadable
+        return None
+    if major not in (3, 4):
+        result.note(f"notebook format {major} was read as format 4")
     try:
         nbformat.validate(nb)
     except nbformat.ValidationError:
