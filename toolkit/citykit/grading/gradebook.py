@@ -107,6 +107,36 @@ class Template:
         )
 
 
+def _alembic_head() -> str:
+    """Nbgrader's newest gradebook schema version, read in-process (no ``alembic`` subprocess)."""
+    from alembic.script import ScriptDirectory
+    from nbgrader import api
+
+    folder = os.path.join(os.path.dirname(api.__file__), "alembic")
+    return ScriptDirectory(folder).get_current_head()
+
+
+def use_fast_schema_version() -> None:
+    """Make nbgrader read its schema version in-process; it starts ``alembic`` once per new db.
+
+    Falls back to nbgrader's own function if alembic's Python API cannot read the scripts.
+    """
+    from nbgrader import api
+
+    if getattr(api.get_alembic_version, "_citykit", False):
+        return
+    original = api.get_alembic_version
+
+    def version() -> str:
+        try:
+            return _alembic_head()
+        except Exception:  # any problem: nbgrader's own way
+            return original()
+
+    version._citykit = True
+    api.get_alembic_version = version
+
+
 def _generate(
     layout: CourseLayout, assignment: str, root: Path, db_url: str, log, release: str = "release"
 ) -> None:
@@ -151,6 +181,7 @@ def build_template(layout: CourseLayout, assignment: str, root: Path, *, log=Non
     """
     from nbgrader.api import Gradebook
 
+    use_fast_schema_version()
     root.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(root, 0o700)
     shutil.copytree(layout.source / assignment, root / "source" / assignment)
@@ -209,7 +240,13 @@ def ensure_assignment(layout: CourseLayout, template: Template, *, log=None) -> 
     """
     from nbgrader.api import Gradebook, MissingEntry
 
+    use_fast_schema_version()
     _prepare_sqlite(layout.db_url)
+    if layout.db_url.startswith("sqlite:///"):
+        path = Path(layout.db_url[len("sqlite:///") :])
+        if not path.exists():  # a new gradebook: start from the template (same course id)
+            shutil.copyfile(template.db_path, path)
+            os.chmod(path, 0o600)
     with Gradebook(layout.db_url, layout.course_id) as gb:
         _META.create_all(gb.engine)
         try:
@@ -225,7 +262,7 @@ def ensure_assignment(layout: CourseLayout, template: Template, *, log=None) -> 
     if layout.db_url.startswith("sqlite:///"):
         os.chmod(layout.db_url[len("sqlite:///") :], 0o600)
     if existing is None:
-        _generate(layout, template.assignment, template.root, layout.db_url, log, "release-main")
+        _copy_structure(template, layout)
         return
     wanted = {(c["notebook"], c["name"], c["max_score"]) for c in template.cells}
     if found != wanted:
@@ -237,6 +274,56 @@ def ensure_assignment(layout: CourseLayout, template: Template, *, log=None) -> 
             f"{extra or 'none'}). Grade with the version the students received, or remove the "
             "assignment from the gradebook (nbgrader db assignment remove) before re-grading."
         )
+
+
+def _copy_structure(template: Template, layout: CourseLayout) -> None:
+    """Copy the assignment's notebooks and cells from the template into the course gradebook."""
+    from nbgrader.api import Gradebook
+
+    aid = template.assignment
+    with Gradebook(f"sqlite:///{template.db_path}", layout.course_id) as src:
+        source = src.find_assignment(aid)
+        info = {
+            "duedate": source.duedate,
+            "notebooks": [
+                {
+                    "name": nb.name,
+                    "kernelspec": nb.kernelspec,
+                    "grade": [(c.name, c.max_score, c.cell_type) for c in nb.grade_cells],
+                    "solution": [c.name for c in nb.solution_cells],
+                    "task": [(c.name, c.max_score, c.cell_type) for c in nb.task_cells],
+                    "source": [
+                        (c.name, c.cell_type, c.locked, c.source, c.checksum)
+                        for c in nb.source_cells
+                    ],
+                }
+                for nb in source.notebooks
+            ],
+        }
+    with Gradebook(layout.db_url, layout.course_id) as gb:
+        gb.update_or_create_assignment(aid, duedate=info["duedate"])
+        for nb in info["notebooks"]:
+            gb.update_or_create_notebook(nb["name"], aid, kernelspec=nb["kernelspec"])
+            for name, points, kind in nb["grade"]:
+                gb.update_or_create_grade_cell(
+                    name, nb["name"], aid, max_score=points, cell_type=kind
+                )
+            for name in nb["solution"]:
+                gb.update_or_create_solution_cell(name, nb["name"], aid)
+            for name, points, kind in nb["task"]:
+                gb.update_or_create_task_cell(
+                    name, nb["name"], aid, max_score=points, cell_type=kind
+                )
+            for name, kind, locked, text, checksum in nb["source"]:
+                gb.update_or_create_source_cell(
+                    name,
+                    nb["name"],
+                    aid,
+                    cell_type=kind,
+                    locked=locked,
+                    source=text,
+                    checksum=checksum,
+                )
 
 
 def read_student_grades(db_path: Path, course_id: str, assignment: str, student: str) -> dict:

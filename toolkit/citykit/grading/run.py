@@ -3,7 +3,7 @@
 Each student is graded in ``<run>/students/<slot>-<student>-<random>/``, a complete miniature
 nbgrader course: a copy of the template gradebook, the non-notebook files of the source folder,
 and the student's preflighted notebooks. No solutions notebook is ever copied there. nbgrader's
-``Autograde`` and ``GenerateFeedback`` run *in* the long-lived worker process (nbgrader and
+``Autograde`` and the feedback exporter run *in* the long-lived worker process (nbgrader and
 Jupyter are imported once per worker, not once per student), the kernel starts through
 :mod:`citykit.grading.sandbox`.
 """
@@ -86,11 +86,10 @@ def _logger(path: Path) -> logging.Logger:
 
 
 def _config(ctx: dict, root: Path, student: str):
-    from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
-        GetGrades,
         IgnorePattern,
         LimitOutput,
         SaveAutoGrades,
@@ -122,12 +121,62 @@ def _config(ctx: dict, root: Path, student: str):
         AssignLatePenalties,
         CheckCellMetadata,
     ]
-    config.GenerateFeedback.preprocessors = [
-        GetGrades,
-        CSSHTMLHeaderPreprocessor,
-        RedactHiddenTests,
-    ]
     return config
+
+
+_EXPORTERS: dict = {}
+
+
+def _feedback_exporter(layout):
+    """One HTML exporter per worker, with nbgrader's feedback template (compiled once)."""
+    if "html" not in _EXPORTERS:
+        from nbconvert.exporters import HTMLExporter
+        from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+        from nbgrader.converters import generate_feedback
+        from nbgrader.preprocessors import GetGrades
+
+        config = layout.fresh_config()
+        base = Path(generate_feedback.__file__).resolve().parent.parent / "server_extensions"
+        if "template_name" not in config.HTMLExporter:
+            config.HTMLExporter.template_name = "feedback"
+        if "extra_template_basedirs" not in config.HTMLExporter:
+            config.HTMLExporter.extra_template_basedirs = [str(base / "formgrader" / "templates")]
+        css = base / "formgrader" / "static" / "node_modules" / "bootstrap" / "dist" / "css"
+        config.HTMLExporter.extra_template_paths = [str(css)]
+        exporter = HTMLExporter(config=config)
+        for preprocessor in (GetGrades, CSSHTMLHeaderPreprocessor, RedactHiddenTests):
+            exporter.register_preprocessor(preprocessor, enabled=True)
+        _EXPORTERS["html"] = exporter
+    return _EXPORTERS["html"]
+
+
+def _write_feedback(ctx: dict, root: Path, student: str) -> None:
+    """Feedback HTML like ``nbgrader generate_feedback``, with hidden tests redacted."""
+    template = ctx["template"]
+    aid = template.assignment
+    source = root / "autograded" / student / aid
+    dest = root / "feedback" / student / aid
+    dest.mkdir(parents=True, exist_ok=True)
+    exporter = _feedback_exporter(ctx["layout"])
+    for name in template.notebooks:
+        path = source / f"{name}.ipynb"
+        if not path.is_file():
+            continue
+        resources = {
+            "unique_key": name,
+            "output_files_dir": f"{name}_files",
+            "metadata": {"name": name, "path": str(source)},
+            "nbgrader": {
+                "notebook": name,
+                "assignment": aid,
+                "student": student,
+                "db_url": f"sqlite:///{root / 'gradebook.db'}",
+            },
+        }
+        body, _ = exporter.from_notebook_node(nbformat.read(path, as_version=4), resources)
+        (dest / f"{name}.html").write_text(body, encoding="utf-8")
+    if (source / "timestamp.txt").is_file():
+        shutil.copyfile(source / "timestamp.txt", dest / "timestamp.txt")
 
 
 def _execution_flags(folder: Path, template: Template) -> tuple[set, list]:
@@ -175,7 +224,7 @@ def grade_student(ctx: dict, student: str) -> dict:
         ``root`` (the private folder with ``autograded/`` and ``feedback/``), ``digest``,
         ``seconds``.
     """
-    from nbgrader.converters import Autograde, GenerateFeedback
+    from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
 
     started = time.monotonic()
@@ -225,10 +274,9 @@ def grade_student(ctx: dict, student: str) -> dict:
         result["notes"] += notes
         if ctx.get("feedback", True):
             try:
-                feedback = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
-                feedback.log = log
-                feedback.start()
-            except Exception as exc:
+                _write_feedback(ctx, root, student)
+            except Exception as exc:  # feedback must not lose the grade
+                log.error(traceback.format_exc())
                 result["notes"].append(f"feedback could not be generated: {exc}")
         result["grades"] = read_student_grades(
             root / "gradebook.db", layout.course_id, aid, student
