@@ -311,6 +311,9 @@ def _worker_main(conn, ctx: dict) -> None:  # pragma: no cover - runs in a child
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     warnings.simplefilter("ignore")
+    from citykit.grading import _speedups
+
+    _speedups.apply()
     os.umask(0o077)
     slot = ctx["slot"]
     base = Path(ctx["run_dir"])
