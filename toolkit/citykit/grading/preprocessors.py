@@ -113,6 +113,13 @@ class SafeExecute(Execute):
         config=True
     )
 
+    def __init__(self, *args, **kwargs):
+        if os.environ.get("CITYKIT_ZYGOTE"):
+            from citykit.grading.zygote import ZygoteKernelManager
+
+            kwargs.setdefault("kernel_manager_class", ZygoteKernelManager)
+        super().__init__(*args, **kwargs)
+
     def preprocess(self, nb, resources, km=None):
         """Execute the notebook; a dead kernel stops execution but not grading."""
         self._dead_at = None

@@ -307,6 +307,27 @@ def _die_with_parent() -> None:
         pass
 
 
+def _start_zygote(base: Path, slot: int, log_fd: int) -> None:
+    """Start this worker's kernel zygote; kernels start the ordinary way if it fails."""
+    import subprocess
+    import sys
+
+    if os.environ.get("CITYKIT_NO_ZYGOTE"):
+        return
+    path = base / f"zygote-{slot}.sock"
+    subprocess.Popen(
+        [sys.executable, "-m", "citykit.grading.zygote", str(path)],
+        stdin=subprocess.DEVNULL,
+        stdout=log_fd,
+        stderr=log_fd,
+    )
+    deadline = time.monotonic() + 60
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if path.exists():
+        os.environ["CITYKIT_ZYGOTE"] = str(path)
+
+
 def _worker_main(conn, ctx: dict) -> None:  # pragma: no cover - runs in a child process
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -331,6 +352,8 @@ def _worker_main(conn, ctx: dict) -> None:  # pragma: no cover - runs in a child
     os.environ["JUPYTER_PREFER_ENV_PATH"] = "0"  # our kernel specs before the venv's
     os.environ.pop("JUPYTER_PATH", None)
     from jupyter_client.kernelspec import KernelSpecManager
+
+    _start_zygote(base, slot, log_fd)
 
     for kernel in ctx["template"].kernels:
         write_kernelspec(

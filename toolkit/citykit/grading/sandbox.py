@@ -44,6 +44,7 @@ __all__ = [
     "detect_sandbox",
     "kill_user_processes",
     "main",
+    "prepare",
     "write_kernelspec",
 ]
 
@@ -401,9 +402,21 @@ def _open_path(cwd: str, workroot: str | None) -> None:
         current = current.parent
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Apply the sandbox and replace this process with the kernel command after ``--``."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+def prepare(argv: list[str], environ: dict) -> tuple[list[str], dict]:
+    """Apply the sandbox to this process; return the kernel command and its environment.
+
+    Parameters
+    ----------
+    argv : list of str
+        Sandbox options, ``--``, then the kernel command.
+    environ : dict
+        The environment the kernel was started with.
+
+    Returns
+    -------
+    (command, env) : tuple
+        What to run, and the clean environment to run it with.
+    """
     if "--" not in argv:
         raise SystemExit("usage: python -m citykit.grading.sandbox [options] -- kernel command")
     split = argv.index("--")
@@ -419,10 +432,10 @@ def main(argv: list[str] | None = None) -> None:
     command = argv[split + 1 :]
     os.umask(0o022)
     cwd = os.getcwd()
-    workroot = os.environ.get("CITYKIT_SANDBOX_ROOT")
+    workroot = environ.get("CITYKIT_SANDBOX_ROOT")
     home = os.path.join(workroot or cwd, "home")
     os.makedirs(os.path.join(home, "tmp"), exist_ok=True)
-    env = clean_environment(dict(os.environ), home=home)
+    env = clean_environment(dict(environ), home=home)
     namespace = os.geteuid() == 0 and (args.hide or args.uid is not None) and _unshare_mounts()
     if namespace and args.uid is not None:
         interpreter = os.path.dirname(os.path.realpath(command[0]))
@@ -448,6 +461,13 @@ def main(argv: list[str] | None = None) -> None:
     log = os.open(os.path.join(home, "kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(log, 1)
     os.dup2(log, 2)
+    os.close(log)
+    return command, env
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Apply the sandbox and replace this process with the kernel command after ``--``."""
+    command, env = prepare(list(sys.argv[1:] if argv is None else argv), dict(os.environ))
     os.execvpe(command[0], command, env)
 
 
