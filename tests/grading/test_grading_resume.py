@@ -81,7 +81,7 @@ def test_rerun_skips_graded_students_and_force_keeps_manual_grades(tmp_path, rel
 def test_killed_run_loses_nothing_and_counts_nothing_twice(tmp_path, release_notebook):
     from citykit.grading import grade
 
-    names = ["correct", "blank", "partly_right", "syntax_error", "exception", "sys_exit"]
+    names = ["infinite_loop", "correct", "blank", "partly_right", "syntax_error", "sys_exit"]
     course = copy_course(tmp_path / "course")
     write_submissions(course, release_notebook, [BY_NAME[n] for n in names])
     submitted = course / "_grading" / "submitted"

@@ -27,7 +27,7 @@ from citykit.grading.gradebook import (
 )
 from citykit.grading.intake import import_submissions
 from citykit.grading.run import STATUS_ORDER, WorkerPool
-from citykit.grading.sandbox import detect_sandbox
+from citykit.grading.sandbox import detect_sandbox, probe_user_switch
 
 __all__ = ["GradingSummary", "StudentOutcome", "grade"]
 
@@ -231,6 +231,7 @@ def grade(
     pool = None
     try:
         log = _quiet_logger(run_dir / "setup.log")
+        probe = probe_user_switch()
         template = build_template(layout, assignment, run_dir / "template", log=log)
         if submissions is not None:
             intake = import_submissions(
@@ -263,7 +264,7 @@ def grade(
                 + [str(layout.autograded), str(layout.feedback), *db_dir]
             )
         )
-        plan = detect_sandbox(limits=limits, sensitive=sensitive)
+        plan = detect_sandbox(limits=limits, sensitive=sensitive, probe=probe.result())
         outcomes = []
         if todo:
             budget = float(timeout) * (template.code_cells + 3) + 120
@@ -287,6 +288,8 @@ def grade(
                 smoothing=0.1,
             )
             pool = WorkerPool(min(workers, len(todo)), ctx, plan=plan, budget=budget)
+            if report:
+                _warm_report_imports()
             try:
                 for result in pool.run(todo):
                     if result["status"] != "error":
@@ -326,6 +329,23 @@ def grade(
         )
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _warm_report_imports() -> None:
+    """Import the plotting libraries in the background while workers grade (after forking)."""
+    import threading
+
+    def work() -> None:
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot
+            import seaborn  # noqa: F401
+        except Exception:  # the report imports them again and reports any problem
+            pass
+
+    threading.Thread(target=work, daemon=True).start()
 
 
 def _journal_line(result: dict, run_id: str) -> dict:

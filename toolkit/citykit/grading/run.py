@@ -321,11 +321,7 @@ def _start_zygote(base: Path, slot: int, log_fd: int) -> None:
         stdout=log_fd,
         stderr=log_fd,
     )
-    deadline = time.monotonic() + 60
-    while not path.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if path.exists():
-        os.environ["CITYKIT_ZYGOTE"] = str(path)
+    os.environ["CITYKIT_ZYGOTE"] = str(path)  # the kernel manager waits for the socket
 
 
 def _worker_main(conn, ctx: dict) -> None:  # pragma: no cover - runs in a child process

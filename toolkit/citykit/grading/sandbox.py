@@ -193,7 +193,11 @@ def _hide(path: str) -> bool:
 
 
 def detect_sandbox(
-    *, python: str = sys.executable, limits: dict | None = None, sensitive: tuple = ()
+    *,
+    python: str = sys.executable,
+    limits: dict | None = None,
+    sensitive: tuple = (),
+    probe: bool | None = None,
 ) -> SandboxPlan:
     """Probe which protections work here and describe them.
 
@@ -205,6 +209,8 @@ def detect_sandbox(
         Resource limits to apply (see :class:`SandboxPlan`).
     sensitive : tuple of path-like
         Paths student code must not read (solutions, gradebook folder); used for the notes.
+    probe : bool, optional
+        The result of :func:`probe_user_switch` when it was started earlier (None: probe now).
 
     Returns
     -------
@@ -222,7 +228,7 @@ def detect_sandbox(
     )
     switch = False
     if os.geteuid() == 0:
-        switch = _probe_wrapper(python)
+        switch = _probe_wrapper(python) if probe is None else probe
         if switch:
             notes.append(
                 f"Kernels run as unprivileged user ids {SANDBOX_UID_BASE}+ (one per worker, group "
@@ -259,6 +265,28 @@ def detect_sandbox(
         "capped) -- use a container without network for untrusted cohorts."
     )
     return SandboxPlan(switch, hide, limits, tuple(notes))
+
+
+class probe_user_switch:
+    """Start the unprivileged-user probe in the background; ``result()`` waits for it."""
+
+    def __init__(self, python: str = sys.executable):
+        import threading
+
+        self._value = None
+        self._thread = threading.Thread(target=self._run, args=(python,), daemon=True)
+        if os.name == "posix" and os.geteuid() == 0:
+            self._thread.start()
+
+    def _run(self, python: str) -> None:
+        self._value = _probe_wrapper(python)
+
+    def result(self) -> bool | None:
+        """True/False when probed (as root), None when there was nothing to probe."""
+        if self._thread.is_alive() or self._thread.ident is not None:
+            self._thread.join()
+            return bool(self._value)
+        return None
 
 
 def _probe_wrapper(python: str) -> bool:

@@ -14,12 +14,14 @@ If the zygote is unavailable, kernels are started the ordinary way.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 import socket
 import struct
 import sys
+import time
 
 from jupyter_client.manager import AsyncKernelManager
 
@@ -79,8 +81,6 @@ class ForkedKernel:
 
     def wait(self, timeout=None):
         """Wait until the kernel has stopped."""
-        import time
-
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
@@ -111,6 +111,9 @@ class ZygoteKernelManager(AsyncKernelManager):
             return await super()._async_launch_kernel(kernel_cmd, **kw)
         env = dict(kw.get("env") or os.environ)
         cwd = str(kw.get("cwd") or os.getcwd())
+        deadline = time.monotonic() + 60
+        while not os.path.exists(path) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
         try:
             pid = spawn(path, list(kernel_cmd), cwd, env)
         except (OSError, RuntimeError, ConnectionError):
@@ -150,11 +153,14 @@ def _child(request: dict) -> None:  # pragma: no cover - runs in the forked kern
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.setsid()
-        _die_with_parent()
+        zygote = os.getppid()
         os.chdir(request["cwd"])
-        env = dict(request["env"], JPY_PARENT_PID=str(os.getppid()))
+        env = dict(request["env"], JPY_PARENT_PID=str(zygote))
         argv = request["argv"]
         command, env = prepare(argv[argv.index("citykit.grading.sandbox") + 1 :], env)
+        _die_with_parent()  # after dropping privileges: a change of user clears this setting
+        if os.getppid() != zygote:  # the zygote died before the setting took effect
+            os._exit(1)
         os.environ.clear()
         os.environ.update(env)
         devnull = os.open(os.devnull, os.O_RDONLY)
