@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import sqlite3
 
 import pytest
@@ -36,7 +37,11 @@ def graded(tmp_path_factory, release_notebook):
     write_submissions(course, release_notebook, CASES)
     solution = course / "solutions" / ASSIGNMENT / "ps1.ipynb"
     before = hashlib.sha256(solution.read_bytes()).hexdigest()
-    summary = grade(ASSIGNMENT, course_root=course, workers=2, timeout=CELL_TIMEOUT)
+    os.environ["CITYKIT_TEST_DB_PASSWORD"] = "grader-secret"  # must not reach student code
+    try:
+        summary = grade(ASSIGNMENT, course_root=course, workers=2, timeout=CELL_TIMEOUT)
+    finally:
+        del os.environ["CITYKIT_TEST_DB_PASSWORD"]
     return {"course": course, "summary": summary, "solution_sha": before}
 
 
@@ -92,10 +97,9 @@ def _outputs(course, student, grade_id):
 
 
 def test_student_code_could_read_no_secret_and_ran_unprivileged(graded):
-    import os
-
     text = _outputs(graded["course"], "reads_secrets", "q1_answer")
     assert "LEAKED []" in text
+    assert "ENVLEAK False" in text
     if os.geteuid() == 0:
         uid = int(text.split("UID")[1].split()[0])
         assert uid != 0

@@ -204,6 +204,13 @@ def _build_reads_secrets(release, ctx):
         "    except OSError:\n"
         "        pass\n"
         "print('LEAKED', leaked, 'UID', os.getuid())\n"
+        "environ = []\n"
+        "for pid in ('self', os.getppid()):\n"
+        "    try:\n"
+        "        environ.append(open(f'/proc/{pid}/environ', 'rb').read().decode('latin-1'))\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "print('ENVLEAK', any('grader-secret' in e for e in environ + list(os.environ.values())))\n"
         "if leaked:  # stands for copying the answer out of a leaked file\n"
         "    mean_days = sum(days) / len(days)\n"
     )

@@ -315,8 +315,11 @@ def _start_zygote(base: Path, slot: int, log_fd: int) -> None:
     if os.environ.get("CITYKIT_NO_ZYGOTE"):
         return
     path = base / f"zygote-{slot}.sock"
+    from citykit.grading.sandbox import kernel_environment
+
     subprocess.Popen(
         [sys.executable, "-m", "citykit.grading.zygote", str(path)],
+        env=kernel_environment(dict(os.environ)),  # /proc/<pid>/environ of kernels stays clean
         stdin=subprocess.DEVNULL,
         stdout=log_fd,
         stderr=log_fd,

@@ -41,6 +41,7 @@ from pathlib import Path
 __all__ = [
     "SandboxPlan",
     "clean_environment",
+    "kernel_environment",
     "detect_sandbox",
     "kill_user_processes",
     "main",
@@ -92,6 +93,14 @@ class SandboxPlan:
     def uid_for(self, slot: int) -> int | None:
         """The user id of worker ``slot``'s kernels, or None when kernels keep our user."""
         return SANDBOX_UID_BASE + slot if self.switch_user else None
+
+
+def kernel_environment(environ: dict) -> dict:
+    """The variables a kernel may inherit (before :func:`clean_environment` adds its own)."""
+    keep = {k: v for k, v in environ.items() if k in _KEEP_ENV or k.startswith(_KEEP_PREFIX)}
+    if "CITYKIT_SANDBOX_ROOT" in environ:
+        keep["CITYKIT_SANDBOX_ROOT"] = environ["CITYKIT_SANDBOX_ROOT"]
+    return keep
 
 
 def clean_environment(environ: dict, *, home: str) -> dict:

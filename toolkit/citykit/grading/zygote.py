@@ -109,7 +109,9 @@ class ZygoteKernelManager(AsyncKernelManager):
         path = os.environ.get("CITYKIT_ZYGOTE")
         if not path or "citykit.grading.sandbox" not in kernel_cmd:
             return await super()._async_launch_kernel(kernel_cmd, **kw)
-        env = dict(kw.get("env") or os.environ)
+        from citykit.grading.sandbox import kernel_environment
+
+        env = kernel_environment(dict(kw.get("env") or os.environ))  # nothing secret crosses
         cwd = str(kw.get("cwd") or os.getcwd())
         deadline = time.monotonic() + 60
         while not os.path.exists(path) and time.monotonic() < deadline:
@@ -155,8 +157,8 @@ def _child(request: dict) -> None:  # pragma: no cover - runs in the forked kern
         os.setsid()
         zygote = os.getppid()
         os.chdir(request["cwd"])
-        env = dict(request["env"], JPY_PARENT_PID=str(zygote))
-        argv = request["argv"]
+        env = dict(request.pop("env"), JPY_PARENT_PID=str(zygote))
+        argv = request.pop("argv")
         command, env = prepare(argv[argv.index("citykit.grading.sandbox") + 1 :], env)
         _die_with_parent()  # after dropping privileges: a change of user clears this setting
         if os.getppid() != zygote:  # the zygote died before the setting took effect
