@@ -13,7 +13,21 @@ Both are applied by :func:`apply` and change no result.
 
 from __future__ import annotations
 
-__all__ = ["apply"]
+__all__ = ["apply", "skip_slow_optional_imports"]
+
+
+def skip_slow_optional_imports() -> None:
+    """Keep jsonschema from importing ``rfc3987_syntax`` (seconds of grammar building).
+
+    That optional package only adds checks of the ``iri`` string formats, which notebook and
+    gradebook validation never use. Only effective before jsonschema is first imported, so
+    ``citykit grade`` calls it first thing; other commands are not affected.
+    """
+    import sys
+
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
 
 _APPLIED = {"done": False}
 

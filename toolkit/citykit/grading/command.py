@@ -77,6 +77,9 @@ def run_grade(args: argparse.Namespace) -> int:
     0: everyone graded (bad submissions included, with their status); 1: some students could not
     be graded (status ``error``; re-run to retry them); 2: the command could not start.
     """
+    from citykit.grading import _speedups
+
+    _speedups.skip_slow_optional_imports()  # this process only grades: skip a slow import
     from citykit.grading.batch import grade
 
     try:
