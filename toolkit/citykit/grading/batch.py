@@ -328,6 +328,8 @@ def grade(
             plan.notes,
         )
     finally:
+        if "probe" in locals():
+            probe.result()  # let the probe remove its own temporary folder
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
