@@ -170,7 +170,9 @@ def main(argv=None) -> int:
             f"{args.students} students x {len(assignments)} assignment(s) "
             f"({', '.join(assignments)}), {n} submissions"
         )
-        print(f"nbgrader autograde, sequential:         {plain:7.1f} s  (CPU {cpu(cpu0, cpu1):.1f} s)")
+        print(
+            f"nbgrader autograde, sequential:         {plain:7.1f} s  (CPU {cpu(cpu0, cpu1):.1f} s)"
+        )
         print(
             f"citykit grade --workers {args.workers} (+feedback):  {fast:7.1f} s  "
             f"(CPU {cpu(cpu1, cpu2):.1f} s)"
