@@ -170,3 +170,20 @@ def test_question_bank_maps_grade_ids_to_objectives(tmp_path):
     objectives = load_objectives(load_course(course), ASSIGNMENT)
     assert objectives["q3_test"] == "Read a CSV and find the maximum"
     assert load_objectives(load_course(course), "nope") == {}
+
+
+def test_concurrent_runs_lease_distinct_sandbox_users():
+    from citykit.grading.sandbox import UidLease
+
+    first, second = UidLease(2), UidLease(2)
+    try:
+        assert len(first.uids) == 2 and len(second.uids) == 2
+        assert not set(first.uids) & set(second.uids)
+        released = list(first.uids)
+        first.release()
+        third = UidLease(2)
+        assert third.uids == released  # a released id is free again
+        third.release()
+    finally:
+        first.release()
+        second.release()

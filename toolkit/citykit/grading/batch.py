@@ -7,6 +7,7 @@ counts nothing twice (see :mod:`citykit.grading.gradebook`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -27,7 +28,7 @@ from citykit.grading.gradebook import (
 )
 from citykit.grading.intake import import_submissions
 from citykit.grading.run import STATUS_ORDER, WorkerPool
-from citykit.grading.sandbox import detect_sandbox, probe_user_switch
+from citykit.grading.sandbox import UidLease, detect_sandbox, probe_user_switch
 
 __all__ = ["GradingSummary", "StudentOutcome", "grade"]
 
@@ -265,6 +266,15 @@ def grade(
             )
         )
         plan = detect_sandbox(limits=limits, sensitive=sensitive, probe=probe.result())
+        if plan.switch_user:
+            lease = UidLease(min(workers, max(1, len(todo))))
+            if not lease.uids:
+                raise GradingSetupError(
+                    "every sandbox user id is in use by other grading runs; wait for them to "
+                    "finish or set CITYKIT_SANDBOX_UID_BASE to another free range"
+                )
+            plan = dataclasses.replace(plan, uids=tuple(lease.uids))
+            workers = len(lease.uids)
         outcomes = []
         if todo:
             budget = float(timeout) * (template.code_cells + 3) + 120
@@ -330,6 +340,8 @@ def grade(
     finally:
         if "probe" in locals():
             probe.result()  # let the probe remove its own temporary folder
+        if "lease" in locals():
+            lease.release()
         shutil.rmtree(run_dir, ignore_errors=True)
 
 

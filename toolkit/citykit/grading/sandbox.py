@@ -40,6 +40,7 @@ from pathlib import Path
 
 __all__ = [
     "SandboxPlan",
+    "UidLease",
     "clean_environment",
     "kernel_environment",
     "detect_sandbox",
@@ -51,6 +52,10 @@ __all__ = [
 
 #: First user id used for sandboxed kernels (one per worker: base, base + 1, ...).
 SANDBOX_UID_BASE = int(os.environ.get("CITYKIT_SANDBOX_UID_BASE", "64000"))
+#: Sandbox user ids leased to grading runs: SANDBOX_UID_BASE ... + _UID_RANGE - 1.
+_UID_RANGE = 1000
+#: User id of the start-up probe (outside the leased range, so no run ever kills it).
+PROBE_UID = SANDBOX_UID_BASE + _UID_RANGE
 #: Group of sandboxed kernels (``nogroup`` on Debian).
 SANDBOX_GID = 65534
 
@@ -82,6 +87,7 @@ class SandboxPlan:
     hide_paths: bool
     limits: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    uids: tuple[int, ...] = ()
 
     @property
     def level(self) -> str:
@@ -92,7 +98,9 @@ class SandboxPlan:
 
     def uid_for(self, slot: int) -> int | None:
         """The user id of worker ``slot``'s kernels, or None when kernels keep our user."""
-        return SANDBOX_UID_BASE + slot if self.switch_user else None
+        if not self.switch_user:
+            return None
+        return self.uids[slot] if slot < len(self.uids) else SANDBOX_UID_BASE + slot
 
 
 def kernel_environment(environ: dict) -> dict:
@@ -307,7 +315,7 @@ def _probe_wrapper(python: str) -> bool:
         work = os.path.join(tmp, "work")
         os.makedirs(work)
         env = dict(os.environ, CITYKIT_SANDBOX_ROOT=tmp)
-        command = [python, "-m", "citykit.grading.sandbox", "--uid", str(SANDBOX_UID_BASE)]
+        command = [python, "-m", "citykit.grading.sandbox", "--uid", str(PROBE_UID)]
         command += ["--", python, "-c", "import ipykernel, os; assert os.getuid() != 0"]
         try:
             done = subprocess.run(command, cwd=work, env=env, timeout=120, check=False)
@@ -373,6 +381,41 @@ def write_kernelspec(
     spec = {"argv": argv, "display_name": f"{kernel_name} (sandboxed)", "language": "python"}
     (folder / "kernel.json").write_text(json.dumps(spec, indent=1))
     return folder
+
+
+class UidLease:
+    """Exclusive use of sandbox user ids by this run, so concurrent runs never share one.
+
+    Each id is held with an ``flock`` on ``<tmp>/citykit-sandbox-uids/<uid>.lock``; the lock
+    disappears with the process, so a killed run frees its ids.
+    """
+
+    def __init__(self, count: int):
+        import fcntl
+        import tempfile
+
+        folder = Path(tempfile.gettempdir(), "citykit-sandbox-uids")
+        folder.mkdir(mode=0o700, exist_ok=True)
+        self.uids: list[int] = []
+        self._fds: list[int] = []
+        for uid in range(SANDBOX_UID_BASE, SANDBOX_UID_BASE + _UID_RANGE):
+            if len(self.uids) == count:
+                break
+            fd = os.open(folder / f"{uid}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue
+            os.set_inheritable(fd, False)
+            self.uids.append(uid)
+            self._fds.append(fd)
+
+    def release(self) -> None:
+        """Give the ids back."""
+        for fd in self._fds:
+            os.close(fd)
+        self._fds, self.uids = [], []
 
 
 def kill_user_processes(uid: int) -> None:
