@@ -45,7 +45,9 @@ def _submission_counts(db):
         )
 
 
-def test_rerun_skips_graded_students_and_force_keeps_manual_grades(tmp_path, release_notebook):
+def test_rerun_skips_graded_students_and_force_keeps_manual_grades(
+    tmp_path, release_notebook, capsys
+):
     from citykit.grading import grade
     from nbgrader.api import Gradebook
 
@@ -67,9 +69,12 @@ def test_rerun_skips_graded_students_and_force_keeps_manual_grades(tmp_path, rel
 
     code = run_cli(
         ["grade", ASSIGNMENT, "--course-root", str(course), "--student", "correct", "--force"]
-        + ["--timeout", str(CELL_TIMEOUT), "--no-progress"]
+        + ["--timeout", str(CELL_TIMEOUT)]
     )
     assert code == 0
+    printed = capsys.readouterr()
+    assert "grading ps1" in printed.err and "1/1" in printed.err  # progress bar on stderr
+    assert "1 graded" in printed.out
     with Gradebook(f"sqlite:///{db}", "fixture-course") as gb:
         submission = gb.find_submission(ASSIGNMENT, "correct")
         assert submission.score == pytest.approx(8 + 1.5)
