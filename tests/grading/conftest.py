@@ -6,6 +6,7 @@ import argparse
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,7 @@ def corpus_context(course: Path) -> dict:
     return {
         "solution": str(course / "solutions" / ASSIGNMENT / "ps1.ipynb"),
         "gradebook": str(course / "_grading" / "gradebook.db"),
+        "runs": os.path.join(tempfile.gettempdir(), "citykit-grade-*"),  # the grader's run folders
     }
 
 

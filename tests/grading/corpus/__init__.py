@@ -193,8 +193,8 @@ def _build_reads_secrets(release, ctx):
     code = (
         "import glob, os\n"
         f"targets = {targets!r}\n"
-        "targets += glob.glob('/tmp/citykit-grade-*/template/source/*/*.ipynb')\n"
-        "targets += glob.glob('/tmp/citykit-grade-*/students/*/gradebook.db')\n"
+        f"targets += glob.glob({ctx['runs']!r} + '/template/source/*/*.ipynb')\n"
+        f"targets += glob.glob({ctx['runs']!r} + '/students/*/gradebook.db')\n"
         "leaked = []\n"
         "for path in targets:\n"
         "    try:\n"
@@ -226,7 +226,7 @@ def _build_deletes_outside(release, ctx):
         "        os.remove(path)\n"
         "    except OSError:\n"
         "        pass\n"
-        "for folder in glob.glob('/tmp/citykit-grade-*') + ['../../..', '../..']:\n"
+        f"for folder in glob.glob({ctx['runs']!r}) + ['../../..', '../..']:\n"
         "    shutil.rmtree(folder, ignore_errors=True)\n" + ANSWERS["q1_answer"]
     )
     return answered(release, q1_answer=code)

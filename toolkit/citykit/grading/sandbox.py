@@ -176,7 +176,7 @@ def _blocked_ancestor(path: str) -> str | None:
 def _expose(targets, stage_root: str) -> None:
     """Make ``targets`` (the interpreter's folders) reachable inside this mount namespace.
 
-    When Python lives under a private folder (``/root/.pyenv``), the unprivileged kernel could
+    When Python lives under a private folder (pyenv in root's home), the unprivileged kernel could
     not even start. The private folder is covered by an empty tmpfs in which only the targets
     are bind-mounted back -- which also hides the rest of the private folder from the kernel.
     """
