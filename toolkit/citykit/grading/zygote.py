@@ -191,7 +191,11 @@ def serve(path: str) -> None:  # pragma: no cover - runs as the zygote process
     import ipykernel.kernelapp  # noqa: F401
     import IPython.core.interactiveshell  # noqa: F401
 
-    for optional in ("numpy", "pandas"):
+    # what IPKernelApp.initialize would import in every kernel (debugpy alone is 0.1 s), then
+    # what students use most
+    warm = ("ipykernel.debugger", "ipykernel.zmqshell", "ipykernel.iostream", "ipykernel.comm")
+    warm += ("IPython.core.completer", "jupyter_client.session", "numpy", "pandas")
+    for optional in warm:
         try:
             __import__(optional)
         except Exception:  # not installed or not importable: nothing to warm
