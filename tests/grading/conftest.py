@@ -1,38 +1,12 @@
-"""Fixtures of the grading tests: a copy of the fixture course, its release notebook, a corpus."""
+"""Fixtures of the grading tests (helpers live in grading_helpers.py)."""
 
 from __future__ import annotations
 
-import argparse
 import os
-import shutil
 import sys
-import tempfile
-from pathlib import Path
 
 import pytest
-
-HERE = Path(__file__).resolve().parent
-FIXTURE_COURSE = HERE / "fixture_course"
-ASSIGNMENT = "ps1"
-#: Short per-cell timeout for tests (the infinite-loop case waits this long).
-CELL_TIMEOUT = 5
-
-
-def run_cli(argv: list[str]) -> int:
-    """Run ``citykit grade`` the way the integrator's ``citykit`` CLI will."""
-    from citykit.grading import add_grade_parser
-
-    parser = argparse.ArgumentParser(prog="citykit")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_grade_parser(sub)
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-def copy_course(dest: Path) -> Path:
-    """Copy the fixture course to ``dest`` (a fresh course without any grading)."""
-    shutil.copytree(FIXTURE_COURSE, dest, ignore=shutil.ignore_patterns("_grading", "exercises"))
-    return dest
+from grading_helpers import ASSIGNMENT, copy_course
 
 
 @pytest.fixture(scope="session")
@@ -45,37 +19,3 @@ def release_notebook(tmp_path_factory):
     course = copy_course(tmp_path_factory.mktemp("release") / "course")
     template = build_template(load_course(course), ASSIGNMENT, course.parent / "template")
     return template.release_notebook(ASSIGNMENT)
-
-
-def corpus_context(course: Path) -> dict:
-    return {
-        "solution": str(course / "solutions" / ASSIGNMENT / "ps1.ipynb"),
-        "gradebook": str(course / "_grading" / "gradebook.db"),
-        "runs": os.path.join(tempfile.gettempdir(), "citykit-grade-*"),  # the grader's run folders
-    }
-
-
-def write_submissions(course: Path, release, cases) -> None:
-    from corpus import write_case
-
-    for case in cases:
-        write_case(
-            case, release, course / "_grading" / "submitted", ASSIGNMENT, corpus_context(course)
-        )
-
-
-def sandbox_processes() -> list[int]:
-    """Pids of processes still running as a sandbox user id."""
-    from citykit.grading.sandbox import SANDBOX_UID_BASE
-
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            uid = entry.stat().st_uid
-        except OSError:
-            continue
-        if SANDBOX_UID_BASE <= uid < SANDBOX_UID_BASE + 64:
-            found.append(int(entry.name))
-    return found

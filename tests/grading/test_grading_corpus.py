@@ -13,8 +13,14 @@ import os
 import sqlite3
 
 import pytest
-from conftest import ASSIGNMENT, CELL_TIMEOUT, copy_course, sandbox_processes, write_submissions
 from corpus import CASES
+from grading_helpers import (
+    ASSIGNMENT,
+    CELL_TIMEOUT,
+    copy_course,
+    sandbox_processes,
+    write_submissions,
+)
 
 pytestmark = pytest.mark.grading
 

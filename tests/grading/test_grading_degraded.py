@@ -4,8 +4,8 @@ still works with resource limits only, and the report says what is not protected
 from __future__ import annotations
 
 import pytest
-from conftest import ASSIGNMENT, CELL_TIMEOUT, copy_course, write_submissions
 from corpus import CASES
+from grading_helpers import ASSIGNMENT, CELL_TIMEOUT, copy_course, write_submissions
 
 pytestmark = pytest.mark.grading
 

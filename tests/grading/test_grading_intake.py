@@ -6,8 +6,8 @@ import json
 import zipfile
 
 import pytest
-from conftest import ASSIGNMENT, CELL_TIMEOUT, copy_course
 from corpus import answered
+from grading_helpers import ASSIGNMENT, CELL_TIMEOUT, copy_course
 
 pytestmark = pytest.mark.grading
 

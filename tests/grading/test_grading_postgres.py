@@ -17,8 +17,8 @@ import tempfile
 import time
 
 import pytest
-from conftest import ASSIGNMENT, CELL_TIMEOUT, copy_course, write_submissions
 from corpus import CASES
+from grading_helpers import ASSIGNMENT, CELL_TIMEOUT, copy_course, write_submissions
 
 pytestmark = pytest.mark.grading
 

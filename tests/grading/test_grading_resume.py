@@ -10,7 +10,8 @@ import sys
 import time
 
 import pytest
-from conftest import (
+from corpus import CASES
+from grading_helpers import (
     ASSIGNMENT,
     CELL_TIMEOUT,
     HERE,
@@ -19,7 +20,6 @@ from conftest import (
     sandbox_processes,
     write_submissions,
 )
-from corpus import CASES
 
 pytestmark = pytest.mark.grading
 
@@ -98,7 +98,7 @@ def test_killed_run_loses_nothing_and_counts_nothing_twice(tmp_path, release_not
 
     db = course / "_grading" / "gradebook.db"
     script = (
-        "import sys; sys.path.insert(0, sys.argv[1]); from conftest import run_cli; "
+        "import sys; sys.path.insert(0, sys.argv[1]); from grading_helpers import run_cli; "
         "sys.exit(run_cli(sys.argv[2:]))"
     )
     argv = ["grade", ASSIGNMENT, "--course-root", str(course), "--workers", "2"]

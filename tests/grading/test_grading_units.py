@@ -10,8 +10,8 @@ import os
 
 import nbformat
 import pytest
-from conftest import ASSIGNMENT, copy_course, run_cli
 from corpus import answered
+from grading_helpers import ASSIGNMENT, copy_course, run_cli
 
 pytestmark = pytest.mark.grading
 
