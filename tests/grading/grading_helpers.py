@@ -49,8 +49,20 @@ def write_submissions(course: Path, release, cases) -> None:
         )
 
 
+def _run_alive(pid_dir: Path) -> bool:
+    try:
+        os.kill(int((pid_dir / "pid").read_text()), 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def sandbox_processes() -> list[int]:
-    """Pids of processes still running as a sandbox user id."""
+    """Pids of leftover student processes: sandbox users whose grading run is gone.
+
+    Processes working in the folder of a grading run that is still alive (e.g. a parallel
+    test) are not leftovers.
+    """
     from citykit.grading.sandbox import SANDBOX_UID_BASE
 
     found = []
@@ -59,8 +71,13 @@ def sandbox_processes() -> list[int]:
             continue
         try:
             uid = entry.stat().st_uid
+            if not SANDBOX_UID_BASE <= uid < SANDBOX_UID_BASE + 1000:
+                continue
+            cwd = Path(os.readlink(entry / "cwd"))
         except OSError:
             continue
-        if SANDBOX_UID_BASE <= uid < SANDBOX_UID_BASE + 64:
-            found.append(int(entry.name))
+        runs = [p for p in [cwd, *cwd.parents] if p.name.startswith("citykit-grade-")]
+        if runs and _run_alive(runs[0]):
+            continue
+        found.append(int(entry.name))
     return found
