@@ -303,12 +303,20 @@ def grade(
             try:
                 for result in pool.run(todo):
                     if result["status"] != "error":
-                        _commit_files(layout, result)
-                        with warnings.catch_warnings():
-                            warnings.simplefilter("ignore")
-                            commit_student(layout, result, run_id=run_id)
-                        with open(layout.grading / "journal.jsonl", "a") as journal:
-                            journal.write(json.dumps(_journal_line(result, run_id)) + "\n")
+                        try:
+                            _commit_files(layout, result)
+                            with warnings.catch_warnings():
+                                warnings.simplefilter("ignore")
+                                commit_student(layout, result, run_id=run_id)
+                        except Exception as exc:  # a gradebook problem stops no one else
+                            result["status"] = "error"
+                            result["notes"].append(
+                                f"could not be saved in the gradebook ({type(exc).__name__}: "
+                                f"{exc}); nothing was recorded -- run again to retry"
+                            )
+                        else:
+                            with open(layout.grading / "journal.jsonl", "a") as journal:
+                                journal.write(json.dumps(_journal_line(result, run_id)) + "\n")
                     if result.get("root"):
                         shutil.rmtree(result["root"], ignore_errors=True)
                     outcomes.append(
@@ -329,7 +337,10 @@ def grade(
         if report:
             from citykit.grading.report import write_report
 
-            paths = write_report(layout, assignment, outcomes=outcomes, sandbox=plan.notes)
+            try:
+                paths = write_report(layout, assignment, outcomes=outcomes, sandbox=plan.notes)
+            except Exception as exc:  # the grades are saved; say why the report is missing
+                paths = {"report_error": f"{type(exc).__name__}: {exc}"}
         return GradingSummary(
             assignment,
             tuple(sorted(outcomes, key=lambda o: o.student)),
