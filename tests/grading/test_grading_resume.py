@@ -130,3 +130,32 @@ def test_killed_run_loses_nothing_and_counts_nothing_twice(tmp_path, release_not
     assert _submission_counts(db) == {s: 1 for s in expected}
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_gradebook_failure_for_one_student_stops_no_one_else(
+    tmp_path, release_notebook, monkeypatch
+):
+    import citykit.grading.batch as batch
+
+    course = copy_course(tmp_path / "course")
+    write_submissions(course, release_notebook, [BY_NAME["correct"], BY_NAME["blank"]])
+    real = batch.commit_student
+
+    def flaky(layout, result, **kwargs):
+        if result["student"] == "blank":
+            raise RuntimeError("database went away")
+        return real(layout, result, **kwargs)
+
+    monkeypatch.setattr(batch, "commit_student", flaky)
+    first = batch.grade(ASSIGNMENT, course_root=course, timeout=CELL_TIMEOUT, report=False)
+    outcomes = first.by_student()
+    assert outcomes["correct"].status == "ok" and outcomes["correct"].auto_score == 8
+    assert outcomes["blank"].status == "error"
+    assert "database went away" in " ".join(outcomes["blank"].notes)
+    db = course / "_grading" / "gradebook.db"
+    assert _journal(db) == {"correct": 8}
+
+    monkeypatch.setattr(batch, "commit_student", real)
+    second = batch.grade(ASSIGNMENT, course_root=course, timeout=CELL_TIMEOUT, report=False)
+    assert [o.student for o in second.outcomes] == ["blank"]
+    assert _journal(db) == {"correct": 8, "blank": 0}
