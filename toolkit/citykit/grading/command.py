@@ -50,21 +50,34 @@ def add_grade_parser(subparsers) -> argparse.ArgumentParser:
         metavar="DIR|ZIP",
         help="folder (nbgrader layout student/assignment/*.ipynb) or LMS zip to import first",
     )
-    parser.add_argument("--workers", type=int, default=2, help="parallel graders (default 2)")
     parser.add_argument(
-        "--timeout", type=float, help="seconds a code cell may run (default: course config)"
+        "--workers", type=int, default=2, metavar="N", help="parallel graders (default 2)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="S",
+        help="seconds a code cell may run (default: course config)",
     )
     parser.add_argument(
         "--student", nargs="+", action="extend", metavar="ID", help="grade only these students"
     )
     parser.add_argument("--force", action="store_true", help="re-grade students already graded")
-    parser.add_argument("--course-root", default=".", help="course root (default: current folder)")
-    parser.add_argument("--db-url", help="gradebook URL, e.g. postgresql+psycopg://user@host/db")
     parser.add_argument(
-        "--memory-mb", type=int, default=4096, help="address-space limit of a kernel (MB)"
+        "--course-root", default=".", metavar="DIR", help="course root (default: current folder)"
     )
     parser.add_argument(
-        "--cpu-seconds", type=int, default=600, help="CPU-time limit of a kernel (s)"
+        "--db-url", metavar="URL", help="gradebook URL, e.g. postgresql+psycopg://user@host/db"
+    )
+    parser.add_argument(
+        "--memory-mb",
+        type=int,
+        default=4096,
+        metavar="MB",
+        help="address-space limit of a kernel (MB)",
+    )
+    parser.add_argument(
+        "--cpu-seconds", type=int, default=600, metavar="S", help="CPU-time limit of a kernel (s)"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run_grade)
