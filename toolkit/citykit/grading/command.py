@@ -17,8 +17,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from citykit.errors import CityKitError
-
 __all__ = ["add_grade_parser", "run_grade"]
 
 
@@ -90,6 +88,7 @@ def run_grade(args: argparse.Namespace) -> int:
     0: everyone graded (bad submissions included, with their status); 1: some students could not
     be graded (status ``error``; re-run to retry them); 2: the command could not start.
     """
+    from citykit.errors import CityKitError
     from citykit.grading import _speedups
 
     _speedups.skip_slow_optional_imports()  # this process only grades: skip a slow import
