@@ -1,0 +1,385 @@
+"""Grade a whole cohort: intake, preflight, isolated parallel autograde, feedback, report.
+
+:func:`grade` is what ``citykit grade`` runs. It is resumable: a student with a journal row for
+the assignment is skipped unless ``force=True``; a run killed at any point loses nothing and
+counts nothing twice (see :mod:`citykit.grading.gradebook`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import sys
+import tempfile
+import uuid
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from citykit.errors import did_you_mean
+from citykit.grading.course import CourseLayout, GradingSetupError, load_course
+from citykit.grading.gradebook import (
+    build_template,
+    commit_student,
+    ensure_assignment,
+    graded_students,
+)
+from citykit.grading.intake import import_submissions
+from citykit.grading.run import STATUS_ORDER, WorkerPool
+from citykit.grading.sandbox import UidLease, detect_sandbox, probe_user_switch
+
+__all__ = ["GradingSummary", "StudentOutcome", "grade"]
+
+DEFAULT_LIMITS = {"cpu_seconds": 600, "memory_mb": 4096, "file_mb": 200, "processes": 256}
+
+
+@dataclass(frozen=True)
+class StudentOutcome:
+    """One student's result in this run."""
+
+    student: str
+    status: str
+    auto_score: float
+    max_score: float
+    notes: tuple = ()
+
+    def __repr__(self) -> str:
+        points = f"{self.auto_score:g}/{self.max_score:g}"
+        return f"{self.student}: {self.status}, {points} automatic points"
+
+
+@dataclass(frozen=True)
+class GradingSummary:
+    """What a :func:`grade` run did.
+
+    Attributes
+    ----------
+    assignment : str
+        The assignment graded.
+    outcomes : tuple of StudentOutcome
+        Students graded in this run.
+    skipped : tuple of str
+        Students already graded in an earlier run (not re-graded without ``force``).
+    report : dict
+        Paths of the report files (``html``, ``students_csv``, ``questions_csv``, ``grades_csv``).
+    sandbox : tuple of str
+        What was and was not protected.
+    """
+
+    assignment: str
+    outcomes: tuple
+    skipped: tuple
+    report: dict = field(default_factory=dict)
+    sandbox: tuple = ()
+
+    def by_student(self) -> dict:
+        """Outcomes keyed by student id."""
+        return {o.student: o for o in self.outcomes}
+
+    def counts(self) -> dict:
+        """Number of students per status."""
+        out: dict = {}
+        for o in self.outcomes:
+            out[o.status] = out.get(o.status, 0) + 1
+        return dict(sorted(out.items(), key=lambda kv: STATUS_ORDER.index(kv[0])))
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k} {v}" for k, v in self.counts().items()) or "nobody new"
+        return (
+            f"GradingSummary({self.assignment}: {len(self.outcomes)} graded ({counts}), "
+            f"{len(self.skipped)} already graded)"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{o.student}</td><td>{o.status}</td><td>{o.auto_score:g}/{o.max_score:g}</td></tr>"
+            for o in self.outcomes
+        )
+        return f"<table><tr><th>student</th><th>status</th><th>points</th></tr>{rows}</table>"
+
+
+def _with_venv_path() -> None:
+    """Nbgrader runs ``alembic`` for a new gradebook: put this interpreter's bin dir first."""
+    bindir = os.path.dirname(sys.executable)
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    if parts[0] != bindir:
+        os.environ["PATH"] = os.pathsep.join([bindir, *parts])
+
+
+def _quiet_logger(path: Path):
+    import logging
+
+    log = logging.getLogger("citykit.grading.setup")
+    log.handlers.clear()
+    log.propagate = False
+    log.addHandler(logging.FileHandler(path))
+    log.setLevel(logging.WARNING)
+    return log
+
+
+def _commit_files(layout: CourseLayout, result: dict) -> None:
+    """Move the autograded notebooks and feedback into the course, replacing older ones."""
+    root = Path(result["root"])
+    sid, aid = result["student"], result["assignment"]
+    staging_root = layout.grading / ".staging"
+    staging_root.mkdir(parents=True, exist_ok=True)
+    for step, dest_root, patterns in (
+        ("autograded", layout.autograded, ("*.ipynb", "timestamp.txt")),
+        ("feedback", layout.feedback, ("*.html", "timestamp.txt")),
+    ):
+        src = root / step / sid / aid
+        if not src.is_dir():
+            continue
+        staging = staging_root / uuid.uuid4().hex
+        staging.mkdir()
+        for pattern in patterns:
+            for path in src.glob(pattern):
+                if path.is_file() and not path.is_symlink():
+                    shutil.copyfile(path, staging / path.name)
+        dest = dest_root / sid / aid
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.exists():
+            trash = staging_root / f"old-{uuid.uuid4().hex}"
+            os.replace(dest, trash)
+            shutil.rmtree(trash, ignore_errors=True)
+        os.replace(staging, dest)
+
+
+def _clean_stale_runs(base: Path) -> None:
+    for folder in base.glob("citykit-grade-*"):
+        pid_file = folder / "pid"
+        try:
+            pid = int(pid_file.read_text())
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, ValueError):
+            continue
+
+
+def grade(
+    assignment: str,
+    *,
+    course_root=None,
+    submissions=None,
+    workers: int = 2,
+    timeout: float | None = None,
+    students=None,
+    force: bool = False,
+    db_url: str | None = None,
+    progress: bool = False,
+    feedback: bool = True,
+    report: bool = True,
+    limits: dict | None = None,
+) -> GradingSummary:
+    """Grade every (or the selected) student's submission of ``assignment``.
+
+    Parameters
+    ----------
+    assignment : str
+        Assignment name (a folder of the course's source folder).
+    course_root : path-like, optional
+        The nbgrader course root (default: the current folder).
+    submissions : path-like, optional
+        A folder or LMS zip to import into the submitted folder first.
+    workers : int
+        Parallel grading processes.
+    timeout : float, optional
+        Seconds a code cell may run (default: the course's ``Execute.timeout``, else 60).
+    students : sequence of str, optional
+        Only these students.
+    force : bool
+        Re-grade students already graded (manual grades are kept).
+    db_url : str, optional
+        Gradebook URL replacing the course's (e.g. PostgreSQL).
+    progress : bool
+        Show a progress bar with ETA on stderr.
+    feedback, report : bool
+        Write feedback HTML / the cohort report.
+    limits : dict, optional
+        Kernel resource limits (``cpu_seconds``, ``memory_mb``, ``file_mb``, ``processes``).
+
+    Returns
+    -------
+    GradingSummary
+        Per-student outcomes and report paths.
+    """
+    _with_venv_path()
+    layout = load_course(course_root, db_url=db_url)
+    known = layout.assignments()
+    if assignment not in known:
+        hint = did_you_mean(assignment, known)
+        raise GradingSetupError(
+            f"assignment {assignment!r} not found in {layout.source}; the assignments are: "
+            f"{', '.join(known) or 'none'}.{(' ' + hint) if hint else ''}"
+        )
+    if workers < 1:
+        raise GradingSetupError(f"--workers must be 1 or more, got {workers}")
+    if timeout is None:
+        timeout = layout.config.get("Execute", {}).get("timeout", 60) or 60
+    limits = {**DEFAULT_LIMITS, **(limits or {})}
+    layout.grading.mkdir(parents=True, exist_ok=True)
+    base = Path(tempfile.gettempdir())
+    _clean_stale_runs(base)
+    run_dir = Path(tempfile.mkdtemp(prefix="citykit-grade-", dir=base))
+    os.chmod(run_dir, 0o711)
+    (run_dir / "pid").write_text(str(os.getpid()))
+    (run_dir / "students").mkdir(mode=0o711)
+    os.chmod(run_dir / "students", 0o711)
+    run_id = uuid.uuid4().hex[:12]
+    pool = None
+    try:
+        log = _quiet_logger(run_dir / "setup.log")
+        probe = probe_user_switch()
+        template = build_template(layout, assignment, run_dir / "template", log=log)
+        if submissions is not None:
+            intake = import_submissions(
+                submissions, layout, assignment, notebooks=template.notebooks
+            )
+            if intake.skipped:
+                (layout.grading / f"{assignment}-intake-skipped.txt").write_text(
+                    "\n".join(intake.skipped) + "\n"
+                )
+        ensure_assignment(layout, template, log=log)
+        everyone = layout.students(assignment)
+        if students:
+            unknown = [s for s in students if s not in everyone]
+            if unknown:
+                raise GradingSetupError(
+                    f"no submission of {assignment!r} from {', '.join(map(repr, unknown))} in "
+                    f"{layout.submitted}; students with a submission: "
+                    f"{', '.join(everyone) or 'none'}"
+                )
+            everyone = [s for s in everyone if s in set(students)]
+        done = graded_students(layout, assignment)
+        todo = [s for s in everyone if force or s not in done]
+        skipped = tuple(s for s in everyone if s not in todo)
+        db_dir = []
+        if layout.db_url.startswith("sqlite:///"):
+            db_dir = [str(Path(layout.db_url[len("sqlite:///") :]).parent)]
+        sensitive = tuple(
+            dict.fromkeys(
+                [str(layout.source), str(layout.grading), str(layout.submitted)]
+                + [str(layout.autograded), str(layout.feedback), *db_dir]
+            )
+        )
+        plan = detect_sandbox(limits=limits, sensitive=sensitive, probe=probe.result())
+        if plan.switch_user:
+            lease = UidLease(min(workers, max(1, len(todo))))
+            if not lease.uids:
+                raise GradingSetupError(
+                    "every sandbox user id is in use by other grading runs; wait for them to "
+                    "finish or set CITYKIT_SANDBOX_UID_BASE to another free range"
+                )
+            plan = dataclasses.replace(plan, uids=tuple(lease.uids))
+            workers = len(lease.uids)
+        outcomes = []
+        if todo:
+            budget = float(timeout) * (template.code_cells + 3) + 120
+            ctx = {
+                "layout": layout,
+                "template": template,
+                "run_dir": str(run_dir),
+                "timeout": timeout,
+                "plan": plan,
+                "hide": sensitive,
+                "feedback": feedback,
+            }
+            from tqdm import tqdm
+
+            bar = tqdm(
+                total=len(todo),
+                desc=f"grading {assignment}",
+                unit="student",
+                file=sys.stderr,
+                disable=not progress,
+                smoothing=0.1,
+            )
+            pool = WorkerPool(min(workers, len(todo)), ctx, plan=plan, budget=budget)
+            if report:
+                _warm_report_imports()
+            try:
+                for result in pool.run(todo):
+                    if result["status"] != "error":
+                        try:
+                            _commit_files(layout, result)
+                            with warnings.catch_warnings():
+                                warnings.simplefilter("ignore")
+                                commit_student(layout, result, run_id=run_id)
+                        except Exception as exc:  # a gradebook problem stops no one else
+                            result["status"] = "error"
+                            result["notes"].append(
+                                f"could not be saved in the gradebook ({type(exc).__name__}: "
+                                f"{exc}); nothing was recorded -- run again to retry"
+                            )
+                        else:
+                            with open(layout.grading / "journal.jsonl", "a") as journal:
+                                journal.write(json.dumps(_journal_line(result, run_id)) + "\n")
+                    if result.get("root"):
+                        shutil.rmtree(result["root"], ignore_errors=True)
+                    outcomes.append(
+                        StudentOutcome(
+                            result["student"],
+                            result["status"],
+                            float(result["auto_score"]),
+                            float(result["max_score"]),
+                            tuple(result["notes"]),
+                        )
+                    )
+                    bar.set_postfix_str(f"{result['student']}: {result['status']}", refresh=False)
+                    bar.update(1)
+            finally:
+                bar.close()
+                pool.close()
+        paths = {}
+        if report:
+            from citykit.grading.report import write_report
+
+            try:
+                paths = write_report(layout, assignment, outcomes=outcomes, sandbox=plan.notes)
+            except Exception as exc:  # the grades are saved; say why the report is missing
+                paths = {"report_error": f"{type(exc).__name__}: {exc}"}
+        return GradingSummary(
+            assignment,
+            tuple(sorted(outcomes, key=lambda o: o.student)),
+            skipped,
+            paths,
+            plan.notes,
+        )
+    finally:
+        if "probe" in locals():
+            probe.result()  # let the probe remove its own temporary folder
+        if "lease" in locals():
+            lease.release()
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _warm_report_imports() -> None:
+    """Import the plotting libraries in the background while workers grade (after forking)."""
+    import threading
+
+    def work() -> None:
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot
+            import seaborn  # noqa: F401
+        except Exception:  # the report imports them again and reports any problem
+            pass
+
+    threading.Thread(target=work, daemon=True).start()
+
+
+def _journal_line(result: dict, run_id: str) -> dict:
+    return {
+        "run": run_id,
+        "assignment": result["assignment"],
+        "student": result["student"],
+        "status": result["status"],
+        "auto_score": result["auto_score"],
+        "max_score": result["max_score"],
+        "notes": result["notes"],
+    }

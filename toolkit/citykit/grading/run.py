@@ -1,0 +1,463 @@
+"""Autograde one student in a private folder, and a pool of worker processes that does it.
+
+Each student is graded in ``<run>/students/<slot>-<student>-<random>/``, a complete miniature
+nbgrader course: a copy of the template gradebook, the non-notebook files of the source folder,
+and the student's preflighted notebooks. No solutions notebook is ever copied there. nbgrader's
+``Autograde`` and the feedback exporter run *in* the long-lived worker process (nbgrader and
+Jupyter are imported once per worker, not once per student), the kernel starts through
+:mod:`citykit.grading.sandbox`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+import time
+import traceback
+import uuid
+import warnings
+from multiprocessing.connection import wait
+from pathlib import Path
+
+import nbformat
+
+from citykit.grading.gradebook import Template, read_student_grades
+from citykit.grading.preflight import preflight_file
+from citykit.grading.preprocessors import (
+    DID_NOT_RUN,
+    KERNEL_DIED,
+    CapOutputs,
+    RedactHiddenTests,
+    SafeExecute,
+    StripWarnings,
+)
+from citykit.grading.sandbox import SandboxPlan, kill_user_processes, write_kernelspec
+
+__all__ = ["STATUS_ORDER", "WorkerPool", "grade_student"]
+
+#: Statuses from most to least serious; a student's status is the most serious that applies.
+STATUS_ORDER = (
+    "error",
+    "unreadable",
+    "missing",
+    "kernel_died",
+    "timeout",
+    "memory",
+    "exited",
+    "repaired",
+    "ok",
+)
+_FLAG_BY_ENAME = {
+    "CellTimeoutError": ("timeout", "a cell ran longer than the time limit and was stopped"),
+    KERNEL_DIED: ("kernel_died", "the kernel stopped (exit, kill or memory); later cells got 0"),
+    "MemoryError": ("memory", "the code hit the memory limit"),
+    "SystemExit": ("exited", "the code called sys.exit(); the kernel kept running"),
+}
+
+
+def _worst(statuses) -> str:
+    return min(statuses, key=STATUS_ORDER.index)
+
+
+def _digest(folder: Path) -> str:
+    sha = hashlib.sha256()
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                sha.update(str(path.relative_to(folder)).encode())
+                sha.update(path.read_bytes())
+    return sha.hexdigest()
+
+
+def _logger(path: Path) -> logging.Logger:
+    log = logging.getLogger(f"citykit.grading.worker.{os.getpid()}")
+    log.handlers.clear()
+    log.propagate = False
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    return log
+
+
+def _config(ctx: dict, root: Path, student: str):
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+
+    config = ctx["layout"].fresh_config()
+    course = config.CourseDirectory
+    course.root = str(root)
+    course.source_directory = "source"
+    course.release_directory = "release"
+    course.submitted_directory = "submitted"
+    course.autograded_directory = "autograded"
+    course.feedback_directory = "feedback"
+    course.db_url = f"sqlite:///{root / 'gradebook.db'}"
+    course.course_id = ctx["layout"].course_id
+    course.assignment_id = ctx["template"].assignment
+    course.student_id = student
+    config.SafeExecute.timeout = int(ctx["timeout"])
+    config.SafeExecute.sandbox_uid = ctx["uid"]
+    config.SafeExecute.extra_arguments = []
+    config.Autograde.autograde_preprocessors = [
+        SafeExecute,
+        StripWarnings,
+        CapOutputs,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
+    return config
+
+
+_EXPORTERS: dict = {}
+
+
+def _feedback_exporter(layout):
+    """One HTML exporter per worker, with nbgrader's feedback template (compiled once)."""
+    if "html" not in _EXPORTERS:
+        from nbconvert.exporters import HTMLExporter
+        from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+        from nbgrader.converters import generate_feedback
+        from nbgrader.preprocessors import GetGrades
+
+        config = layout.fresh_config()
+        base = Path(generate_feedback.__file__).resolve().parent.parent / "server_extensions"
+        if "template_name" not in config.HTMLExporter:
+            config.HTMLExporter.template_name = "feedback"
+        if "extra_template_basedirs" not in config.HTMLExporter:
+            config.HTMLExporter.extra_template_basedirs = [str(base / "formgrader" / "templates")]
+        css = base / "formgrader" / "static" / "node_modules" / "bootstrap" / "dist" / "css"
+        config.HTMLExporter.extra_template_paths = [str(css)]
+        exporter = HTMLExporter(config=config)
+        for preprocessor in (GetGrades, CSSHTMLHeaderPreprocessor, RedactHiddenTests):
+            exporter.register_preprocessor(preprocessor, enabled=True)
+        _EXPORTERS["html"] = exporter
+    return _EXPORTERS["html"]
+
+
+def _write_feedback(ctx: dict, root: Path, student: str) -> None:
+    """Feedback HTML like ``nbgrader generate_feedback``, with hidden tests redacted."""
+    template = ctx["template"]
+    aid = template.assignment
+    source = root / "autograded" / student / aid
+    dest = root / "feedback" / student / aid
+    dest.mkdir(parents=True, exist_ok=True)
+    exporter = _feedback_exporter(ctx["layout"])
+    for name in template.notebooks:
+        path = source / f"{name}.ipynb"
+        if not path.is_file():
+            continue
+        resources = {
+            "unique_key": name,
+            "output_files_dir": f"{name}_files",
+            "metadata": {"name": name, "path": str(source)},
+            "nbgrader": {
+                "notebook": name,
+                "assignment": aid,
+                "student": student,
+                "db_url": f"sqlite:///{root / 'gradebook.db'}",
+            },
+        }
+        body, _ = exporter.from_notebook_node(nbformat.read(path, as_version=4), resources)
+        (dest / f"{name}.html").write_text(body, encoding="utf-8")
+    if (source / "timestamp.txt").is_file():
+        shutil.copyfile(source / "timestamp.txt", dest / "timestamp.txt")
+
+
+def _execution_flags(folder: Path, template: Template) -> tuple[set, list]:
+    statuses, notes = set(), []
+    for name in template.notebooks:
+        path = folder / f"{name}.ipynb"
+        if not path.is_file():
+            continue
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+            where = f" ({gid})" if gid else ""
+            for output in cell.get("outputs", []):
+                if output.output_type == "error" and output.ename in _FLAG_BY_ENAME:
+                    status, text = _FLAG_BY_ENAME[output.ename]
+                    statuses.add(status)
+                    notes.append(text + where)
+                elif output.output_type == "error" and output.ename == DID_NOT_RUN:
+                    pass
+                elif (
+                    output.output_type == "stream"
+                    and output.name == "stderr"
+                    and cell.metadata.get("nbgrader", {}).get("grade")
+                ):
+                    notes.append(f"a test cell wrote to stderr{where}: nbgrader scores it 0")
+    return statuses, list(dict.fromkeys(notes))
+
+
+def grade_student(ctx: dict, student: str) -> dict:
+    """Preflight, autograde and write feedback for one student; return plain data.
+
+    Parameters
+    ----------
+    ctx : dict
+        The worker context: ``layout``, ``template``, ``run_dir``, ``timeout``, ``uid``,
+        ``feedback``.
+    student : str
+        The student id (a folder of the course's submitted folder).
+
+    Returns
+    -------
+    dict
+        ``assignment``, ``student``, ``status``, ``notes``, ``grades`` (see
+        :func:`~citykit.grading.gradebook.read_student_grades`), ``auto_score``, ``max_score``,
+        ``root`` (the private folder with ``autograded/`` and ``feedback/``), ``digest``,
+        ``seconds``.
+    """
+    from nbgrader.converters import Autograde
+    from nbgrader.coursedir import CourseDirectory
+
+    started = time.monotonic()
+    layout, template = ctx["layout"], ctx["template"]
+    aid = template.assignment
+    root = Path(ctx["run_dir"], "students", f"{ctx['slot']}-{student}-{uuid.uuid4().hex[:8]}")
+    root.mkdir(mode=0o711, parents=True)
+    os.chmod(root, 0o711)
+    result = {
+        "assignment": aid,
+        "student": student,
+        "root": str(root),
+        "notes": [],
+        "grades": None,
+        "auto_score": 0.0,
+        "max_score": sum(c["max_score"] for c in template.cells),
+    }
+    log = _logger(root / "grading.log")
+    submitted = layout.submitted / student / aid
+    result["digest"] = _digest(submitted)
+    try:
+        shutil.copyfile(template.db_path, root / "gradebook.db")
+        os.chmod(root / "gradebook.db", 0o600)
+        shutil.copytree(
+            template.source_files,
+            root / "source" / aid,
+            ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"),
+        )
+        target = root / "submitted" / student / aid
+        target.mkdir(parents=True)
+        statuses = set()
+        for name in template.notebooks:
+            check = preflight_file(submitted / f"{name}.ipynb", template.release_notebook(name))
+            nbformat.write(check.notebook, target / f"{name}.ipynb")
+            statuses.add(check.status)
+            prefix = f"{name}.ipynb: " if len(template.notebooks) > 1 else ""
+            result["notes"] += [prefix + n for n in check.notes]
+        if (submitted / "timestamp.txt").is_file():
+            shutil.copyfile(submitted / "timestamp.txt", target / "timestamp.txt")
+        config = _config(ctx, root, student)
+        os.environ["CITYKIT_SANDBOX_ROOT"] = str(root)
+        converter = Autograde(coursedir=CourseDirectory(config=config), config=config)
+        converter.log = log
+        converter.start()
+        flags, notes = _execution_flags(root / "autograded" / student / aid, template)
+        statuses |= flags
+        result["notes"] += notes
+        if ctx.get("feedback", True):
+            try:
+                _write_feedback(ctx, root, student)
+            except Exception as exc:  # feedback must not lose the grade
+                log.error(traceback.format_exc())
+                result["notes"].append(f"feedback could not be generated: {exc}")
+        result["grades"] = read_student_grades(
+            root / "gradebook.db", layout.course_id, aid, student
+        )
+        result["auto_score"] = sum(
+            g["auto_score"] or 0.0
+            for nb in result["grades"]["notebooks"].values()
+            for g in nb["grades"].values()
+        )
+        result["status"] = _worst(statuses or {"ok"})
+    except Exception as exc:
+        log.error(traceback.format_exc())
+        result["status"] = "error"
+        result["notes"].append(f"grading failed: {type(exc).__name__}: {exc}")
+    finally:
+        for handler in log.handlers:
+            handler.close()
+        if ctx["uid"] is not None:
+            kill_user_processes(ctx["uid"])
+    result["seconds"] = round(time.monotonic() - started, 3)
+    return result
+
+
+def _die_with_parent() -> None:
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+def _start_zygote(base: Path, slot: int, log_fd: int) -> None:
+    """Start this worker's kernel zygote; kernels start the ordinary way if it fails."""
+    import subprocess
+    import sys
+
+    if os.environ.get("CITYKIT_NO_ZYGOTE"):
+        return
+    path = base / f"zygote-{slot}.sock"
+    from citykit.grading.sandbox import kernel_environment
+
+    subprocess.Popen(
+        [sys.executable, "-m", "citykit.grading.zygote", str(path)],
+        env=kernel_environment(dict(os.environ)),  # /proc/<pid>/environ of kernels stays clean
+        stdin=subprocess.DEVNULL,
+        stdout=log_fd,
+        stderr=log_fd,
+    )
+    os.environ["CITYKIT_ZYGOTE"] = str(path)  # the kernel manager waits for the socket
+
+
+def _worker_main(conn, ctx: dict) -> None:  # pragma: no cover - runs in a child process
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warnings.simplefilter("ignore")
+    from citykit.grading import _speedups
+
+    _speedups.apply()
+    os.umask(0o077)
+    slot = ctx["slot"]
+    base = Path(ctx["run_dir"])
+    log_fd = os.open(base / f"worker-{slot}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    for name, sub in (
+        ("JUPYTER_DATA_DIR", f"jupyter-data-{slot}"),
+        ("JUPYTER_CONFIG_DIR", f"jupyter-config-{slot}"),
+        ("JUPYTER_RUNTIME_DIR", f"jupyter-runtime-{slot}"),
+    ):
+        (base / sub).mkdir(mode=0o711, exist_ok=True)
+        os.environ[name] = str(base / sub)
+    os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
+    os.environ["JUPYTER_PREFER_ENV_PATH"] = "0"  # our kernel specs before the venv's
+    os.environ.pop("JUPYTER_PATH", None)
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    _start_zygote(base, slot, log_fd)
+
+    for kernel in ctx["template"].kernels:
+        write_kernelspec(
+            base / f"jupyter-data-{slot}", kernel, plan=ctx["plan"], slot=slot, hide=ctx["hide"]
+        )
+        argv = KernelSpecManager().get_kernel_spec(kernel).argv
+        if "citykit.grading.sandbox" not in argv:
+            raise RuntimeError(f"the sandboxed kernel spec {kernel!r} is not used: {argv}")
+    while True:
+        try:
+            student = conn.recv()
+        except EOFError:
+            return
+        if student is None:
+            return
+        conn.send(grade_student(ctx, student))
+
+
+class WorkerPool:
+    """``n`` long-lived grading processes with a time budget per student.
+
+    A worker that dies or overruns its budget is killed (with its kernel) and replaced; its
+    student gets the status ``error`` and is retried on the next run.
+    """
+
+    def __init__(self, n: int, ctx: dict, *, plan: SandboxPlan, budget: float):
+        self.ctx, self.plan, self.budget = ctx, plan, budget
+        self.mp = multiprocessing.get_context("fork")
+        self.slots: dict[int, dict] = {}
+        for slot in range(max(1, n)):
+            self._start(slot)
+
+    def _start(self, slot: int) -> None:
+        parent, child = self.mp.Pipe()
+        ctx = dict(self.ctx, slot=slot, uid=self.plan.uid_for(slot))
+        process = self.mp.Process(target=_worker_main, args=(child, ctx), daemon=True)
+        process.start()
+        child.close()
+        self.slots[slot] = {"process": process, "conn": parent, "student": None, "deadline": 0}
+
+    def _kill(self, slot: int) -> None:
+        info = self.slots[slot]
+        info["process"].kill()
+        info["process"].join(5)
+        uid = self.plan.uid_for(slot)
+        if uid is not None:
+            kill_user_processes(uid)
+        info["conn"].close()
+
+    def run(self, students):
+        """Grade ``students``; yield each result dict as soon as it is ready."""
+        queue = list(students)
+        busy = 0
+        while queue or busy:
+            for info in self.slots.values():
+                if info["student"] is None and queue:
+                    info["student"] = queue.pop(0)
+                    info["deadline"] = time.monotonic() + self.budget
+                    info["conn"].send(info["student"])
+                    busy += 1
+            conns = {info["conn"]: slot for slot, info in self.slots.items() if info["student"]}
+            ready = wait(list(conns), timeout=1.0)
+            for conn in ready:
+                slot = conns[conn]
+                info = self.slots[slot]
+                try:
+                    result = conn.recv()
+                except (EOFError, OSError):
+                    result = self._failed(slot, "the grading process stopped unexpectedly")
+                info["student"] = None
+                busy -= 1
+                yield result
+            now = time.monotonic()
+            for slot, info in list(self.slots.items()):
+                if info["student"] and now > info["deadline"]:
+                    result = self._failed(
+                        slot, f"grading took longer than {self.budget:.0f} s and was stopped"
+                    )
+                    info["student"] = None
+                    busy -= 1
+                    yield result
+
+    def _failed(self, slot: int, reason: str) -> dict:
+        student = self.slots[slot]["student"]
+        self._kill(slot)
+        self._start(slot)
+        return {
+            "assignment": self.ctx["template"].assignment,
+            "student": student,
+            "status": "error",
+            "notes": [reason],
+            "grades": None,
+            "auto_score": 0.0,
+            "max_score": sum(c["max_score"] for c in self.ctx["template"].cells),
+            "root": None,
+        }
+
+    def close(self) -> None:
+        """Stop all workers."""
+        for info in self.slots.values():
+            try:
+                info["conn"].send(None)
+            except OSError:
+                pass
+        for slot, info in self.slots.items():
+            info["process"].join(10)
+            if info["process"].is_alive():
+                self._kill(slot)

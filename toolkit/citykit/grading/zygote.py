@@ -1,0 +1,225 @@
+"""Start student kernels by forking a warm process instead of starting Python each time.
+
+Starting a Jupyter kernel costs a Python start-up plus importing ipykernel, IPython, zmq and
+tornado -- about a third of a second of CPU, paid again for every student. Each grading worker
+therefore keeps a *zygote*: a small root process that imported the kernel's libraries once
+(``python -m citykit.grading.zygote SOCKET``). To start a kernel, the worker's kernel manager
+(:class:`ZygoteKernelManager`) sends the kernel command over a Unix socket; the zygote forks, the
+child applies exactly the same sandbox as a normally started kernel
+(:func:`citykit.grading.sandbox.prepare`: limits, namespace, unprivileged user, clean
+environment) and runs the kernel in-process. The worker tracks the child by its process id.
+
+If the zygote is unavailable, kernels are started the ordinary way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+import time
+
+from jupyter_client.manager import AsyncKernelManager
+
+__all__ = ["ForkedKernel", "ZygoteKernelManager", "serve", "spawn"]
+
+
+def _send(conn: socket.socket, data: dict) -> None:
+    raw = json.dumps(data).encode()
+    conn.sendall(struct.pack("!I", len(raw)) + raw)
+
+
+def _recv(conn: socket.socket) -> dict:
+    def exactly(n: int) -> bytes:
+        chunks = b""
+        while len(chunks) < n:
+            more = conn.recv(n - len(chunks))
+            if not more:
+                raise ConnectionError("zygote connection closed")
+            chunks += more
+        return chunks
+
+    (size,) = struct.unpack("!I", exactly(4))
+    return json.loads(exactly(size))
+
+
+def spawn(path: str, argv: list[str], cwd: str, env: dict) -> int:
+    """Ask the zygote at ``path`` to start a kernel; return its process id."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(30)
+        conn.connect(path)
+        _send(conn, {"argv": argv, "cwd": cwd, "env": env})
+        reply = _recv(conn)
+    if "pid" not in reply:
+        raise RuntimeError(reply.get("error", "the zygote did not start the kernel"))
+    return int(reply["pid"])
+
+
+class ForkedKernel:
+    """The part of ``subprocess.Popen`` jupyter_client uses, for a kernel forked by the zygote."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode = None
+
+    def poll(self):
+        """None while the kernel runs (the zygote reaps it as soon as it stops)."""
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = -signal.SIGKILL
+            except PermissionError:
+                pass
+        return self.returncode
+
+    def wait(self, timeout=None):
+        """Wait until the kernel has stopped."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"kernel {self.pid} still running")
+            time.sleep(0.05)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        """Signal the kernel."""
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        """Kill the kernel."""
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        """Ask the kernel to stop."""
+        self.send_signal(signal.SIGTERM)
+
+
+class ZygoteKernelManager(AsyncKernelManager):
+    """A kernel manager that forks kernels from the worker's zygote (``CITYKIT_ZYGOTE``)."""
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        path = os.environ.get("CITYKIT_ZYGOTE")
+        if not path or "citykit.grading.sandbox" not in kernel_cmd:
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        from citykit.grading.sandbox import kernel_environment
+
+        env = kernel_environment(dict(kw.get("env") or os.environ))  # nothing secret crosses
+        cwd = str(kw.get("cwd") or os.getcwd())
+        deadline = time.monotonic() + 60
+        while not os.path.exists(path) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        try:
+            pid = spawn(path, list(kernel_cmd), cwd, env)
+        except (OSError, RuntimeError, ConnectionError):
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        provisioner = self.provisioner
+        provisioner.process = ForkedKernel(pid)
+        provisioner.pid = pid
+        provisioner.pgid = pid  # the kernel leads its own process group
+        provisioner.cwd = cwd
+        self._reconcile_connection_info(provisioner.connection_info)
+
+
+def _die_with_parent() -> None:
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+def _reap(signum, frame) -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _child(request: dict) -> None:  # pragma: no cover - runs in the forked kernel
+    from citykit.grading.sandbox import prepare
+
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.setsid()
+        zygote = os.getppid()
+        os.chdir(request["cwd"])
+        env = dict(request.pop("env"), JPY_PARENT_PID=str(zygote))
+        argv = request.pop("argv")
+        command, env = prepare(argv[argv.index("citykit.grading.sandbox") + 1 :], env)
+        _die_with_parent()  # after dropping privileges: a change of user clears this setting
+        if os.getppid() != zygote:  # the zygote died before the setting took effect
+            os._exit(1)
+        os.environ.clear()
+        os.environ.update(env)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        import random
+
+        random.seed()
+        from ipykernel.kernelapp import IPKernelApp
+
+        sys.argv = [command[0], *command[3:]]
+        IPKernelApp.launch_instance(argv=command[3:])
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        os._exit(1)
+    os._exit(0)
+
+
+def serve(path: str) -> None:  # pragma: no cover - runs as the zygote process
+    """Import the kernel's libraries, then fork a kernel for each request on socket ``path``."""
+    _die_with_parent()
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+    import ipykernel.ipkernel
+    import ipykernel.kernelapp  # noqa: F401
+    import IPython.core.interactiveshell  # noqa: F401
+
+    # what IPKernelApp.initialize would import in every kernel (debugpy alone is 0.1 s), then
+    # what students use most
+    warm = ("ipykernel.debugger", "ipykernel.zmqshell", "ipykernel.iostream", "ipykernel.comm")
+    warm += ("IPython.core.completer", "jupyter_client.session", "numpy", "pandas")
+    for optional in warm:
+        try:
+            __import__(optional)
+        except Exception:  # not installed or not importable: nothing to warm
+            pass
+    signal.signal(signal.SIGCHLD, _reap)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path + ".tmp")
+    os.chmod(path + ".tmp", 0o600)
+    os.rename(path + ".tmp", path)
+    server.listen(8)
+    while True:
+        conn, _ = server.accept()
+        with conn:
+            try:
+                request = _recv(conn)
+            except (ConnectionError, ValueError, OSError):
+                continue
+            pid = os.fork()
+            if pid == 0:
+                server.close()
+                conn.close()
+                _child(request)
+            _send(conn, {"pid": pid})
+
+
+if __name__ == "__main__":  # pragma: no cover
+    serve(sys.argv[1])
