@@ -54,6 +54,7 @@ $(VENV)/.bench-installed: $(STAMP)
 
 bench: $(VENV)/.bench-installed  ## benchmarks at city scale (scale 100), printed and in build/bench/
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_grading.py
 
 browser: $(STAMP)  ## drive the course in headless Chromium (lessons, widgets, nbgrader Validate)
 	$(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
