@@ -6,10 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("CITYKIT_SHARED", ROOT.parent / "shared"))
-REALDATA = SHARED / "realdata"
+from repo_paths import REALDATA, ROOT
 
 
 def _required(variable: str) -> bool:

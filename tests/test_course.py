@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from citykit import course
-from conftest import ROOT
+from repo_paths import ROOT
 
 
 @pytest.mark.notebooks

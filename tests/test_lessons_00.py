@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import ROOT
+from repo_paths import ROOT
 
 LESSONS = sorted((ROOT / "curriculum" / "00-foundations").glob("*.ipynb"))
 NAMES = [p.stem for p in LESSONS]

@@ -8,7 +8,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import ROOT
+from repo_paths import ROOT
 
 LESSONS = sorted((ROOT / "curriculum" / "01-open-data").glob("*.ipynb"))
 NAMES = [p.stem for p in LESSONS]

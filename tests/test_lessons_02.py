@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import ROOT
+from repo_paths import ROOT
 
 MODULE = ROOT / "curriculum" / "02-performance-management"
 LESSONS = sorted(MODULE.glob("*.ipynb"))

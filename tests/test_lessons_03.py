@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT
+from repo_paths import ROOT
 
 FOLDER = ROOT / "curriculum" / "03-evaluation"
 LESSONS = sorted(FOLDER.glob("*.ipynb"))

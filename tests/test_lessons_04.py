@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import ROOT
+from repo_paths import ROOT
 
 MODULE = ROOT / "curriculum" / "04-results-driven-contracting"
 LESSONS = sorted(MODULE.glob("*.ipynb"))

@@ -15,7 +15,7 @@ from citykit import contracting, datasets, evaluation, opendata, performance
 from citykit.synth.homeless import TRUE_PROVIDER_EFFECTS
 from citykit.synth.requests311 import PROCESS_CHANGE
 from citykit.synth.trials import BILL_BLOCKS, TRUE_EFFECTS
-from conftest import ROOT
+from repo_paths import ROOT
 
 LESSON = ROOT / "curriculum" / "05-capstone" / "01-case-brief.ipynb"
 SOLUTION = ROOT / "solutions" / "05-capstone" / "results-briefing.ipynb"

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 from citykit import datasets, synth
 from citykit.synth import requests311
-from conftest import ROOT
+from repo_paths import ROOT
 
 
 def test_same_seed_same_bytes_and_committed_datasets_are_current(tmp_path):
