@@ -160,3 +160,21 @@ def test_course_run_reports_a_failing_lesson_and_goes_on(tmp_path):
     assert report.problems[0].message == "cell 3: KeyError: 'closed_at'"
     good = nbformat.read(tmp_path / "build" / "09-x" / "02-good.ipynb", as_version=4)
     assert "ROWS 40" in "".join(o.get("text", "") for c in good.cells for o in c.get("outputs", []))
+
+
+def test_fingerprint_replaces_stale_fingerprints(mini_course, tmp_path, monkeypatch):
+    """Answers changed since the last fingerprint run: the solution's checks must not block it."""
+    banks = tmp_path / "banks"
+    banks.mkdir()
+    source = ROOT / "toolkit" / "citykit" / "questions"
+    shutil.copy(source / "00-foundations.toml", banks)
+    right = json.loads((source / "00-foundations.answers.json").read_text())
+    stale = {
+        qid: {**entry, "fingerprint": "0" * len(entry["fingerprint"])}
+        for qid, entry in right.items()
+    }
+    (banks / "00-foundations.answers.json").write_text(json.dumps(stale))
+    monkeypatch.setenv("CITYKIT_QUESTIONS_DIR", str(banks))
+    written = course.fingerprint(mini_course, "00-foundations")
+    assert written == banks / "00-foundations.answers.json"
+    assert json.loads(written.read_text()) == right

@@ -90,6 +90,8 @@ KINDS = (
     "function",
 )
 _MISSING = object()
+# set by `citykit course fingerprint` in the solution's kernel: checks ignore old fingerprints
+_REFINGERPRINT = "CITYKIT_REFINGERPRINT"
 
 
 class NotYet(AssertionError):
@@ -285,6 +287,10 @@ def load_bank(assignment: str) -> dict:
     bank = tomllib.loads(path.read_text(encoding="utf-8"))
     answers_file = path.with_name(f"{assignment}.answers.json")
     answers = json.loads(answers_file.read_text()) if answers_file.is_file() else {}
+    if os.environ.get(_REFINGERPRINT):
+        # `citykit course fingerprint` re-runs the solution to write new fingerprints: the old
+        # ones may describe answers that have since changed, so the checks must not use them
+        answers = {}
     for qid, spec in bank.get("questions", {}).items():
         kind = spec.get("kind", "number")
         if kind not in KINDS:

@@ -299,7 +299,9 @@ def fingerprint(root: Path, assignment: str) -> Path:
 
     root = Path(root).resolve()
     notebook = _solution_notebook(root, assignment)
-    kernel = _Kernel(notebook, _env(root))
+    env = _env(root)
+    env[check._REFINGERPRINT] = "1"  # the checks must not judge by the fingerprints being replaced
+    kernel = _Kernel(notebook, env)
     try:
         for i, cell in enumerate(kernel.nb.cells):
             if cell.cell_type != "code":
