@@ -178,3 +178,34 @@ def test_fingerprint_replaces_stale_fingerprints(mini_course, tmp_path, monkeypa
     written = course.fingerprint(mini_course, "00-foundations")
     assert written == banks / "00-foundations.answers.json"
     assert json.loads(written.read_text()) == right
+
+
+def test_execute_notebook_runs_again_after_a_cell_that_never_answers(tmp_path):
+    """A kernel that goes quiet (a lost message) costs one timeout, not the whole run."""
+    marker = tmp_path / "first-run"
+    params = nbformat.v4.new_code_cell(f"marker = {str(marker)!r}")
+    params.metadata["tags"] = ["parameters"]
+    quiet_once = nbformat.v4.new_code_cell(
+        "import os, time\n"
+        "if not os.path.exists(marker):\n"
+        "    open(marker, 'w').close()\n"
+        "    time.sleep(60)\n"
+        "answer = 42\n"
+        "print(answer)"
+    )
+    lesson = tmp_path / "quiet.ipynb"
+    _lesson(lesson, [params, quiet_once])
+    output = tmp_path / "build" / "quiet.ipynb"
+    course.execute_notebook(lesson, output, cell_timeout=5)
+    executed = nbformat.read(output, as_version=4)
+    assert marker.exists()
+    assert executed.cells[-1].outputs[0]["text"] == "42\n"
+
+
+def test_execute_notebook_gives_up_on_a_cell_that_always_hangs(tmp_path):
+    params = nbformat.v4.new_code_cell("pass")
+    params.metadata["tags"] = ["parameters"]
+    lesson = tmp_path / "hang.ipynb"
+    _lesson(lesson, [params, nbformat.v4.new_code_cell("import time\ntime.sleep(60)")])
+    with pytest.raises(TimeoutError):
+        course.execute_notebook(lesson, tmp_path / "out.ipynb", cell_timeout=2, attempts=2)

@@ -113,19 +113,11 @@ def other_city(tmp_path_factory):
 @pytest.mark.parametrize("city", ["Riverton", "Othertown"])
 def test_lesson_runs_without_errors_or_warnings(path, city, other_city, tmp_path):
     """Papermill runs the lesson (sample city, and another city's export via the parameters cell)."""
-    import papermill as pm
+    from citykit import course
 
     parameters = {} if city == "Riverton" else {"data_dir": str(other_city), "city": city}
     output = tmp_path / path.name
-    pm.execute_notebook(
-        str(path),
-        str(output),
-        parameters=parameters,
-        cwd=str(path.parent),
-        kernel_name="python3",
-        progress_bar=False,
-        log_output=False,
-    )
+    course.execute_notebook(path, output, parameters=parameters)
     outputs = [o for _, _, c in _cells(output) if c["cell_type"] == "code" for o in c["outputs"]]
     stderr = [o["text"] for o in outputs if o.get("name") == "stderr"]
     assert not stderr, "".join(stderr)[:2000]

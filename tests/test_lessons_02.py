@@ -131,12 +131,11 @@ def other_city(tmp_path_factory):
 @pytest.mark.parametrize("city", ["Riverton", "Othertown"])
 def test_lesson_runs_without_errors_or_warnings(path, city, other_city, tmp_path):
     """Papermill runs the lesson (sample city, and another city's exports); no stderr; charts drawn."""
-    import papermill as pm
+    from citykit import course
 
     parameters = {} if city == "Riverton" else {"data_dir": str(other_city), "city": city}
     output = tmp_path / path.name
-    pm.execute_notebook(str(path), str(output), parameters=parameters, cwd=str(path.parent),
-                        kernel_name="python3", progress_bar=False, log_output=False)  # fmt: skip
+    course.execute_notebook(path, output, parameters=parameters)
     cells = _cells(output)
     outputs = [o for kind, _, c in cells if kind == "code" for o in c["outputs"]]
     stderr = [o["text"] for o in outputs if o.get("name") == "stderr"]

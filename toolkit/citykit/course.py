@@ -38,6 +38,7 @@ __all__ = [
     "fingerprint",
     "verify",
     "run",
+    "execute_notebook",
     "add_course_parser",
 ]
 
@@ -431,23 +432,64 @@ def _wrong_answers(root: str, assignment: str) -> list[tuple[str, str]]:
     return problems
 
 
-def _execute_lesson(path: str, output: str, parameters: dict) -> str | None:
-    """Execute one lesson with papermill; return None or a description of the first error."""
+def execute_notebook(
+    path: str | Path,
+    output: str | Path,
+    *,
+    parameters: dict | None = None,
+    cell_timeout: int = CELL_TIMEOUT,
+    attempts: int = 2,
+) -> None:
+    """Execute a notebook with papermill in its own folder, writing the result to ``output``.
+
+    A cell that gives no answer within ``cell_timeout`` seconds stops the run; the notebook is
+    then run once more in a fresh kernel (``attempts=2``), because a kernel that lost a message
+    waits forever though its work is done. A notebook that fails raises what papermill raises
+    (``PapermillExecutionError`` names the cell and the error).
+
+    Parameters
+    ----------
+    path, output : str or Path
+        The notebook to run and where to write the executed copy.
+    parameters : dict, optional, keyword-only
+        Values for the notebook's ``parameters`` cell.
+    cell_timeout : int, keyword-only
+        Seconds a cell may take.
+    attempts : int, keyword-only
+        Runs allowed when a cell times out.
+
+    Examples
+    --------
+    >>> from citykit import course
+    >>> course.execute_notebook("lesson.ipynb", "build/lesson.ipynb")  # doctest: +SKIP
+    """
     import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
 
     Path(output).parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, attempts + 1):
+        try:
+            pm.execute_notebook(
+                str(path),
+                str(output),
+                parameters=parameters or {},
+                progress_bar=False,
+                kernel_name="python3",
+                cwd=str(Path(path).parent),
+                execution_timeout=cell_timeout,
+                log_output=False,
+            )
+            return
+        except TimeoutError:  # nbclient's CellTimeoutError
+            if attempt == attempts:
+                raise
+
+
+def _execute_lesson(path: str, output: str, parameters: dict) -> str | None:
+    """Execute one lesson with papermill; return None or a description of the first error."""
+    from papermill.exceptions import PapermillExecutionError
+
     try:
-        pm.execute_notebook(
-            path,
-            output,
-            parameters=parameters,
-            progress_bar=False,
-            kernel_name="python3",
-            cwd=str(Path(path).parent),
-            execution_timeout=CELL_TIMEOUT,
-            log_output=False,
-        )
+        execute_notebook(path, output, parameters=parameters)
     except PapermillExecutionError:
         nb = _read(Path(output))
         original = [
@@ -469,13 +511,12 @@ def _execute_lesson(path: str, output: str, parameters: dict) -> str | None:
 
 
 def _task(kind: str, *args):
-    if kind == "validate":
-        return _validate(*args)
-    if kind == "wrong":
-        return _wrong_answers(*args)
-    if kind == "lesson":
-        return _execute_lesson(*args)
-    raise ValueError(kind)
+    work = {"validate": _validate, "wrong": _wrong_answers, "lesson": _execute_lesson}[kind]
+    try:
+        return work(*args)
+    except TimeoutError:
+        # a kernel that lost a message waits forever though its work is done: run once more
+        return work(*args)
 
 
 def verify(root: Path, *, workers: int = 2, execute: bool = True, progress: bool = True) -> Report:
