@@ -21,7 +21,8 @@ def control_chart(chart, *, ax=None, title: str | None = None, ylabel: str | Non
     """Draw a :class:`~citykit.performance.ControlChart`: values, centre, limits, signals, phase.
 
     Points with a signal are drawn as large vermillion dots and labelled with their rule codes;
-    a dashed vertical line marks the end of the baseline whose variation set the limits.
+    a dashed vertical line marks the end of the baseline whose variation set the limits. The
+    legend sits to the right of the axes, so it never covers a point.
 
     Parameters
     ----------
@@ -85,6 +86,7 @@ def control_chart(chart, *, ax=None, title: str | None = None, ylabel: str | Non
         title=title or default_title,
         xlabel="Period",
         ylabel=ylabel or default_ylabel,
+        legend="outside",  # the series crosses the whole panel: inside, a legend covers it
     )
 
 
