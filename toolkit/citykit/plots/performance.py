@@ -77,6 +77,8 @@ def control_chart(chart, *, ax=None, title: str | None = None, ylabel: str | Non
         ax.axvline(end, color=PALETTE["orange"], ls=":", lw=1.5, label="end of baseline")
     if _is_share(chart.value_label) or chart.chart.startswith("p"):
         ax.yaxis.set_major_formatter(_percent())
+    if pd.api.types.is_datetime64_any_dtype(x):
+        _concise_dates(ax)
     default_title = f"{chart.chart} chart: {chart.value_label}"
     default_ylabel = (
         f"{chart.value_label} (share)" if chart.chart.startswith("p") else chart.value_label
@@ -88,6 +90,15 @@ def control_chart(chart, *, ax=None, title: str | None = None, ylabel: str | Non
         ylabel=ylabel or default_ylabel,
         legend="outside",  # the series crosses the whole panel: inside, a legend covers it
     )
+
+
+def _concise_dates(ax) -> None:
+    """Month ticks labelled briefly ("2024", "Apr", "Jul"), so they never run into each other."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def _percent():
