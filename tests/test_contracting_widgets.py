@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import struct
 import warnings
+from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
@@ -97,3 +99,71 @@ def test_bad_inputs(exits):
     with pytest.raises(CityKitError, match="empty"):
         cw.risk_adjustment_explorer(exits, outcome="exit_ph", risk_factors=[])
     assert isinstance(exits, pd.DataFrame)
+
+
+class _Cells(HTMLParser):
+    """The text of each header and data cell of an HTML table, row by row."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self._cell = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            self._cell = ""
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td"):
+            self.rows[-1].append(self._cell.strip())
+            self._cell = None
+
+
+def _cells(markup: str) -> list[list[str]]:
+    parser = _Cells()
+    parser.feed(markup)
+    return parser.rows
+
+
+def test_ranks_are_shown_as_whole_numbers(exits):
+    w = cw.risk_adjustment_explorer(
+        exits, outcome="exit_ph", risk_factors=FACTORS, high_risk="high_risk"
+    )
+    for markup in (w.table.value, w.result._repr_html_()):
+        header, *rows = _cells(markup)
+        for column in ("rank_crude", "rank_adjusted"):
+            shown = sorted(row[header.index(column)] for row in rows)
+            assert shown == ["1", "2", "3", "4"], (column, shown)  # not "1.000"
+        assert rows[0][header.index("oe_ratio")].count(".") == 1  # ratios keep decimals
+    assert str(w.result.table["rank_adjusted"].dtype) == "Int64"
+    assert w.result.table["rank_adjusted"].tolist() == [1, 2, 3, 4]
+
+
+def test_share_slider_label_is_shown_whole(exits):
+    w = cw.risk_adjustment_explorer(
+        exits, outcome="exit_ph", risk_factors=FACTORS, high_risk="high_risk"
+    )
+    # the default 80-pixel description cuts "High-risk share" to "High-risk ..."
+    assert w.share.description == "High-risk share"
+    assert w.share.style.description_width == "initial"
+
+
+def test_funnel_image_keeps_its_aspect_and_size(exits):
+    w = cw.risk_adjustment_explorer(exits, outcome="exit_ph", risk_factors=FACTORS)
+    png = w.figure.value
+    width, height = struct.unpack(">II", png[16:24])  # the PNG header (IHDR)
+    # drawn at 100 dpi from the 8 x 4.5 in figure (the inline backend's size, not a blurry
+    # 72 dpi picture scaled up), so the pixel ratio is the figure's ratio
+    assert (width, height) == (800, 450)
+    # shown at that size: no width/height attribute to distort it, no stretching to the width
+    # of the output area (a flex column stretches its children), shrunk in proportion
+    assert w.figure.width == "" and w.figure.height == ""
+    layout = w.figure.layout
+    assert layout.align_self == "flex-start"
+    assert (layout.width, layout.height, layout.max_width) == ("auto", "auto", "100%")
+    assert layout.object_fit == "contain"

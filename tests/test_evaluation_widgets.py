@@ -83,3 +83,10 @@ def test_result_reads_as_a_sentence():
     explorer = power_explorer(baseline=0.20, n_per_arm=1000, draw=False)
     assert "smallest rise this test can reliably detect" in repr(explorer.result)
     assert explorer.result._repr_html_().startswith("<p>")
+
+
+def test_units_readout_groups_thousands():
+    explorer = power_explorer(n_per_arm=20000, draw=False)
+    assert explorer.n_per_arm.readout_format == ",d"
+    assert format(explorer.n_per_arm.value, explorer.n_per_arm.readout_format) == "20,000"
+    assert "20,000 units per arm" in explorer.result.message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import pandas as pd
@@ -45,6 +46,16 @@ def test_widget_shows_totals_and_ranges(counts):
     explorer = widgets.suppression_explorer(counts)
     assert "Total" in explorer.table.value and ">157<" in explorer.table.value
     assert "North/B: 0-28" in explorer.summary.value  # methods.md §4.4 feasible range
+
+
+def test_table_counts_are_right_aligned_and_spaced(counts):
+    explorer = widgets.suppression_explorer(counts)
+    cells = re.findall(r"<td([^>]*)>([^<]*)</td>", explorer.table.value)
+    assert len(cells) == 4 * 4  # 3 rows and the totals, 3 columns and the totals
+    for attributes, _ in cells:  # numbers line up; neighbours do not run together
+        assert "text-align:right" in attributes and "padding:2px 10px" in attributes
+    hidden = [attributes for attributes, text in cells if text == "S"]
+    assert len(hidden) == 4 and all("background:" in a for a in hidden)
 
 
 def test_on_permits():

@@ -55,6 +55,35 @@ def test_control_chart_draws_limits_signals_and_phase():
     assert ax.get_title(loc="left").startswith("XmR chart")
 
 
+def test_control_chart_legend_never_covers_the_data(scorecard):
+    # every series of the sample city, long labels included: the legend sits outside the axes
+    # (beside the data area, not on it) and wholly inside the figure (not cut off)
+    for (department, name), series in scorecard.groupby(["department", "measure"]):
+        chart = xmr_chart(series, value="value", period="month", baseline=12, label=name)
+        ax = control_chart(chart, title=department)
+        figure = ax.figure
+        figure.canvas.draw()
+        legend = ax.get_legend().get_window_extent()
+        assert not legend.overlaps(ax.get_window_extent()), (department, name)
+        assert legend.x0 >= ax.bbox.x1, (department, name)
+        assert figure.bbox.contains(legend.x0, legend.y0), (department, name)
+        assert figure.bbox.contains(legend.x1, legend.y1), (department, name)
+        plt.close(figure)
+
+
+def test_control_chart_month_labels_do_not_run_together(scorecard):
+    # two years of months beside an outside legend: the labels keep a gap between them
+    for (department, name), series in scorecard.groupby(["department", "measure"]):
+        chart = xmr_chart(series, value="value", period="month", baseline=12, label=name)
+        ax = control_chart(chart, title=department)
+        ax.figure.canvas.draw()
+        boxes = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()]
+        assert len(boxes) >= 3, (department, name)
+        gaps = [right.x0 - left.x1 for left, right in zip(boxes, boxes[1:], strict=False)]
+        assert min(gaps) >= 5, (department, name, [t.get_text() for t in ax.get_xticklabels()])
+        plt.close(ax.figure)
+
+
 def test_p_chart_plot_uses_percent_axis(scorecard):
     series = scorecard[scorecard["measure"] == "Missed pickups resolved next day"].copy()
     series["hits"] = (series["value"] * series["cases"]).round()

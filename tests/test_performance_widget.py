@@ -57,6 +57,13 @@ def test_explorer_draws_into_its_output(scorecard):
     assert "chart of" in explorer.summary.value
 
 
+def test_measure_dropdown_fits_its_longest_name(scorecard):
+    # the default 300-pixel dropdown cut "Complaints inspected within 7 days" after "7 d"
+    explorer = control_chart_explorer(scorecard, draw=False)
+    assert max(len(name) for name in scorecard["measure"].unique()) > 40
+    assert explorer.measure.layout.width == "max-content"
+
+
 def test_explorer_bad_inputs(scorecard):
     with pytest.raises(MissingColumnError, match="department"):
         control_chart_explorer(scorecard.drop(columns="department"))

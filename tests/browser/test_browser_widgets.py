@@ -6,6 +6,9 @@ explorer skip while that explorer is not in the toolkit; the plain ipywidgets ca
 so the widget machinery of the course environment (the ipywidgets lab extension, the comm
 between page and kernel, charts redrawn in an output widget) is tested in any case.
 
+After the move, the explorer must look right: no description or dropdown text cut off, no
+chart stretched or scaled up past its pixels.
+
 To add an explorer: append a ``case(...)`` below.
 """
 
@@ -104,6 +107,39 @@ _SIGNATURE_JS = """area => {
 }"""
 
 
+# What a learner would see as broken: a description cut to "High-risk ...", a dropdown whose
+# chosen text runs under its arrow, a chart stretched out of shape or blown up past its pixels.
+_LAYOUT_PROBLEMS_JS = """area => {
+    const problems = [];
+    for (const label of area.querySelectorAll('.widget-label')) {
+        if (label.offsetParent && label.scrollWidth > label.clientWidth + 1) {
+            problems.push(`description cut off: "${label.textContent}"`);
+        }
+    }
+    const context = document.createElement('canvas').getContext('2d');
+    for (const select of area.querySelectorAll('select:not([multiple])')) {
+        const style = getComputedStyle(select);
+        context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const text = select.selectedIndex >= 0 ? select.options[select.selectedIndex].text : '';
+        const room = select.clientWidth - parseFloat(style.paddingLeft)
+            - parseFloat(style.paddingRight);
+        if (context.measureText(text).width > room + 1) {
+            problems.push(`dropdown text cut off: "${text}"`);
+        }
+    }
+    for (const image of area.querySelectorAll('img')) {
+        if (!image.naturalWidth || !image.clientHeight) continue;
+        const natural = image.naturalWidth / image.naturalHeight;
+        const shown = image.clientWidth / image.clientHeight;
+        const size = `${image.naturalWidth}x${image.naturalHeight} px picture shown at `
+            + `${image.clientWidth}x${image.clientHeight}`;
+        if (Math.abs(shown / natural - 1) > 0.02) problems.push(`image stretched: ${size}`);
+        if (image.clientWidth > 1.05 * image.naturalWidth) problems.push(`image blown up: ${size}`);
+    }
+    return problems;
+}"""
+
+
 def _write_notebook(path, setup: str, call: str) -> None:
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {
@@ -167,3 +203,4 @@ def test_moving_a_slider_changes_the_output(lab, request, setup, call, slider, k
     assert lab.error_outputs(cell) == [], lab.error_outputs(cell)
     assert area.evaluate(_SIGNATURE_JS) != before
     lab.screenshot("2-after", area)
+    assert area.evaluate(_LAYOUT_PROBLEMS_JS) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 
 if matplotlib.get_backend().lower() in ("", "agg"):
@@ -9,7 +11,7 @@ if matplotlib.get_backend().lower() in ("", "agg"):
 
 import matplotlib.pyplot as plt
 
-__all__ = ["PALETTE", "palette", "get_axes", "finish_axes"]
+__all__ = ["PALETTE", "palette", "get_axes", "finish_axes", "outside_legend"]
 
 #: Okabe & Ito (2008) colour-universal-design palette: distinguishable with every common
 #: colour-vision deficiency. Named so that charts use colours by meaning.
@@ -49,8 +51,22 @@ def get_axes(ax=None, *, figsize: tuple[float, float] = (8, 4.5)):
     return ax
 
 
-def finish_axes(ax, *, title: str, xlabel: str, ylabel: str, legend: bool | None = None):
+def finish_axes(ax, *, title: str, xlabel: str, ylabel: str, legend: bool | str | None = None):
     """Give ``ax`` its title and axis labels (with units) and tidy the frame; return ``ax``.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        The axes to finish.
+    title, xlabel, ylabel : str
+        The texts (give units in the axis labels).
+    legend : bool, "outside" or None
+        Draw a legend (None: when something is labelled). ``"outside"`` puts it to the right
+        of the axes, where it can never cover data.
+
+    Returns
+    -------
+    matplotlib Axes
 
     Examples
     --------
@@ -64,6 +80,47 @@ def finish_axes(ax, *, title: str, xlabel: str, ylabel: str, legend: bool | None
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     handles, _ = ax.get_legend_handles_labels()
-    if legend or (legend is None and handles):
+    if legend == "outside":
+        outside_legend(ax)
+    elif legend or (legend is None and handles):
         ax.legend(frameon=False)
     return ax
+
+
+def outside_legend(ax, *, width: int = 24):
+    """Put the legend of ``ax`` to the right of the axes, outside the data area.
+
+    A legend inside the axes covers points whenever the data fill the panel (a control chart's
+    series crosses its whole width); outside, it never does. Long labels are wrapped at
+    ``width`` characters so the legend does not squeeze the axes. With a constrained layout
+    (``get_axes``) the figure makes room for it.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        Axes with labelled artists.
+    width : int, keyword-only
+        Characters per line of a legend label.
+
+    Returns
+    -------
+    matplotlib.legend.Legend
+
+    Examples
+    --------
+    >>> ax = get_axes()
+    >>> _ = ax.plot([0, 1], [0, 1], label="a long label, wrapped onto two lines")
+    >>> print(outside_legend(ax).get_texts()[0].get_text())
+    a long label, wrapped
+    onto two lines
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    labels = [textwrap.fill(label, width) for label in labels]
+    return ax.legend(
+        handles,
+        labels,
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0.0,
+    )

@@ -21,7 +21,8 @@ def control_chart(chart, *, ax=None, title: str | None = None, ylabel: str | Non
     """Draw a :class:`~citykit.performance.ControlChart`: values, centre, limits, signals, phase.
 
     Points with a signal are drawn as large vermillion dots and labelled with their rule codes;
-    a dashed vertical line marks the end of the baseline whose variation set the limits.
+    a dashed vertical line marks the end of the baseline whose variation set the limits. The
+    legend sits to the right of the axes, so it never covers a point.
 
     Parameters
     ----------
@@ -76,6 +77,8 @@ def control_chart(chart, *, ax=None, title: str | None = None, ylabel: str | Non
         ax.axvline(end, color=PALETTE["orange"], ls=":", lw=1.5, label="end of baseline")
     if _is_share(chart.value_label) or chart.chart.startswith("p"):
         ax.yaxis.set_major_formatter(_percent())
+    if pd.api.types.is_datetime64_any_dtype(x):
+        _concise_dates(ax)
     default_title = f"{chart.chart} chart: {chart.value_label}"
     default_ylabel = (
         f"{chart.value_label} (share)" if chart.chart.startswith("p") else chart.value_label
@@ -85,7 +88,17 @@ def control_chart(chart, *, ax=None, title: str | None = None, ylabel: str | Non
         title=title or default_title,
         xlabel="Period",
         ylabel=ylabel or default_ylabel,
+        legend="outside",  # the series crosses the whole panel: inside, a legend covers it
     )
+
+
+def _concise_dates(ax) -> None:
+    """Month ticks labelled briefly ("2024", "Apr", "Jul"), so they never run into each other."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def _percent():

@@ -151,10 +151,22 @@ def risk_adjustment_explorer(
         description="High-risk share",
         disabled=high_risk is None,
         readout_format=".0%",
+        style={"description_width": "initial"},  # the whole label, not "High-risk ..."
     )
     message = widgets.HTML()
     table_box = widgets.HTML()
-    figure = widgets.Image(format="png")
+    # Shown at the PNG's own size (shrunk, never stretched, on a narrow page): a flex column
+    # would otherwise stretch the image to the full width of the output area.
+    figure = widgets.Image(
+        format="png",
+        layout=widgets.Layout(
+            align_self="flex-start",
+            width="auto",
+            height="auto",
+            max_width="100%",
+            object_fit="contain",
+        ),
+    )
     box = widgets.VBox(
         [
             widgets.HBox([factor_box, widgets.VBox([provider_box, share_box])]),
@@ -208,6 +220,8 @@ def risk_adjustment_explorer(
             shares = sample.groupby(provider)[high_risk].mean()
             table.insert(2, "high_risk_share", table[provider].map(shares).astype(float))
         table["funnel_zone"] = table[provider].map(zones)
+        for column in ("rank_crude", "rank_adjusted"):  # 1, 2, 3 (not 1.000)
+            table[column] = table[column].round().astype("Int64")
         table = table.sort_values("rank_adjusted", kind="mergesort").reset_index(drop=True)
         share = float(share_box.value) if high_risk is not None else None
         box.result = RiskExplorerResult(ra, fun, table, provider_box.value, share)
@@ -229,6 +243,9 @@ def risk_adjustment_explorer(
     return box
 
 
+_DPI = 100  # as the charts drawn by JupyterLab's inline backend
+
+
 def _png(result, *, highlight) -> bytes:
     import matplotlib.pyplot as plt
 
@@ -236,6 +253,6 @@ def _png(result, *, highlight) -> bytes:
 
     ax = provider_funnel_plot(result, highlight=highlight)
     buffer = io.BytesIO()
-    ax.figure.savefig(buffer, format="png", dpi=72)
+    ax.figure.savefig(buffer, format="png", dpi=_DPI)
     plt.close(ax.figure)
     return buffer.getvalue()

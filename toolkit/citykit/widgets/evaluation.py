@@ -123,6 +123,7 @@ def _build_class():
                 max=max_n,
                 step=10,
                 description="Units per arm",
+                readout_format=",d",  # 20,000 as in the summary, not 20000
                 style=style,
                 layout=layout,
                 continuous_update=False,

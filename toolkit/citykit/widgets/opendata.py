@@ -32,23 +32,25 @@ __all__ = ["suppression_explorer", "SuppressionExplorer"]
 
 _PRIMARY = "#E69F00"  # orange: small cell
 _COMPLEMENTARY = "#56B4E9"  # sky blue: hidden to protect a small cell
+# counts right-aligned with room between columns ("40 12 0 52" ran together unpadded)
+_CELL = "padding:2px 10px;text-align:right"
 
 
 def _render(result: SuppressionResult) -> str:
     table = result.with_totals()
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
+    head = "".join(f'<th style="{_CELL}">{html.escape(str(c))}</th>' for c in table.columns)
     rows = []
     for label in table.index:
         cells = []
         for column in table.columns:
             value = table.loc[label, column]
-            style = ""
+            style = _CELL
             if label in result.primary.index and column in result.primary.columns:
                 if result.primary.loc[label, column]:
-                    style = f' style="background:{_PRIMARY}"'
+                    style += f";background:{_PRIMARY}"
                 elif result.complementary.loc[label, column]:
-                    style = f' style="background:{_COMPLEMENTARY}"'
-            cells.append(f"<td{style}>{html.escape(str(value))}</td>")
+                    style += f";background:{_COMPLEMENTARY}"
+            cells.append(f'<td style="{style}">{html.escape(str(value))}</td>')
         rows.append(f"<tr><th>{html.escape(str(label))}</th>{''.join(cells)}</tr>")
     return f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
 

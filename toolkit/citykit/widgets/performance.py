@@ -44,7 +44,9 @@ class ControlChartExplorer(w.VBox):
         departments = sorted(data[department_column].dropna().astype(str).unique())
         self.department = w.Dropdown(options=departments, value=departments[0],
                                      description="Department")  # fmt: skip
-        self.measure = w.Dropdown(options=self._measures(departments[0]), description="Measure")
+        # as wide as its longest option: measure names run to 50 characters
+        self.measure = w.Dropdown(options=self._measures(departments[0]), description="Measure",
+                                  layout=w.Layout(width="max-content"))  # fmt: skip
         self.rule_set = w.Dropdown(
             options=[("Western Electric", "western_electric"), ("Nelson", "nelson")],
             value="western_electric",
