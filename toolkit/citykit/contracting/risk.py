@@ -363,8 +363,12 @@ def risk_adjust(
     table["ra_low"] = table["oe_low"] * overall
     table["ra_high"] = table["oe_high"] * overall
     ascending = not higher_is_better
-    table["rank_crude"] = table["crude_rate"].rank(ascending=ascending, method="min")
-    table["rank_adjusted"] = table["oe_ratio"].rank(ascending=ascending, method="min")
+    table["rank_crude"] = (
+        table["crude_rate"].rank(ascending=ascending, method="min").astype("Int64")
+    )
+    table["rank_adjusted"] = (
+        table["oe_ratio"].rank(ascending=ascending, method="min").astype("Int64")
+    )
     table = table[
         [
             provider,
