@@ -3,32 +3,16 @@ lesson runs cleanly on the sample city and on another city's export."""
 
 from __future__ import annotations
 
-import json
-import re
-
 import numpy as np
 import pandas as pd
 import pytest
+from lesson_tools import cells as _cells
+from lesson_tools import code as _code
 from repo_paths import ROOT
 
 FOLDER = ROOT / "curriculum" / "03-evaluation"
 LESSONS = sorted(FOLDER.glob("*.ipynb"))
 NAMES = [p.stem for p in LESSONS]
-
-PARAMETERS = (
-    "# Parameters (papermill can replace these: citykit course run -p data_dir /path/to/your/city)\n"
-    "data_dir = None  # None: the sample city Riverton; or a folder with your own city's CSV exports\n"
-    'city = "Riverton"'
-)
-
-
-def _cells(path):
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    return [(c["cell_type"], "".join(c["source"]), c) for c in nb["cells"]]
-
-
-def _code(path) -> str:
-    return "\n".join(src for kind, src, _ in _cells(path) if kind == "code")
 
 
 def test_the_module_has_its_four_lessons():
@@ -38,58 +22,6 @@ def test_the_module_has_its_four_lessons():
         "03-analyse",
         "04-replicate-a-real-trial",
     ]
-
-
-@pytest.mark.parametrize("path", LESSONS, ids=NAMES)
-def test_lesson_anatomy(path):
-    cells = _cells(path)
-    kind, title, _ = cells[0]
-    assert kind == "markdown"
-    assert re.match(rf"# 03\.{int(path.stem[:2])} · \S", title), title.splitlines()[0]
-    for part in (
-        "**Time:** about",
-        "**Questions**",
-        "**Objectives",
-        "**Why it matters for a city:**",
-    ):
-        assert part in title, part
-    questions = re.findall(r"^- ", title.split("**Objectives")[0], flags=re.M)
-    objectives = re.findall(r"^- ", title.split("**Objectives")[1].split("**Why")[0], flags=re.M)
-    assert 2 <= len(questions) <= 3 and 3 <= len(objectives) <= 5
-
-    tagged = [
-        i for i, (_, _, c) in enumerate(cells) if "parameters" in c["metadata"].get("tags", [])
-    ]
-    assert len(tagged) == 1
-    assert cells[tagged[0]][1].startswith(PARAMETERS)
-    setup = next(src for kind, src, _ in cells[tagged[0] + 1 :] if kind == "code")
-    assert setup.startswith("# Run this cell first") and "from citykit import" in setup
-
-    sections = [src for kind, src, _ in cells if kind == "markdown" and "\n## " in "\n" + src]
-    assert len(sections) >= 4
-    assert "## Key points" in cells[-1][1] and "**Next:**" in cells[-1][1]
-    for kind, _, cell in cells:
-        if kind == "code":
-            assert not cell.get("outputs") and cell.get("execution_count") is None
-
-
-@pytest.mark.parametrize("path", LESSONS, ids=NAMES)
-def test_code_is_explained_charts_have_captions_and_try_its_have_answers(path):
-    cells = _cells(path)
-    for i, (kind, src, _) in enumerate(cells):
-        if kind == "code" and i > 0:
-            assert cells[i - 1][0] == "markdown", f"code cell {i} has no explanation before it"
-        if kind == "code" and ("plt.show()" in src or "display(" in src):
-            assert cells[i + 1][1].startswith("*Figure: "), f"no caption under cell {i}"
-    tries = [
-        i for i, (kind, src, _) in enumerate(cells) if kind == "markdown" and "### Try it" in src
-    ]
-    assert len(tries) >= 2
-    for i in tries:
-        assert cells[i + 1][0] == "code"
-        answer = cells[i + 2][1]
-        assert answer.startswith("<details><summary>Show an answer</summary>")
-        assert answer.rstrip().endswith("</details>")
 
 
 def test_lessons_use_the_module_toolkit():

@@ -7,7 +7,6 @@ that the toolkit calls the solution uses recover them (generator ground truths i
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 
@@ -15,16 +14,12 @@ from citykit import contracting, datasets, evaluation, opendata, performance
 from citykit.synth.homeless import TRUE_PROVIDER_EFFECTS
 from citykit.synth.requests311 import PROCESS_CHANGE
 from citykit.synth.trials import BILL_BLOCKS, TRUE_EFFECTS
+from lesson_tools import cells as _cells
 from repo_paths import ROOT
 
 LESSON = ROOT / "curriculum" / "05-capstone" / "01-case-brief.ipynb"
 SOLUTION = ROOT / "solutions" / "05-capstone" / "results-briefing.ipynb"
 BANK = ROOT / "toolkit" / "citykit" / "questions" / "05-capstone.toml"
-PARAMETERS = (
-    "# Parameters (papermill can replace these: citykit course run -p data_dir /path/to/your/city)\n"
-    "data_dir = None  # None: the sample city Riverton; or a folder with your own city's CSV exports\n"
-    'city = "Riverton"'
-)
 RISK_FACTORS = [
     "project_type",
     "disabling_condition",
@@ -34,39 +29,6 @@ RISK_FACTORS = [
     "veteran",
     "has_income",
 ]
-
-
-def _cells(path):
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    return [(c["cell_type"], "".join(c["source"]), c) for c in nb["cells"]]
-
-
-def test_lesson_anatomy():
-    cells = _cells(LESSON)
-    kind, title, _ = cells[0]
-    assert kind == "markdown" and re.match(r"# 05\.1 · \S", title)
-    for part in (
-        "**Time:** about",
-        "**Questions**",
-        "**Objectives",
-        "**Why it matters for a city:**",
-    ):
-        assert part in title, part
-    tagged = [c for _, _, c in cells if "parameters" in c["metadata"].get("tags", [])]
-    assert len(tagged) == 1 and "".join(tagged[0]["source"]).startswith(PARAMETERS)
-    captions = [src for k, src, _ in cells if k == "markdown" and src.startswith("*Figure:")]
-    charts = [src for k, src, _ in cells if k == "code" and "plt.show()" in src]
-    assert len(captions) >= len(charts) >= 2
-    tries = [i for i, (k, src, _) in enumerate(cells) if k == "markdown" and "### Try it" in src]
-    assert len(tries) >= 3
-    for i in tries:
-        assert cells[i + 1][0] == "code"
-        assert cells[i + 2][1].startswith("<details><summary>Show an answer</summary>")
-    for i, (k, _, cell) in enumerate(cells):
-        if k == "code":
-            assert cells[i - 1][0] == "markdown", f"code cell {i} has no explanation before it"
-            assert not cell.get("outputs") and cell.get("execution_count") is None
-    assert "## Key points" in cells[-1][1] and "**Next:**" in cells[-1][1]
 
 
 def test_bank_covers_the_four_parts_with_hints_and_mistakes():
