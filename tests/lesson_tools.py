@@ -22,3 +22,29 @@ def cells(path: Path) -> list[tuple[str, str, dict]]:
 def code(path: Path) -> str:
     """All the code of a notebook, one string."""
     return "\n".join(src for kind, src, _ in cells(path) if kind == "code")
+
+
+def run_lesson(path: Path, output: Path, parameters: dict) -> list[dict]:
+    """Execute a lesson (papermill, in its folder) and return its outputs; fails on any stderr."""
+    from citykit import course
+
+    course.execute_notebook(path, output, parameters=parameters)
+    outputs = [o for _, _, c in cells(output) if c["cell_type"] == "code" for o in c["outputs"]]
+    stderr = [o["text"] for o in outputs if o.get("name") == "stderr"]
+    assert not stderr, "".join(stderr)[:2000]
+    return outputs
+
+
+def printed(outputs: list[dict]) -> str:
+    """Everything the lesson printed."""
+    return "".join("".join(o.get("text", "")) for o in outputs if o.get("name") == "stdout")
+
+
+def images(outputs: list[dict]) -> list[dict]:
+    """The outputs that are pictures (charts)."""
+    return [o for o in outputs if "image/png" in o.get("data", {})]
+
+
+def charts(path: Path) -> int:
+    """How many charts the lesson draws (code cells that call ``plt.show()``)."""
+    return sum("plt.show()" in src for kind, src, _ in cells(path) if kind == "code")

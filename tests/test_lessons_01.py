@@ -6,7 +6,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from lesson_tools import cells as _cells
+from lesson_tools import charts, images, printed, run_lesson
 from repo_paths import ROOT
 
 LESSONS = sorted((ROOT / "curriculum" / "01-open-data").glob("*.ipynb"))
@@ -46,16 +46,7 @@ def other_city(tmp_path_factory):
 @pytest.mark.parametrize("city", ["Riverton", "Othertown"])
 def test_lesson_runs_without_errors_or_warnings(path, city, other_city, tmp_path):
     """Papermill runs the lesson (sample city, and another city's export via the parameters cell)."""
-    from citykit import course
-
     parameters = {} if city == "Riverton" else {"data_dir": str(other_city), "city": city}
-    output = tmp_path / path.name
-    course.execute_notebook(path, output, parameters=parameters)
-    outputs = [o for _, _, c in _cells(output) if c["cell_type"] == "code" for o in c["outputs"]]
-    stderr = [o["text"] for o in outputs if o.get("name") == "stderr"]
-    assert not stderr, "".join(stderr)[:2000]
-    printed = "".join("".join(o.get("text", "")) for o in outputs if o.get("name") == "stdout")
-    assert printed.startswith(f"{city}:")
-    images = [o for o in outputs if "image/png" in o.get("data", {})]
-    charts = sum("plt.show()" in src for kind, src, _ in _cells(path) if kind == "code")
-    assert len(images) == charts, "every chart is drawn inside the notebook"
+    outputs = run_lesson(path, tmp_path / path.name, parameters)
+    assert printed(outputs).startswith(f"{city}:")
+    assert len(images(outputs)) == charts(path), "every chart is drawn inside the notebook"

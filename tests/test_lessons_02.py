@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from lesson_tools import cells as _cells
+from lesson_tools import charts, images, run_lesson
 from repo_paths import ROOT
 
 MODULE = ROOT / "curriculum" / "02-performance-management"
@@ -67,15 +68,6 @@ def other_city(tmp_path_factory):
 @pytest.mark.parametrize("city", ["Riverton", "Othertown"])
 def test_lesson_runs_without_errors_or_warnings(path, city, other_city, tmp_path):
     """Papermill runs the lesson (sample city, and another city's exports); no stderr; charts drawn."""
-    from citykit import course
-
     parameters = {} if city == "Riverton" else {"data_dir": str(other_city), "city": city}
-    output = tmp_path / path.name
-    course.execute_notebook(path, output, parameters=parameters)
-    cells = _cells(output)
-    outputs = [o for kind, _, c in cells if kind == "code" for o in c["outputs"]]
-    stderr = [o["text"] for o in outputs if o.get("name") == "stderr"]
-    assert not stderr, "".join(stderr)[:2000]
-    images = [o for o in outputs if "image/png" in o.get("data", {})]
-    charts = sum("plt.show()" in src for kind, src, _ in _cells(path) if kind == "code")
-    assert len(images) == charts, "every chart is drawn inside the notebook"
+    outputs = run_lesson(path, tmp_path / path.name, parameters)
+    assert len(images(outputs)) == charts(path), "every chart is drawn inside the notebook"
