@@ -1,9 +1,10 @@
-"""The fast share path of compute_measures gives exactly what the groupby path gives.
+"""The fast path of compute_measures gives exactly what the groupby path gives.
 
 Shares of a yes/no column or of a simple comparison formula are counted with numpy
-(``np.bincount`` on integer codes of period and group). These tests pin that the answers are
-the same as the general ``groupby`` path and as a plain pandas computation, on small frames with
-missing values, unused categories, rows without a group and missing service levels.
+(``np.bincount`` on integer codes of period and group); medians, means, sums and counts group by
+those integer codes instead of the key columns. These tests pin that the answers are the same as
+the general ``groupby`` path and as a plain pandas computation, on small frames with missing
+values, unused categories, rows without a group and missing service levels.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from citykit.performance import measures as measures_module
 def _general(monkeypatch, *args, **kwargs) -> pd.DataFrame:
     """compute_measures with the fast share path switched off."""
     with monkeypatch.context() as patch:
-        patch.setattr(measures_module, "_share_by_codes", lambda *a, **k: None)
+        patch.setattr(measures_module, "_aggregate_by_codes", lambda *a, **k: None)
         return compute_measures(*args, **kwargs)
 
 
@@ -68,28 +69,34 @@ SHARES = [
     Measure("Flagged", "share", column="flag"),
     Measure("Long formula", "share", formula="(days_to_close <= sla_days) & (flag == 1)"),
 ]
+OTHERS = [
+    Measure("Median", "median", column="days_to_close"),
+    Measure("Mean late", "mean", formula="days_to_close - sla_days"),
+    Measure("Total", "sum", column="days_to_close"),
+    Measure("Rows", "count"),
+    Measure("Closed", "count", column="days_to_close"),
+    Measure("Rate", "rate", denominator=1000, per=100),
+]
 
 
 @pytest.mark.parametrize(
     "group", [None, "department", "district", "ward", ["district", "department"]]
 )
 @pytest.mark.parametrize("frequency", ["daily", "weekly", "monthly", "quarterly"])
-def test_fast_share_equals_groupby(events, monkeypatch, group, frequency):
+def test_fast_path_equals_groupby(events, monkeypatch, group, frequency):
     kwargs = {"group": group, "frequency": frequency}
-    fast = compute_measures(events, SHARES, **kwargs)
-    general = _general(monkeypatch, events, SHARES, **kwargs)
-    pd.testing.assert_frame_equal(fast, general)
+    fast = compute_measures(events, SHARES + OTHERS, **kwargs)
+    general = _general(monkeypatch, events, SHARES + OTHERS, **kwargs)
+    pd.testing.assert_frame_equal(fast, general, check_exact=True)
 
 
-def test_fast_share_with_dates_and_other_measures(events, monkeypatch):
-    measures = [
-        *SHARES[:2],
-        Measure("Median", "median", column="days_to_close"),
-        Measure("Count", "count"),
-    ]
+def test_fast_path_with_dates(events, monkeypatch):
+    measures = [*SHARES[:2], *OTHERS]
     kwargs = {"group": "department", "start": "2023-12-15", "end": "2024-03-31 12:00"}
     fast = compute_measures(events, measures, **kwargs)
-    pd.testing.assert_frame_equal(fast, _general(monkeypatch, events, measures, **kwargs))
+    pd.testing.assert_frame_equal(
+        fast, _general(monkeypatch, events, measures, **kwargs), check_exact=True
+    )
     assert fast["period"].min() == pd.Timestamp("2023-12-01")
 
 
@@ -147,10 +154,10 @@ def test_fast_aggregate_has_the_groupby_index(events, group):
     codes, starts = measures_module._period_codes(frame["_when"], "M")
     frame = frame.assign(period=starts[codes])
     keys = ["period", *group]
-    for measure in SHARES:
+    for measure in SHARES + OTHERS[:-1]:
         fast = measures_module._aggregate(measure, frame, keys, group, periods=(codes, starts))
         general = measures_module._aggregate(measure, frame, keys, group)
-        pd.testing.assert_frame_equal(fast, general, check_index_type=True)
+        pd.testing.assert_frame_equal(fast, general, check_exact=True, check_index_type=True)
 
 
 @pytest.mark.filterwarnings("ignore:Converting to PeriodArray")

@@ -313,17 +313,20 @@ def _level(series: pd.Series, coded: tuple, used: np.ndarray) -> pd.Index:
     return level.insert(len(level), np.nan) if used[-1] == missing else level
 
 
-def _share_by_codes(
+def _aggregate_by_codes(
     measure: Measure,
     frame: pd.DataFrame,
     group: list[str],
     period_codes: np.ndarray,
     period_starts: np.ndarray,
 ):
-    """The share aggregation of :func:`_aggregate` with ``np.bincount`` instead of a groupby.
+    """:func:`_aggregate` for share, median, mean, sum and count, on integer cell codes.
 
-    Returns the same frame (same index, columns and numbers), or None when the groups are
-    not suited (labels that cannot be sorted, too many cells).
+    Each row gets one integer for its (period, group ...) cell. Shares are counted with
+    ``np.bincount``; the other statistics group by that integer alone, which runs the same
+    pandas kernels over the same rows in the same order as grouping by the key columns.
+    Returns the same frame (same index, columns and numbers), or None when the groups are not
+    suited (labels that cannot be sorted, too many cells).
     """
     levels = []
     for name in group:
@@ -337,38 +340,59 @@ def _share_by_codes(
     cell = period_codes.astype(np.int64)
     for (codes, labels), size in zip(levels, sizes[1:], strict=True):
         cell = cell * size + np.where(codes < 0, len(labels), codes)
-    values = _share_values(frame, measure)
-    known = ~np.isnan(values)
-    cells = int(np.prod(sizes))
-    rows = np.bincount(cell, minlength=cells)
-    numerator = np.bincount(cell, weights=np.where(known, values, 0.0), minlength=cells)
-    denominator = np.bincount(cell, weights=known, minlength=cells).astype(float)
-    seen = np.flatnonzero(rows)
-    # cell number -> the code of each key, last key first
+    agg = measure.aggregation
+    if agg == "share":
+        values = _share_values(frame, measure)
+        known = ~np.isnan(values)
+        cells = int(np.prod(sizes))
+        rows = np.bincount(cell, minlength=cells)
+        seen = np.flatnonzero(rows)
+        numerator = np.bincount(cell, weights=np.where(known, values, 0.0), minlength=cells)
+        denominator = np.bincount(cell, weights=known, minlength=cells).astype(float)
+        numerator, denominator = numerator[seen], denominator[seen]
+        value = np.divide(
+            numerator, denominator, out=np.full(len(seen), np.nan), where=denominator > 0
+        )
+        columns = {"numerator": numerator, "denominator": denominator, "value": value}
+    else:
+        if agg == "count" and measure.column is None and measure.formula is None:
+            values = np.ones(len(frame))
+        else:
+            values = _as_numbers(_row_values(frame, measure), measure, boolean=False)
+            values = values.to_numpy(dtype=float, na_value=np.nan)
+        g = pd.Series(values, copy=False).groupby(cell, sort=True)
+        count = g.count()
+        seen = count.index.to_numpy()
+        count = count.to_numpy().astype(float)
+        if agg == "count":
+            columns = {"value": count}
+        else:
+            stat = {"median": g.median, "mean": g.mean, "sum": g.sum}[agg]()
+            columns = {"value": stat.to_numpy(), "denominator": count}
+    return pd.DataFrame(
+        columns, index=_cell_index(frame, group, levels, sizes, seen, period_starts)
+    )
+
+
+def _cell_index(frame, group, levels, sizes, seen, period_starts) -> pd.Index:
+    """The index groupby makes for the cells ``seen``: observed labels in order, missing last."""
     parts = []
     rest = seen
-    for size in reversed(sizes[1:]):
+    for size in reversed(sizes[1:]):  # cell number -> the code of each key, last key first
         rest, code = np.divmod(rest, size)
         parts.append(code)
     parts.append(rest)
     parts.reverse()
-    # the index groupby makes: each level holds its observed labels in order, missing last
     periods = pd.DatetimeIndex(period_starts, name="period")
     if not group:
-        index = periods[parts[0]]
-    else:
-        index_levels, index_codes = [], []
-        for name, part, base in zip(["period", *group], parts, [periods, *levels], strict=True):
-            used = np.unique(part)
-            index_codes.append(np.searchsorted(used, part))
-            index_levels.append(_level(frame[name], base, used) if name != "period" else base[used])
-        index = pd.MultiIndex(
-            levels=index_levels, codes=index_codes, names=["period", *group], verify_integrity=False
-        )
-    numerator, denominator = numerator[seen], denominator[seen]
-    value = np.divide(numerator, denominator, out=np.full(len(seen), np.nan), where=denominator > 0)
-    return pd.DataFrame(
-        {"numerator": numerator, "denominator": denominator, "value": value}, index=index
+        return periods[parts[0]]
+    index_levels, index_codes = [], []
+    for name, part, base in zip(["period", *group], parts, [periods, *levels], strict=True):
+        used = np.unique(part)
+        index_codes.append(np.searchsorted(used, part))
+        index_levels.append(_level(frame[name], base, used) if name != "period" else base[used])
+    return pd.MultiIndex(
+        levels=index_levels, codes=index_codes, names=["period", *group], verify_integrity=False
     )
 
 
@@ -382,13 +406,15 @@ def _aggregate(
 ):
     """Return a frame keys -> value, numerator, denominator for one measure.
 
-    ``periods`` (the period code of each row and the first day of each period) lets a share of
-    a yes/no column or formula be counted with ``np.bincount`` instead of a groupby.
+    ``periods`` (the period code of each row and the first day of each period) lets shares,
+    medians, means, sums and counts be computed on integer cell codes
+    (:func:`_aggregate_by_codes`) instead of a groupby on the key columns.
     """
     agg = measure.aggregation
     grouped_index = keys
-    if agg == "share" and periods is not None and measure.numerator is None:
-        out = _share_by_codes(measure, frame, group, *periods)
+    by_codes = agg in ("share", "median", "mean", "sum", "count") and measure.numerator is None
+    if by_codes and periods is not None:
+        out = _aggregate_by_codes(measure, frame, group, *periods)
         if out is not None:
             return out
     if agg in ("share",) and measure.numerator is not None and measure.column is None:
