@@ -32,7 +32,7 @@ def _city(scale: float, out_root: Path) -> Path:
     stamp = folder / ".stamp"
     sources = sorted(Path(synth.__file__).parent.glob("*.py"))
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]
-    key = json.dumps({"scale": scale, "seed": synth.DEFAULT_SEED, "generator": digest})
+    key = json.dumps({"scale": float(scale), "seed": synth.DEFAULT_SEED, "generator": digest})
     if not (stamp.is_file() and stamp.read_text() == key):
         print(f"Generating the sample city at scale {scale:g} into {folder} ...", flush=True)
         started = time.perf_counter()

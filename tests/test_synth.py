@@ -22,6 +22,23 @@ def test_same_seed_same_bytes_and_committed_datasets_are_current(tmp_path):
     assert not mismatch and not errors, "datasets/ is stale: run `citykit datasets build`"
 
 
+def test_writing_in_chunks_gives_the_same_bytes(tmp_path):
+    from citykit.synth import _core
+
+    tables = synth.generate(seed=3, scale=0.05)
+    for spec in synth.specs():
+        frame = tables[spec.name]
+        whole, chunked = tmp_path / f"{spec.name}-whole.csv", tmp_path / f"{spec.name}-7.csv"
+        _core._write_csv(frame, spec, whole, chunk_rows=max(len(frame), 1))
+        _core._write_csv(frame, spec, chunked, chunk_rows=7)
+        assert whole.read_bytes() == chunked.read_bytes(), spec.name
+    # an empty table is its header line
+    spec = requests311.SPECS[0]
+    empty = tables[spec.name].iloc[:0]
+    _core._write_csv(empty, spec, tmp_path / "empty.csv", chunk_rows=7)
+    assert (tmp_path / "empty.csv").read_text() == ",".join(spec.columns) + "\n"
+
+
 def test_other_seed_other_data(tmp_path):
     a = synth.generate(seed=1, scale=0.05, families=["requests311"])["service_requests"]
     b = synth.generate(seed=2, scale=0.05, families=["requests311"])["service_requests"]

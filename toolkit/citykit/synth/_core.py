@@ -220,6 +220,22 @@ def _format_column(series: pd.Series, spec: Field) -> pd.Series:
     return series.astype(object).where(series.notna(), "")
 
 
+#: Rows turned into text and written at a time: the text of a whole table of millions of rows
+#: takes several times the memory of the table itself.
+CHUNK_ROWS = 100_000
+
+
+def _write_csv(frame: pd.DataFrame, spec: TableSpec, path: Path, *, chunk_rows: int = CHUNK_ROWS):
+    """Write ``frame`` as CSV text, ``chunk_rows`` rows at a time (the same bytes as at once)."""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        for begin in range(0, max(len(frame), 1), chunk_rows):
+            part = frame.iloc[begin : begin + chunk_rows]
+            text = pd.DataFrame(
+                {f.name: _format_column(part[f.name], f) for f in spec.fields}, index=part.index
+            )
+            text.to_csv(handle, index=False, header=begin == 0, lineterminator="\n")
+
+
 def write_tables(
     tables: dict[str, pd.DataFrame],
     specs: list[TableSpec],
@@ -243,11 +259,8 @@ def write_tables(
                 f"table {spec.name!r}: generated columns {list(frame.columns)} differ from the "
                 f"spec {spec.columns}"
             )
-        text = pd.DataFrame(
-            {f.name: _format_column(frame[f.name], f) for f in spec.fields}, index=frame.index
-        )
         path = out / f"{spec.name}.csv"
-        text.to_csv(path, index=False, lineterminator="\n")
+        _write_csv(frame, spec, path)
         written.append(path)
     package = {
         "name": package_name,

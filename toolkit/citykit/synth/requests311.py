@@ -191,15 +191,22 @@ def generate(*, seed: int, scale: float, city: City) -> dict[str, pd.DataFrame]:
     n = len(day_idx)
 
     # channel: the app grows over the two years at the expense of the phone
+    # (the running sums of the shares, added in the order np.cumsum would, one at a time: a
+    # rows x channels matrix would not fit in memory at city scale)
     progress = day_idx / max(len(days) - 1, 1)
     u = rng.random(n)
     app = 0.22 + 0.16 * progress
-    web = np.full(n, 0.20)
-    walk = np.full(n, 0.03)
-    email = np.full(n, 0.02)
-    phone = 1 - app - web - walk - email
-    cum = np.cumsum(np.stack([phone, app, web, walk, email], axis=1), axis=1)
-    channel_idx = (u[:, None] > cum).sum(axis=1)
+    del progress
+    shares = [app, np.full(n, 0.20), np.full(n, 0.03), np.full(n, 0.02)]
+    running = 1 - app
+    for share in shares[1:]:
+        running = running - share
+    channel_idx = np.zeros(n, dtype=np.int64)
+    for share in shares:
+        channel_idx += u > running
+        running = running + share
+    channel_idx += u > running
+    del shares, app, running, u
     channel_idx = np.minimum(channel_idx, len(CHANNELS) - 1)
 
     # time of day: phone and walk-in in office hours, the rest at any hour
@@ -208,9 +215,9 @@ def generate(*, seed: int, scale: float, city: City) -> dict[str, pd.DataFrame]:
     opened = days[day_idx].to_numpy() + (hours * 3600 * 1e9).astype("timedelta64[ns]")
     opened = opened.astype("datetime64[s]")
 
-    dept_of = np.array([SERVICE_TYPES[t][0] for t in types])
+    # text columns are built from codes at the end: one shared string per category, not a
+    # copy per row (five million rows of text would not fit in memory at city scale)
     sla_of = np.array([SERVICE_TYPES[t][1] for t in types])
-    department = dept_of[type_idx]
     sla = sla_of[type_idx]
 
     # time to close: log-normal around a share of the service level, departments differ
@@ -222,13 +229,12 @@ def generate(*, seed: int, scale: float, city: City) -> dict[str, pd.DataFrame]:
         "Sanitation": 1.25,
         "Water Utility": 0.6,
     }
-    speed = np.array([dept_speed[d] for d in department])
+    speed = np.array([dept_speed[SERVICE_TYPES[t][0]] for t in types])[type_idx]
     median_days = sla * 0.55 * speed
     # the hidden process change
     change_start = np.datetime64(pd.Timestamp(PROCESS_CHANGE["month"] + "-01"), "s")
-    changed = np.isin(np.array(types)[type_idx], PROCESS_CHANGE["service_types"]) & (
-        opened >= change_start
-    )
+    changed_types = [types.index(t) for t in PROCESS_CHANGE["service_types"]]
+    changed = np.isin(type_idx, changed_types) & (opened >= change_start)
     median_days = np.where(
         changed, median_days * PROCESS_CHANGE["time_to_close_factor"], median_days
     )
@@ -241,15 +247,15 @@ def generate(*, seed: int, scale: float, city: City) -> dict[str, pd.DataFrame]:
     export_time = np.datetime64(pd.Timestamp(city.end) + pd.Timedelta(hours=23, minutes=59), "s")
     still_open = closed > export_time
     cancelled = rng.random(n) < 0.02
-    status = np.where(still_open, "Open", "Closed")
-    status = np.where(cancelled & ~still_open, "Cancelled", status)
+    status = np.where(still_open, STATUSES.index("Open"), STATUSES.index("Closed"))
+    status = np.where(cancelled & ~still_open, STATUSES.index("Cancelled"), status)
     closed_text = closed.astype("datetime64[ns]")
     closed_text = np.where(still_open, np.datetime64("NaT"), closed_text)
     # cancelled requests are closed within a day
     quick = opened + (rng.uniform(0.05, 1.0, n) * 86400).astype("timedelta64[s]")
     closed_text = np.where(cancelled & ~still_open, quick.astype("datetime64[ns]"), closed_text)
     # data-entry errors: closed a few hours *before* opened
-    typo = (rng.random(n) < 0.002) & (status == "Closed")
+    typo = (rng.random(n) < 0.002) & (status == STATUSES.index("Closed"))
     before = opened - (rng.uniform(1, 30, n) * 3600).astype("timedelta64[s]")
     closed_text = np.where(typo, before.astype("datetime64[ns]"), closed_text)
 
@@ -260,16 +266,20 @@ def generate(*, seed: int, scale: float, city: City) -> dict[str, pd.DataFrame]:
     district = np.where(rng.random(n) < 0.015, None, district)
 
     order = np.argsort(opened, kind="stable")
+
+    def text(labels, codes):
+        return np.array(labels, dtype=object)[codes[order]]
+
     table = pd.DataFrame(
         {
             "request_id": np.arange(1, n + 1) + 230_000_000,
             "opened_at": pd.to_datetime(opened[order]),
             "closed_at": pd.to_datetime(closed_text[order]).floor("s"),
-            "status": status[order],
-            "department": department[order],
-            "service_type": np.array(types)[type_idx][order],
+            "status": text(STATUSES, status),
+            "department": text([SERVICE_TYPES[t][0] for t in types], type_idx),
+            "service_type": text(types, type_idx),
             "district": district[order],
-            "channel": np.array(CHANNELS)[channel_idx][order],
+            "channel": text(CHANNELS, channel_idx),
             "sla_days": sla[order],
         }
     )
