@@ -112,7 +112,9 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         tmp = Path(tmp)
         env = _env(tmp)
-        ignore = shutil.ignore_patterns(".git", ".venv", "_grading", "exercises", "*.pyc")
+        ignore = shutil.ignore_patterns(
+            ".git", ".venv", "_grading", "exercises", "build", "test-artifacts", "*.pyc"
+        )
         ours, theirs = tmp / "citykit", tmp / "nbgrader"
         for course in (ours, theirs):
             shutil.copytree(source, course, ignore=ignore, symlinks=True)
@@ -138,6 +140,8 @@ def main(argv=None) -> int:
                 check=True,
                 capture_output=True,
             )
+            print(f"  nbgrader autograde {assignment}: {time.perf_counter() - started:.0f} s so far",
+                  flush=True)  # fmt: skip
         plain = time.perf_counter() - started
         cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
 
@@ -158,6 +162,8 @@ def main(argv=None) -> int:
                 check=True,
                 capture_output=True,
             )
+            print(f"  citykit grade {assignment}: {time.perf_counter() - started:.0f} s so far",
+                  flush=True)  # fmt: skip
         fast = time.perf_counter() - started
         cpu2 = resource.getrusage(resource.RUSAGE_CHILDREN)
 
@@ -177,6 +183,7 @@ def main(argv=None) -> int:
             f"citykit grade --workers {args.workers} (+feedback):  {fast:7.1f} s  "
             f"(CPU {cpu(cpu1, cpu2):.1f} s)"
         )
+        print(f"seconds per submission: nbgrader {plain / n:.2f}, citykit {fast / n:.2f}")
         print(f"speed-up: {plain / fast:.2f}x (goal >= 1.8x on 2 cores)")
         if a != b or n != args.students * len(assignments):
             diff = {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}
