@@ -49,15 +49,23 @@ PROJECT_TYPES = "'ES', 'TH', 'PSH', 'SO', 'SH', 'PREV', 'RRH'"
 # One row per enrollment with the harmonized outcome and a data-quality verdict. The export date
 # is the latest entry or exit date; a repeated enrollment id is flagged after its first row.
 ENROLLMENTS_SQL = f"""
-WITH raw AS (
-    SELECT *,
-           CAST(entry_date AS DATE) AS entry_day,
-           CAST(exit_date AS DATE) AS exit_day,
-           coalesce(TRY_CAST(left(regexp_replace(upper(CAST(data_standards_version AS VARCHAR)),
-                    '[^0-9]', '', 'g'), 4) AS INTEGER) < 2024, false) AS legacy,
-           row_number() OVER (PARTITION BY enrollment_id ORDER BY _row) AS copy_number,
-           greatest(max(entry_date) OVER (), max(exit_date) OVER ()) AS export_date
-    FROM frame
+WITH versions AS (
+    SELECT version,
+           coalesce(TRY_CAST(left(regexp_replace(upper(version), '[^0-9]', '', 'g'), 4)
+                    AS INTEGER) < 2024, false) AS legacy
+    FROM (SELECT DISTINCT CAST(data_standards_version AS VARCHAR) AS version FROM frame)
+), repeated_ids AS (
+    SELECT enrollment_id, min(_row) AS first_row
+    FROM frame GROUP BY enrollment_id HAVING count(*) > 1
+), raw AS (
+    SELECT f.*,
+           CAST(f.entry_date AS DATE) AS entry_day,
+           CAST(f.exit_date AS DATE) AS exit_day,
+           coalesce(v.legacy, false) AS legacy,
+           coalesce(f._row > d.first_row, false) AS repeated
+    FROM frame f
+    LEFT JOIN versions v ON v.version = CAST(f.data_standards_version AS VARCHAR)
+    LEFT JOIN repeated_ids d ON d.enrollment_id = f.enrollment_id
 ), coded AS (
     SELECT *,
            CASE WHEN legacy THEN destination IN ({LEGACY_CODES})
@@ -71,8 +79,9 @@ SELECT enrollment_id, client_id, provider_id, CAST(project_type AS VARCHAR) AS p
        exit_day IS NOT NULL AND coalesce(known AND permanent_code, false) AS permanent,
        NOT (entry_day IS NULL
             OR coalesce(exit_date < entry_date, false)
-            OR coalesce(entry_date > export_date, false)
-            OR copy_number > 1
+            OR coalesce(entry_date > (SELECT greatest(max(entry_date), max(exit_date))
+                                      FROM frame), false)
+            OR repeated
             OR coalesce(CAST(project_type AS VARCHAR) NOT IN ({PROJECT_TYPES}), true)
             OR (exit_day IS NOT NULL AND destination IS NOT NULL AND NOT known)
             OR (exit_day IS NOT NULL AND destination IS NULL)
@@ -119,15 +128,18 @@ def _load(data_dir: Path) -> dict:
     return {"enrollments": datasets.load("hmis_enrollments", data_dir=data_dir)}
 
 
-def _enrollments_view(inputs: dict):
-    """A DuckDB connection with the view ``enrollments`` (see :data:`ENROLLMENTS_SQL`)."""
+def _enrollments_table(inputs: dict):
+    """A DuckDB connection holding the table ``enrollments`` (see :data:`ENROLLMENTS_SQL`).
+
+    It is built once per query, as the toolkit prepares the enrollments once per call.
+    """
     import duckdb
 
     frame = inputs["enrollments"]
     frame = frame.assign(_row=np.arange(len(frame)))
     con = duckdb.connect()
     con.register("frame", frame)
-    con.execute(f"CREATE TEMP VIEW enrollments AS {ENROLLMENTS_SQL}")
+    con.execute(f"CREATE TEMP TABLE enrollments AS {ENROLLMENTS_SQL}")
     return con
 
 
@@ -144,7 +156,7 @@ def _outcomes_toolkit(inputs: dict):
 
 
 def _outcomes_reference(inputs: dict):
-    con = _enrollments_view(inputs)
+    con = _enrollments_table(inputs)
     sql = f"""
     WITH {_returns_sql(REPORT_START, REPORT_END, 365)},
     in_window AS (
@@ -202,7 +214,7 @@ def _returns_toolkit(inputs: dict):
 
 
 def _returns_reference(inputs: dict):
-    con = _enrollments_view(inputs)
+    con = _enrollments_table(inputs)
     horizons = (("6m", 180), ("12m", 365), ("24m", 730))
     counts = ", ".join(
         f"count(*) FILTER (WHERE days <= {days}) AS returns_{label}" for label, days in horizons
