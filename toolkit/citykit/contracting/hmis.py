@@ -303,6 +303,38 @@ def classify_destination(code: object, *, version: str = "FY2024") -> str:
     return entry[1] if entry else "unknown code"
 
 
+#: Destination code lookups used by :func:`prepare_enrollments`: FY2024 codes with the class of
+#: each (then "missing" and "unknown code"), and the FY2024 code of each legacy code.
+_FY2024_CODES = np.array(list(DESTINATIONS_FY2024), dtype=float)
+_CLASS_NAMES = np.array(
+    [cls for _, cls in DESTINATIONS_FY2024.values()] + ["missing", "unknown code"], dtype=object
+)
+_CLASS_IS_PERMANENT = _CLASS_NAMES == "permanent"
+_LEGACY_CODES = np.array(list(LEGACY_TO_FY2024), dtype=float)
+_LEGACY_AS_FY2024 = np.array([new for new, _ in LEGACY_TO_FY2024.values()], dtype=float)
+
+
+def _legacy_rows(versions: pd.Series | None, codes: np.ndarray) -> np.ndarray:
+    """Which rows use the pre-FY2024 code list: by their version, else by the code itself."""
+    if versions is None:  # legacy codes are < 100 and not shared with FY2024
+        only_legacy = [c for c in DESTINATIONS_LEGACY if c not in DESTINATIONS_FY2024]
+        return np.isin(codes, only_legacy)
+    legacy_versions = [v for v in versions.dropna().unique() if _is_legacy_version(v)]
+    return versions.isin(legacy_versions).to_numpy(dtype=bool)
+
+
+def _harmonize(codes: np.ndarray, legacy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return each code's FY2024 equivalent (NaN when unknown) and its row in ``_CLASS_NAMES``."""
+    at = pd.Index(_LEGACY_CODES).get_indexer(codes)
+    crossed = np.where(at >= 0, _LEGACY_AS_FY2024[at], np.nan)
+    fy2024 = np.where(legacy, crossed, codes)
+    position = pd.Index(_FY2024_CODES).get_indexer(fy2024)
+    known = position >= 0
+    n = len(_FY2024_CODES)
+    position = np.where(known, position, np.where(np.isnan(codes), n, n + 1))
+    return np.where(known, fy2024, np.nan), position
+
+
 def _columns(overrides: dict) -> dict:
     out = dict(_DEFAULT_COLUMNS)
     out.update({k: v for k, v in overrides.items() if v is not None})
@@ -398,31 +430,16 @@ def prepare_enrollments(
     )
 
     codes = pd.to_numeric(out[cols["destination"]], errors="coerce")
-    if cols["version"] in out.columns:
-        legacy = (
-            out[cols["version"]]
-            .map(
-                lambda v: (
-                    False
-                    if v is None or (not isinstance(v, str) and pd.isna(v))
-                    else _is_legacy_version(v)
-                )
-            )
-            .astype(bool)
-        )
-    else:  # infer from the code: legacy codes are < 100 and not shared with FY2024
-        legacy = codes.isin([c for c in DESTINATIONS_LEGACY if c not in DESTINATIONS_FY2024])
-    mapped_legacy = codes.map({k: v[0] for k, v in LEGACY_TO_FY2024.items()})
-    fy2024 = codes.where(~legacy, mapped_legacy)
-    known = fy2024.isin(list(DESTINATIONS_FY2024))
-    classes = fy2024.map({k: v[1] for k, v in DESTINATIONS_FY2024.items()})
-    classes = classes.where(known, np.where(codes.isna(), "missing", "unknown code"))
-    out["destination_fy2024"] = fy2024.where(known).astype("Int64")
-    out["destination_class"] = classes.astype(str)
+    numbers = codes.to_numpy(dtype=float, na_value=np.nan)
+    legacy = _legacy_rows(out[cols["version"]] if cols["version"] in out.columns else None, numbers)
+    fy2024, position = _harmonize(numbers, legacy)
+    known = position < len(_FY2024_CODES)
+    out["destination_fy2024"] = pd.Series(fy2024, index=out.index).astype("Int64")
+    out["destination_class"] = pd.Series(_CLASS_NAMES[position], index=out.index).astype(str)
     exited = exit_dates.notna()
     out["exited"] = exited
-    permanent = pd.array(np.where(classes == "permanent", True, False), dtype="boolean")
-    permanent[~(exited & known).to_numpy()] = pd.NA
+    permanent = pd.array(_CLASS_IS_PERMANENT[position], dtype="boolean")
+    permanent[~(exited.to_numpy() & known)] = pd.NA
     out["permanent_exit"] = permanent
     out["length_of_stay_days"] = (exit_dates - entry_dates).dt.days.astype("Int64")
     open_days = (stamp - entry_dates).dt.days
@@ -431,22 +448,22 @@ def prepare_enrollments(
         & out[cols["project_type"]].isin(["ES", "SH"])
         & (open_days > LIKELY_MISSING_EXIT_DAYS).fillna(False)
     )
-
-    issue = pd.Series("", index=out.index, dtype=object)
-
-    def flag(mask: pd.Series, text: str) -> None:
-        mask = mask.fillna(False).astype(bool) & (issue == "")
-        issue[mask] = text
-
-    flag(entry_dates.isna(), "missing entry date")
-    flag(exited & (exit_dates < entry_dates), "exit before entry")
-    flag(entry_dates > stamp, "entry after export date")
-    flag(out[cols["enrollment"]].duplicated(keep="first"), "duplicate enrollment id")
-    flag(~out[cols["project_type"]].isin(list(PROJECT_TYPES)), "unknown project type")
-    flag(exited & codes.notna() & ~known, "unknown destination code")
-    flag(exited & codes.isna(), "exit without destination")
-    flag(~exited & codes.notna(), "destination without exit")
-    out["dq_issue"] = issue.astype(str)
+    exited = exited.to_numpy()
+    has_code = ~np.isnan(numbers)
+    # In order of precedence: a row gets the first issue that applies.
+    issues = {
+        "missing entry date": entry_dates.isna().to_numpy(),
+        "exit before entry": exited & (exit_dates < entry_dates).to_numpy(),
+        "entry after export date": (entry_dates > stamp).to_numpy(),
+        "duplicate enrollment id": out[cols["enrollment"]].duplicated(keep="first").to_numpy(),
+        "unknown project type": ~out[cols["project_type"]].isin(list(PROJECT_TYPES)).to_numpy(),
+        "unknown destination code": exited & has_code & ~known,
+        "exit without destination": exited & ~has_code,
+        "destination without exit": ~exited & has_code,
+    }
+    which = np.select(list(issues.values()), np.arange(1, len(issues) + 1), default=0)
+    texts = np.array(["", *issues], dtype=object)
+    out["dq_issue"] = pd.Series(texts[which], index=out.index).astype(str)
     rename = {cols[k]: _DEFAULT_COLUMNS[k] for k in cols if cols[k] != _DEFAULT_COLUMNS[k]}
     return out.rename(columns={k: v for k, v in rename.items() if k in out.columns})
 
