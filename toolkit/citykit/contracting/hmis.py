@@ -701,11 +701,11 @@ def return_episodes(
             f"report_end ({end.date()}) is before report_start ({start.date()}); swap them."
         )
     prepared = _prepared(data)
-    clean = prepared[prepared["dq_issue"] == ""]
+    clean = (prepared["dq_issue"] == "").to_numpy()
     data_end = (
         to_timestamp(as_of, argument="as_of")
         if as_of is not None
-        else max(clean["entry_date"].max(), clean["exit_date"].max())
+        else max(prepared.loc[clean, "entry_date"].max(), prepared.loc[clean, "exit_date"].max())
     )
     if pd.notna(data_end) and end > data_end + pd.Timedelta(days=31):
         raise CityKitError(
@@ -714,35 +714,31 @@ def return_episodes(
             f"undercounted. Use a report_end the data covers, or pass as_of= the export date."
         )
     lag = pd.Timedelta(days=int(lookback_days))
-    exits = clean[
-        clean["permanent_exit"].fillna(False).astype(bool)
-        & clean["project_type"].isin(list(exit_project_types))
-        & (clean["exit_date"] >= start - lag)
-        & (clean["exit_date"] <= end - lag)
+    exits = prepared.loc[
+        clean
+        & prepared["permanent_exit"].fillna(False).to_numpy(dtype=bool)
+        & prepared["project_type"].isin(list(exit_project_types)).to_numpy()
+        & (prepared["exit_date"] >= start - lag).to_numpy()
+        & (prepared["exit_date"] <= end - lag).to_numpy(),
+        ["client_id", "enrollment_id", "provider_id", "project_type", "exit_date"],
     ]
-    exits = exits.sort_values(["client_id", "exit_date", "enrollment_id"], kind="mergesort")
-    index = exits.drop_duplicates("client_id", keep="first")[
-        ["client_id", "enrollment_id", "provider_id", "project_type", "exit_date"]
+    exits = _sort_stable(exits, ["client_id", "exit_date", "enrollment_id"])
+    index = exits.drop_duplicates("client_id", keep="first")
+    # Returns enter between the first index exit and lookback_days after the last one.
+    later = prepared.loc[
+        clean
+        & prepared["project_type"].isin(list(RETURN_PROJECT_TYPES)).to_numpy()
+        & (prepared["entry_date"] >= start - lag).to_numpy()
+        & (prepared["entry_date"] < end + pd.Timedelta(days=1)).to_numpy(),
+        ["client_id", "enrollment_id", "project_type", "entry_date"],
     ]
-    later = clean[clean["project_type"].isin(list(RETURN_PROJECT_TYPES))][
-        ["client_id", "enrollment_id", "project_type", "entry_date"]
-    ].rename(columns={"enrollment_id": "_rid", "project_type": "return_project_type"})
-    pairs = index.merge(later, on="client_id", how="inner")
-    days = (pairs["entry_date"] - pairs["exit_date"]).dt.days
-    transfer = pairs["return_project_type"].isin(list(_TRANSFER_TYPES))
-    ok = (
-        (pairs["_rid"] != pairs["enrollment_id"])
-        & (days >= 0)
-        & (days <= lookback_days)
-        & (~transfer | (days > transfer_days))
+    row, days = _first_returns(
+        index, later, lookback_days=int(lookback_days), transfer_days=int(transfer_days)
     )
-    pairs = pairs[ok].assign(days_to_return=days[ok])
-    pairs = pairs.sort_values(["client_id", "days_to_return", "_rid"], kind="mergesort")
-    first = pairs.drop_duplicates("client_id", keep="first")[
-        ["client_id", "entry_date", "return_project_type", "days_to_return"]
-    ].rename(columns={"entry_date": "return_date"})
-    out = index.drop(columns="enrollment_id").merge(first, on="client_id", how="left")
-    out["days_to_return"] = out["days_to_return"].astype("Int64")
+    out = index.drop(columns="enrollment_id").reset_index(drop=True)
+    out["return_date"] = _take(later["entry_date"], row)
+    out["return_project_type"] = _take(later["project_type"], row)
+    out["days_to_return"] = pd.arrays.IntegerArray(days, row < 0)
     filled = out["days_to_return"].astype(float).fillna(np.inf).to_numpy()
     bins = np.select(
         [np.isinf(filled), filled <= 180, filled <= 365],
@@ -751,6 +747,54 @@ def return_episodes(
     )
     out["return_window"] = bins
     return out.reset_index(drop=True)
+
+
+def _sort_stable(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Return ``frame.sort_values(columns, kind="mergesort")``, sorting one column at a time.
+
+    A stable sort per column, last column first, gives the same order (missing values last) and
+    is several times faster on text columns than sorting them all at once.
+    """
+    order = np.arange(len(frame))
+    try:
+        for column in reversed(columns):
+            values = frame[column].iloc[order].reset_index(drop=True)
+            order = order[values.sort_values(kind="stable").index.to_numpy()]
+    except TypeError:  # values that cannot be compared with each other (mixed types)
+        return frame.sort_values(columns, kind="mergesort")
+    return frame.iloc[order]
+
+
+def _take(series: pd.Series, positions: np.ndarray) -> pd.Series:
+    """Values of ``series`` at ``positions`` (missing where -1), keeping its dtype when it can."""
+    return pd.Series(series.array.take(positions, allow_fill=True), dtype=series.dtype)
+
+
+def _first_returns(
+    index: pd.DataFrame, later: pd.DataFrame, *, lookback_days: int, transfer_days: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Find each index exit's first return among the enrollments ``later``.
+
+    Returns, for each row of ``index``, the row of ``later`` holding the return (-1: none) and
+    the days from the exit to it (0 when none). Same-day returns go to the smallest enrollment id.
+    """
+    owner = pd.Index(index["client_id"]).get_indexer(later["client_id"])
+    rows = np.flatnonzero(owner >= 0)
+    owner = owner[rows]
+    exit_dates = index["exit_date"].array.take(owner)
+    days = np.asarray((later["entry_date"].array.take(rows) - exit_dates).days, dtype="int64")
+    ids = later["enrollment_id"].to_numpy(dtype=object)[rows]
+    exit_ids = index["enrollment_id"].to_numpy(dtype=object)[owner]
+    same = (ids == exit_ids) & pd.notna(ids)
+    transfer = later["project_type"].isin(list(_TRANSFER_TYPES)).to_numpy()[rows]
+    ok = ~same & (days >= 0) & (days <= lookback_days) & (~transfer | (days > transfer_days))
+    found = pd.DataFrame({"owner": owner[ok], "days": days[ok], "id": ids[ok], "row": rows[ok]})
+    found = _sort_stable(found, ["owner", "days", "id"]).drop_duplicates("owner")
+    row = np.full(len(index), -1, dtype="int64")
+    row[found["owner"].to_numpy()] = found["row"].to_numpy()
+    out_days = np.zeros(len(index), dtype="int64")
+    out_days[found["owner"].to_numpy()] = found["days"].to_numpy()
+    return row, out_days
 
 
 def returns_to_homelessness(
