@@ -537,13 +537,18 @@ def _period_column(dates: pd.Series, period: str | None) -> pd.Series | None:
     return dates.dt.to_period(freq).astype(str)
 
 
-def _window(frame: pd.DataFrame, column: str, start: object, end: object) -> pd.DataFrame:
-    mask = pd.Series(True, index=frame.index)
+def _window_mask(dates: pd.Series, start: object, end: object) -> np.ndarray:
+    """Which ``dates`` fall in ``[start, end]`` (either end may be None: open)."""
+    mask = np.ones(len(dates), dtype=bool)
     if start is not None:
-        mask &= frame[column] >= to_timestamp(start, argument="start")
+        mask &= (dates >= to_timestamp(start, argument="start")).to_numpy(dtype=bool)
     if end is not None:
-        mask &= frame[column] <= to_timestamp(end, argument="end")
-    return frame[mask]
+        mask &= (dates <= to_timestamp(end, argument="end")).to_numpy(dtype=bool)
+    return mask
+
+
+def _window(frame: pd.DataFrame, column: str, start: object, end: object) -> pd.DataFrame:
+    return frame[_window_mask(frame[column], start, end)]
 
 
 def exits_to_permanent_housing(
@@ -601,21 +606,22 @@ def exits_to_permanent_housing(
     """
     prepared = _prepared(data)
     keys = as_list(by)
-    frame = prepared[prepared["exited"]]
+    require_columns(prepared, keys, argument="enrollments")
+    rows = prepared["exited"].to_numpy(dtype=bool, copy=True)
     if project_types is not None:
-        frame = frame[frame["project_type"].isin(list(project_types))]
-    frame = _window(frame, "exit_date", start, end)
-    frame = frame[~frame["destination_fy2024"].isin(list(exclude_destinations)).fillna(False)]
-    frame = frame.assign(
-        _valid=(frame["dq_issue"] == "").astype(int),
-        _perm=((frame["dq_issue"] == "") & frame["permanent_exit"].fillna(False)).astype(int),
-        _flag=(frame["dq_issue"] != "").astype(int),
+        rows &= prepared["project_type"].isin(list(project_types)).to_numpy(dtype=bool)
+    rows &= _window_mask(prepared["exit_date"], start, end)
+    excluded = prepared["destination_fy2024"].isin(list(exclude_destinations)).fillna(False)
+    rows &= ~excluded.to_numpy(dtype=bool)
+    valid = (prepared["dq_issue"] == "").to_numpy()[rows]
+    permanent = prepared["permanent_exit"].fillna(False).to_numpy(dtype=bool)[rows]
+    frame = prepared.loc[rows, list(dict.fromkeys([*keys, "exit_date"]))].assign(
+        _valid=valid.astype(int), _perm=(valid & permanent).astype(int), _flag=(~valid).astype(int)
     )
     period_col = _period_column(frame["exit_date"], period)
     if period_col is not None:
         frame = frame.assign(period=period_col)
         keys = keys + ["period"]
-    require_columns(frame, keys, argument="enrollments")
     if keys:
         out = frame.groupby(keys, sort=True, observed=True)[["_valid", "_perm", "_flag"]].sum()
         out = out.reset_index()
@@ -1010,10 +1016,11 @@ def length_of_stay(
     0          P1      3       30.0         20.0      52.0
     """
     prepared = _prepared(data)
-    frame = prepared[prepared["exited"] & (prepared["dq_issue"] == "")]
-    frame = _window(frame, "exit_date", start, end)
     keys = as_list(by)
-    require_columns(frame, keys, argument="enrollments")
+    require_columns(prepared, keys, argument="enrollments")
+    rows = prepared["exited"].to_numpy(dtype=bool) & (prepared["dq_issue"] == "").to_numpy()
+    rows &= _window_mask(prepared["exit_date"], start, end)
+    frame = prepared.loc[rows, list(dict.fromkeys([*keys, "exit_date", "length_of_stay_days"]))]
     if period is not None:
         frame = frame.assign(period=_period_column(frame["exit_date"], period))
         keys = keys + ["period"]
