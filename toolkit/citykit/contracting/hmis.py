@@ -728,8 +728,7 @@ def return_episodes(
         & (prepared["exit_date"] <= end - lag).to_numpy(),
         ["client_id", "enrollment_id", "provider_id", "project_type", "exit_date"],
     ]
-    exits = _sort_stable(exits, ["client_id", "exit_date", "enrollment_id"])
-    index = exits.drop_duplicates("client_id", keep="first")
+    index = _earliest_exits(exits)
     # Returns enter between the first index exit and lookback_days after the last one.
     later = prepared.loc[
         clean
@@ -755,20 +754,36 @@ def return_episodes(
     return out.reset_index(drop=True)
 
 
-def _sort_stable(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Return ``frame.sort_values(columns, kind="mergesort")``, sorting one column at a time.
+def _stable_order(values: pd.Series) -> np.ndarray:
+    """Positions that sort ``values`` stably, missing values last (as ``sort_values``)."""
+    return values.reset_index(drop=True).sort_values(kind="stable").index.to_numpy()
 
-    A stable sort per column, last column first, gives the same order (missing values last) and
-    is several times faster on text columns than sorting them all at once.
+
+def _earliest_exits(exits: pd.DataFrame) -> pd.DataFrame:
+    """Return each client's earliest exit (ties: smallest enrollment id), sorted by client.
+
+    The same rows as ``exits.sort_values(["client_id", "exit_date", "enrollment_id"],
+    kind="mergesort").drop_duplicates("client_id")``. Text is sorted in the table's own order,
+    which is mostly sorted already, and the rest is done on integer ranks: several times faster.
     """
-    order = np.arange(len(frame))
+    if exits.empty:
+        return exits
     try:
-        for column in reversed(columns):
-            values = frame[column].iloc[order].reset_index(drop=True)
-            order = order[values.sort_values(kind="stable").index.to_numpy()]
+        by_client = _stable_order(exits["client_id"])
+        id_rank = np.empty(len(exits), dtype="int64")
+        id_rank[_stable_order(exits["enrollment_id"])] = np.arange(len(exits))
     except TypeError:  # values that cannot be compared with each other (mixed types)
-        return frame.sort_values(columns, kind="mergesort")
-    return frame.iloc[order]
+        ordered = exits.sort_values(["client_id", "exit_date", "enrollment_id"], kind="mergesort")
+        return ordered.drop_duplicates("client_id", keep="first")
+    frame = exits.iloc[by_client]
+    clients = frame["client_id"].to_numpy(dtype=object)
+    missing = pd.isna(clients)
+    changes = (clients[1:] != clients[:-1]) & ~(missing[1:] & missing[:-1])
+    group = np.cumsum(np.r_[True, changes])
+    exit_rank = pd.factorize(frame["exit_date"], sort=True)[0]
+    order = np.lexsort((id_rank[by_client], exit_rank, group))
+    first = np.r_[True, group[order][1:] != group[order][:-1]]
+    return frame.iloc[order[first]]
 
 
 def _take(series: pd.Series, positions: np.ndarray) -> pd.Series:
@@ -795,7 +810,7 @@ def _first_returns(
     transfer = later["project_type"].isin(list(_TRANSFER_TYPES)).to_numpy()[rows]
     ok = ~same & (days >= 0) & (days <= lookback_days) & (~transfer | (days > transfer_days))
     found = pd.DataFrame({"owner": owner[ok], "days": days[ok], "id": ids[ok], "row": rows[ok]})
-    found = _sort_stable(found, ["owner", "days", "id"]).drop_duplicates("owner")
+    found = found.sort_values(["owner", "days", "id"], kind="mergesort").drop_duplicates("owner")
     row = np.full(len(index), -1, dtype="int64")
     row[found["owner"].to_numpy()] = found["row"].to_numpy()
     out_days = np.zeros(len(index), dtype="int64")
