@@ -323,6 +323,16 @@ def _legacy_rows(versions: pd.Series | None, codes: np.ndarray) -> np.ndarray:
     return versions.isin(legacy_versions).to_numpy(dtype=bool)
 
 
+def _repeated(values: pd.Series) -> np.ndarray:
+    """Return ``values.duplicated(keep="first")`` as an array; sorted ids need no hashing."""
+    if values.is_monotonic_increasing:  # repeats sit next to each other
+        array = values.to_numpy(dtype=object)
+        repeated = np.zeros(len(array), dtype=bool)
+        repeated[1:] = array[1:] == array[:-1]
+        return repeated
+    return values.duplicated(keep="first").to_numpy()
+
+
 def _harmonize(codes: np.ndarray, legacy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return each code's FY2024 equivalent (NaN when unknown) and its row in ``_CLASS_NAMES``."""
     at = pd.Index(_LEGACY_CODES).get_indexer(codes)
@@ -455,7 +465,7 @@ def prepare_enrollments(
         "missing entry date": entry_dates.isna().to_numpy(),
         "exit before entry": exited & (exit_dates < entry_dates).to_numpy(),
         "entry after export date": (entry_dates > stamp).to_numpy(),
-        "duplicate enrollment id": out[cols["enrollment"]].duplicated(keep="first").to_numpy(),
+        "duplicate enrollment id": _repeated(out[cols["enrollment"]]),
         "unknown project type": ~out[cols["project_type"]].isin(list(PROJECT_TYPES)).to_numpy(),
         "unknown destination code": exited & has_code & ~known,
         "exit without destination": exited & ~has_code,
