@@ -305,13 +305,14 @@ def classify_destination(code: object, *, version: str = "FY2024") -> str:
 
 #: Destination code lookups used by :func:`prepare_enrollments`: FY2024 codes with the class of
 #: each (then "missing" and "unknown code"), and the FY2024 code of each legacy code.
-_FY2024_CODES = np.array(list(DESTINATIONS_FY2024), dtype=float)
+_FY2024_CODES = np.array(sorted(DESTINATIONS_FY2024), dtype=float)
 _CLASS_NAMES = np.array(
-    [cls for _, cls in DESTINATIONS_FY2024.values()] + ["missing", "unknown code"], dtype=object
+    [DESTINATIONS_FY2024[int(c)][1] for c in _FY2024_CODES] + ["missing", "unknown code"],
+    dtype=object,
 )
 _CLASS_IS_PERMANENT = _CLASS_NAMES == "permanent"
-_LEGACY_CODES = np.array(list(LEGACY_TO_FY2024), dtype=float)
-_LEGACY_AS_FY2024 = np.array([new for new, _ in LEGACY_TO_FY2024.values()], dtype=float)
+_LEGACY_CODES = np.array(sorted(LEGACY_TO_FY2024), dtype=float)
+_LEGACY_AS_FY2024 = np.array([LEGACY_TO_FY2024[int(c)][0] for c in _LEGACY_CODES], dtype=float)
 
 
 def _legacy_rows(versions: pd.Series | None, codes: np.ndarray) -> np.ndarray:
@@ -333,12 +334,18 @@ def _repeated(values: pd.Series) -> np.ndarray:
     return values.duplicated(keep="first").to_numpy()
 
 
+def _positions(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Where each of ``values`` sits in the sorted array ``keys`` (-1: not there, NaN included)."""
+    at = np.minimum(np.searchsorted(keys, values), len(keys) - 1)
+    return np.where(keys[at] == values, at, -1)
+
+
 def _harmonize(codes: np.ndarray, legacy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return each code's FY2024 equivalent (NaN when unknown) and its row in ``_CLASS_NAMES``."""
-    at = pd.Index(_LEGACY_CODES).get_indexer(codes)
+    at = _positions(_LEGACY_CODES, codes)
     crossed = np.where(at >= 0, _LEGACY_AS_FY2024[at], np.nan)
     fy2024 = np.where(legacy, crossed, codes)
-    position = pd.Index(_FY2024_CODES).get_indexer(fy2024)
+    position = _positions(_FY2024_CODES, fy2024)
     known = position >= 0
     n = len(_FY2024_CODES)
     position = np.where(known, position, np.where(np.isnan(codes), n, n + 1))
@@ -476,6 +483,11 @@ def prepare_enrollments(
     out["dq_issue"] = pd.Series(texts[which], index=out.index).astype(str)
     rename = {cols[k]: _DEFAULT_COLUMNS[k] for k in cols if cols[k] != _DEFAULT_COLUMNS[k]}
     return out.rename(columns={k: v for k, v in rename.items() if k in out.columns})
+
+
+def _clean_rows(prepared: pd.DataFrame) -> np.ndarray:
+    """Which rows of a prepared table have no data-quality issue (``dq_issue == ""``)."""
+    return prepared["dq_issue"].to_numpy(dtype=object) == ""
 
 
 def _prepared(data: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
@@ -623,7 +635,7 @@ def exits_to_permanent_housing(
     rows &= _window_mask(prepared["exit_date"], start, end)
     excluded = prepared["destination_fy2024"].isin(list(exclude_destinations)).fillna(False)
     rows &= ~excluded.to_numpy(dtype=bool)
-    valid = (prepared["dq_issue"] == "").to_numpy()[rows]
+    valid = _clean_rows(prepared)[rows]
     permanent = prepared["permanent_exit"].fillna(False).to_numpy(dtype=bool)[rows]
     frame = prepared.loc[rows, list(dict.fromkeys([*keys, "exit_date"]))].assign(
         _valid=valid.astype(int), _perm=(valid & permanent).astype(int), _flag=(~valid).astype(int)
@@ -717,7 +729,7 @@ def return_episodes(
             f"report_end ({end.date()}) is before report_start ({start.date()}); swap them."
         )
     prepared = _prepared(data)
-    clean = (prepared["dq_issue"] == "").to_numpy()
+    clean = _clean_rows(prepared)
     data_end = (
         to_timestamp(as_of, argument="as_of")
         if as_of is not None
@@ -1043,7 +1055,7 @@ def length_of_stay(
     prepared = _prepared(data)
     keys = as_list(by)
     require_columns(prepared, keys, argument="enrollments")
-    rows = prepared["exited"].to_numpy(dtype=bool) & (prepared["dq_issue"] == "").to_numpy()
+    rows = prepared["exited"].to_numpy(dtype=bool) & _clean_rows(prepared)
     rows &= _window_mask(prepared["exit_date"], start, end)
     frame = prepared.loc[rows, list(dict.fromkeys([*keys, "exit_date", "length_of_stay_days"]))]
     if period is not None:
@@ -1204,7 +1216,7 @@ def provider_outcomes(
     ).rename(columns={"permanent_exits": "returns_base", "rate_12m": "return_rate_12m"})
     los = length_of_stay(prepared, by=keys, start=start, end=end)[keys + ["median_days"]]
     los = los.rename(columns={"median_days": "median_stay_days"})
-    flagged = prepared.assign(_f=(prepared["dq_issue"] != "").astype(int))
+    flagged = prepared.assign(_f=(~_clean_rows(prepared)).astype(int))
     flagged = flagged.groupby(keys, sort=True, observed=True)["_f"].sum().reset_index()
     flagged = flagged.rename(columns={"_f": "flagged_rows"})
     out = flagged[keys].merge(ph, on=keys, how="left").merge(ret, on=keys, how="left")
