@@ -335,9 +335,11 @@ def _repeated(values: pd.Series) -> np.ndarray:
 
 
 def _positions(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Where each of ``values`` sits in the sorted array ``keys`` (-1: not there, NaN included)."""
-    at = np.minimum(np.searchsorted(keys, values), len(keys) - 1)
-    return np.where(keys[at] == values, at, -1)
+    """Where each of ``values`` sits in ``keys`` (whole numbers >= 0); -1 when it is not there."""
+    table = np.full(int(keys.max()) + 1, -1)
+    table[keys.astype(int)] = np.arange(len(keys))
+    whole = (values >= 0) & (values < len(table)) & (values == np.floor(values))
+    return np.where(whole, table[np.where(whole, values, 0).astype(int)], -1)
 
 
 def _harmonize(codes: np.ndarray, legacy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
