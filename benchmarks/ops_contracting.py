@@ -239,7 +239,12 @@ def _returns_reference(inputs: dict):
 
 
 def _risk_load(data_dir: Path) -> dict:
-    import statsmodels.api  # noqa: F401  (imported before timing, like the toolkit)
+    # Imported before timing, as for the reference: the model, and what risk_adjust imports
+    # on first use for the exact intervals and p-values.
+    import scipy.stats  # noqa: F401
+    import statsmodels.api
+    import statsmodels.stats.multitest
+    import statsmodels.stats.rates  # noqa: F401
     from citykit import contracting, datasets
 
     exits = contracting.client_exits(
