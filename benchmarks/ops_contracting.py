@@ -293,6 +293,7 @@ def _risk_design(exits):
 
 
 def _risk_reference(inputs: dict):
+    import pandas as pd
     import statsmodels.api as sm
 
     exits = inputs["exits"]
@@ -300,8 +301,7 @@ def _risk_reference(inputs: dict):
     y = exits["exit_ph"].to_numpy(float)
     fit = sm.GLM(y, design.to_numpy(), family=sm.families.Binomial()).fit()
     expected = fit.predict(design.to_numpy())
-    providers = exits["provider_id"].astype(str).to_numpy()
-    names, codes = np.unique(providers, return_inverse=True)
+    codes, names = pd.factorize(exits["provider_id"].astype(str), sort=True)
     return {
         "terms": list(design.columns),
         "estimate": np.asarray(fit.params, float),
