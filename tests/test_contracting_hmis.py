@@ -239,6 +239,44 @@ def test_spm2_rules_earliest_exit_transfer_window_and_buckets():
     assert "rate_24m" not in short.columns and short.loc[0, "permanent_exits"] == 5
 
 
+def test_spm2_same_day_ties_go_to_the_smallest_enrollment_id():
+    # rows out of order on purpose: the answer must not depend on the order of the table
+    raw = _table(
+        [
+            ["z2", "z", "P2", "ES", "2022-01-01", "2022-03-01", 410],
+            ["z1", "z", "P1", "RRH", "2022-01-05", "2022-03-01", 435],  # same-day exit: z1 wins
+            ["y1", "y", "P3", "ES", "2022-01-01", "2022-02-01", 410],
+            ["y3", "y", "P1", "SO", "2022-05-01", None, None],
+            ["y2", "y", "P2", "TH", "2022-05-01", None, None],  # same-day returns: y2 wins
+            ["x1", "x", "P1", "ES", "2022-01-01", "2022-02-01", 410],
+        ]
+    )
+    ep = ct.return_episodes(
+        raw, report_start="2024-01-01", report_end="2024-12-31", as_of="2024-12-31"
+    )
+    assert list(ep["client_id"]) == ["x", "y", "z"]
+    assert list(ep["provider_id"]) == ["P1", "P3", "P1"]
+    assert ep.loc[1, "return_project_type"] == "TH" and ep.loc[1, "days_to_return"] == 89
+    assert ep["days_to_return"].isna().tolist() == [True, False, True]
+
+
+@pytest.mark.parametrize("order", [[0, 1, 2, 3], [3, 1, 0, 2]], ids=["sorted", "shuffled"])
+def test_repeated_enrollment_id_is_flagged_after_its_first_row(order):
+    raw = _table(
+        [
+            ["e1", "a", "P1", "ES", "2024-01-01", "2024-01-20", 410],
+            ["e2", "b", "P1", "ES", "2024-01-01", "2024-01-20", 410],
+            ["e2", "c", "P2", "ES", "2024-01-01", "2024-01-20", 410],
+            ["e3", "d", "P1", "ES", "2024-01-01", "2024-01-20", 410],
+        ]
+    ).iloc[order]
+    out = ct.prepare_enrollments(raw).set_index("client_id")
+    first, second = ("b", "c") if order.index(1) < order.index(2) else ("c", "b")
+    assert out.loc[first, "dq_issue"] == ""
+    assert out.loc[second, "dq_issue"] == "duplicate enrollment id"
+    assert (out.drop(index=second)["dq_issue"] == "").all()
+
+
 def test_prevention_success_and_length_of_stay():
     raw = _table(
         [

@@ -303,6 +303,57 @@ def classify_destination(code: object, *, version: str = "FY2024") -> str:
     return entry[1] if entry else "unknown code"
 
 
+#: Destination code lookups used by :func:`prepare_enrollments`: FY2024 codes with the class of
+#: each (then "missing" and "unknown code"), and the FY2024 code of each legacy code.
+_FY2024_CODES = np.array(sorted(DESTINATIONS_FY2024), dtype=float)
+_CLASS_NAMES = np.array(
+    [DESTINATIONS_FY2024[int(c)][1] for c in _FY2024_CODES] + ["missing", "unknown code"],
+    dtype=object,
+)
+_CLASS_IS_PERMANENT = _CLASS_NAMES == "permanent"
+_LEGACY_CODES = np.array(sorted(LEGACY_TO_FY2024), dtype=float)
+_LEGACY_AS_FY2024 = np.array([LEGACY_TO_FY2024[int(c)][0] for c in _LEGACY_CODES], dtype=float)
+
+
+def _legacy_rows(versions: pd.Series | None, codes: np.ndarray) -> np.ndarray:
+    """Which rows use the pre-FY2024 code list: by their version, else by the code itself."""
+    if versions is None:  # legacy codes are < 100 and not shared with FY2024
+        only_legacy = [c for c in DESTINATIONS_LEGACY if c not in DESTINATIONS_FY2024]
+        return np.isin(codes, only_legacy)
+    legacy_versions = [v for v in versions.dropna().unique() if _is_legacy_version(v)]
+    return versions.isin(legacy_versions).to_numpy(dtype=bool)
+
+
+def _repeated(values: pd.Series) -> np.ndarray:
+    """Return ``values.duplicated(keep="first")`` as an array; sorted ids need no hashing."""
+    if values.is_monotonic_increasing:  # repeats sit next to each other
+        array = values.to_numpy(dtype=object)
+        repeated = np.zeros(len(array), dtype=bool)
+        repeated[1:] = array[1:] == array[:-1]
+        return repeated
+    return values.duplicated(keep="first").to_numpy()
+
+
+def _positions(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Where each of ``values`` sits in ``keys`` (whole numbers >= 0); -1 when it is not there."""
+    table = np.full(int(keys.max()) + 1, -1)
+    table[keys.astype(int)] = np.arange(len(keys))
+    whole = (values >= 0) & (values < len(table)) & (values == np.floor(values))
+    return np.where(whole, table[np.where(whole, values, 0).astype(int)], -1)
+
+
+def _harmonize(codes: np.ndarray, legacy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return each code's FY2024 equivalent (NaN when unknown) and its row in ``_CLASS_NAMES``."""
+    at = _positions(_LEGACY_CODES, codes)
+    crossed = np.where(at >= 0, _LEGACY_AS_FY2024[at], np.nan)
+    fy2024 = np.where(legacy, crossed, codes)
+    position = _positions(_FY2024_CODES, fy2024)
+    known = position >= 0
+    n = len(_FY2024_CODES)
+    position = np.where(known, position, np.where(np.isnan(codes), n, n + 1))
+    return np.where(known, fy2024, np.nan), position
+
+
 def _columns(overrides: dict) -> dict:
     out = dict(_DEFAULT_COLUMNS)
     out.update({k: v for k, v in overrides.items() if v is not None})
@@ -398,31 +449,16 @@ def prepare_enrollments(
     )
 
     codes = pd.to_numeric(out[cols["destination"]], errors="coerce")
-    if cols["version"] in out.columns:
-        legacy = (
-            out[cols["version"]]
-            .map(
-                lambda v: (
-                    False
-                    if v is None or (not isinstance(v, str) and pd.isna(v))
-                    else _is_legacy_version(v)
-                )
-            )
-            .astype(bool)
-        )
-    else:  # infer from the code: legacy codes are < 100 and not shared with FY2024
-        legacy = codes.isin([c for c in DESTINATIONS_LEGACY if c not in DESTINATIONS_FY2024])
-    mapped_legacy = codes.map({k: v[0] for k, v in LEGACY_TO_FY2024.items()})
-    fy2024 = codes.where(~legacy, mapped_legacy)
-    known = fy2024.isin(list(DESTINATIONS_FY2024))
-    classes = fy2024.map({k: v[1] for k, v in DESTINATIONS_FY2024.items()})
-    classes = classes.where(known, np.where(codes.isna(), "missing", "unknown code"))
-    out["destination_fy2024"] = fy2024.where(known).astype("Int64")
-    out["destination_class"] = classes.astype(str)
+    numbers = codes.to_numpy(dtype=float, na_value=np.nan)
+    legacy = _legacy_rows(out[cols["version"]] if cols["version"] in out.columns else None, numbers)
+    fy2024, position = _harmonize(numbers, legacy)
+    known = position < len(_FY2024_CODES)
+    out["destination_fy2024"] = pd.Series(fy2024, index=out.index).astype("Int64")
+    out["destination_class"] = pd.Series(_CLASS_NAMES[position], index=out.index).astype(str)
     exited = exit_dates.notna()
     out["exited"] = exited
-    permanent = pd.array(np.where(classes == "permanent", True, False), dtype="boolean")
-    permanent[~(exited & known).to_numpy()] = pd.NA
+    permanent = pd.array(_CLASS_IS_PERMANENT[position], dtype="boolean")
+    permanent[~(exited.to_numpy() & known)] = pd.NA
     out["permanent_exit"] = permanent
     out["length_of_stay_days"] = (exit_dates - entry_dates).dt.days.astype("Int64")
     open_days = (stamp - entry_dates).dt.days
@@ -431,24 +467,29 @@ def prepare_enrollments(
         & out[cols["project_type"]].isin(["ES", "SH"])
         & (open_days > LIKELY_MISSING_EXIT_DAYS).fillna(False)
     )
-
-    issue = pd.Series("", index=out.index, dtype=object)
-
-    def flag(mask: pd.Series, text: str) -> None:
-        mask = mask.fillna(False).astype(bool) & (issue == "")
-        issue[mask] = text
-
-    flag(entry_dates.isna(), "missing entry date")
-    flag(exited & (exit_dates < entry_dates), "exit before entry")
-    flag(entry_dates > stamp, "entry after export date")
-    flag(out[cols["enrollment"]].duplicated(keep="first"), "duplicate enrollment id")
-    flag(~out[cols["project_type"]].isin(list(PROJECT_TYPES)), "unknown project type")
-    flag(exited & codes.notna() & ~known, "unknown destination code")
-    flag(exited & codes.isna(), "exit without destination")
-    flag(~exited & codes.notna(), "destination without exit")
-    out["dq_issue"] = issue.astype(str)
+    exited = exited.to_numpy()
+    has_code = ~np.isnan(numbers)
+    # In order of precedence: a row gets the first issue that applies.
+    issues = {
+        "missing entry date": entry_dates.isna().to_numpy(),
+        "exit before entry": exited & (exit_dates < entry_dates).to_numpy(),
+        "entry after export date": (entry_dates > stamp).to_numpy(),
+        "duplicate enrollment id": _repeated(out[cols["enrollment"]]),
+        "unknown project type": ~out[cols["project_type"]].isin(list(PROJECT_TYPES)).to_numpy(),
+        "unknown destination code": exited & has_code & ~known,
+        "exit without destination": exited & ~has_code,
+        "destination without exit": ~exited & has_code,
+    }
+    which = np.select(list(issues.values()), np.arange(1, len(issues) + 1), default=0)
+    texts = np.array(["", *issues], dtype=object)
+    out["dq_issue"] = pd.Series(texts[which], index=out.index).astype(str)
     rename = {cols[k]: _DEFAULT_COLUMNS[k] for k in cols if cols[k] != _DEFAULT_COLUMNS[k]}
     return out.rename(columns={k: v for k, v in rename.items() if k in out.columns})
+
+
+def _clean_rows(prepared: pd.DataFrame) -> np.ndarray:
+    """Which rows of a prepared table have no data-quality issue (``dq_issue == ""``)."""
+    return prepared["dq_issue"].to_numpy(dtype=object) == ""
 
 
 def _prepared(data: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
@@ -520,13 +561,18 @@ def _period_column(dates: pd.Series, period: str | None) -> pd.Series | None:
     return dates.dt.to_period(freq).astype(str)
 
 
-def _window(frame: pd.DataFrame, column: str, start: object, end: object) -> pd.DataFrame:
-    mask = pd.Series(True, index=frame.index)
+def _window_mask(dates: pd.Series, start: object, end: object) -> np.ndarray:
+    """Which ``dates`` fall in ``[start, end]`` (either end may be None: open)."""
+    mask = np.ones(len(dates), dtype=bool)
     if start is not None:
-        mask &= frame[column] >= to_timestamp(start, argument="start")
+        mask &= (dates >= to_timestamp(start, argument="start")).to_numpy(dtype=bool)
     if end is not None:
-        mask &= frame[column] <= to_timestamp(end, argument="end")
-    return frame[mask]
+        mask &= (dates <= to_timestamp(end, argument="end")).to_numpy(dtype=bool)
+    return mask
+
+
+def _window(frame: pd.DataFrame, column: str, start: object, end: object) -> pd.DataFrame:
+    return frame[_window_mask(frame[column], start, end)]
 
 
 def exits_to_permanent_housing(
@@ -584,21 +630,22 @@ def exits_to_permanent_housing(
     """
     prepared = _prepared(data)
     keys = as_list(by)
-    frame = prepared[prepared["exited"]]
+    require_columns(prepared, keys, argument="enrollments")
+    rows = prepared["exited"].to_numpy(dtype=bool, copy=True)
     if project_types is not None:
-        frame = frame[frame["project_type"].isin(list(project_types))]
-    frame = _window(frame, "exit_date", start, end)
-    frame = frame[~frame["destination_fy2024"].isin(list(exclude_destinations)).fillna(False)]
-    frame = frame.assign(
-        _valid=(frame["dq_issue"] == "").astype(int),
-        _perm=((frame["dq_issue"] == "") & frame["permanent_exit"].fillna(False)).astype(int),
-        _flag=(frame["dq_issue"] != "").astype(int),
+        rows &= prepared["project_type"].isin(list(project_types)).to_numpy(dtype=bool)
+    rows &= _window_mask(prepared["exit_date"], start, end)
+    excluded = prepared["destination_fy2024"].isin(list(exclude_destinations)).fillna(False)
+    rows &= ~excluded.to_numpy(dtype=bool)
+    valid = _clean_rows(prepared)[rows]
+    permanent = prepared["permanent_exit"].fillna(False).to_numpy(dtype=bool)[rows]
+    frame = prepared.loc[rows, list(dict.fromkeys([*keys, "exit_date"]))].assign(
+        _valid=valid.astype(int), _perm=(valid & permanent).astype(int), _flag=(~valid).astype(int)
     )
     period_col = _period_column(frame["exit_date"], period)
     if period_col is not None:
         frame = frame.assign(period=period_col)
         keys = keys + ["period"]
-    require_columns(frame, keys, argument="enrollments")
     if keys:
         out = frame.groupby(keys, sort=True, observed=True)[["_valid", "_perm", "_flag"]].sum()
         out = out.reset_index()
@@ -684,11 +731,11 @@ def return_episodes(
             f"report_end ({end.date()}) is before report_start ({start.date()}); swap them."
         )
     prepared = _prepared(data)
-    clean = prepared[prepared["dq_issue"] == ""]
+    clean = _clean_rows(prepared)
     data_end = (
         to_timestamp(as_of, argument="as_of")
         if as_of is not None
-        else max(clean["entry_date"].max(), clean["exit_date"].max())
+        else max(prepared.loc[clean, "entry_date"].max(), prepared.loc[clean, "exit_date"].max())
     )
     if pd.notna(data_end) and end > data_end + pd.Timedelta(days=31):
         raise CityKitError(
@@ -697,35 +744,30 @@ def return_episodes(
             f"undercounted. Use a report_end the data covers, or pass as_of= the export date."
         )
     lag = pd.Timedelta(days=int(lookback_days))
-    exits = clean[
-        clean["permanent_exit"].fillna(False).astype(bool)
-        & clean["project_type"].isin(list(exit_project_types))
-        & (clean["exit_date"] >= start - lag)
-        & (clean["exit_date"] <= end - lag)
+    exits = prepared.loc[
+        clean
+        & prepared["permanent_exit"].fillna(False).to_numpy(dtype=bool)
+        & prepared["project_type"].isin(list(exit_project_types)).to_numpy()
+        & (prepared["exit_date"] >= start - lag).to_numpy()
+        & (prepared["exit_date"] <= end - lag).to_numpy(),
+        ["client_id", "enrollment_id", "provider_id", "project_type", "exit_date"],
     ]
-    exits = exits.sort_values(["client_id", "exit_date", "enrollment_id"], kind="mergesort")
-    index = exits.drop_duplicates("client_id", keep="first")[
-        ["client_id", "enrollment_id", "provider_id", "project_type", "exit_date"]
+    index = _earliest_exits(exits)
+    # Returns enter between the first index exit and lookback_days after the last one.
+    later = prepared.loc[
+        clean
+        & prepared["project_type"].isin(list(RETURN_PROJECT_TYPES)).to_numpy()
+        & (prepared["entry_date"] >= start - lag).to_numpy()
+        & (prepared["entry_date"] < end + pd.Timedelta(days=1)).to_numpy(),
+        ["client_id", "enrollment_id", "project_type", "entry_date"],
     ]
-    later = clean[clean["project_type"].isin(list(RETURN_PROJECT_TYPES))][
-        ["client_id", "enrollment_id", "project_type", "entry_date"]
-    ].rename(columns={"enrollment_id": "_rid", "project_type": "return_project_type"})
-    pairs = index.merge(later, on="client_id", how="inner")
-    days = (pairs["entry_date"] - pairs["exit_date"]).dt.days
-    transfer = pairs["return_project_type"].isin(list(_TRANSFER_TYPES))
-    ok = (
-        (pairs["_rid"] != pairs["enrollment_id"])
-        & (days >= 0)
-        & (days <= lookback_days)
-        & (~transfer | (days > transfer_days))
+    row, days = _first_returns(
+        index, later, lookback_days=int(lookback_days), transfer_days=int(transfer_days)
     )
-    pairs = pairs[ok].assign(days_to_return=days[ok])
-    pairs = pairs.sort_values(["client_id", "days_to_return", "_rid"], kind="mergesort")
-    first = pairs.drop_duplicates("client_id", keep="first")[
-        ["client_id", "entry_date", "return_project_type", "days_to_return"]
-    ].rename(columns={"entry_date": "return_date"})
-    out = index.drop(columns="enrollment_id").merge(first, on="client_id", how="left")
-    out["days_to_return"] = out["days_to_return"].astype("Int64")
+    out = index.drop(columns="enrollment_id").reset_index(drop=True)
+    out["return_date"] = _take(later["entry_date"], row)
+    out["return_project_type"] = _take(later["project_type"], row)
+    out["days_to_return"] = pd.arrays.IntegerArray(days, row < 0)
     filled = out["days_to_return"].astype(float).fillna(np.inf).to_numpy()
     bins = np.select(
         [np.isinf(filled), filled <= 180, filled <= 365],
@@ -734,6 +776,86 @@ def return_episodes(
     )
     out["return_window"] = bins
     return out.reset_index(drop=True)
+
+
+def _stable_order(values: pd.Series) -> np.ndarray:
+    """Positions that sort ``values`` stably, missing values last (as ``sort_values``)."""
+    if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+        keys = values.to_numpy(dtype=object).tolist()
+        missing = pd.isna(values).to_numpy()
+        present = np.flatnonzero(~missing).tolist()
+        present.sort(key=keys.__getitem__)  # Python's own sort is about twice as fast on text
+        return np.array(present + np.flatnonzero(missing).tolist(), dtype=np.intp)
+    return values.reset_index(drop=True).sort_values(kind="stable").index.to_numpy()
+
+
+def _earliest_exits(exits: pd.DataFrame) -> pd.DataFrame:
+    """Return each client's earliest exit (ties: smallest enrollment id), sorted by client.
+
+    The same rows as ``exits.sort_values(["client_id", "exit_date", "enrollment_id"],
+    kind="mergesort").drop_duplicates("client_id")``, several times faster: the client ids are
+    sorted in the table's own order (mostly sorted already), the earliest date is found per run of
+    equal ids, and only clients with two exits on that date compare enrollment ids.
+    """
+    if exits.empty:
+        return exits
+    try:
+        frame = exits.iloc[_stable_order(exits["client_id"])]
+    except TypeError:  # values that cannot be compared with each other (mixed types)
+        ordered = exits.sort_values(["client_id", "exit_date", "enrollment_id"], kind="mergesort")
+        return ordered.drop_duplicates("client_id", keep="first")
+    clients = frame["client_id"].to_numpy(dtype=object)
+    missing = pd.isna(clients)
+    starts = np.r_[True, (clients[1:] != clients[:-1]) & ~(missing[1:] & missing[:-1])]
+    group = np.cumsum(starts) - 1
+    day = pd.factorize(frame["exit_date"], sort=True)[0]
+    earliest = np.flatnonzero(day == np.minimum.reduceat(day, np.flatnonzero(starts))[group])
+    tied = np.bincount(group[earliest])[group[earliest]] > 1
+    pick = np.empty(group[-1] + 1, dtype=np.intp)
+    pick[group[earliest[~tied]]] = earliest[~tied]
+    if tied.any():
+        ties = pd.DataFrame(
+            {
+                "group": group[earliest[tied]],
+                "id": frame["enrollment_id"].to_numpy(dtype=object)[earliest[tied]],
+                "row": earliest[tied],
+            }
+        )
+        ties = ties.sort_values(["group", "id"], kind="mergesort").drop_duplicates("group")
+        pick[ties["group"].to_numpy()] = ties["row"].to_numpy()
+    return frame.iloc[pick]
+
+
+def _take(series: pd.Series, positions: np.ndarray) -> pd.Series:
+    """Values of ``series`` at ``positions`` (missing where -1), keeping its dtype when it can."""
+    return pd.Series(series.array.take(positions, allow_fill=True), dtype=series.dtype)
+
+
+def _first_returns(
+    index: pd.DataFrame, later: pd.DataFrame, *, lookback_days: int, transfer_days: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Find each index exit's first return among the enrollments ``later``.
+
+    Returns, for each row of ``index``, the row of ``later`` holding the return (-1: none) and
+    the days from the exit to it (0 when none). Same-day returns go to the smallest enrollment id.
+    """
+    owner = pd.Index(index["client_id"]).get_indexer(later["client_id"])
+    rows = np.flatnonzero(owner >= 0)
+    owner = owner[rows]
+    exit_dates = index["exit_date"].array.take(owner)
+    days = np.asarray((later["entry_date"].array.take(rows) - exit_dates).days, dtype="int64")
+    ids = later["enrollment_id"].to_numpy(dtype=object)[rows]
+    exit_ids = index["enrollment_id"].to_numpy(dtype=object)[owner]
+    same = (ids == exit_ids) & pd.notna(ids)
+    transfer = later["project_type"].isin(list(_TRANSFER_TYPES)).to_numpy()[rows]
+    ok = ~same & (days >= 0) & (days <= lookback_days) & (~transfer | (days > transfer_days))
+    found = pd.DataFrame({"owner": owner[ok], "days": days[ok], "id": ids[ok], "row": rows[ok]})
+    found = found.sort_values(["owner", "days", "id"], kind="mergesort").drop_duplicates("owner")
+    row = np.full(len(index), -1, dtype="int64")
+    row[found["owner"].to_numpy()] = found["row"].to_numpy()
+    out_days = np.zeros(len(index), dtype="int64")
+    out_days[found["owner"].to_numpy()] = found["days"].to_numpy()
+    return row, out_days
 
 
 def returns_to_homelessness(
@@ -949,10 +1071,11 @@ def length_of_stay(
     0          P1      3       30.0         20.0      52.0
     """
     prepared = _prepared(data)
-    frame = prepared[prepared["exited"] & (prepared["dq_issue"] == "")]
-    frame = _window(frame, "exit_date", start, end)
     keys = as_list(by)
-    require_columns(frame, keys, argument="enrollments")
+    require_columns(prepared, keys, argument="enrollments")
+    rows = prepared["exited"].to_numpy(dtype=bool) & _clean_rows(prepared)
+    rows &= _window_mask(prepared["exit_date"], start, end)
+    frame = prepared.loc[rows, list(dict.fromkeys([*keys, "exit_date", "length_of_stay_days"]))]
     if period is not None:
         frame = frame.assign(period=_period_column(frame["exit_date"], period))
         keys = keys + ["period"]
@@ -1111,7 +1234,7 @@ def provider_outcomes(
     ).rename(columns={"permanent_exits": "returns_base", "rate_12m": "return_rate_12m"})
     los = length_of_stay(prepared, by=keys, start=start, end=end)[keys + ["median_days"]]
     los = los.rename(columns={"median_days": "median_stay_days"})
-    flagged = prepared.assign(_f=(prepared["dq_issue"] != "").astype(int))
+    flagged = prepared.assign(_f=(~_clean_rows(prepared)).astype(int))
     flagged = flagged.groupby(keys, sort=True, observed=True)["_f"].sum().reset_index()
     flagged = flagged.rename(columns={"_f": "flagged_rows"})
     out = flagged[keys].merge(ph, on=keys, how="left").merge(ret, on=keys, how="left")

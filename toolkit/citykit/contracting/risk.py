@@ -147,7 +147,7 @@ def design_matrix(data: pd.DataFrame, risk_factors: list[str]) -> pd.DataFrame:
             text = series.astype(str)
             counts = text.value_counts()
             reference = sorted(counts[counts == counts.max()].index)[0]
-            for level in sorted(set(text) - {reference}):
+            for level in sorted(set(counts.index) - {reference}):
                 columns[f"{factor}[{level}]"] = (text == level).astype(float)
     return pd.DataFrame(columns, index=data.index)
 
