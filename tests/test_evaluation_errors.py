@@ -112,3 +112,28 @@ def test_bad_input_gets_an_actionable_message(case):
     for pattern in patterns:
         assert pd.Series([message]).str.contains(pattern, regex=True).iloc[0], (pattern, message)
     assert "Traceback" not in message
+
+
+@pytest.mark.parametrize("se_type", ["HC2", "classical", "CR1", "CR2"])
+def test_a_covariate_that_repeats_another_is_named_as_collinear(se_type):
+    """A copy of a covariate in another unit (dollars and cents) is caught, even with many rows."""
+    rng = np.random.default_rng(3)
+    n = 200_000
+    trial = pd.DataFrame(
+        {
+            "arm": np.where(rng.random(n) < 0.5, "control", "letter"),
+            "paid": (rng.random(n) < 0.6).astype(float),
+            "balance_usd": rng.gamma(2.0, 150.0, n),
+            "site": rng.integers(0, 40, n),
+        }
+    )
+    trial["balance_cents"] = trial["balance_usd"] * 100
+    cluster = "site" if se_type.startswith("CR") else None
+    with pytest.raises(CityKitError, match="collinear"):
+        estimate_effects(
+            trial,
+            outcome="paid",
+            covariates=["balance_usd", "balance_cents"],
+            se_type=se_type,
+            cluster=cluster,
+        )

@@ -120,13 +120,6 @@ def _fit(y: np.ndarray, x: pd.DataFrame, *, se_type: str, clusters=None):
 
     names = list(x.columns)
     xm = x.to_numpy(dtype=float)
-    rank = np.linalg.matrix_rank(xm)
-    if rank < xm.shape[1]:
-        raise CityKitError(
-            "The arms, covariates and blocks are collinear (some column is a combination of "
-            "others), so the effect cannot be separated out. Drop a covariate that repeats "
-            "another, or a block/covariate that is the same for every unit of an arm."
-        )
     n, k = xm.shape
     if n - k < 1:
         raise CityKitError(
@@ -135,24 +128,31 @@ def _fit(y: np.ndarray, x: pd.DataFrame, *, se_type: str, clusters=None):
     model = sm.OLS(y, xm)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if se_type == "CR2":
+        if se_type in ("CR2", "classical"):
             fit = model.fit()
-            bread = np.linalg.inv(xm.T @ xm)
-            cov, dfs = _cr2(xm, fit.resid, clusters, bread)
-            se = np.sqrt(np.diag(cov))
         elif se_type == "CR1":
             codes, _ = pd.factorize(clusters)
             fit = model.fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
             se = np.asarray(fit.bse)
             dfs = np.full(k, float(len(np.unique(codes)) - 1))
-        elif se_type == "classical":
-            fit = model.fit()
-            se = np.asarray(fit.bse)
-            dfs = np.full(k, float(n - k))
         else:
             fit = model.fit(cov_type=se_type, use_t=True)
-            se = np.asarray(fit.bse)
-            dfs = np.full(k, float(n - k))
+    # the fit's pseudo-inverse already has the design's singular values: its rank, with
+    # numpy.linalg.matrix_rank's tolerance, needs no second decomposition
+    sv = np.asarray(model.wexog_singular_values)
+    if int(np.sum(sv > sv.max() * max(n, k) * np.finfo(float).eps)) < k:
+        raise CityKitError(
+            "The arms, covariates and blocks are collinear (some column is a combination of "
+            "others), so the effect cannot be separated out. Drop a covariate that repeats "
+            "another, or a block/covariate that is the same for every unit of an arm."
+        )
+    if se_type == "CR2":
+        bread = np.linalg.inv(xm.T @ xm)
+        cov, dfs = _cr2(xm, fit.resid, clusters, bread)
+        se = np.sqrt(np.diag(cov))
+    elif se_type != "CR1":
+        se = np.asarray(fit.bse)
+        dfs = np.full(k, float(n - k))
     if not np.all(np.isfinite(se)):
         raise CityKitError(
             "A standard error could not be computed: some arm (or block × arm cell, or cluster) "
