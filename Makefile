@@ -60,8 +60,8 @@ browser: $(STAMP)  ## drive the course in headless Chromium (lessons, widgets, n
 	$(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff: lint and format check
-	$(BIN)/ruff check toolkit tests benchmarks
-	$(BIN)/ruff format --check toolkit tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:  ## remove build outputs (not the environment)
 	rm -rf build _grading .pytest_cache test-artifacts

@@ -6,7 +6,7 @@ Everything produced while grading a cohort (submissions, autograded copies, feed
 gradebook) lives under the git-ignored ``_grading/`` folder.
 """
 
-c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
+c = get_config()  # provided by nbgrader when it loads this file (F821 ignored in pyproject.toml)
 
 c.CourseDirectory.root = "."
 c.CourseDirectory.course_id = "city-analyst-academy"

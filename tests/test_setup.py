@@ -7,6 +7,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import tomllib
 import urllib.request
@@ -116,3 +117,20 @@ def test_make_lab_starts_jupyterlab_on_the_course(tmp_path):
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
         log.close()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["check", "."], ["format", "--check", "."]],
+    ids=["ruff-check", "ruff-format"],
+)
+def test_code_is_ruff_clean(command):
+    """`make lint` in every test run: style drift fails CI, with ruff's own report."""
+    run = subprocess.run(
+        [sys.executable, "-m", "ruff", *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
