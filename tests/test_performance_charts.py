@@ -268,6 +268,44 @@ def test_signal_descriptions_in_words():
     assert "8 in a row below the centre" in chart.summary()
 
 
+def _monthly(values, start="2024-01-01"):
+    months = pd.date_range(start, periods=len(values), freq="MS")
+    return pd.DataFrame({"m": months, "v": values})
+
+
+def test_summary_groups_consecutive_signals_into_stretches():
+    chart = xmr_chart(_monthly([1.0] * 5 + [-0.2] * 8), value="v", period="m", baseline=5)
+    assert chart.summary().endswith(
+        "8 points signal: 2024-06 to 2025-01: every point below the lower control limit; "
+        "2 of 3 points beyond 2 sigma below the centre (7 of 8, from 2024-07); "
+        "4 of 5 points beyond 1 sigma below the centre (5 of 8, from 2024-09); "
+        "8 in a row below the centre (1 of 8, from 2025-01)."
+    )
+    assert len(chart.signal_descriptions()) == 8  # one line per point is still there
+
+
+def test_summary_splits_stretches_at_gaps_and_sides():
+    values = [0.0, 1.0] * 6 + [9.0, 9.0, 0.5, -9.0, 0.5, 9.0]
+    chart = xmr_chart(_monthly(values), value="v", period="m", baseline=12)
+    assert chart.signal_stretches() == [
+        "2025-01 to 2025-02: every point above the upper control limit; "
+        "2 of 3 points beyond 2 sigma above the centre (1 of 2, from 2025-02)",
+        "2025-04: a point below the lower control limit",
+        "2025-06: a point above the upper control limit",
+    ]
+    assert "4 points signal: " in chart.summary()
+
+
+def test_summary_numbers_share_a_precision_set_by_sigma():
+    # mean 42, moving range 4: limits 42 +/- 2.659574 x 4 = 31.36 and 52.64, sigma 3.55
+    chart = xmr_chart(_monthly([40.0, 44.0] * 6), value="v", period="m")
+    assert "centre 42.00, limits 31.36 to 52.64;" in chart.summary()
+    small = xmr_chart(_monthly([0.040, 0.044] * 6), value="v", period="m")
+    assert "centre 0.04200, limits 0.03136 to 0.05264;" in small.summary()
+    big = xmr_chart(_monthly([40_000.0, 44_000.0] * 6), value="v", period="m")
+    assert "centre 42,000, limits 31,362 to 52,638;" in big.summary()
+
+
 def test_baseline_by_dates_and_phase_column():
     months = pd.date_range("2023-01-01", periods=24, freq="MS")
     rng = np.random.default_rng(3)

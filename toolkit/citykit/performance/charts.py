@@ -122,23 +122,69 @@ class ControlChart:
             out.append(f"{_label(row['period'])}: " + "; ".join(reasons))
         return out
 
+    def signal_stretches(self) -> list[str]:
+        """Return one sentence per stretch of consecutive signalling points on the same side.
+
+        Each rule is named once per stretch; a rule that fires on only some of the stretch's
+        points says on how many and from when, e.g.
+        ``"2024-04 to 2024-12: every point above the upper control limit; 8 in a row above the
+        centre (2 of 9, from 2024-11)"``. :meth:`signal_descriptions` has one line per point.
+        """
+        table = self.table
+        flags = table["signal"].to_numpy(dtype=bool)
+        sides = np.where(table["value"].to_numpy(dtype=float) > table["centre"], "above", "below")
+        stretches: list[list[int]] = []
+        for position in np.flatnonzero(flags):
+            last = stretches[-1][-1] if stretches else None
+            if last is not None and last == position - 1 and sides[last] == sides[position]:
+                stretches[-1].append(position)
+            else:
+                stretches.append([position])
+        out = []
+        for positions in stretches:
+            side = sides[positions[0]]
+            fired: dict[str, list[int]] = {}
+            for position in positions:
+                for code in str(table["rules"].iloc[position]).split(", "):
+                    fired.setdefault(code, []).append(position)
+            n = len(positions)
+            reasons = []
+            for code, where in fired.items():
+                text = describe_rule(code, run_lengths=self.run_lengths, side=side)
+                if n > 1 and code in ("WE1", "N1") and len(where) == n:
+                    text = text.replace("a point", "every point", 1)
+                elif n > 1 and len(where) < n:
+                    text += f" ({len(where)} of {n}, from {_label(table['period'].iloc[where[0]])})"
+                reasons.append(text)
+            first = _label(table["period"].iloc[positions[0]])
+            when = first if n == 1 else f"{first} to {_label(table['period'].iloc[positions[-1]])}"
+            out.append(f"{when}: " + "; ".join(reasons))
+        return out
+
     def summary(self) -> str:
-        """Return a few plain sentences about the chart."""
+        """Return a few plain sentences about the chart.
+
+        Numbers share one precision, set by the size of sigma; signals are grouped into
+        stretches of consecutive points (see :meth:`signal_stretches`).
+        """
         n_signal = int(self.table["signal"].sum())
         lcl = self.table["lcl"]
         ucl = self.table["ucl"]
+        number = _number_format(self.sigma)
         limits = (
-            f"limits {lcl.iloc[0]:.4g} to {ucl.iloc[0]:.4g}"
+            f"limits {number(lcl.iloc[0])} to {number(ucl.iloc[0])}"
             if lcl.nunique() <= 1 and ucl.nunique() <= 1
-            else f"limits vary with the denominator (UCL {ucl.min():.4g} to {ucl.max():.4g})"
+            else f"limits vary with the denominator (UCL {number(ucl.min())} to "
+            f"{number(ucl.max())})"
         )
         text = (
             f"{self.chart} chart of {self.value_label}: {len(self.table)} points, centre "
-            f"{self.centre:.4g}, {limits}; limits from {self.baseline}. "
+            f"{number(self.centre)}, {limits}; limits from {self.baseline}. "
         )
         if n_signal == 0:
             return text + "No signals: the variation looks routine."
-        return text + f"{n_signal} point(s) signal: " + " | ".join(self.signal_descriptions())
+        points = "1 point signals" if n_signal == 1 else f"{n_signal} points signal"
+        return text + f"{points}: " + " | ".join(self.signal_stretches()) + "."
 
     def __repr__(self) -> str:
         return f"<ControlChart {self.summary()}>"
@@ -150,6 +196,15 @@ class ControlChart:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _number_format(sigma: float):
+    """Return a formatter with enough decimals to show a tenth of ``sigma`` (at most 6)."""
+    if np.isfinite(sigma) and sigma > 0:
+        decimals = int(min(6, max(0, 2 - np.floor(np.log10(sigma)))))
+    else:
+        decimals = 4
+    return lambda value: f"{value:,.{decimals}f}"
 
 
 def _label(period: object) -> str:
