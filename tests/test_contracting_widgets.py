@@ -130,18 +130,30 @@ def _cells(markup: str) -> list[list[str]]:
     return parser.rows
 
 
-def test_ranks_are_shown_as_whole_numbers(exits):
+def test_table_reads_in_plain_words_with_whole_ranks(exits):
     w = cw.risk_adjustment_explorer(
         exits, outcome="exit_ph", risk_factors=FACTORS, high_risk="high_risk"
     )
+    data = w.result.table
     for markup in (w.table.value, w.result._repr_html_()):
         header, *rows = _cells(markup)
-        for column in ("rank_crude", "rank_adjusted"):
+        assert header == [
+            "Provider", "Clients", "High-risk share", "Crude rate", "Crude rank", "O/E",
+            "O/E 95% low", "O/E 95% high", "Adjusted rank", "Funnel zone",
+        ]  # fmt: skip
+        for column in ("Crude rank", "Adjusted rank"):
             shown = sorted(row[header.index(column)] for row in rows)
             assert shown == ["1", "2", "3", "4"], (column, shown)  # not "1.000"
-        assert rows[0][header.index("oe_ratio")].count(".") == 1  # ratios keep decimals
-    assert str(w.result.table["rank_adjusted"].dtype) == "Int64"
-    assert w.result.table["rank_adjusted"].tolist() == [1, 2, 3, 4]
+        first = dict(zip(header, rows[0], strict=True))
+        assert first["Provider"] == data["provider_id"].iloc[0]
+        assert first["Crude rate"] == f"{data['crude_rate'].iloc[0] * 100:.1f}%"
+        assert first["High-risk share"] == f"{round(data['high_risk_share'].iloc[0] * 100)}%"
+        assert first["O/E"] == f"{data['oe_ratio'].iloc[0]:.2f}"  # ratios keep decimals
+        assert first["Clients"] == f"{data['clients'].iloc[0]:,}"
+    assert 'text-align:right">O/E<' in w.table.value  # numbers line up on the right
+    assert str(data["rank_adjusted"].dtype) == "Int64"
+    assert data["rank_adjusted"].tolist() == [1, 2, 3, 4]
+    assert "oe_ratio" in data and "high_risk_share" in data  # the data keeps its column names
 
 
 def test_share_slider_label_is_shown_whole(exits):

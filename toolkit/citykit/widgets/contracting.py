@@ -38,7 +38,42 @@ class RiskExplorerResult:
         return f"RiskExplorerResult\n{self.table.round(3).to_string(index=False)}"
 
     def _repr_html_(self) -> str:
-        return self.table.to_html(index=False, float_format=lambda v: f"{v:.3f}", border=0)
+        return _table_html(self.table, provider=self.risk.provider, level=self.risk.level)
+
+
+# Readable headers and formats for the explorer's table; ``result.table`` keeps the column names.
+def _cell_style(column: str, provider: str) -> str:
+    side = "left" if column in (provider, "funnel_zone") else "right"  # text left, numbers right
+    return f"padding:2px 10px;text-align:{side}"
+
+
+def _table_html(table: pd.DataFrame, *, provider: str, level: float) -> str:
+    """The ranking table as HTML: plain-language headers, rates as percentages, ranks whole."""
+    interval = f"{level:.0%}"
+    shown = {
+        provider: ("Provider", str),
+        "clients": ("Clients", lambda v: f"{v:,}"),
+        "high_risk_share": ("High-risk share", lambda v: f"{v:.0%}"),
+        "crude_rate": ("Crude rate", lambda v: f"{v:.1%}"),
+        "rank_crude": ("Crude rank", str),
+        "oe_ratio": ("O/E", lambda v: f"{v:.2f}"),
+        "oe_low": (f"O/E {interval} low", lambda v: f"{v:.2f}"),
+        "oe_high": (f"O/E {interval} high", lambda v: f"{v:.2f}"),
+        "rank_adjusted": ("Adjusted rank", str),
+        "funnel_zone": ("Funnel zone", str),
+    }
+    columns = [c for c in table.columns if c in shown]
+    head = "".join(
+        f'<th style="{_cell_style(c, provider)}">{html.escape(shown[c][0])}</th>' for c in columns
+    )
+    rows = []
+    for record in table[columns].itertuples(index=False):
+        cells = []
+        for column, value in zip(columns, record, strict=True):
+            text = "" if pd.isna(value) else shown[column][1](value)
+            cells.append(f'<td style="{_cell_style(column, provider)}">{html.escape(text)}</td>')
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _reshaped(
@@ -226,7 +261,7 @@ def risk_adjustment_explorer(
         share = float(share_box.value) if high_risk is not None else None
         box.result = RiskExplorerResult(ra, fun, table, provider_box.value, share)
         message.value = html.escape(ra.summary()).replace("\n", "<br>")
-        table_box.value = table.to_html(index=False, float_format=lambda v: f"{v:.3f}", border=0)
+        table_box.value = _table_html(table, provider=provider, level=ra.level)
         figure.value = _png(fun, highlight=[provider_box.value])
 
     def provider_changed(change) -> None:
