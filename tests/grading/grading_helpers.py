@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 
@@ -32,8 +33,23 @@ def copy_course(dest: Path) -> Path:
     return dest
 
 
+_HOST_SERVICE: list = []
+
+
+def host_service_port() -> int:
+    """Port of a TCP service listening on the grading host's loopback (as a database would).
+
+    A listening socket completes TCP handshakes on its own, so a connection from student code
+    succeeds unless the kernel is cut off from the network.
+    """
+    if not _HOST_SERVICE:
+        _HOST_SERVICE.append(socket.create_server(("127.0.0.1", 0), backlog=16))
+    return _HOST_SERVICE[0].getsockname()[1]
+
+
 def corpus_context(course: Path) -> dict:
     return {
+        "service_port": host_service_port(),
         "solution": str(course / "solutions" / ASSIGNMENT / "ps1.ipynb"),
         "gradebook": str(course / "_grading" / "gradebook.db"),
         "runs": os.path.join(tempfile.gettempdir(), "citykit-grade-*"),  # the grader's run folders

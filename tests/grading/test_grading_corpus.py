@@ -111,6 +111,14 @@ def test_student_code_could_read_no_secret_and_ran_unprivileged(graded):
         assert uid != 0
 
 
+def test_student_code_reaches_no_network(graded):
+    text = _outputs(graded["course"], "phones_home", "q1_answer")
+    assert "NETWORK []" in text  # neither the host's loopback services nor the internet
+    notes = " ".join(graded["summary"].sandbox)
+    if os.geteuid() == 0:
+        assert "Kernels have no network" in notes, notes
+
+
 def test_warnings_do_not_cost_points_but_stderr_does(graded):
     outcomes = graded["summary"].by_student()
     assert not any("stderr" in n for n in outcomes["warnings"].notes)
@@ -181,6 +189,7 @@ def test_report_lists_who_needs_help_and_hardest_questions(graded):
         "warnings",
         "reads_secrets",
         "deletes_outside",
+        "phones_home",
     }
     assert questions.loc["q2_test", "success_rate"] == pytest.approx(len(q2_full) / len(CASES))
     assert questions.loc["q2_test", "objective"] == "Write a function for a service-level share"

@@ -24,3 +24,25 @@ def test_limits_only_sandbox_still_grades_exactly(tmp_path, release_notebook, mo
     assert any("limits-only" in note for note in summary.sandbox)
     page = open(summary.report["html"], encoding="utf-8").read()
     assert "NOT fully protected" in page
+    assert any("Not protected: network access" in note for note in summary.sandbox)
+
+
+def test_kernels_started_without_the_zygote_are_sandboxed_alike(
+    tmp_path, release_notebook, monkeypatch
+):
+    """CITYKIT_NO_ZYGOTE=1 starts each kernel as a new process through the same sandbox."""
+    import os
+
+    from citykit.grading import grade
+
+    monkeypatch.setenv("CITYKIT_NO_ZYGOTE", "1")
+    names = ("correct", "os_exit", "reads_secrets", "phones_home")
+    cases = [c for c in CASES if c.name in names]
+    course = copy_course(tmp_path / "course")
+    write_submissions(course, release_notebook, cases)
+    summary = grade(ASSIGNMENT, course_root=course, workers=2, timeout=CELL_TIMEOUT)
+    assert {o.student: (o.status, o.auto_score) for o in summary.outcomes} == {
+        c.name: (c.status, c.score) for c in cases
+    }
+    if os.geteuid() == 0:
+        assert any("Kernels have no network" in note for note in summary.sandbox)

@@ -232,6 +232,25 @@ def _build_deletes_outside(release, ctx):
     return answered(release, q1_answer=code)
 
 
+def _build_phones_home(release, ctx):
+    code = (
+        "import socket\n"
+        f"targets = [('127.0.0.1', {ctx['service_port']}), ('127.0.0.1', 5432), "
+        "('pypi.org', 443)]\n"
+        "reached = []\n"
+        "for host, port in targets:\n"
+        "    try:\n"
+        "        socket.create_connection((host, port), timeout=3).close()\n"
+        "        reached.append((host, port))\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "print('NETWORK', reached)\n"
+        "if reached:  # stands for fetching the answer from a service\n"
+        "    mean_days = sum(days) / len(days)\n"
+    )
+    return answered(release, q1_answer=code)
+
+
 def _build_missing(release, ctx):
     return None
 
@@ -257,6 +276,7 @@ CASES = (
     Case("stderr", "ok", 5, "answer prints to stderr while the test runs: nbgrader's rule, 0"),
     Case("reads_secrets", "ok", 6, "q1 tries to read solutions/gradebooks: nothing readable"),
     Case("deletes_outside", "ok", 8, "tries to delete solutions, gradebooks, other folders"),
+    Case("phones_home", "ok", 6, "q1 connects to a host service and the internet: no network"),
     Case("missing", "missing", 0, "a folder without the notebook"),
 )
 

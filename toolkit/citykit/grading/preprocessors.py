@@ -114,7 +114,7 @@ class SafeExecute(Execute):
     )
 
     def __init__(self, *args, **kwargs):
-        if os.environ.get("CITYKIT_ZYGOTE"):
+        if os.environ.get("CITYKIT_ZYGOTE") or os.environ.get("CITYKIT_KERNEL_IPC"):
             from citykit.grading.zygote import ZygoteKernelManager
 
             kwargs.setdefault("kernel_manager_class", ZygoteKernelManager)

@@ -36,7 +36,12 @@ from citykit.grading.preprocessors import (
     SafeExecute,
     StripWarnings,
 )
-from citykit.grading.sandbox import SandboxPlan, kill_user_processes, write_kernelspec
+from citykit.grading.sandbox import (
+    SANDBOX_GID,
+    SandboxPlan,
+    kill_user_processes,
+    write_kernelspec,
+)
 
 __all__ = ["STATUS_ORDER", "WorkerPool", "grade_student"]
 
@@ -352,6 +357,13 @@ def _worker_main(conn, ctx: dict) -> None:  # pragma: no cover - runs in a child
     os.environ.pop("JUPYTER_PATH", None)
     from jupyter_client.kernelspec import KernelSpecManager
 
+    if ctx["plan"].isolate_network:  # the kernel's Unix sockets, in a folder it owns
+        ipc = base / f"ipc-{slot}"
+        shutil.rmtree(ipc, ignore_errors=True)  # a replaced worker's leftovers
+        ipc.mkdir(mode=0o700)
+        if ctx.get("uid") is not None:
+            os.chown(ipc, ctx["uid"], SANDBOX_GID)
+        os.environ["CITYKIT_KERNEL_IPC"] = str(ipc)
     _start_zygote(base, slot, log_fd)
 
     for kernel in ctx["template"].kernels:

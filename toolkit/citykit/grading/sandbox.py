@@ -13,7 +13,10 @@ Before it hands over to the kernel it
    (one per worker, no login, no home, no supplementary groups) and drops to it, so the code
    cannot read the gradebook, the solutions or other students' folders, nor delete anything
    outside its own folder;
-4. replaces the environment with a small clean one (no database URLs, no tokens).
+4. when running as root: puts the kernel in an empty network namespace (no interfaces, not even
+   loopback), so student code can reach neither the internet nor services on the grading host;
+   the kernel then talks to the grader over Unix sockets (Jupyter's ``ipc`` transport);
+5. replaces the environment with a small clean one (no database URLs, no tokens).
 
 :func:`detect_sandbox` probes what is available and says in plain words what is and is not
 protected; the notes appear in the cohort report.
@@ -63,6 +66,9 @@ _KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONPATH", "JPY_PARE
 _KEEP_PREFIX = ("NBGRADER_",)
 
 _CLONE_NEWNS = 0x00020000
+_CLONE_NEWNET = 0x40000000
+#: Longest folder for the kernel's Unix sockets (sun_path holds 107 bytes; "/kernel-NNN" added).
+IPC_PATH_MAX = 90
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
 _MS_BIND, _MS_REC, _MS_PRIVATE = 4096, 16384, 1 << 18
 
@@ -81,6 +87,10 @@ class SandboxPlan:
         Resource limits: ``cpu_seconds``, ``memory_mb``, ``file_mb``, ``processes``.
     notes : tuple of str
         Plain-language notes on what is and is not protected.
+    uids : tuple of int
+        The sandbox user ids leased to this run (one per worker).
+    isolate_network : bool
+        Kernels run in an empty network namespace and use Unix sockets (needs root).
     """
 
     switch_user: bool
@@ -88,6 +98,7 @@ class SandboxPlan:
     limits: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     uids: tuple[int, ...] = ()
+    isolate_network: bool = False
 
     @property
     def level(self) -> str:
@@ -163,6 +174,11 @@ def _unshare_mounts() -> bool:
     if libc.unshare(_CLONE_NEWNS) != 0:
         return False
     return libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) == 0
+
+
+def _unshare_network() -> bool:
+    """Move this process into a new, empty network namespace (no interface is up)."""
+    return ctypes.CDLL(None, use_errno=True).unshare(_CLONE_NEWNET) == 0
 
 
 def _blocked_ancestor(path: str) -> str | None:
@@ -283,11 +299,23 @@ def detect_sandbox(
                 "NOT protected: mount namespaces are unavailable and these paths are readable "
                 "by every user: " + ", ".join(readable) + " (fix: chmod o-rwx on them)."
             )
+    network = not forced and os.geteuid() == 0 and _probe_child(_unshare_network)
+    if network:
+        notes.append(
+            "Kernels have no network: each runs in an empty network namespace (not even "
+            "loopback) and talks to the grader over Unix sockets, so student code reaches neither "
+            "the internet nor the grading host's services (databases, Jupyter servers)."
+        )
+    else:
+        notes.append(
+            "Not protected: network access (network namespaces need root) -- use a container "
+            "without network for untrusted cohorts."
+        )
     notes.append(
-        "Not protected: network access and the total disk space a kernel writes (each file is "
-        "capped) -- use a container without network for untrusted cohorts."
+        "Not protected: the total disk space a kernel writes (each file is capped, not their "
+        "number)."
     )
-    return SandboxPlan(switch, hide, limits, tuple(notes))
+    return SandboxPlan(switch, hide, limits, tuple(notes), isolate_network=network)
 
 
 class probe_user_switch:
@@ -383,6 +411,8 @@ def write_kernelspec(
     if plan.hide_paths:
         for path in hide:
             argv += ["--hide", str(path)]
+    if plan.isolate_network:
+        argv += ["--no-network"]
     argv += ["--", python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     argv += ["--HistoryManager.enabled=False"]
     spec = {"argv": argv, "display_name": f"{kernel_name} (sandboxed)", "language": "python"}
@@ -489,6 +519,17 @@ def _open_path(cwd: str, workroot: str | None) -> None:
         current = current.parent
 
 
+def _uses_unix_sockets(command: list[str]) -> bool:
+    """True when the kernel's connection file (``-f``) asks for the ``ipc`` transport."""
+    if "-f" not in command:
+        return False
+    try:
+        with open(command[command.index("-f") + 1]) as handle:
+            return json.load(handle).get("transport") == "ipc"
+    except (OSError, ValueError, IndexError):
+        return False
+
+
 def prepare(argv: list[str], environ: dict) -> tuple[list[str], dict]:
     """Apply the sandbox to this process; return the kernel command and its environment.
 
@@ -515,6 +556,7 @@ def prepare(argv: list[str], environ: dict) -> tuple[list[str], dict]:
     parser.add_argument("--uid", type=int)
     parser.add_argument("--gid", type=int, default=SANDBOX_GID)
     parser.add_argument("--hide", action="append", default=[])
+    parser.add_argument("--no-network", action="store_true")
     args = parser.parse_args(argv[:split])
     command = argv[split + 1 :]
     os.umask(0o022)
@@ -532,6 +574,8 @@ def prepare(argv: list[str], environ: dict) -> tuple[list[str], dict]:
         for path in args.hide:
             if os.path.isdir(path) and path not in ancestors:
                 _hide(path)
+    if args.no_network and os.geteuid() == 0 and _uses_unix_sockets(command):
+        _unshare_network()  # a kernel on TCP keeps the network: the grader must reach it
     if args.uid is not None and os.geteuid() == 0:
         _give_folder(cwd, args.uid, args.gid)
         _give_folder(home, args.uid, args.gid)

@@ -24,6 +24,7 @@ import sys
 import time
 
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import default
 
 __all__ = ["ForkedKernel", "ZygoteKernelManager", "serve", "spawn"]
 
@@ -103,7 +104,22 @@ class ForkedKernel:
 
 
 class ZygoteKernelManager(AsyncKernelManager):
-    """A kernel manager that forks kernels from the worker's zygote (``CITYKIT_ZYGOTE``)."""
+    """A kernel manager that forks kernels from the worker's zygote (``CITYKIT_ZYGOTE``).
+
+    When ``CITYKIT_KERNEL_IPC`` names a folder, kernels talk over Unix sockets in it (Jupyter's
+    ``ipc`` transport) instead of TCP, so they can run without any network.
+    """
+
+    @default("transport")
+    def _citykit_transport(self):
+        return "ipc" if os.environ.get("CITYKIT_KERNEL_IPC") else "tcp"
+
+    @default("ip")
+    def _citykit_ip(self):
+        folder = os.environ.get("CITYKIT_KERNEL_IPC")
+        if folder and self.transport == "ipc":
+            return os.path.join(folder, "kernel")
+        return super()._ip_default()
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         path = os.environ.get("CITYKIT_ZYGOTE")
