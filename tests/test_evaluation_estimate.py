@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -139,6 +140,84 @@ def test_longley_robust_standard_errors_match_sas(se_type):
 
 
 # --- §1.6 Lin (2013) ------------------------------------------------------------------------------
+
+ALO_STAR_MEN = Path(__file__).parent / "data" / "alo_star_men.csv"
+
+
+@pytest.fixture(scope="module")
+def star_men() -> pd.DataFrame:
+    data = pd.read_csv(ALO_STAR_MEN)
+    return data.assign(group=np.where(data["sfsp"] == 1, "sfsp", "ssp"))
+
+
+def _star(data, *, model, se_type):
+    covariates = [] if model == "unadjusted" else ["gpa0"]
+    adjustment = "additive" if model == "additive" else "lin"
+    return estimate_effects(
+        data,
+        outcome="GPA_year1",
+        arm="group",
+        control="ssp",
+        covariates=covariates,
+        adjustment=adjustment,
+        se_type=se_type,
+    )
+
+
+# Lin (2013) Table 2 [PUB], HC0 ("classic sandwich"), to 3 decimals; methods.md §1.6
+LIN_TABLE_2 = {
+    "unadjusted": (-0.036, 0.158),
+    "additive": (-0.083, 0.146),
+    "lin": (-0.081, 0.146),
+}
+# methods.md §1.6 [COMP] unrounded estimate and SEs (statsmodels) for every SE type
+LIN_TABLE_2_SE = {
+    "unadjusted": (-0.036132, {"HC0": 0.157538, "HC1": 0.158551, "HC2": 0.158698,
+                               "HC3": 0.159867, "classical": 0.159241}),
+    "additive": (-0.083304, {"HC0": 0.146490, "HC1": 0.147910, "HC2": 0.148064,
+                             "HC3": 0.149659, "classical": 0.147199}),
+    "lin": (-0.081220, {"HC0": 0.145700, "HC1": 0.147593, "HC2": 0.147868,
+                        "HC3": 0.150090, "classical": 0.147702}),
+}  # fmt: skip
+
+
+def test_star_men_data_is_lins_sample(star_men):
+    assert len(star_men) == 157
+    assert (star_men["group"] == "sfsp").sum() == 58 and (star_men["group"] == "ssp").sum() == 99
+
+
+@pytest.mark.parametrize("model", sorted(LIN_TABLE_2))
+def test_lin_2013_table_2_replicates_to_the_published_digits(star_men, model):
+    res = _star(star_men, model=model, se_type="HC0")
+    estimate, se = LIN_TABLE_2[model]
+    assert round(first(res, "estimate"), 3) == estimate
+    assert round(first(res, "se"), 3) == se
+
+
+@pytest.mark.parametrize("model", sorted(LIN_TABLE_2_SE))
+@pytest.mark.parametrize("se_type", ["HC0", "HC1", "HC2", "HC3", "classical"])
+def test_lin_2013_data_every_se_type_to_six_decimals(star_men, model, se_type):
+    res = _star(star_men, model=model, se_type=se_type)
+    estimate, ses = LIN_TABLE_2_SE[model]
+    assert first(res, "estimate") == pytest.approx(estimate, abs=5e-7)
+    assert first(res, "se") == pytest.approx(ses[se_type], abs=5e-7)
+
+
+def test_lin_2013_hc2_interval_uses_n_minus_4_degrees_of_freedom(star_men):
+    # methods.md §1.6: Lin + HC2 with t(153): CI [-0.373346, 0.210907] (estimatr's default)
+    res = _star(star_men, model="lin", se_type="HC2")
+    assert first(res, "df") == 153
+    assert first(res, "ci_low") == pytest.approx(-0.373346, abs=5e-7)
+    assert first(res, "ci_high") == pytest.approx(0.210907, abs=5e-7)
+
+
+def test_lin_2013_unadjusted_hc2_is_the_neyman_standard_error(star_men):
+    # methods.md §1.6: Neyman SE = 0.15869781807812625 = HC2 SE of the unadjusted model
+    res = _star(star_men, model="unadjusted", se_type="HC2")
+    assert first(res, "se") == pytest.approx(0.15869781807812625, rel=1e-12)
+    arms = star_men.groupby("group")["GPA_year1"]
+    neyman = np.sqrt((arms.var(ddof=1) / arms.size()).sum())
+    assert first(res, "se") == pytest.approx(neyman, rel=1e-12)
 
 
 def lin_by_hand(data: pd.DataFrame, x: str) -> float:
