@@ -22,18 +22,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from citykit.synth import homeless
 
 from benchmarks.harness import Op, register
 
 REPORT_START, REPORT_END = "2024-01-01", "2024-12-31"
-RISK_FACTORS = [
-    "disabling_condition",
-    "prior_episodes",
-    "chronically_homeless",
-    "household_type",
-    "veteran",
-    "has_income",
-]
+RISK_FACTORS = list(homeless.RISK_FACTORS)
 
 # HMIS destination codes (methods.md §3.3): FY2024 three-digit list and its permanent class;
 # the FY2022-and-earlier two-digit list and its permanent class (SPM v3.1).

@@ -12,14 +12,7 @@ from citykit.errors import ArgumentRangeError, CityKitError, MissingColumnError
 from citykit.synth import homeless
 from citykit.synth._core import RIVERTON
 
-RISK = [
-    "disabling_condition",
-    "prior_episodes",
-    "chronically_homeless",
-    "household_type",
-    "veteran",
-    "has_income",
-]
+RISK = list(homeless.RISK_FACTORS)
 
 
 def _rows(rows):

@@ -14,14 +14,7 @@ from citykit.synth import homeless
 from citykit.synth._core import RIVERTON
 from citykit.widgets import contracting as cw
 
-FACTORS = [
-    "disabling_condition",
-    "prior_episodes",
-    "chronically_homeless",
-    "household_type",
-    "veteran",
-    "has_income",
-]
+FACTORS = list(homeless.RISK_FACTORS)
 
 
 @pytest.fixture(scope="module")

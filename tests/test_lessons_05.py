@@ -11,6 +11,7 @@ import re
 import tomllib
 
 from citykit import contracting, datasets, evaluation, opendata, performance
+from citykit.synth.homeless import RISK_FACTORS as CASE_MIX
 from citykit.synth.homeless import TRUE_PROVIDER_EFFECTS
 from citykit.synth.requests311 import PROCESS_CHANGE
 from citykit.synth.trials import BILL_BLOCKS, TRUE_EFFECTS
@@ -20,15 +21,7 @@ from repo_paths import ROOT
 LESSON = ROOT / "curriculum" / "05-capstone" / "01-case-brief.ipynb"
 SOLUTION = ROOT / "solutions" / "05-capstone" / "results-briefing.ipynb"
 BANK = ROOT / "toolkit" / "citykit" / "questions" / "05-capstone.toml"
-RISK_FACTORS = [
-    "project_type",
-    "disabling_condition",
-    "prior_episodes",
-    "chronically_homeless",
-    "household_type",
-    "veteran",
-    "has_income",
-]
+RISK_FACTORS = ["project_type", *CASE_MIX]
 
 
 def test_bank_covers_the_four_parts_with_hints_and_mistakes():

@@ -13,14 +13,7 @@ from citykit.synth import homeless
 from citykit.synth._core import RIVERTON, write_tables
 
 SEED = 20240501
-RISK_FACTORS = [
-    "disabling_condition",
-    "prior_episodes",
-    "chronically_homeless",
-    "household_type",
-    "veteran",
-    "has_income",
-]
+RISK_FACTORS = list(homeless.RISK_FACTORS)
 
 
 @pytest.fixture(scope="module")

@@ -40,6 +40,7 @@ __all__ = [
     "PROVIDERS",
     "TRUE_PROVIDER_EFFECTS",
     "TRUE_RISK_COEFFICIENTS",
+    "RISK_FACTORS",
     "BASE_LOGIT_PH",
     "INTAKE_RISK",
     "TRUE_RETURN_EFFECTS",
@@ -105,6 +106,9 @@ TRUE_RISK_COEFFICIENTS = {
     "veteran": 0.3,
     "has_income": 0.4,  # monthly_income_usd > 0
 }
+
+#: The client columns of the case-mix model, in order (``household_type`` is one text factor).
+RISK_FACTORS = tuple(dict.fromkeys(term.split("[")[0] for term in TRUE_RISK_COEFFICIENTS))
 
 #: Baseline log-odds of a permanent exit by project type (client with no risk factor).
 BASE_LOGIT_PH = {"ES": -0.3, "TH": 0.6, "RRH": 1.4, "PSH": 1.2, "SO": -1.4, "PREV": 2.2}
