@@ -13,6 +13,24 @@ PARAMETERS = (
 )
 
 
+#: Another city's names for Riverton's departments (its 311 export and its scorecard).
+OTHER_DEPARTMENTS = {"Sanitation": "Solid Waste", "Public Works": "Streets"}
+
+
+def other_city_requests(root: Path, *, step: int = 7):
+    """Another city's 311 export: every ``step``-th Riverton request, read as text, with its own
+    names for districts ("Ward 1", ...) and departments (:data:`OTHER_DEPARTMENTS`)."""
+    import pandas as pd
+
+    source = root / "datasets" / "service_requests.csv"
+    table = pd.read_csv(source, dtype=str, keep_default_na=False).iloc[::step]
+    wards = {name: f"Ward {i + 1}" for i, name in enumerate(sorted(set(table["district"]) - {""}))}
+    return table.assign(
+        district=table["district"].map(lambda d: wards.get(d, d)),
+        department=table["department"].replace(OTHER_DEPARTMENTS),
+    )
+
+
 def cells(path: Path) -> list[tuple[str, str, dict]]:
     """The notebook's cells as (cell_type, source, cell)."""
     nb = json.loads(Path(path).read_text(encoding="utf-8"))

@@ -1,11 +1,10 @@
-"""Module 00 lessons: the lesson anatomy holds, and every lesson runs cleanly on another city's export."""
+"""Module 00 lessons: the module's own content, and every lesson runs cleanly on another city's export."""
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from lesson_tools import cells as _cells
-from lesson_tools import charts, images, printed, run_lesson
+from lesson_tools import charts, images, other_city_requests, printed, run_lesson
 from repo_paths import ROOT
 
 LESSONS = sorted((ROOT / "curriculum" / "00-foundations").glob("*.ipynb"))
@@ -24,13 +23,12 @@ def test_setup_loads_the_311_requests_with_pandas(path):
     assert 'requests = datasets.load("service_requests", data_dir=data_dir)' in setup
 
 
-def test_every_chart_has_a_caption_under_it():
+def test_every_chart_is_labelled_and_uses_the_palette():
+    # captions under charts: test_lesson_anatomy.py
     cells = _cells(ROOT / "curriculum" / "00-foundations" / "03-first-chart.ipynb")
     charts = [i for i, (kind, src, _) in enumerate(cells) if kind == "code" and "plt.show()" in src]
     assert len(charts) >= 3
     for i in charts:
-        kind, caption, _ = cells[i + 1]
-        assert kind == "markdown" and caption.startswith("*Figure "), f"no caption under cell {i}"
         assert (
             "set_title" in cells[i][1]
             and "set_xlabel" in cells[i][1]
@@ -42,16 +40,8 @@ def test_every_chart_has_a_caption_under_it():
 @pytest.fixture(scope="module")
 def other_city(tmp_path_factory):
     """Another city's export: a seventh of Riverton's rows, with its own names for places and units."""
-    source = ROOT / "datasets" / "service_requests.csv"
-    table = pd.read_csv(source, dtype=str, keep_default_na=False).iloc[::7]
-    wards = {name: f"Ward {i + 1}" for i, name in enumerate(sorted(set(table["district"]) - {""}))}
-    table = table.assign(
-        district=table["district"].map(lambda d: wards.get(d, d)),
-        department=table["department"].replace(
-            {"Sanitation": "Solid Waste", "Public Works": "Streets"}
-        ),
-        service_type=table["service_type"].replace({"Pothole": "Pothole Repair"}),
-    )
+    table = other_city_requests(ROOT)
+    table = table.assign(service_type=table["service_type"].replace({"Pothole": "Pothole Repair"}))
     folder = tmp_path_factory.mktemp("other_city")
     table.to_csv(folder / "service_requests.csv", index=False)
     return folder

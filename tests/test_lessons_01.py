@@ -1,4 +1,4 @@
-"""Module 01 lessons: the lesson anatomy holds, and every lesson runs cleanly on another city's export."""
+"""Module 01 lessons: the module's own content, and every lesson runs cleanly on another city's export."""
 
 from __future__ import annotations
 

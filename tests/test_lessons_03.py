@@ -1,4 +1,4 @@
-"""Module 03 lessons: the lesson anatomy holds, the replication uses the trial's real counts, and every
+"""Module 03 lessons: the replication uses the trial's real counts, and every
 lesson runs cleanly on the sample city and on another city's export."""
 
 from __future__ import annotations

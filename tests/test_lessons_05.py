@@ -1,4 +1,4 @@
-"""Module 05 (capstone): the lesson anatomy holds, and the case's answers are the sample city's truths.
+"""Module 05 (capstone): the case's answers are the sample city's truths.
 
 The graded case asks the learner to find things the generator planted in Riverton; these tests check
 that the toolkit calls the solution uses recover them (generator ground truths in
