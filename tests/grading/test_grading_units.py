@@ -127,6 +127,21 @@ def test_redact_hidden_tests_removes_code_and_hidden_failure_messages():
     assert visible.outputs[0].traceback == ["AssertionError: x should be positive"]
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root")
+def test_kernels_keep_the_network_only_when_the_socket_path_is_too_long(tmp_path):
+    from citykit.grading.sandbox import IPC_PATH_MAX, detect_sandbox, socket_folder
+
+    short = detect_sandbox(run_dir="/tmp/citykit-grade-x")
+    assert short.isolate_network
+    assert any("Kernels have no network" in n for n in short.notes)
+    deep = "/tmp/" + "d" * IPC_PATH_MAX
+    assert len(str(socket_folder(deep, 0))) > IPC_PATH_MAX
+    long = detect_sandbox(run_dir=deep)
+    assert not long.isolate_network
+    assert any("too long for Unix sockets" in n and "TMPDIR" in n for n in long.notes)
+    assert not any("Kernels have no network" in n for n in long.notes)
+
+
 def test_sandbox_plan_and_clean_environment():
     from citykit.grading.sandbox import clean_environment, detect_sandbox
 

@@ -29,7 +29,6 @@ from citykit.grading.gradebook import (
 from citykit.grading.intake import import_submissions
 from citykit.grading.run import STATUS_ORDER, WorkerPool
 from citykit.grading.sandbox import (
-    IPC_PATH_MAX,
     UidLease,
     detect_sandbox,
     probe_user_switch,
@@ -270,7 +269,9 @@ def grade(
                 + [str(layout.autograded), str(layout.feedback), *db_dir]
             )
         )
-        plan = detect_sandbox(limits=limits, sensitive=sensitive, probe=probe.result())
+        plan = detect_sandbox(
+            limits=limits, sensitive=sensitive, probe=probe.result(), run_dir=run_dir
+        )
         if plan.switch_user:
             lease = UidLease(min(workers, max(1, len(todo))))
             if not lease.uids:
@@ -280,17 +281,6 @@ def grade(
                 )
             plan = dataclasses.replace(plan, uids=tuple(lease.uids))
             workers = len(lease.uids)
-        if plan.isolate_network and len(str(run_dir)) > IPC_PATH_MAX - len("/ipc-NNN"):
-            plan = dataclasses.replace(
-                plan,
-                isolate_network=False,
-                notes=(
-                    *plan.notes[:-2],
-                    "Not protected: network access -- the temporary folder's path is too long "
-                    f"for Unix sockets ({run_dir}); set TMPDIR to a short folder such as /tmp.",
-                    plan.notes[-1],
-                ),
-            )
         outcomes = []
         if todo:
             budget = float(timeout) * (template.code_cells + 3) + 120

@@ -40,6 +40,7 @@ from citykit.grading.sandbox import (
     SANDBOX_GID,
     SandboxPlan,
     kill_user_processes,
+    socket_folder,
     write_kernelspec,
 )
 
@@ -358,7 +359,7 @@ def _worker_main(conn, ctx: dict) -> None:  # pragma: no cover - runs in a child
     from jupyter_client.kernelspec import KernelSpecManager
 
     if ctx["plan"].isolate_network:  # the kernel's Unix sockets, in a folder it owns
-        ipc = base / f"ipc-{slot}"
+        ipc = socket_folder(base, slot)
         shutil.rmtree(ipc, ignore_errors=True)  # a replaced worker's leftovers
         ipc.mkdir(mode=0o700)
         if ctx.get("uid") is not None:

@@ -176,6 +176,11 @@ def _unshare_mounts() -> bool:
     return libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) == 0
 
 
+def socket_folder(run_dir: str | os.PathLike, slot: int) -> Path:
+    """The folder of worker ``slot``'s kernel sockets when kernels run without network."""
+    return Path(run_dir, f"ipc-{slot}")
+
+
 def _unshare_network() -> bool:
     """Move this process into a new, empty network namespace (no interface is up)."""
     return ctypes.CDLL(None, use_errno=True).unshare(_CLONE_NEWNET) == 0
@@ -231,6 +236,7 @@ def detect_sandbox(
     limits: dict | None = None,
     sensitive: tuple = (),
     probe: bool | None = None,
+    run_dir: str | os.PathLike | None = None,
 ) -> SandboxPlan:
     """Probe which protections work here and describe them.
 
@@ -244,6 +250,9 @@ def detect_sandbox(
         Paths student code must not read (solutions, gradebook folder); used for the notes.
     probe : bool, optional
         The result of :func:`probe_user_switch` when it was started earlier (None: probe now).
+    run_dir : path-like, optional
+        The grading run's folder, which holds the kernels' Unix sockets; kernels keep the network
+        (and TCP) when its path is too long for a socket address.
 
     Returns
     -------
@@ -300,7 +309,14 @@ def detect_sandbox(
                 "by every user: " + ", ".join(readable) + " (fix: chmod o-rwx on them)."
             )
     network = not forced and os.geteuid() == 0 and _probe_child(_unshare_network)
-    if network:
+    too_long = run_dir is not None and len(str(socket_folder(run_dir, 999))) > IPC_PATH_MAX
+    if network and too_long:
+        network = False
+        notes.append(
+            "Not protected: network access -- the temporary folder's path is too long for Unix "
+            f"sockets ({run_dir}); set TMPDIR to a short folder such as /tmp."
+        )
+    elif network:
         notes.append(
             "Kernels have no network: each runs in an empty network namespace (not even "
             "loopback) and talks to the grader over Unix sockets, so student code reaches neither "
