@@ -361,6 +361,30 @@ def test_powerup_cra2r2(kwargs, mdes, m, se, df):
         assert res.standard_error == pytest.approx(se, abs=1e-7)
 
 
+def test_powerup_cra2r2_below_half_power():
+    # methods.md §1.4 (corrected 2026-12), PowerUpR R/utils.R ``.mdes.fun``: when power < 0.5
+    # the multiplier is |t(alpha/2)| - |t(power)|; icc .05, n 30, J 30, power .4 gives 0.1871.
+    res = mdes_cluster(icc=0.05, cluster_size=30, n_clusters=30, power=0.4)
+    assert round(res.mdes, 4) == 0.1871
+    t1, t2 = stats.t.ppf(0.975, 28), stats.t.ppf(0.6, 28)  # |t(power = .4)| = t(.6)
+    assert res.multiplier == pytest.approx(t1 - t2, rel=1e-12)
+    # the adding formula (the old bug) gives 0.2404, where power is about 0.60, not 0.40
+    lam = res.mdes / res.standard_error
+    power_at_mdes = stats.nct.sf(t1, 28, lam) + stats.nct.cdf(-t1, 28, lam)
+    assert power_at_mdes == pytest.approx(0.4, abs=0.015)
+    wrong = (t1 + t2) * res.standard_error
+    assert round(wrong, 4) == 0.2404
+    assert stats.nct.sf(t1, 28, wrong / res.standard_error) == pytest.approx(0.60, abs=0.01)
+    # continuity at power 0.5 (t quantile 0) and monotone in power
+    half = mdes_cluster(icc=0.05, cluster_size=30, n_clusters=30, power=0.5)
+    assert half.multiplier == pytest.approx(t1, rel=1e-12)
+    values = [
+        mdes_cluster(icc=0.05, cluster_size=30, n_clusters=30, power=p).mdes
+        for p in (0.2, 0.4, 0.5, 0.6, 0.8)
+    ]
+    assert values == sorted(values)
+
+
 def test_normal_shortcut_for_cluster_mdes():
     # methods.md §1.4, [COMP]: individual MDES(N=1000) * sqrt(DEFF(25, .1)) = 0.3267182
     value = mde_standardized(n_per_arm=500) * math.sqrt(design_effect(cluster_size=25, icc=0.1))

@@ -898,6 +898,9 @@ def mdes_cluster(
 
     df = J − g − 2; SE = √(ρ(1 − R²₂)/(P(1 − P)J) + (1 − ρ)(1 − R²₁)/(P(1 − P)Jn));
     M = t₁₋α/₂,df + t_power,df (one-sided: t₁₋α); MDES = M·SE (Dong & Maynard 2013).
+    The quantile t_power,df is negative when power is below one half, so M is then *smaller*
+    than t₁₋α/₂,df, as in PowerUpR (``.mdes.fun`` subtracts |t_power| when power < 0.5).
+    Formula, reference values and sources: ``docs/methods.md``, "Evaluation".
 
     Parameters
     ----------
@@ -925,6 +928,8 @@ def mdes_cluster(
     >>> res = mdes_cluster(icc=0.20, cluster_size=4, n_clusters=20)
     >>> round(res.mdes, 7), res.df
     (0.8380547, 18)
+    >>> round(mdes_cluster(icc=0.05, cluster_size=30, n_clusters=30, power=0.4).mdes, 4)
+    0.1871
     """
     rho = check_between(icc, 0, 1, argument="icc")
     n = check_between(cluster_size, 1, math.inf, argument="cluster_size")
@@ -948,7 +953,8 @@ def mdes_cluster(
     tail = alpha / 2 if alternative == "two-sided" else alpha
     from scipy import stats
 
-    multiplier = abs(stats.t.ppf(tail, df)) + abs(stats.t.ppf(power, df))
+    # t_power is signed: below power 0.5 it is negative and shrinks the multiplier
+    multiplier = stats.t.ppf(1 - tail, df) + stats.t.ppf(power, df)
     return ClusterMDES(
         mdes=float(multiplier * se),
         multiplier=float(multiplier),
