@@ -409,6 +409,58 @@ def test_icc_from_one_way_anova_toy():
     assert "ICC = 0.8636" in repr(est)
 
 
+def test_icc_unequal_clusters_matches_statsmodels_anova():
+    # independent implementation: statsmodels' one-way ANOVA table (formula API) on unequal
+    # clusters; n0 = (N - sum n_j^2 / N) / (J - 1) (Donner & Klar 2000)
+    import numpy as np
+    import statsmodels.api as sm
+    from statsmodels.formula.api import ols
+
+    rng = np.random.default_rng(7)
+    sizes = [3, 8, 5, 12, 2, 9]
+    office = np.repeat([f"o{i}" for i in range(len(sizes))], sizes)
+    effect = dict(zip(np.unique(office), rng.normal(0, 1.0, len(sizes)), strict=True))
+    y = np.array([effect[o] for o in office]) + rng.normal(0, 2.0, len(office))
+    data = pd.DataFrame({"y": y, "office": office})
+    table = sm.stats.anova_lm(ols("y ~ C(office)", data=data).fit())
+    msb, msw = table["mean_sq"].iloc[0], table["mean_sq"].iloc[1]
+    n = len(y)
+    n0 = (n - sum(k * k for k in sizes) / n) / (len(sizes) - 1)
+    est = icc_anova(data, outcome="y", cluster="office")
+    assert est.msb == pytest.approx(msb, rel=1e-12)
+    assert est.msw == pytest.approx(msw, rel=1e-12)
+    assert est.icc == pytest.approx((msb - msw) / (msb + (n0 - 1) * msw), rel=1e-12)
+    assert est.cluster_size == pytest.approx(n0, rel=1e-12)
+
+
+def test_cohens_h_matches_statsmodels_everywhere():
+    # independent implementation: statsmodels proportion_effectsize (= pwr::ES.h)
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    for treated in (0.0, 0.01, 0.3, 0.5, 0.77, 1.0):
+        for baseline in (0.0, 0.2, 0.5, 0.99, 1.0):
+            expected = float(proportion_effectsize(treated, baseline))
+            assert cohens_h(treated, baseline) == pytest.approx(expected, rel=1e-14, abs=1e-15)
+
+
+def test_one_line_formulas_import_no_statistics_library():
+    # issue 20: a lesson cell should not pay ~1 s of imports for an arcsine or an ANOVA sum of
+    # squares. Run in a fresh interpreter and list what the two calls loaded.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pandas as pd\n"
+        "from citykit.evaluation import cohens_h, icc_anova\n"
+        "cohens_h(0.5, 0.4)\n"
+        "icc_anova(pd.DataFrame({'y': [1.0, 2, 3, 5], 'g': list('aabb')}), outcome='y', "
+        "cluster='g')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'statsmodels', 'patsy'}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
 # --- bad inputs ----------------------------------------------------------------------------------
 
 
