@@ -443,20 +443,32 @@ def test_cohens_h_matches_statsmodels_everywhere():
             assert cohens_h(treated, baseline) == pytest.approx(expected, rel=1e-14, abs=1e-15)
 
 
-def test_one_line_formulas_import_no_statistics_library():
-    # issue 20: a lesson cell should not pay ~1 s of imports for an arcsine or an ANOVA sum of
-    # squares. Run in a fresh interpreter and list what the two calls loaded.
+def test_no_evaluation_call_pays_a_first_use_import():
+    # issue 20: heavy imports happen where the learner expects a wait, the lesson's setup cell
+    # (``from citykit import evaluation``); later cells load nothing more. Fresh interpreter.
     import subprocess
     import sys
 
-    code = (
-        "import sys, pandas as pd\n"
-        "from citykit.evaluation import cohens_h, icc_anova\n"
-        "cohens_h(0.5, 0.4)\n"
-        "icc_anova(pd.DataFrame({'y': [1.0, 2, 3, 5], 'g': list('aabb')}), outcome='y', "
-        "cluster='g')\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'statsmodels', 'patsy'}))\n"
-    )
+    code = """
+import sys
+import pandas as pd
+from citykit import evaluation
+before = set(sys.modules)
+trial = pd.DataFrame({"arm": ["control"] * 6 + ["letter"] * 6, "y": [1.0, 2, 3, 2, 4, 3] * 2,
+                      "office": list("aabbccddeeff")})
+evaluation.cohens_h(0.5, 0.4)
+evaluation.icc_anova(trial, outcome="y", cluster="office")
+evaluation.power_two_proportions(baseline=0.4, treated=0.5, n_per_arm=100)
+evaluation.mde_two_proportions(baseline=0.4, n_per_arm=100, method="pooled")
+evaluation.sample_size_two_means(difference=1.0, sd=2.0)
+evaluation.mdes_cluster(icc=0.05, cluster_size=30, n_clusters=30)
+evaluation.estimate_effects(trial, outcome="y")
+evaluation.estimate_effects(trial, outcome="y", cluster="office")
+evaluation.balance_table(trial, covariates=["y"])
+evaluation.adjust_pvalues(pd.DataFrame({"p_value": [0.01, 0.2]}), method="holm")
+new = sorted({m.split(".")[0] for m in set(sys.modules) - before})
+print([m for m in new if m in {"statsmodels", "scipy", "patsy", "formulaic"}])
+"""
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
 

@@ -14,6 +14,11 @@ registrations, hiring messages, inspections). This package gives an analyst ever
 Every public function is re-exported here, so ``from citykit.evaluation import estimate_effects``
 works.
 
+The statistics libraries behind these functions (statsmodels, scipy) are loaded when this package
+is imported, about a second, so a lesson pays for them in its setup cell
+(``from citykit import evaluation``) and not in the middle of a later cell. ``import citykit``
+alone stays fast. Formulas, reference values and sources: ``docs/methods.md``, "Evaluation".
+
 Examples
 --------
 >>> from citykit import evaluation
@@ -22,6 +27,8 @@ Examples
 """
 
 from __future__ import annotations
+
+import statsmodels.api  # noqa: F401  (loaded once, here: see the module docstring)
 
 from citykit.evaluation import assign, balance, estimate, multiple, power
 from citykit.evaluation.assign import *  # noqa: F403
