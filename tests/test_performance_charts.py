@@ -475,6 +475,9 @@ def test_pistonrings_limits_with_the_textbook_constants(rings):
     r = r_chart(rings, value="diameter", period="sample", baseline=25)
     r_bar = rings[rings["trial"]].groupby("sample")["diameter"].agg(np.ptp).mean()
     assert r.centre == pytest.approx(r_bar, rel=1e-12)
+    # Montgomery's printed limits: x-double-bar 74.001, 73.988 to 74.014
+    assert (round(xbar.centre, 3), round(xbar.table["lcl"].iloc[0], 3)) == (74.001, 73.988)
+    assert round(xbar.table["ucl"].iloc[0], 3) == 74.014
     a2 = (xbar.table["ucl"].iloc[0] - xbar.centre) / r_bar
     assert round(a2, 3) == 0.577
     assert round(r.table["ucl"].iloc[0] / r_bar, 3) == 2.114

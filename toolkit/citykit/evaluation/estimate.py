@@ -3,7 +3,7 @@
 :func:`estimate_effects` compares every arm with business as usual (the control) and returns a
 tidy table (estimate, se, ci_low, ci_high, p_value, n per arm, method) plus a plain-language
 sentence. The conventions are those of R ``estimatr`` (DeclareDesign) and US federal evaluation
-teams (GSA OES), methods.md §1.4-§1.6:
+teams (GSA OES); formulas and reference values: ``docs/methods.md``, "Effect estimates":
 
 * no covariates: difference in means (or proportions) with the **HC2** standard error, which
   equals the Neyman/Welch SE √(s₁²/n₁ + s₀²/n₀); *t* with N − k degrees of freedom;
@@ -12,7 +12,14 @@ teams (GSA OES), methods.md §1.4-§1.6:
   ATE** Σ (N_b/N)(ȳ₁_b − ȳ₀_b) even when the treated share differs by block (plain block fixed
   effects do not: ``adjustment="additive"`` shows the difference);
 * clusters: **CR2** (Bell-McCaffrey) cluster-robust SE with Satterthwaite degrees of freedom,
-  as ``estimatr::lm_robust`` (``se_type="CR1"`` gives the Stata-style statsmodels SE).
+  as ``estimatr::lm_robust`` (``se_type="CR1"`` gives the Stata-style statsmodels SE);
+* counts: ``weight=`` takes frequency weights (a table of counts per arm, block and outcome)
+  and gives exactly the results of the expanded one-row-per-unit table;
+* several arms: every arm stays in the model; ``arms=`` chooses what is reported and
+  ``other_arms="drop"`` fits on the listed arms alone, explicitly.
+
+``relative_effect`` divides by the control mean the estimate is measured from
+(``adjusted_control_mean``: block-weighted, at the covariate means).
 
 Examples
 --------
@@ -74,7 +81,7 @@ TABLE_COLUMNS = [
 def _cr2(x: np.ndarray, resid: np.ndarray, groups: np.ndarray, bread: np.ndarray):
     """CR2 (Bell-McCaffrey) covariance and Satterthwaite df per coefficient.
 
-    Follows the clubSandwich / estimatr construction (methods.md §1.4): the residuals of cluster
+    Follows the clubSandwich / estimatr construction (``docs/methods.md``): the residuals of cluster
     s are scaled by (I − H_ss)^(-1/2); the df of coefficient j is tr(P)²/tr(P²) with
     P = diag(v_s'v_s) − W' (X'X)⁻¹ W, v_s = A_s X_s (X'X)⁻¹ e_j and w_s = X_s' v_s.
     """

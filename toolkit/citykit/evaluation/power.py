@@ -6,10 +6,10 @@ rates), and every function says which one it uses:
 ``method="arcsine"`` (default)
     Cohen's *h* = 2·asin(√p₁) − 2·asin(√p₀) with a normal test, exactly as R ``pwr.2p.test`` /
     ``pwr.2p2n.test`` and statsmodels ``NormalIndPower``; both tails count for two-sided power
-    (methods.md §1.1).
+    (``docs/methods.md``, "Power and sample size for two proportions").
 ``method="pooled"``
     The pooled-variance normal approximation of R ``stats::power.prop.test`` (strict = FALSE: only
-    the near tail counts), computed with statsmodels ``normal_power_het`` (methods.md §1.1).
+    the near tail counts), computed with statsmodels ``normal_power_het``.
 
 Means use the noncentral *t* of R ``pwr.t.test`` / statsmodels ``TTestIndPower`` (§1.2). Cluster
 designs use the Kish design effect and the PowerUp! ``mdes.cra2r2`` formula (§1.4).
@@ -538,7 +538,7 @@ def mde_two_proportions(
     ``arcsine`` inverts Cohen's h exactly: p₁ = sin²(asin√p₀ + h/2) with h the normal MDES;
     ``pooled`` solves R ``power.prop.test`` for p₁. Both allow for the larger variance in the
     treated arm; the shortcut M·√(2p₀q₀/n) uses the control variance twice and understates the
-    MDE (5.01 vs 5.23 percentage points for p₀ = 0.20, n = 1,000 per arm; methods.md §1.3).
+    MDE (5.01 vs 5.23 percentage points for p₀ = 0.20, n = 1,000 per arm; ``docs/methods.md``).
 
     Returns
     -------
