@@ -247,6 +247,11 @@ def randomization_test(
 
     Notes
     -----
+    The statistic is the unadjusted (block-weighted) difference in means; covariate adjustment
+    (Lin 2013) belongs to :func:`~citykit.evaluation.estimate_effects`. The test answers "did
+    the arm make any difference?", not "how large is the effect?": read the size and its
+    confidence interval from ``estimate_effects``.
+
     With many units, the re-randomization distribution of the difference in means is close to
     normal with variance S²(1/n₁ + 1/n₀), S² the pooled variance: with arms of equal size this
     is the Neyman (HC2) variance, so the two p-values agree; with unequal arms *and* unequal
