@@ -14,6 +14,7 @@ MODULES = [
     "citykit.evaluation.assign",
     "citykit.evaluation.balance",
     "citykit.evaluation.multiple",
+    "citykit.evaluation.randomization",
     "citykit.plots.evaluation",
     "citykit.widgets.evaluation",
     "citykit.synth.trials",

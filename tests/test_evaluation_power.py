@@ -361,6 +361,30 @@ def test_powerup_cra2r2(kwargs, mdes, m, se, df):
         assert res.standard_error == pytest.approx(se, abs=1e-7)
 
 
+def test_powerup_cra2r2_below_half_power():
+    # methods.md §1.4 (corrected 2026-12), PowerUpR R/utils.R ``.mdes.fun``: when power < 0.5
+    # the multiplier is |t(alpha/2)| - |t(power)|; icc .05, n 30, J 30, power .4 gives 0.1871.
+    res = mdes_cluster(icc=0.05, cluster_size=30, n_clusters=30, power=0.4)
+    assert round(res.mdes, 4) == 0.1871
+    t1, t2 = stats.t.ppf(0.975, 28), stats.t.ppf(0.6, 28)  # |t(power = .4)| = t(.6)
+    assert res.multiplier == pytest.approx(t1 - t2, rel=1e-12)
+    # the adding formula (the old bug) gives 0.2404, where power is about 0.60, not 0.40
+    lam = res.mdes / res.standard_error
+    power_at_mdes = stats.nct.sf(t1, 28, lam) + stats.nct.cdf(-t1, 28, lam)
+    assert power_at_mdes == pytest.approx(0.4, abs=0.015)
+    wrong = (t1 + t2) * res.standard_error
+    assert round(wrong, 4) == 0.2404
+    assert stats.nct.sf(t1, 28, wrong / res.standard_error) == pytest.approx(0.60, abs=0.01)
+    # continuity at power 0.5 (t quantile 0) and monotone in power
+    half = mdes_cluster(icc=0.05, cluster_size=30, n_clusters=30, power=0.5)
+    assert half.multiplier == pytest.approx(t1, rel=1e-12)
+    values = [
+        mdes_cluster(icc=0.05, cluster_size=30, n_clusters=30, power=p).mdes
+        for p in (0.2, 0.4, 0.5, 0.6, 0.8)
+    ]
+    assert values == sorted(values)
+
+
 def test_normal_shortcut_for_cluster_mdes():
     # methods.md §1.4, [COMP]: individual MDES(N=1000) * sqrt(DEFF(25, .1)) = 0.3267182
     value = mde_standardized(n_per_arm=500) * math.sqrt(design_effect(cluster_size=25, icc=0.1))
@@ -383,6 +407,70 @@ def test_icc_from_one_way_anova_toy():
     assert est.design_effect == pytest.approx(2.7272727, abs=1e-7)
     assert est.n_clusters == 4
     assert "ICC = 0.8636" in repr(est)
+
+
+def test_icc_unequal_clusters_matches_statsmodels_anova():
+    # independent implementation: statsmodels' one-way ANOVA table (formula API) on unequal
+    # clusters; n0 = (N - sum n_j^2 / N) / (J - 1) (Donner & Klar 2000)
+    import numpy as np
+    import statsmodels.api as sm
+    from statsmodels.formula.api import ols
+
+    rng = np.random.default_rng(7)
+    sizes = [3, 8, 5, 12, 2, 9]
+    office = np.repeat([f"o{i}" for i in range(len(sizes))], sizes)
+    effect = dict(zip(np.unique(office), rng.normal(0, 1.0, len(sizes)), strict=True))
+    y = np.array([effect[o] for o in office]) + rng.normal(0, 2.0, len(office))
+    data = pd.DataFrame({"y": y, "office": office})
+    table = sm.stats.anova_lm(ols("y ~ C(office)", data=data).fit())
+    msb, msw = table["mean_sq"].iloc[0], table["mean_sq"].iloc[1]
+    n = len(y)
+    n0 = (n - sum(k * k for k in sizes) / n) / (len(sizes) - 1)
+    est = icc_anova(data, outcome="y", cluster="office")
+    assert est.msb == pytest.approx(msb, rel=1e-12)
+    assert est.msw == pytest.approx(msw, rel=1e-12)
+    assert est.icc == pytest.approx((msb - msw) / (msb + (n0 - 1) * msw), rel=1e-12)
+    assert est.cluster_size == pytest.approx(n0, rel=1e-12)
+
+
+def test_cohens_h_matches_statsmodels_everywhere():
+    # independent implementation: statsmodels proportion_effectsize (= pwr::ES.h)
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    for treated in (0.0, 0.01, 0.3, 0.5, 0.77, 1.0):
+        for baseline in (0.0, 0.2, 0.5, 0.99, 1.0):
+            expected = float(proportion_effectsize(treated, baseline))
+            assert cohens_h(treated, baseline) == pytest.approx(expected, rel=1e-14, abs=1e-15)
+
+
+def test_no_evaluation_call_pays_a_first_use_import():
+    # issue 20: heavy imports happen where the learner expects a wait, the lesson's setup cell
+    # (``from citykit import evaluation``); later cells load nothing more. Fresh interpreter.
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import pandas as pd
+from citykit import evaluation
+before = set(sys.modules)
+trial = pd.DataFrame({"arm": ["control"] * 6 + ["letter"] * 6, "y": [1.0, 2, 3, 2, 4, 3] * 2,
+                      "office": list("aabbccddeeff")})
+evaluation.cohens_h(0.5, 0.4)
+evaluation.icc_anova(trial, outcome="y", cluster="office")
+evaluation.power_two_proportions(baseline=0.4, treated=0.5, n_per_arm=100)
+evaluation.mde_two_proportions(baseline=0.4, n_per_arm=100, method="pooled")
+evaluation.sample_size_two_means(difference=1.0, sd=2.0)
+evaluation.mdes_cluster(icc=0.05, cluster_size=30, n_clusters=30)
+evaluation.estimate_effects(trial, outcome="y")
+evaluation.estimate_effects(trial, outcome="y", cluster="office")
+evaluation.balance_table(trial, covariates=["y"])
+evaluation.adjust_pvalues(pd.DataFrame({"p_value": [0.01, 0.2]}), method="holm")
+new = sorted({m.split(".")[0] for m in set(sys.modules) - before})
+print([m for m in new if m in {"statsmodels", "scipy", "patsy", "formulaic"}])
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
 
 
 # --- bad inputs ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,12 +18,18 @@ from citykit.errors import (
 )
 from citykit.performance import (
     D2,
+    D2_TABLE,
+    D3_TABLE,
     D4,
+    c4,
     c_chart,
     control_chart,
     p_chart,
+    r_chart,
+    s_chart,
     signal_rules,
     u_chart,
+    xbar_chart,
     xmr_chart,
 )
 
@@ -404,3 +411,158 @@ def test_baseline_of_the_wrong_kind():
         xmr_chart(dated, period="week", baseline=("soon", None))
     with pytest.raises(CityKitError, match="missing value"):
         xmr_chart(data.assign(week=[1, None, 3]), period="week")
+
+
+# --- X-bar/R and X-bar/S: qcc's pistonrings vignette ------------------------------------------
+# Montgomery's piston rings (qcc data/pistonrings.txt; tests/data/pistonrings.csv): 40 samples of
+# 5 inside diameters, samples 1-25 the phase-I baseline. qcc 3.0 vignette (docs/articles/qcc.html)
+# prints: xbar centre 74.00118, sd 0.009785039, limits 73.98805 / 74.0143; R centre 0.02276,
+# limits 0 / 0.04812533; S centre 0.009240037, sd 0.009829977, limits 0 / 0.01930242.
+
+PISTONRINGS = Path(__file__).parent / "data" / "pistonrings.csv"
+
+
+@pytest.fixture(scope="module")
+def rings() -> pd.DataFrame:
+    data = pd.read_csv(PISTONRINGS)
+    assert len(data) == 200 and data["sample"].nunique() == 40
+    assert int(data["trial"].sum()) == 125  # 25 trial samples of 5
+    return data
+
+
+def printed(value: float, expected: float, digits: int = 7) -> bool:
+    """True when ``value`` prints as ``expected`` with R's default 7 significant digits."""
+    return float(f"{value:.{digits}g}") == pytest.approx(expected, rel=1e-12)
+
+
+def test_xbar_r_chart_reproduces_qcc_pistonrings(rings):
+    chart = xbar_chart(rings, value="diameter", period="sample", baseline=25)
+    assert printed(chart.centre, 74.00118)
+    assert printed(chart.sigma, 0.009785039)
+    assert printed(chart.table["lcl"].iloc[0], 73.98805)
+    assert printed(chart.table["ucl"].iloc[0], 74.0143, digits=6)
+    assert chart.chart == "X-bar (R)"
+    assert (chart.table["phase"] == "baseline").sum() == 25
+
+
+def test_r_chart_reproduces_qcc_pistonrings(rings):
+    chart = r_chart(rings, value="diameter", period="sample", baseline=25)
+    assert printed(chart.centre, 0.02276)
+    assert printed(chart.sigma, 0.009785039)
+    assert chart.table["lcl"].iloc[0] == 0.0
+    # qcc's d3 table (0.8640855 for n = 5) differs from the exact integral (0.8640819) in the
+    # 6th decimal; the upper limit agrees to 2.3e-6 relative (0.0481252 against 0.04812533)
+    assert chart.table["ucl"].iloc[0] == pytest.approx(0.04812533, rel=3e-6)
+    assert round(chart.table["ucl"].iloc[0], 6) == 0.048125
+
+
+def test_s_chart_and_xbar_s_reproduce_qcc_pistonrings(rings):
+    chart = s_chart(rings, value="diameter", period="sample", baseline=25)
+    assert printed(chart.centre, 0.009240037)
+    assert printed(chart.sigma, 0.009829977)
+    assert chart.table["lcl"].iloc[0] == 0.0
+    assert printed(chart.table["ucl"].iloc[0], 0.01930242)
+    xbar_s = xbar_chart(rings, value="diameter", period="sample", baseline=25, spread="sd")
+    assert xbar_s.chart == "X-bar (S)"
+    assert xbar_s.sigma == pytest.approx(chart.sigma, rel=1e-12)
+    assert xbar_s.centre == pytest.approx(74.00118, abs=5e-6)
+
+
+def test_pistonrings_limits_with_the_textbook_constants(rings):
+    # Montgomery (Introduction to SQC, Example 6.1 / Appendix VI) writes the same limits with
+    # A2 = 3 / (d2 sqrt(n)) = 0.577 and D4 = 1 + 3 d3 / d2 = 2.114 for n = 5 (3 decimals)
+    xbar = xbar_chart(rings, value="diameter", period="sample", baseline=25)
+    r = r_chart(rings, value="diameter", period="sample", baseline=25)
+    r_bar = rings[rings["trial"]].groupby("sample")["diameter"].agg(np.ptp).mean()
+    assert r.centre == pytest.approx(r_bar, rel=1e-12)
+    # Montgomery's printed limits: x-double-bar 74.001, 73.988 to 74.014
+    assert (round(xbar.centre, 3), round(xbar.table["lcl"].iloc[0], 3)) == (74.001, 73.988)
+    assert round(xbar.table["ucl"].iloc[0], 3) == 74.014
+    a2 = (xbar.table["ucl"].iloc[0] - xbar.centre) / r_bar
+    assert round(a2, 3) == 0.577
+    assert round(r.table["ucl"].iloc[0] / r_bar, 3) == 2.114
+
+
+def test_xbar_signals_match_an_independent_computation(rings):
+    # numpy, by hand: subgroup means against centre ± 3 sigma / sqrt(5) from samples 1-25
+    means = rings.groupby("sample")["diameter"].mean().to_numpy()
+    ranges = rings.groupby("sample")["diameter"].agg(np.ptp).to_numpy()
+    sigma = ranges[:25].mean() / 2.326
+    centre = means[:25].mean()
+    beyond = np.flatnonzero(np.abs(means - centre) > 3 * sigma / np.sqrt(5)) + 1
+    chart = xbar_chart(rings, value="diameter", period="sample", baseline=25, rules=[1])
+    assert chart.signals["period"].tolist() == beyond.tolist()
+    assert len(beyond) >= 3 and beyond.min() > 25  # the phase-II shift, not the baseline
+
+
+def test_constants_against_their_definitions():
+    # d2 = E[range] and d3 = sd[range] of n standard normal values, by numerical integration;
+    # c4 = E[s]/sigma (Montgomery Appendix VI: c4(5) = 0.9400, c4(25) = 0.9896)
+    from scipy import integrate, stats
+
+    def expected_range(x, n):
+        return 1 - stats.norm.cdf(x) ** n - stats.norm.sf(x) ** n
+
+    for n in (2, 5, 10, 25):
+        d2 = integrate.quad(expected_range, -np.inf, np.inf, args=(n,))[0]
+        assert round(d2, 3) == D2_TABLE[n]
+    # n = 2: the range is sqrt(2)|Z|, so d3 = sqrt(2 - 4/pi) exactly
+    assert D3_TABLE[2] == pytest.approx(np.sqrt(2 - 4 / np.pi), abs=5e-8)
+    rng = np.random.default_rng(0)
+    sample = rng.standard_normal((400_000, 7))
+    assert np.ptp(sample, axis=1).std() == pytest.approx(D3_TABLE[7], abs=3e-3)
+    assert round(c4(5), 4) == 0.9400 and round(c4(25), 4) == 0.9896
+    assert c4(np.array([2, 5])).tolist() == pytest.approx([np.sqrt(2 / np.pi), 0.9399856], 1e-7)
+
+
+def test_unequal_subgroups_use_each_subgroup_size(rings):
+    # qcc vignette "Variable control limits": 12 measurements removed, so sizes vary
+    out = [9, 10, 30, 35, 45, 64, 65, 74, 75, 85, 99, 100]  # 1-based rows, as in the vignette
+    data = rings.drop(index=[i - 1 for i in out])
+    chart = xbar_chart(data, value="diameter", period="sample", baseline=25)
+    base = data[data["sample"] <= 25].groupby("sample")["diameter"]
+    n, ranges = base.size(), base.agg(np.ptp)
+    sigma = float(np.mean(ranges / n.map(D2_TABLE)))  # UWAVE-R: the mean of R_i / d2(n_i)
+    centre = float(base.sum().sum() / n.sum())
+    table = chart.table.set_index("period")
+    sizes = data.groupby("sample").size()
+    assert chart.sigma == pytest.approx(sigma, rel=1e-12)
+    assert chart.centre == pytest.approx(centre, rel=1e-12)
+    np.testing.assert_allclose(table["ucl"], centre + 3 * sigma / np.sqrt(sizes), rtol=1e-12)
+    assert table["ucl"].nunique() > 1
+    assert "limits vary with the subgroup size" in chart.summary()
+    r = r_chart(data, value="diameter", period="sample", baseline=25).table.set_index("period")
+    np.testing.assert_allclose(r["centre"], sizes.map(D2_TABLE) * sigma, rtol=1e-12)
+
+
+def test_missing_measurements_are_counted_not_hidden(rings):
+    data = rings.copy()
+    data.loc[[0, 1, 7], "diameter"] = np.nan
+    chart = xbar_chart(data, value="diameter", period="sample", baseline=25)
+    assert chart.table["n"].iloc[:2].tolist() == [3, 4]
+    assert "3 missing measurement(s) of 'diameter' were left out" in chart.summary()
+
+
+def test_subgroup_chart_errors():
+    one = pd.DataFrame({"day": [1, 1, 2], "minutes": [3.0, 4.0, 5.0]})
+    with pytest.raises(CityKitError, match="single measurement"):
+        xbar_chart(one, value="minutes", period="day")
+    big = pd.DataFrame({"day": np.repeat([1, 2], 30), "minutes": np.arange(60.0)})
+    with pytest.raises(CityKitError, match="spread='sd'"):
+        r_chart(big, value="minutes", period="day")
+    assert s_chart(big, value="minutes", period="day").chart == "S"
+    with pytest.raises(UnknownNameError, match="spread"):
+        xbar_chart(big, value="minutes", period="day", spread="iqr")
+    flat = pd.DataFrame({"day": [1, 1, 2, 2], "minutes": [3.0, 3.0, 5.0, 5.0]})
+    with pytest.raises(CityKitError, match="no variation within subgroups"):
+        xbar_chart(flat, value="minutes", period="day")
+    with pytest.raises(MissingColumnError):
+        xbar_chart(one, value="minutes", period="shift")
+    with pytest.raises(TypeError):
+        xbar_chart(one, value="minutes")  # the subgroup column must be named
+
+
+def test_control_chart_dispatches_subgroup_charts(rings):
+    for name, kind in (("xbar", "X-bar (R)"), ("r", "R"), ("s", "S")):
+        chart = control_chart(rings, chart=name, value="diameter", period="sample")
+        assert chart.chart == kind

@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from citykit.errors import CityKitError, MissingColumnError
-from citykit.performance import p_chart, target_status, target_summary, xmr_chart
+from citykit.performance import (
+    p_chart,
+    r_chart,
+    target_status,
+    target_summary,
+    xbar_chart,
+    xmr_chart,
+)
 from citykit.plots import PALETTE
 from citykit.plots.performance import (
     control_chart,
@@ -91,6 +98,23 @@ def test_p_chart_plot_uses_percent_axis(scorecard):
     ax = control_chart(chart)
     assert ax.yaxis.get_major_formatter().__class__.__name__ == "PercentFormatter"
     assert "share" in ax.get_ylabel()
+
+
+def test_xbar_and_r_charts_draw_on_two_panels():
+    # an X-bar/R pair: subgroup means above, ranges below, each with its own limits
+    rng = np.random.default_rng(3)
+    days = np.repeat(pd.date_range("2024-03-01", periods=20, freq="D"), 5)
+    minutes = rng.normal(30, 4, 100) + np.where(days >= days[80], 9, 0)  # a late shift
+    data = pd.DataFrame({"day": days, "minutes": minutes})
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True)
+    xbar = xbar_chart(data, value="minutes", period="day", baseline=15)
+    control_chart(xbar, ax=top, ylabel="Minutes to respond (mean of 5)")
+    control_chart(r_chart(data, value="minutes", period="day", baseline=15), ax=bottom)
+    assert top.get_title(loc="left") == "X-bar (R) chart: mean of minutes"
+    assert bottom.get_ylabel() == "range of minutes"
+    centre = [line for line in top.get_lines() if line.get_label() == "centre"][0]
+    assert np.allclose(centre.get_ydata(), xbar.centre)
+    assert xbar.signals["period"].min() >= pd.Timestamp("2024-03-17")
 
 
 def test_measures_vs_target_small_multiples(scorecard):

@@ -8,11 +8,18 @@ registrations, hiring messages, inspections). This package gives an analyst ever
 * :mod:`~citykit.evaluation.power` — power, sample size and minimum detectable effect;
 * :mod:`~citykit.evaluation.estimate` — effects with confidence intervals (HC2, Lin, blocks,
   clusters);
+* :mod:`~citykit.evaluation.randomization` — randomization inference: exact or Monte Carlo
+  p-values from re-running the assignment (simple, blocked and clustered designs);
 * :mod:`~citykit.evaluation.multiple` — Holm / Benjamini-Hochberg across a portfolio, and a
   simulation of the winner's curse.
 
 Every public function is re-exported here, so ``from citykit.evaluation import estimate_effects``
 works.
+
+The statistics libraries behind these functions (statsmodels, scipy) are loaded when this package
+is imported, about a second, so a lesson pays for them in its setup cell
+(``from citykit import evaluation``) and not in the middle of a later cell. ``import citykit``
+alone stays fast. Formulas, reference values and sources: ``docs/methods.md``, "Evaluation".
 
 Examples
 --------
@@ -23,11 +30,21 @@ Examples
 
 from __future__ import annotations
 
-from citykit.evaluation import assign, balance, estimate, multiple, power
+import statsmodels.api  # noqa: F401  (loaded once, here: see the module docstring)
+
+from citykit.evaluation import assign, balance, estimate, multiple, power, randomization
 from citykit.evaluation.assign import *  # noqa: F403
 from citykit.evaluation.balance import *  # noqa: F403
 from citykit.evaluation.estimate import *  # noqa: F403
 from citykit.evaluation.multiple import *  # noqa: F403
 from citykit.evaluation.power import *  # noqa: F403
+from citykit.evaluation.randomization import *  # noqa: F403
 
-__all__ = [*assign.__all__, *balance.__all__, *power.__all__, *estimate.__all__, *multiple.__all__]
+__all__ = [
+    *assign.__all__,
+    *balance.__all__,
+    *power.__all__,
+    *estimate.__all__,
+    *randomization.__all__,
+    *multiple.__all__,
+]

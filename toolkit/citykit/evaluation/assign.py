@@ -6,7 +6,7 @@ assignment reproducible) and the arms with their probabilities, and returns an
 cluster, seed, method, probability of the arm received, and the probability of every arm), which
 analysis needs when probabilities differ by block.
 
-Complete assignment follows R ``randomizr`` (``complete_ra`` / ``block_ra``, methods.md §1.5):
+Complete assignment follows R ``randomizr`` (``complete_ra`` / ``block_ra``; ``docs/methods.md``):
 each arm gets floor(N·p) units and the leftover units go to arms with probability equal to the
 fractional part of N·p, so every unit's probability is exactly p. (The leftovers are drawn by
 systematic sampling, which keeps those marginal probabilities exact for any number of arms.)

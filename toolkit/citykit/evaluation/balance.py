@@ -3,7 +3,8 @@
 In a randomized test any difference between arms at baseline is chance by construction, so a
 balance table is **descriptive**: it shows whether the arms look alike and catches broken
 randomization or data errors. Do not use a p-value per covariate as a pass/fail rule (Austin 2009;
-Senn 1994); look at the size of the differences (methods.md §1.5):
+Senn 1994); look at the size of the differences (``docs/methods.md``, "Random assignment and
+balance"):
 
 * standardized mean difference (Austin 2009): continuous d = (x̄_T − x̄_C)/√((s²_T + s²_C)/2);
   binary d = (p_T − p_C)/√((p_T(1 − p_T) + p_C(1 − p_C))/2);

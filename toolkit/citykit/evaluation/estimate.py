@@ -3,7 +3,7 @@
 :func:`estimate_effects` compares every arm with business as usual (the control) and returns a
 tidy table (estimate, se, ci_low, ci_high, p_value, n per arm, method) plus a plain-language
 sentence. The conventions are those of R ``estimatr`` (DeclareDesign) and US federal evaluation
-teams (GSA OES), methods.md §1.4-§1.6:
+teams (GSA OES); formulas and reference values: ``docs/methods.md``, "Effect estimates":
 
 * no covariates: difference in means (or proportions) with the **HC2** standard error, which
   equals the Neyman/Welch SE √(s₁²/n₁ + s₀²/n₀); *t* with N − k degrees of freedom;
@@ -12,7 +12,14 @@ teams (GSA OES), methods.md §1.4-§1.6:
   ATE** Σ (N_b/N)(ȳ₁_b − ȳ₀_b) even when the treated share differs by block (plain block fixed
   effects do not: ``adjustment="additive"`` shows the difference);
 * clusters: **CR2** (Bell-McCaffrey) cluster-robust SE with Satterthwaite degrees of freedom,
-  as ``estimatr::lm_robust`` (``se_type="CR1"`` gives the Stata-style statsmodels SE).
+  as ``estimatr::lm_robust`` (``se_type="CR1"`` gives the Stata-style statsmodels SE);
+* counts: ``weight=`` takes frequency weights (a table of counts per arm, block and outcome)
+  and gives exactly the results of the expanded one-row-per-unit table;
+* several arms: every arm stays in the model; ``arms=`` chooses what is reported and
+  ``other_arms="drop"`` fits on the listed arms alone, explicitly.
+
+``relative_effect`` divides by the control mean the estimate is measured from
+(``adjusted_control_mean``: block-weighted, at the covariate means).
 
 Examples
 --------
@@ -61,6 +68,7 @@ TABLE_COLUMNS = [
     "n_arm",
     "control_mean",
     "arm_mean",
+    "adjusted_control_mean",
     "relative_effect",
     "method",
 ]
@@ -73,7 +81,7 @@ TABLE_COLUMNS = [
 def _cr2(x: np.ndarray, resid: np.ndarray, groups: np.ndarray, bread: np.ndarray):
     """CR2 (Bell-McCaffrey) covariance and Satterthwaite df per coefficient.
 
-    Follows the clubSandwich / estimatr construction (methods.md §1.4): the residuals of cluster
+    Follows the clubSandwich / estimatr construction (``docs/methods.md``): the residuals of cluster
     s are scaled by (I − H_ss)^(-1/2); the df of coefficient j is tr(P)²/tr(P²) with
     P = diag(v_s'v_s) − W' (X'X)⁻¹ W, v_s = A_s X_s (X'X)⁻¹ e_j and w_s = X_s' v_s.
     """
@@ -114,17 +122,26 @@ def _cr2(x: np.ndarray, resid: np.ndarray, groups: np.ndarray, bread: np.ndarray
     return cov, dfs
 
 
-def _fit(y: np.ndarray, x: pd.DataFrame, *, se_type: str, clusters=None):
-    """Return (params, se, df) as Series indexed by the columns of ``x``."""
+def _fit(y: np.ndarray, x: pd.DataFrame, *, se_type: str, clusters=None, weights=None):
+    """Return (params, se, df) as Series indexed by the columns of ``x``.
+
+    With ``weights`` (frequency weights: row i stands for ``weights[i]`` identical units) the
+    estimates, standard errors and degrees of freedom are those of the expanded data, computed
+    without expanding it (see :func:`_weighted_fit`).
+    """
     import statsmodels.api as sm
 
     names = list(x.columns)
     xm = x.to_numpy(dtype=float)
     n, k = xm.shape
-    if n - k < 1:
+    units = n if weights is None else float(weights.sum())
+    if units - k < 1:
         raise CityKitError(
-            f"There are {n} units but the model has {k} terms; use fewer covariates or blocks."
+            f"There are {units:g} units but the model has {k} terms; use fewer covariates or "
+            "blocks."
         )
+    if weights is not None:
+        return _weighted_fit(y, xm, names, weights, se_type=se_type, clusters=clusters)
     model = sm.OLS(y, xm)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -137,30 +154,107 @@ def _fit(y: np.ndarray, x: pd.DataFrame, *, se_type: str, clusters=None):
             dfs = np.full(k, float(len(np.unique(codes)) - 1))
         else:
             fit = model.fit(cov_type=se_type, use_t=True)
-    # the fit's pseudo-inverse already has the design's singular values: its rank, with
-    # numpy.linalg.matrix_rank's tolerance, needs no second decomposition
-    sv = np.asarray(model.wexog_singular_values)
+    # the fit's pseudo-inverse already has the design's singular values: its rank needs no
+    # second decomposition
+    _check_rank(np.asarray(model.wexog_singular_values), n, k)
+    if se_type == "CR2":
+        bread = np.linalg.inv(xm.T @ xm)
+        cov, dfs = _cr2(xm, fit.resid, clusters, bread)
+        se = np.sqrt(np.diag(cov))
+    elif se_type != "CR1":
+        if se_type.startswith("HC"):
+            _check_leverage(np.einsum("ij,jk,ik->i", xm, model.normalized_cov_params, xm))
+        se = np.asarray(fit.bse)
+        dfs = np.full(k, float(n - k))
+    _check_se(se)
+    return (
+        pd.Series(np.asarray(fit.params), index=names),
+        pd.Series(se, index=names),
+        pd.Series(dfs, index=names),
+    )
+
+
+_SINGLE_UNIT = (
+    "A standard error could not be computed: some arm (or block × arm cell, or cluster) "
+    "has a single unit, which leaves no room to measure variation. Merge small blocks "
+    "or collect more units."
+)
+
+
+def _check_se(se: np.ndarray) -> None:
+    if not np.all(np.isfinite(se)):
+        raise CityKitError(_SINGLE_UNIT)
+
+
+def _check_leverage(leverage: np.ndarray) -> None:
+    """A unit with leverage 1 is alone in its cell: its residual is 0 whatever its variance.
+
+    HC2/HC3 divide 0 by 0 there and HC0/HC1 count its variance as 0, so the standard error
+    would be computed from the other cells only (estimatr gives NaN); stop instead.
+    """
+    if np.any(leverage > 1 - 1e-8):
+        raise CityKitError(_SINGLE_UNIT)
+
+
+def _check_rank(sv: np.ndarray, n: float, k: int) -> None:
+    # numpy.linalg.matrix_rank's tolerance, from singular values already computed
     if int(np.sum(sv > sv.max() * max(n, k) * np.finfo(float).eps)) < k:
         raise CityKitError(
             "The arms, covariates and blocks are collinear (some column is a combination of "
             "others), so the effect cannot be separated out. Drop a covariate that repeats "
             "another, or a block/covariate that is the same for every unit of an arm."
         )
-    if se_type == "CR2":
-        bread = np.linalg.inv(xm.T @ xm)
-        cov, dfs = _cr2(xm, fit.resid, clusters, bread)
+
+
+def _weighted_fit(y, xm, names, w, *, se_type: str, clusters=None):
+    """Least squares with frequency weights, giving exactly the results of the expanded data.
+
+    A row with weight w_i stands for w_i units with the same covariates and outcome. Expanded,
+    every copy has the residual e_i and the leverage h_i = x_i'(X'WX)⁻¹x_i, so the sandwich
+    meat is Σ w_i·ω_i·e_i²·x_i x_i' with ω = 1 (HC0), N/(N − k) (HC1), 1/(1 − h_i) (HC2) or
+    1/(1 − h_i)² (HC3), N = Σ w_i the number of units. CR2 is the unweighted construction applied
+    to √w_i·x_i and √w_i·e_i: the expanded cluster's (I − H_ss)^(-1/2) acts on that
+    space exactly (its eigenvectors are the duplicated rows of √W·X_s, rescaled). Degrees of
+    freedom count units, not rows.
+    """
+    n_units = float(w.sum())
+    k = xm.shape[1]
+    root = np.sqrt(w)
+    xw = xm * root[:, None]
+    _check_rank(np.linalg.svd(xw, compute_uv=False), n_units, k)
+    bread = np.linalg.inv(xw.T @ xw)
+    params = bread @ (xw.T @ (y * root))
+    resid = y - xm @ params
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if se_type == "CR2":
+            cov, dfs = _cr2(xw, resid * root, clusters, bread)
+        elif se_type == "CR1":
+            codes, _ = pd.factorize(clusters)
+            scores = np.zeros((codes.max() + 1, k))
+            np.add.at(scores, codes, xm * (w * resid)[:, None])
+            g = scores.shape[0]
+            factor = g / (g - 1) * (n_units - 1) / (n_units - k)
+            cov = factor * bread @ (scores.T @ scores) @ bread
+            dfs = np.full(k, float(g - 1))
+        elif se_type == "classical":
+            cov = float((w * resid**2).sum()) / (n_units - k) * bread
+            dfs = np.full(k, n_units - k)
+        else:
+            leverage = np.einsum("ij,jk,ik->i", xm, bread, xm)
+            _check_leverage(leverage)
+            omega = {
+                "HC0": np.ones_like(leverage),
+                "HC1": np.full_like(leverage, n_units / (n_units - k)),
+                "HC2": 1 / (1 - leverage),
+                "HC3": 1 / (1 - leverage) ** 2,
+            }[se_type]
+            meat = (xm * (w * omega * resid**2)[:, None]).T @ xm
+            cov = bread @ meat @ bread
+            dfs = np.full(k, n_units - k)
         se = np.sqrt(np.diag(cov))
-    elif se_type != "CR1":
-        se = np.asarray(fit.bse)
-        dfs = np.full(k, float(n - k))
-    if not np.all(np.isfinite(se)):
-        raise CityKitError(
-            "A standard error could not be computed: some arm (or block × arm cell, or cluster) "
-            "has a single unit, which leaves no room to measure variation. Merge small blocks "
-            "or collect more units."
-        )
+    _check_se(se)
     return (
-        pd.Series(np.asarray(fit.params), index=names),
+        pd.Series(params, index=names),
         pd.Series(se, index=names),
         pd.Series(dfs, index=names),
     )
@@ -268,7 +362,10 @@ class EffectEstimates(ResultMixin):
     ----------
     table : pandas.DataFrame
         One row per arm: arm, estimate, se, ci_low, ci_high, p_value, df, n_control, n_arm,
-        control_mean, arm_mean, relative_effect (estimate / control mean), method.
+        control_mean, arm_mean (the raw means of the two arms), adjusted_control_mean (the
+        control mean the estimate is measured from: block-weighted and covariate-adjusted like
+        the estimate; equal to control_mean without blocks or covariates), relative_effect
+        (estimate / adjusted_control_mean), method.
     outcome, arm : str
         The columns analysed.
     control : object
@@ -279,6 +376,14 @@ class EffectEstimates(ResultMixin):
         Whether the outcome is 0/1, so effects are differences in proportions.
     method : str
         How the estimates and standard errors were computed.
+    n : int
+        Units in the model (with ``weight``, the sum of the weights).
+    dropped : int
+        Units of unlisted arms left out before fitting (``other_arms="drop"``); 0 otherwise.
+    weight : str or None
+        The frequency-weight column, when rows stand for several units.
+    n_rows : int
+        Rows of ``data`` in the model (equal to ``n`` without weights).
     """
 
     table: pd.DataFrame
@@ -289,12 +394,21 @@ class EffectEstimates(ResultMixin):
     binary: bool
     method: str
     n: int
+    dropped: int = 0
+    weight: str | None = None
+    n_rows: int = 0
 
     _tables = ("table",)
     _hidden_columns = ("method",)
 
     def _summary(self) -> str:
-        return f"Effects on {self.outcome!r} vs {self.control!r} (N = {self.n}): {self.method}."
+        size = f"N = {self.n:,}"
+        if self.weight is not None:
+            size += f" units in {self.n_rows:,} rows weighted by {self.weight!r}"
+        text = f"Effects on {self.outcome!r} vs {self.control!r} ({size}): {self.method}."
+        if self.dropped:
+            text += f" {self.dropped:,} units of the other arms were left out before fitting."
+        return text
 
     def to_frame(self) -> pd.DataFrame:
         """Return a copy of the tidy table."""
@@ -320,6 +434,9 @@ class EffectEstimates(ResultMixin):
         )
 
 
+OTHER_ARMS = ("keep", "drop")
+
+
 def estimate_effects(
     data: pd.DataFrame,
     *,
@@ -327,9 +444,11 @@ def estimate_effects(
     arm: str = "arm",
     control: object = None,
     arms=None,
+    other_arms: str = "keep",
     covariates=(),
     block: str | None = None,
     cluster: str | None = None,
+    weight: str | None = None,
     adjustment: str = "lin",
     se_type: str | None = None,
     alpha: float = 0.05,
@@ -339,7 +458,8 @@ def estimate_effects(
     Parameters
     ----------
     data : pandas.DataFrame
-        One row per randomized unit (or per unit within randomized clusters).
+        One row per randomized unit (or per unit within randomized clusters), or, with
+        ``weight``, one row per group of identical units (counts per arm, block and outcome).
     outcome : str
         Numeric or 0/1 (True/False) outcome column; must have no missing values.
     arm : str, keyword-only
@@ -347,13 +467,29 @@ def estimate_effects(
     control : object, keyword-only
         The business-as-usual label; guessed when it is "control" (or 0/False).
     arms : list, optional, keyword-only
-        The arms to report (default: every arm other than the control).
+        The arms to report (default: every arm other than the control). Listing arms changes
+        only what is reported: every arm stays in the model, so block weights and covariate
+        centering use all the units that were randomized, and the estimates are the same as
+        without ``arms``.
+    other_arms : {"keep", "drop"}, keyword-only
+        What happens to the units of arms not listed in ``arms``. ``"keep"`` (default) keeps
+        them in the model. ``"drop"`` leaves them out before fitting, which is a different
+        analysis: with blocks or covariates it changes the block weights and the centering, so
+        the estimate changes too. The number left out is shown in the result
+        (``.dropped``) and its summary.
     covariates : list of str, keyword-only
         Pre-treatment columns for Lin (2013) adjustment (text columns become dummies).
     block : str, optional, keyword-only
         The randomization block (stratum) column; gives the block-weighted effect.
     cluster : str, optional, keyword-only
         The unit of randomization when whole clusters were assigned; uses CR2 SEs.
+    weight : str, optional, keyword-only
+        Frequency weights: the column saying how many identical units each row stands for,
+        e.g. a table of counts per arm, block and outcome (``n`` rows with outcome 1 and
+        ``n`` rows with outcome 0 per cell). Estimates, standard errors, degrees of freedom
+        and counts are exactly those of the expanded one-row-per-unit table. Weights must be
+        whole numbers of 0 or more (rows of 0 stand for no unit); sampling or inverse-
+        probability weights are something else and are not accepted.
     adjustment : {"lin", "additive"}, keyword-only
         ``lin``: covariates and block dummies centered and interacted with the arm (Lin 2013;
         estimatr ``lm_lin``). ``additive``: ``y ~ arm + covariates + block`` (ANCOVA / block fixed
@@ -367,13 +503,20 @@ def estimate_effects(
     Returns
     -------
     EffectEstimates
-        ``.table`` is tidy; ``.sentence()`` says it in plain language.
+        ``.table`` is tidy; ``.sentence()`` says it in plain language. ``relative_effect`` is the
+        estimate divided by ``adjusted_control_mean``, the control mean the estimate is measured
+        from (block-weighted with blocks, at the covariate means with covariates).
 
     Raises
     ------
     CityKitError
         One arm only, an unknown control or arm label, a constant outcome, missing outcomes or
-        covariates, an arm with fewer than two units, alpha outside (0, 1).
+        covariates, an arm with fewer than two units, weights that are not whole numbers of 0 or
+        more, alpha outside (0, 1).
+
+    Notes
+    -----
+    Formulas, reference values and sources: ``docs/methods.md``, "Evaluation".
 
     Examples
     --------
@@ -386,9 +529,19 @@ def estimate_effects(
     >>> res = estimate_effects(blocks, outcome="y", block="block")
     >>> round(float(res.table["estimate"][0]), 7), round(float(res.table["se"][0]), 7)
     (2.3285714, 0.5689231)
+
+    The same trial as counts (one row per block, arm and outcome value) gives the same numbers:
+
+    >>> counts = blocks.value_counts(["block", "arm", "y"]).rename("n").reset_index()
+    >>> len(counts)
+    18
+    >>> res = estimate_effects(counts, outcome="y", block="block", weight="n")
+    >>> round(float(res.table["estimate"][0]), 7), round(float(res.table["se"][0]), 7), res.n
+    (2.3285714, 0.5689231, 20)
     """
     alpha = check_alpha(alpha)
     require_keyword_choice(adjustment, ADJUSTMENTS, argument="adjustment")
+    require_keyword_choice(other_arms, OTHER_ARMS, argument="other_arms")
     if se_type is None:
         se_type = "CR2" if cluster is not None else "HC2"
     require_keyword_choice(se_type, SE_TYPES, argument="se_type")
@@ -396,27 +549,35 @@ def estimate_effects(
         _cluster_labels(data, None, se_type)
     labels = check_arm_column(data, arm)
     control = resolve_control(labels, control, arm=arm)
+    if isinstance(labels.dtype, pd.CategoricalDtype):
+        order = [c for c in labels.cat.categories if c in set(labels)]
+    else:
+        order = sorted(pd.unique(labels), key=str)
+    every_arm = [a for a in order if a != control]
     if arms is None:
-        if isinstance(labels.dtype, pd.CategoricalDtype):
-            order = [c for c in labels.cat.categories if c in set(labels)]
-        else:
-            order = sorted(pd.unique(labels), key=str)
-        arms = [a for a in order if a != control]
+        arms = every_arm
     else:
         if isinstance(arms, str):
             arms = [arms]
         arms = check_arm_labels(labels, arms, arm=arm, argument="arms")
         if control in arms:
             raise CityKitError(f"arms includes the control {control!r}; list only the others.")
-    keep = labels.isin([control, *arms]).to_numpy()
+    weights_all = _frequency_weights(data, weight)
+    modelled = every_arm if other_arms == "keep" else arms
+    keep = labels.isin([control, *modelled]).to_numpy().copy()
+    dropped = int(weights_all[~keep].sum()) if weights_all is not None else int((~keep).sum())
+    if weights_all is not None:
+        keep &= weights_all > 0  # rows that stand for no unit
     frame = data.loc[keep].reset_index(drop=True)  # duplicate index labels cannot misalign
     labels = labels[keep].reset_index(drop=True)
+    w = None if weights_all is None else weights_all[keep]
+    units = np.ones(len(frame)) if w is None else w
     y = numeric_outcome(frame, outcome)
-    counts = labels.value_counts()
-    for label in [control, *arms]:
+    counts = pd.Series(units).groupby(labels.to_numpy()).sum()
+    for label in [control, *modelled]:
         if counts.get(label, 0) < 2:
             raise CityKitError(
-                f"Arm {label!r} has {counts.get(label, 0)} unit(s) with an outcome; every arm "
+                f"Arm {label!r} has {counts.get(label, 0):g} unit(s) with an outcome; every arm "
                 "needs at least 2 to estimate a variance. Check the arm labels and filters."
             )
     groups = _cluster_labels(frame, cluster, se_type)
@@ -424,28 +585,34 @@ def estimate_effects(
     z = covariate_matrix(frame, covariates)
     if block is not None:
         require_columns(frame, [block], argument="data")
-        _check_blocks(frame, labels, block, [control, *arms])
+        _check_blocks(frame, labels, block, [control, *modelled], units)
         dummies = pd.get_dummies(
             frame[block].astype(str), prefix=block, prefix_sep="=", dtype=float
         ).iloc[:, 1:]
         z = pd.concat([z, dummies], axis=1)
     z = z.loc[:, z.std(ddof=0) > 0] if z.shape[1] else z
     d = pd.DataFrame(
-        {f"arm={a}": (labels == a).to_numpy(dtype=float) for a in arms}, index=frame.index
+        {f"arm={a}": (labels == a).to_numpy(dtype=float) for a in modelled}, index=frame.index
     )
     x = pd.concat([pd.Series(1.0, index=frame.index, name="const"), d], axis=1)
     if z.shape[1]:
         if adjustment == "lin":
-            zc = z - z.mean()
+            zc = z - _weighted_mean(z, units)
             inter = {f"{dc}:{zn}": d[dc] * zc[zn] for dc in d.columns for zn in zc.columns}
             x = pd.concat([x, zc, pd.DataFrame(inter, index=frame.index)], axis=1)
         else:
             x = pd.concat([x, z], axis=1)
-    params, se, df = _fit(y, x, se_type=se_type, clusters=groups)
+    params, se, df = _fit(y, x, se_type=se_type, clusters=groups, weights=w)
     tidy = _tidy(params, se, df, alpha).set_index("term")
-    method = _describe(covariates, block, cluster, adjustment, se_type, z.shape[1] > 0)
+    # the control mean the estimates are measured from: the model's prediction for every unit
+    # in the model had it been in the control arm (block-weighted; at the covariate means)
+    at_control = _weighted_mean(x, units)
+    at_control[[c for c in x.columns if c.startswith("arm=")]] = 0.0
+    adjusted_control = float(at_control @ params)
+    method = _describe(
+        covariates, block, cluster, adjustment, se_type, z.shape[1] > 0, modelled, arms, weight
+    )
     rows = []
-    y_series = pd.Series(y, index=frame.index)
     control_mask = (labels == control).to_numpy()
     for a in arms:
         row = tidy.loc[f"arm={a}"]
@@ -459,11 +626,12 @@ def estimate_effects(
                 "ci_high": row["ci_high"],
                 "p_value": row["p_value"],
                 "df": row["df"],
-                "n_control": int(control_mask.sum()),
-                "n_arm": int(arm_mask.sum()),
-                "control_mean": float(y_series[control_mask].mean()),
-                "arm_mean": float(y_series[arm_mask].mean()),
-                "relative_effect": _relative(row["estimate"], y_series[control_mask].mean()),
+                "n_control": int(units[control_mask].sum()),
+                "n_arm": int(units[arm_mask].sum()),
+                "control_mean": _mean(y[control_mask], units[control_mask]),
+                "arm_mean": _mean(y[arm_mask], units[arm_mask]),
+                "adjusted_control_mean": adjusted_control,
+                "relative_effect": _relative(row["estimate"], adjusted_control),
                 "method": method,
             }
         )
@@ -477,8 +645,52 @@ def estimate_effects(
         alpha=alpha,
         binary=binary,
         method=method,
-        n=len(y),
+        n=int(units.sum()),
+        dropped=dropped,
+        weight=weight,
+        n_rows=len(frame),
     )
+
+
+def _mean(values: np.ndarray, units: np.ndarray) -> float:
+    return float((values * units).sum() / units.sum())
+
+
+def _weighted_mean(frame: pd.DataFrame, units: np.ndarray) -> pd.Series:
+    return frame.mul(units, axis=0).sum() / units.sum()
+
+
+def _frequency_weights(data: pd.DataFrame, weight: str | None) -> np.ndarray | None:
+    """Return the frequency weights as floats after checking they are whole numbers >= 0."""
+    if weight is None:
+        return None
+    require_columns(data, [weight], argument="data")
+    column = data[weight]
+    if not (pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)):
+        raise CityKitError(
+            f"data column {weight!r} (the weight) holds {column.dtype} values; frequency "
+            "weights are counts of units (whole numbers). Convert it with "
+            f"pd.to_numeric(data[{weight!r}])."
+        )
+    missing = int(column.isna().sum())
+    if missing:
+        raise CityKitError(
+            f"data column {weight!r} (the weight) has {missing} missing value(s); every row must "
+            "say how many units it stands for (0 if none)."
+        )
+    values = column.to_numpy(dtype=float)
+    bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
+    if bad.any():
+        found = values[bad][:3].tolist()
+        raise CityKitError(
+            f"data column {weight!r} (the weight) must hold whole numbers of 0 or more (how many "
+            f"identical units each row stands for), but it has {int(bad.sum())} other value(s), "
+            f"e.g. {found}. Sampling or inverse-probability weights are not frequency weights: "
+            "estimate_effects does not take them."
+        )
+    if values.sum() < 1:
+        raise CityKitError(f"data column {weight!r} (the weight) adds up to 0 units.")
+    return values
 
 
 def _relative(estimate: float, control_mean: float) -> float:
@@ -486,13 +698,13 @@ def _relative(estimate: float, control_mean: float) -> float:
     return float(estimate / control_mean) if control_mean != 0 else float("nan")
 
 
-def _check_blocks(frame, labels, block, wanted) -> None:
+def _check_blocks(frame, labels, block, wanted, units) -> None:
     if frame[block].isna().any():
         raise CityKitError(
             f"data column {block!r} (the block) has {int(frame[block].isna().sum())} missing "
             "labels; every unit was randomized within a block."
         )
-    cells = pd.crosstab(frame[block].astype(str), labels)
+    cells = pd.crosstab(frame[block].astype(str), labels, values=units, aggfunc="sum").fillna(0)
     for label in wanted:
         if label not in cells.columns:
             continue
@@ -505,7 +717,9 @@ def _check_blocks(frame, labels, block, wanted) -> None:
             )
 
 
-def _describe(covariates, block, cluster, adjustment, se_type, adjusted) -> str:
+def _describe(
+    covariates, block, cluster, adjustment, se_type, adjusted, modelled, reported, weight
+) -> str:
     if block is not None and adjustment == "lin":
         what = f"block-weighted difference (blocks {block!r}, centered and interacted)"
     elif block is not None:
@@ -525,7 +739,13 @@ def _describe(covariates, block, cluster, adjustment, se_type, adjusted) -> str:
         "CR1": f"CR1 cluster-robust SE by {cluster!r} (Stata; df = clusters − 1)",
     }[se_type]
     df = "" if se_type.startswith("CR") else ", t with N − k df"
-    return f"{what}; {se}{df}"
+    extra = ""
+    unreported = [a for a in modelled if a not in reported]
+    if unreported:
+        extra += f"; arm(s) {', '.join(repr(a) for a in unreported)} kept in the model, not shown"
+    if weight is not None:
+        extra += f"; rows weighted by {weight!r} (frequency weights)"
+    return f"{what}; {se}{df}{extra}"
 
 
 # ----------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Many tests at once: adjusted p-values and the winner's curse.
 
 A city that runs dozens of small A/B tests will see some "wins" by chance. Two remedies are
-standard (statsmodels ``multipletests``, methods.md §1.7):
+standard (statsmodels ``multipletests``; ``docs/methods.md``, "Multiple testing"):
 
 * **Holm** controls the family-wise error rate (the chance of even one false win) and is always
   at least as powerful as Bonferroni;

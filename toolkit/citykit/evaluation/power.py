@@ -6,10 +6,10 @@ rates), and every function says which one it uses:
 ``method="arcsine"`` (default)
     Cohen's *h* = 2·asin(√p₁) − 2·asin(√p₀) with a normal test, exactly as R ``pwr.2p.test`` /
     ``pwr.2p2n.test`` and statsmodels ``NormalIndPower``; both tails count for two-sided power
-    (methods.md §1.1).
+    (``docs/methods.md``, "Power and sample size for two proportions").
 ``method="pooled"``
     The pooled-variance normal approximation of R ``stats::power.prop.test`` (strict = FALSE: only
-    the near tail counts), computed with statsmodels ``normal_power_het`` (methods.md §1.1).
+    the near tail counts), computed with statsmodels ``normal_power_het``.
 
 Means use the noncentral *t* of R ``pwr.t.test`` / statsmodels ``TTestIndPower`` (§1.2). Cluster
 designs use the Kish design effect and the PowerUp! ``mdes.cra2r2`` formula (§1.4).
@@ -124,11 +124,10 @@ def cohens_h(treated: float, baseline: float) -> float:
     >>> round(cohens_h(0.5, 0.4), 7)
     0.2013579
     """
-    from statsmodels.stats.proportion import proportion_effectsize
-
-    check_between(treated, 0, 1, argument="treated", hint="Write 45% as 0.45.")
-    check_between(baseline, 0, 1, argument="baseline", hint="Write 40% as 0.40.")
-    return float(proportion_effectsize(treated, baseline))
+    treated = check_between(treated, 0, 1, argument="treated", hint="Write 45% as 0.45.")
+    baseline = check_between(baseline, 0, 1, argument="baseline", hint="Write 40% as 0.40.")
+    # the formula itself: importing statsmodels for it would cost a lesson cell about a second
+    return 2 * math.asin(math.sqrt(treated)) - 2 * math.asin(math.sqrt(baseline))
 
 
 def power_standardized(
@@ -539,7 +538,7 @@ def mde_two_proportions(
     ``arcsine`` inverts Cohen's h exactly: p₁ = sin²(asin√p₀ + h/2) with h the normal MDES;
     ``pooled`` solves R ``power.prop.test`` for p₁. Both allow for the larger variance in the
     treated arm; the shortcut M·√(2p₀q₀/n) uses the control variance twice and understates the
-    MDE (5.01 vs 5.23 percentage points for p₀ = 0.20, n = 1,000 per arm; methods.md §1.3).
+    MDE (5.01 vs 5.23 percentage points for p₀ = 0.20, n = 1,000 per arm; ``docs/methods.md``).
 
     Returns
     -------
@@ -805,8 +804,10 @@ def icc_anova(data: pd.DataFrame, *, outcome: str, cluster: str) -> ICCEstimate:
     """Estimate the intra-cluster correlation with a one-way ANOVA.
 
     ICC = (MSB − MSW) / (MSB + (n₀ − 1)·MSW), with n₀ the mean cluster size for equal clusters
-    and (N − Σnⱼ²/N)/(J − 1) otherwise. Mean squares come from statsmodels ``anova_lm``.
-    Negative estimates are reported as they are (they mean "no clustering").
+    and (N − Σnⱼ²/N)/(J − 1) otherwise (Donner & Klar 2000). MSB = Σ nⱼ(ȳⱼ − ȳ)²/(J − 1) and
+    MSW = Σ (y − ȳⱼ)²/(N − J) are the mean squares of a one-way ANOVA (the same numbers as
+    statsmodels ``anova_lm``). Negative estimates are reported as they are (they mean "no
+    clustering"). Formula and reference values: ``docs/methods.md``, "Evaluation".
 
     Parameters
     ----------
@@ -830,9 +831,6 @@ def icc_anova(data: pd.DataFrame, *, outcome: str, cluster: str) -> ICCEstimate:
     >>> round(est.icc, 7), round(est.msb, 6), round(est.msw, 6)
     (0.8636364, 20.0, 1.0)
     """
-    import statsmodels.api as sm
-    from statsmodels.formula.api import ols
-
     from citykit.errors import require_columns
     from citykit.evaluation._checks import numeric_outcome
 
@@ -849,9 +847,11 @@ def icc_anova(data: pd.DataFrame, *, outcome: str, cluster: str) -> ICCEstimate:
             f"icc_anova needs at least 2 clusters with more than one unit in some; found {j} "
             f"clusters and {total} units."
         )
-    table = sm.stats.anova_lm(ols("y ~ C(g)", data=frame).fit())
-    msb = float(table["mean_sq"].iloc[0])
-    msw = float(table["mean_sq"].iloc[1])
+    # one-way ANOVA mean squares, computed directly (the formula API costs a second to import)
+    means = frame.groupby("g")["y"].transform("mean").to_numpy()
+    grand = float(y.mean())
+    msb = float(((means - grand) ** 2).sum()) / (j - 1)
+    msw = float(((y - means) ** 2).sum()) / (total - j)
     n0 = (total - float((sizes**2).sum()) / total) / (j - 1)
     icc = (msb - msw) / (msb + (n0 - 1) * msw)
     deff = 1 + (n0 - 1) * icc
@@ -898,6 +898,9 @@ def mdes_cluster(
 
     df = J − g − 2; SE = √(ρ(1 − R²₂)/(P(1 − P)J) + (1 − ρ)(1 − R²₁)/(P(1 − P)Jn));
     M = t₁₋α/₂,df + t_power,df (one-sided: t₁₋α); MDES = M·SE (Dong & Maynard 2013).
+    The quantile t_power,df is negative when power is below one half, so M is then *smaller*
+    than t₁₋α/₂,df, as in PowerUpR (``.mdes.fun`` subtracts |t_power| when power < 0.5).
+    Formula, reference values and sources: ``docs/methods.md``, "Evaluation".
 
     Parameters
     ----------
@@ -925,6 +928,8 @@ def mdes_cluster(
     >>> res = mdes_cluster(icc=0.20, cluster_size=4, n_clusters=20)
     >>> round(res.mdes, 7), res.df
     (0.8380547, 18)
+    >>> round(mdes_cluster(icc=0.05, cluster_size=30, n_clusters=30, power=0.4).mdes, 4)
+    0.1871
     """
     rho = check_between(icc, 0, 1, argument="icc")
     n = check_between(cluster_size, 1, math.inf, argument="cluster_size")
@@ -948,7 +953,8 @@ def mdes_cluster(
     tail = alpha / 2 if alternative == "two-sided" else alpha
     from scipy import stats
 
-    multiplier = abs(stats.t.ppf(tail, df)) + abs(stats.t.ppf(power, df))
+    # t_power is signed: below power 0.5 it is negative and shrinks the multiplier
+    multiplier = stats.t.ppf(1 - tail, df) + stats.t.ppf(power, df)
     return ClusterMDES(
         mdes=float(multiplier * se),
         multiplier=float(multiplier),

@@ -6,8 +6,8 @@ monthly stat meeting:
 * :mod:`~citykit.performance.measures` — declarative measures computed by period and group;
 * :mod:`~citykit.performance.targets` — met / missed / improving, and a Mayor's-Management-Report
   style summary by agency;
-* :mod:`~citykit.performance.charts` and :mod:`~citykit.performance.rules` — XmR, p, u, c and
-  Laney charts with Western Electric and Nelson rules;
+* :mod:`~citykit.performance.charts` and :mod:`~citykit.performance.rules` — XmR, X-bar/R,
+  X-bar/S, p, u, c and Laney charts with Western Electric and Nelson rules;
 * :mod:`~citykit.performance.brief` — a one-page stat brief per department;
 * :mod:`~citykit.performance.quality` — completeness, timeliness, validity and duplicates of the
   tables behind the measures, and an inventory across datasets.
@@ -29,12 +29,18 @@ from citykit.performance.brief import StatBrief, stat_brief
 from citykit.performance.charts import (
     CHART_TYPES,
     D2,
+    D2_TABLE,
+    D3_TABLE,
     D4,
     ControlChart,
+    c4,
     c_chart,
     control_chart,
     p_chart,
+    r_chart,
+    s_chart,
     u_chart,
+    xbar_chart,
     xmr_chart,
 )
 from citykit.performance.measures import (
@@ -70,12 +76,18 @@ __all__ = [
     "stat_brief",
     "CHART_TYPES",
     "D2",
+    "D2_TABLE",
+    "D3_TABLE",
     "D4",
     "ControlChart",
+    "c4",
     "c_chart",
     "control_chart",
     "p_chart",
+    "r_chart",
+    "s_chart",
     "u_chart",
+    "xbar_chart",
     "xmr_chart",
     "AGGREGATIONS",
     "FREQUENCIES",

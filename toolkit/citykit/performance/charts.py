@@ -1,4 +1,4 @@
-"""Control charts: XmR (individuals), p, u and c charts, Laney p' and u', with signal rules.
+"""Control charts: XmR, X-bar/R, X-bar/S, p, u and c charts, Laney p' and u', with signal rules.
 
 A control chart separates routine variation (noise) from a signal that something changed. Each
 function takes a table with one row per period, computes the centre line and the control limits
@@ -20,14 +20,24 @@ Conventions (stated so that results can be checked against published values)
 * Laney p' and u' (Laney 2002): z_i = (p_i - p-bar) / sigma_i; sigma_z = mean |z_i - z_{i-1}| /
   1.128; limits p-bar ± 3 sigma_i sigma_z. Use them when denominators are large (thousands of
   311 requests a month) and the ordinary p-chart flags almost every month.
+* X-bar/R and X-bar/S (several measurements per period, e.g. five inspection times a day):
+  sigma = mean(R_i / d2(n_i)) or mean(s_i / c4(n_i)) over the baseline subgroups (qcc's
+  "UWAVE-R" and "UWAVE-SD"); X-bar limits x-double-bar ± 3 sigma / sqrt(n_i); R chart
+  d2(n_i) sigma ± 3 d3(n_i) sigma; S chart c4(n_i) sigma ± 3 sigma sqrt(1 - c4(n_i)^2), lower
+  limits at least 0. d2 is the 3-decimal table value (:data:`D2_TABLE`, as NIST, Montgomery and
+  qcc), d3 the exact integral to 7 decimals (:data:`D3_TABLE`), c4 the closed form (:func:`c4`).
 
 Limits are computed from the baseline points only and then applied to every point (qcc's
 "trial" and "new" data); ``exclude`` drops points from the limit calculation (revised limits
 after known special causes) while still charting them.
+
+Formulas, reference values (NIST, Montgomery, qcc's vignette) and sources: ``docs/methods.md``,
+"Control charts".
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,8 +55,14 @@ from citykit.performance.rules import describe_rule, rule_flags
 __all__ = [
     "D2",
     "D4",
+    "D2_TABLE",
+    "D3_TABLE",
+    "c4",
     "ControlChart",
     "xmr_chart",
+    "xbar_chart",
+    "r_chart",
+    "s_chart",
     "p_chart",
     "u_chart",
     "c_chart",
@@ -59,8 +75,40 @@ D2 = 1.128
 #: D4 for moving ranges of two points (NIST, Montgomery): UCL of the moving-range chart.
 D4 = 3.267
 
+#: d2(n): the mean range of n normal values in standard deviations, n = 2..25, to the three
+#: decimals of the published tables (ASTM; Montgomery, Appendix VI; NIST; qcc). The exact
+#: integral is 1.128379 for n = 2; the tables' 1.128 is the convention behind every published
+#: X-bar/R limit, and the one :data:`D2` uses for XmR charts.
+D2_TABLE = {
+    2: 1.128, 3: 1.693, 4: 2.059, 5: 2.326, 6: 2.534, 7: 2.704, 8: 2.847, 9: 2.970,
+    10: 3.078, 11: 3.173, 12: 3.258, 13: 3.336, 14: 3.407, 15: 3.472, 16: 3.532, 17: 3.588,
+    18: 3.640, 19: 3.689, 20: 3.735, 21: 3.778, 22: 3.819, 23: 3.858, 24: 3.895, 25: 3.931,
+}  # fmt: skip
+#: d3(n): the standard deviation of that range, n = 2..25, the exact integral to 7 decimals
+#: (n = 2: sqrt(2 - 4/pi) = 0.8525025). Published tables print 3 decimals (0.853).
+D3_TABLE = {
+    2: 0.8525025, 3: 0.8883680, 4: 0.8798082, 5: 0.8640819, 6: 0.8480397, 7: 0.8332053,
+    8: 0.8198315, 9: 0.8078343, 10: 0.7970507, 11: 0.7873146, 12: 0.7784783, 13: 0.7704162,
+    14: 0.7630231, 15: 0.7562114, 16: 0.7499081, 17: 0.7440518, 18: 0.7385909, 19: 0.7334815,
+    20: 0.7286863, 21: 0.7241733, 22: 0.7199148, 23: 0.7158867, 24: 0.7120682, 25: 0.7084408,
+}  # fmt: skip
+
 #: Chart names accepted by :func:`control_chart`.
-CHART_TYPES = ("xmr", "p", "laney_p", "u", "laney_u", "c")
+CHART_TYPES = ("xmr", "xbar", "r", "s", "p", "laney_p", "u", "laney_u", "c")
+
+
+def c4(n) -> float | np.ndarray:
+    """Return c4(n) = E[s]/sigma for n normal values: sqrt(2/(n-1)) Γ(n/2)/Γ((n-1)/2).
+
+    Examples
+    --------
+    >>> round(c4(5), 7)
+    0.9399856
+    """
+    n = np.asarray(n, dtype=float)
+    lgamma = np.vectorize(math.lgamma)
+    value = np.sqrt(2 / (n - 1)) * np.exp(lgamma(n / 2) - lgamma((n - 1) / 2))
+    return float(value) if value.ndim == 0 else value
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,7 +126,8 @@ class ControlChart:
         The centre line.
     sigma : float
         For XmR and c charts, the standard deviation of one point; for p and u charts, the
-        standard deviation of a point with the average denominator.
+        standard deviation of a point with the average denominator; for X-bar, R and S charts,
+        the within-subgroup standard deviation of one measurement (R-bar/d2 or s-bar/c4).
     baseline : str
         Which points the limits come from, in words.
     rule_set : str
@@ -89,6 +138,8 @@ class ControlChart:
         Chart-specific numbers (``mr_bar``, ``mr_ucl``, ``d2``; ``sigma_z`` for Laney charts).
     value_label : str
         What the values are (for plots and summaries).
+    notes : tuple of str
+        What the chart left out or assumed (e.g. missing measurements), shown in the summary.
     """
 
     chart: str
@@ -100,6 +151,7 @@ class ControlChart:
     run_lengths: dict = field(repr=False)
     details: dict = field(default_factory=dict, repr=False)
     value_label: str = "value"
+    notes: tuple = ()
 
     @property
     def signals(self) -> pd.DataFrame:
@@ -171,20 +223,21 @@ class ControlChart:
         lcl = self.table["lcl"]
         ucl = self.table["ucl"]
         number = _number_format(self.sigma)
+        varies = "subgroup size" if "n" in self.table.columns else "denominator"
         limits = (
             f"limits {number(lcl.iloc[0])} to {number(ucl.iloc[0])}"
             if lcl.nunique() <= 1 and ucl.nunique() <= 1
-            else f"limits vary with the denominator (UCL {number(ucl.min())} to "
-            f"{number(ucl.max())})"
+            else f"limits vary with the {varies} (UCL {number(ucl.min())} to {number(ucl.max())})"
         )
         text = (
             f"{self.chart} chart of {self.value_label}: {len(self.table)} points, centre "
             f"{number(self.centre)}, {limits}; limits from {self.baseline}. "
         )
+        notes = "".join(f" {note}" for note in self.notes)
         if n_signal == 0:
-            return text + "No signals: the variation looks routine."
+            return text + "No signals: the variation looks routine." + notes
         points = "1 point signals" if n_signal == 1 else f"{n_signal} points signal"
-        return text + f"{points}: " + " | ".join(self.signal_stretches()) + "."
+        return text + f"{points}: " + " | ".join(self.signal_stretches()) + "." + notes
 
     def __repr__(self) -> str:
         return f"<ControlChart {self.summary()}>"
@@ -335,15 +388,18 @@ def _finish(
     details: dict,
     value_label: str,
     extra: dict,
+    centre_i: np.ndarray | None = None,
+    notes: tuple = (),
 ) -> ControlChart:
-    flags = rule_flags(x, centre, sigma_i, lcl=lcl, ucl=ucl, **rule_options)
+    centre_line = centre if centre_i is None else centre_i  # R and S charts: varies with n
+    flags = rule_flags(x, centre_line, sigma_i, lcl=lcl, ucl=ucl, **rule_options)
     codes = [[c for c, f in flags.items() if f[i]] for i in range(len(x))]
     phase = np.where(mask, "baseline", np.where(excluded, "excluded", "monitoring"))
     table = pd.DataFrame({"period": periods})
     for name, values in extra.items():
         table[name] = values
     table["value"] = x
-    table["centre"] = centre
+    table["centre"] = centre_line
     table["lcl"] = lcl
     table["ucl"] = ucl
     table["sigma"] = sigma_i
@@ -373,6 +429,7 @@ def _finish(
         run_lengths=lengths,
         details=details,
         value_label=value_label,
+        notes=tuple(notes),
     )
 
 
@@ -528,6 +585,341 @@ def xmr_chart(
         value_label=label or value,
         extra={"moving_range": moving, "mr_ucl": D4 * mr_bar},
     )
+
+
+# --------------------------------------------------------------------------------------------
+# X-bar, R and S: several measurements per period (subgroups)
+# --------------------------------------------------------------------------------------------
+
+SPREADS = ("range", "sd")
+
+
+@dataclass(frozen=True)
+class _Subgroups:
+    frame: pd.DataFrame  # one row per subgroup: period, n, mean, range, sd (in period order)
+    mask: np.ndarray
+    words: str
+    excluded: np.ndarray
+    sigma: float  # within-subgroup sigma from the baseline subgroups
+    notes: tuple
+
+
+def _subgroups(data, value, period, baseline, exclude, spread) -> _Subgroups:
+    """Summarise the measurements of each period and estimate sigma from the baseline."""
+    require_keyword_choice(spread, list(SPREADS), argument="spread")
+    check_table(data, [value, period])
+    x = numeric_column(data, value)
+    periods = data[period]
+    if periods.isna().any():
+        raise CityKitError(
+            f"period column {period!r} has {int(periods.isna().sum())} missing value(s); every "
+            "measurement belongs to a subgroup (a period). Drop those rows or fill them in."
+        )
+    present = ~np.isnan(x)
+    if not present.any():
+        raise EmptyDataError(f"column {value!r} has no values to chart (all are missing).")
+    long = pd.DataFrame({"period": periods.to_numpy(), "x": x})
+    every = pd.Index(pd.unique(long["period"])).sort_values()
+    grouped = long[present].groupby("period", sort=True, observed=True)["x"]
+    frame = pd.DataFrame(
+        {
+            "n": grouped.size(),
+            "mean": grouped.mean(),
+            "range": grouped.max() - grouped.min(),
+            "sd": grouped.std(ddof=1),
+        }
+    ).reset_index()
+    notes = []
+    missing = int((~present).sum())
+    if missing:
+        empty = [p for p in every if p not in set(frame["period"])]
+        text = f"{missing:,} missing measurement(s) of {value!r} were left out"
+        if empty:
+            shown = ", ".join(_label(p) for p in empty[:5])
+            text += f"; period(s) {shown} had none and are not charted"
+        notes.append(text + ".")
+    single = frame.loc[frame["n"] < 2, "period"].tolist()
+    if single:
+        shown = ", ".join(_label(p) for p in single[:5])
+        raise CityKitError(
+            f"period(s) {shown} of {period!r} have a single measurement of {value!r}; X-bar, R "
+            "and S charts need subgroups of at least 2 to measure the spread within them. Use "
+            "xmr_chart for one value per period, or merge those periods with a neighbour."
+        )
+    if spread == "range" and frame["n"].max() > max(D2_TABLE):
+        raise CityKitError(
+            f"subgroups of {int(frame['n'].max())} measurements are too large for ranges (the "
+            f"d2 and d3 constants are tabulated up to {max(D2_TABLE)}, and ranges waste "
+            "information in large subgroups): use spread='sd' (X-bar/S) instead."
+        )
+    order = pd.Series(frame["period"])
+    mask, words = _baseline_mask(order, baseline, exclude, minimum=2)
+    n = frame["n"].to_numpy(dtype=int)
+    if spread == "range":
+        unbiased = frame["range"].to_numpy() / np.array([D2_TABLE[k] for k in n])
+    else:
+        unbiased = frame["sd"].to_numpy() / c4(n)
+    sigma = float(np.mean(unbiased[mask]))
+    if not sigma > 0:
+        raise CityKitError(
+            f"every baseline subgroup of {value!r} has identical measurements, so there is no "
+            "variation within subgroups to set limits from. Check the value column and the "
+            "period column (are the subgroups really several measurements?)."
+        )
+    return _Subgroups(frame, mask, words, _excluded_mask(order, exclude), sigma, tuple(notes))
+
+
+def _subgroup_options(rule_set, rules, run_length, trend_length, alternating_length,
+                      stratification_length, mixture_length) -> dict:  # fmt: skip
+    return _rule_options(rule_set, rules, run_length, trend_length, alternating_length,
+                         stratification_length, mixture_length)  # fmt: skip
+
+
+def xbar_chart(
+    data: pd.DataFrame,
+    *,
+    value: str = "value",
+    period: str,
+    spread: str = "range",
+    baseline=None,
+    exclude=None,
+    rule_set: str = "western_electric",
+    rules=None,
+    run_length: int | None = None,
+    trend_length: int = 6,
+    alternating_length: int = 14,
+    stratification_length: int = 15,
+    mixture_length: int = 8,
+    label: str | None = None,
+) -> ControlChart:
+    """X-bar chart: the mean of several measurements per period, with limits from their spread.
+
+    Use it when each period has a small sample of measurements (a subgroup): five inspections
+    timed each day, the minutes of ten 911 calls sampled each shift. The limits come from the
+    variation *within* subgroups, so a shift between periods stands out. Sigma is
+    mean(R_i / d2(n_i)) with ``spread="range"`` (X-bar/R; subgroups of up to 25) or
+    mean(s_i / c4(n_i)) with ``spread="sd"`` (X-bar/S; any size), over the baseline subgroups;
+    the centre is the mean of all baseline measurements and the limits are
+    centre ± 3 sigma / sqrt(n_i). Pair it with :func:`r_chart` or :func:`s_chart`, which watch
+    the spread itself.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per measurement (long form: melt a wide table first).
+    value : str, keyword-only
+        The measurement column.
+    period : str, keyword-only
+        The column naming each measurement's subgroup (a date, shift or sample number); rows
+        with the same period form a subgroup, and subgroups are charted in period order.
+    spread : {"range", "sd"}, keyword-only
+        Estimate sigma from subgroup ranges (X-bar/R) or standard deviations (X-bar/S).
+    baseline, exclude :
+        Which subgroups set the limits, as in :func:`xmr_chart` (a number of subgroups, or a
+        (start, end) pair of periods; periods to leave out).
+    rule_set : {"western_electric", "nelson"}, keyword-only
+        Signal rules to apply (see :mod:`citykit.performance.rules`).
+    rules : list of int or str, optional
+        A subset of the rule set, e.g. ``[1, 4]``.
+    run_length : int, optional
+        Points in a row on one side of the centre that make a signal (8 for Western Electric,
+        9 for Nelson); 2 or more.
+    trend_length, alternating_length, stratification_length, mixture_length : int
+        Lengths for Nelson rules 3, 4, 7 and 8 (6, 14, 15, 8).
+    label : str, optional
+        What the values are, for summaries and plots (default: "mean of <value>").
+
+    Returns
+    -------
+    ControlChart
+        ``table`` has ``period, n, range`` (or ``sd``), ``value`` (the subgroup mean), ``centre,
+        lcl, ucl, sigma`` (of the subgroup mean), ``phase, signal, rules``; ``sigma`` is the
+        within-subgroup sigma and ``details`` has ``spread``. Missing measurements are left out
+        and counted in the summary.
+
+    Examples
+    --------
+    Montgomery's piston rings (qcc ``pistonrings``), the first 3 samples of 5 diameters:
+
+    >>> import pandas as pd
+    >>> rings = pd.DataFrame({
+    ...     "sample": [1] * 5 + [2] * 5 + [3] * 5,
+    ...     "diameter": [74.030, 74.002, 74.019, 73.992, 74.008, 73.995, 73.992, 74.001,
+    ...                  74.011, 74.004, 73.988, 74.024, 74.021, 74.005, 74.002]})
+    >>> chart = xbar_chart(rings, value="diameter", period="sample")
+    >>> round(chart.centre, 5), round(chart.sigma, 6)  # R-bar = 0.031, sigma = 0.031 / 2.326
+    (74.00627, 0.013328)
+    >>> xbar_chart(rings.head(11), value="diameter", period="sample")
+    Traceback (most recent call last):
+    ...
+    citykit.errors.CityKitError: period(s) 3 of 'sample' have a single measurement of 'diameter'; X-bar, R and S charts need subgroups of at least 2 to measure the spread within them. Use xmr_chart for one value per period, or merge those periods with a neighbour.
+    """
+    options = _subgroup_options(rule_set, rules, run_length, trend_length, alternating_length,
+                                stratification_length, mixture_length)  # fmt: skip
+    sub = _subgroups(data, value, period, baseline, exclude, spread)
+    frame, mask = sub.frame, sub.mask
+    n = frame["n"].to_numpy(dtype=float)
+    means = frame["mean"].to_numpy(dtype=float)
+    centre = float(np.sum(n[mask] * means[mask]) / np.sum(n[mask]))
+    sigma_i = sub.sigma / np.sqrt(n)
+    chart = "X-bar (R)" if spread == "range" else "X-bar (S)"
+    column = "range" if spread == "range" else "sd"
+    return _finish(
+        chart,
+        frame,
+        periods=frame["period"],
+        x=means,
+        centre=centre,
+        sigma_i=sigma_i,
+        lcl=centre - 3 * sigma_i,
+        ucl=centre + 3 * sigma_i,
+        mask=mask,
+        excluded=sub.excluded,
+        words=sub.words.replace("points", "subgroups").replace("point(s)", "subgroup(s)"),
+        sigma=sub.sigma,
+        rule_options=options,
+        details={"spread": spread, "sigma_within": sub.sigma},
+        value_label=label or f"mean of {value}",
+        extra={"n": frame["n"].to_numpy(dtype=int), column: frame[column].to_numpy()},
+        notes=sub.notes,
+    )
+
+
+def _spread_chart(kind, data, value, period, baseline, exclude, options, label) -> ControlChart:
+    sub = _subgroups(data, value, period, baseline, exclude, "range" if kind == "R" else "sd")
+    frame, mask = sub.frame, sub.mask
+    n = frame["n"].to_numpy(dtype=int)
+    if kind == "R":
+        x = frame["range"].to_numpy(dtype=float)
+        centre_i = np.array([D2_TABLE[k] for k in n]) * sub.sigma
+        sigma_i = np.array([D3_TABLE[k] for k in n]) * sub.sigma
+        what = f"range of {value}"
+    else:
+        x = frame["sd"].to_numpy(dtype=float)
+        centre_i = c4(n) * sub.sigma
+        sigma_i = sub.sigma * np.sqrt(1 - c4(n) ** 2)
+        what = f"standard deviation of {value}"
+    centre = float(np.sum(n[mask] * centre_i[mask]) / np.sum(n[mask]))
+    return _finish(
+        kind,
+        frame,
+        periods=frame["period"],
+        x=x,
+        centre=centre,
+        centre_i=centre_i,
+        sigma_i=sigma_i,
+        lcl=np.maximum(0.0, centre_i - 3 * sigma_i),
+        ucl=centre_i + 3 * sigma_i,
+        mask=mask,
+        excluded=sub.excluded,
+        words=sub.words.replace("points", "subgroups").replace("point(s)", "subgroup(s)"),
+        sigma=sub.sigma,
+        rule_options=options,
+        details={"sigma_within": sub.sigma},
+        value_label=label or what,
+        extra={"n": n, "mean": frame["mean"].to_numpy()},
+        notes=sub.notes,
+    )
+
+
+def r_chart(
+    data: pd.DataFrame,
+    *,
+    value: str = "value",
+    period: str,
+    baseline=None,
+    exclude=None,
+    rule_set: str = "western_electric",
+    rules=None,
+    run_length: int | None = None,
+    trend_length: int = 6,
+    alternating_length: int = 14,
+    stratification_length: int = 15,
+    mixture_length: int = 8,
+    label: str | None = None,
+) -> ControlChart:
+    """R chart: the range (max − min) of each period's measurements, the X-bar chart's partner.
+
+    Sigma = mean(R_i / d2(n_i)) over the baseline subgroups; the centre line is d2(n_i) sigma
+    (R-bar when subgroups are equal) and the limits d2(n_i) sigma ± 3 d3(n_i) sigma, the lower
+    one at least 0 (for subgroups of 6 or fewer it is 0). Subgroups of 2 to 25 measurements.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per measurement.
+    value, period, baseline, exclude, rule_set, rules, run_length, trend_length,
+    alternating_length, stratification_length, mixture_length, label :
+        As in :func:`xbar_chart`.
+
+    Returns
+    -------
+    ControlChart
+        ``table`` has ``period, n, mean, value`` (the range), ``centre, lcl, ucl, sigma``
+        (of the range), ``phase, signal, rules``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rings = pd.DataFrame({"sample": [1] * 5 + [2] * 5,
+    ...                       "diameter": [74.030, 74.002, 74.019, 73.992, 74.008,
+    ...                                    73.995, 73.992, 74.001, 74.011, 74.004]})
+    >>> chart = r_chart(rings, value="diameter", period="sample")
+    >>> [round(v, 3) for v in chart.table["value"]], round(chart.centre, 4)
+    ([0.038, 0.019], 0.0285)
+    """
+    options = _subgroup_options(rule_set, rules, run_length, trend_length, alternating_length,
+                                stratification_length, mixture_length)  # fmt: skip
+    return _spread_chart("R", data, value, period, baseline, exclude, options, label)
+
+
+def s_chart(
+    data: pd.DataFrame,
+    *,
+    value: str = "value",
+    period: str,
+    baseline=None,
+    exclude=None,
+    rule_set: str = "western_electric",
+    rules=None,
+    run_length: int | None = None,
+    trend_length: int = 6,
+    alternating_length: int = 14,
+    stratification_length: int = 15,
+    mixture_length: int = 8,
+    label: str | None = None,
+) -> ControlChart:
+    """S chart: the standard deviation of each period's measurements, X-bar's partner.
+
+    Sigma = mean(s_i / c4(n_i)) over the baseline subgroups; the centre line is c4(n_i) sigma
+    (s-bar when subgroups are equal) and the limits c4(n_i) sigma ± 3 sigma sqrt(1 − c4(n_i)²),
+    the lower one at least 0. Prefer it to the R chart for subgroups of more than about 10.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per measurement.
+    value, period, baseline, exclude, rule_set, rules, run_length, trend_length,
+    alternating_length, stratification_length, mixture_length, label :
+        As in :func:`xbar_chart`.
+
+    Returns
+    -------
+    ControlChart
+        ``table`` has ``period, n, mean, value`` (the standard deviation), ``centre, lcl, ucl,
+        sigma`` (of the standard deviation), ``phase, signal, rules``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"day": [1, 1, 1, 2, 2, 2], "minutes": [10, 12, 11, 9, 13, 11]})
+    >>> chart = s_chart(data, value="minutes", period="day")
+    >>> [round(v, 4) for v in chart.table["value"]]
+    [1.0, 2.0]
+    """
+    options = _subgroup_options(rule_set, rules, run_length, trend_length, alternating_length,
+                                stratification_length, mixture_length)  # fmt: skip
+    return _spread_chart("S", data, value, period, baseline, exclude, options, label)
 
 
 # --------------------------------------------------------------------------------------------
@@ -852,7 +1244,10 @@ def c_chart(
 
 
 def control_chart(data: pd.DataFrame, *, chart: str = "xmr", **options) -> ControlChart:
-    """Draw any chart by name: ``"xmr"``, ``"p"``, ``"laney_p"``, ``"u"``, ``"laney_u"``, ``"c"``.
+    """Draw any chart by name (one of :data:`CHART_TYPES`).
+
+    The names are ``"xmr"``, ``"xbar"``, ``"r"``, ``"s"``, ``"p"``, ``"laney_p"``, ``"u"``,
+    ``"laney_u"`` and ``"c"``.
 
     Parameters
     ----------
@@ -861,7 +1256,8 @@ def control_chart(data: pd.DataFrame, *, chart: str = "xmr", **options) -> Contr
     chart : str, keyword-only
         Which chart (see :data:`CHART_TYPES`).
     **options
-        Passed on to :func:`xmr_chart`, :func:`p_chart`, :func:`u_chart` or :func:`c_chart`.
+        Passed on to :func:`xmr_chart`, :func:`xbar_chart`, :func:`r_chart`, :func:`s_chart`,
+        :func:`p_chart`, :func:`u_chart` or :func:`c_chart`.
 
     Returns
     -------
@@ -875,11 +1271,17 @@ def control_chart(data: pd.DataFrame, *, chart: str = "xmr", **options) -> Contr
     >>> control_chart(pd.DataFrame({"value": [1.0]}), chart="x-bar")
     Traceback (most recent call last):
     ...
-    citykit.errors.UnknownNameError: chart='x-bar' is not one of 'xmr', 'p', 'laney_p', 'u', 'laney_u', 'c'.
+    citykit.errors.UnknownNameError: chart='x-bar' is not one of 'xmr', 'xbar', 'r', 's', 'p', 'laney_p', 'u', 'laney_u', 'c'. Did you mean 'xbar'?
     """
     require_keyword_choice(chart, list(CHART_TYPES), argument="chart")
     if chart == "xmr":
         return xmr_chart(data, **options)
+    if chart == "xbar":
+        return xbar_chart(data, **options)
+    if chart == "r":
+        return r_chart(data, **options)
+    if chart == "s":
+        return s_chart(data, **options)
     if chart in ("p", "laney_p"):
         return p_chart(data, laney=chart == "laney_p", **options)
     if chart in ("u", "laney_u"):

@@ -342,7 +342,7 @@ def signal_rules(
 
     Examples
     --------
-    The Western Electric rule-2 vector of methods.md §2.3 (centre 0, sigma 1):
+    The Western Electric rule-2 test vector of ``docs/methods.md`` (centre 0, sigma 1):
 
     >>> import pandas as pd
     >>> points = pd.DataFrame({"value": [0.1, 2.4, 0.5, 2.2, 0.0]})

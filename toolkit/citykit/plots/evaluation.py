@@ -1,4 +1,4 @@
-"""Figures for randomized tests: balance (love) plot, coefficient plot, power curve.
+"""Figures for randomized tests: balance (love) plot, coefficient plot, power curve, randomization.
 
 Each function returns a matplotlib ``Axes`` drawn with the shared colourblind-safe palette and
 axis labels that carry units.
@@ -23,7 +23,7 @@ import pandas as pd
 from citykit.errors import CityKitError, require_columns
 from citykit.plots._style import PALETTE, finish_axes, get_axes
 
-__all__ = ["love_plot", "coefficient_plot", "power_curve_plot"]
+__all__ = ["love_plot", "coefficient_plot", "power_curve_plot", "randomization_plot"]
 
 
 def love_plot(balance, *, thresholds=(0.1, 0.25), ax=None, title: str | None = None):
@@ -212,4 +212,83 @@ def power_curve_plot(
         title=title or "Power to detect a rise over business as usual",
         xlabel="True effect (percentage points)",
         ylabel="Power (chance of a significant result, %)",
+    )
+
+
+def randomization_plot(
+    result, arm=None, *, ax=None, title: str | None = None, unit: str | None = None
+):
+    """Histogram of the estimates under re-randomization, with the observed estimate marked.
+
+    The bars show what the design produces when the arm makes no difference to anyone; the
+    vermillion line is the estimate the trial actually produced (and, for a two-sided test, the
+    dashed line its mirror image). The p-value is the share of the histogram at or beyond the
+    line(s).
+
+    Parameters
+    ----------
+    result : RandomizationTest
+        The result of :func:`citykit.evaluation.randomization_test`.
+    arm : object, optional
+        Which arm (default: the first tested).
+    ax : matplotlib Axes, optional, keyword-only
+        Where to draw.
+    title : str, optional, keyword-only
+        Figure title.
+    unit : str, optional, keyword-only
+        Unit of a non-binary outcome, for the axis label (binary outcomes are drawn in
+        percentage points).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from citykit.evaluation import randomization_test
+    >>> trial = pd.DataFrame({"arm": ["control"] * 5 + ["letter"] * 5,
+    ...                       "paid": [0, 1, 0, 0, 1, 1, 1, 0, 1, 1]})
+    >>> ax = randomization_plot(randomization_test(trial, outcome="paid"))
+    >>> ax.get_xlabel()
+    'Estimate if the letter made no difference (percentage points)'
+    """
+    null = getattr(result, "null_distribution", None)
+    if not isinstance(null, dict) or not null:
+        raise CityKitError(
+            "randomization_plot() draws the result of evaluation.randomization_test(...); it "
+            f"got a {type(result).__name__}."
+        )
+    table = result.table
+    if arm is None:
+        row = table.iloc[0]
+    else:
+        matches = table[table["arm"] == arm]
+        if matches.empty:
+            tested = ", ".join(repr(a) for a in table["arm"])
+            raise CityKitError(f"arm={arm!r} was not tested; the tested arms are {tested}.")
+        row = matches.iloc[0]
+    scale = 100.0 if result.binary else 1.0
+    values = scale * np.asarray(null[row["arm"]], dtype=float)
+    observed = scale * float(row["estimate"])
+    ax = get_axes(ax)
+    distinct = np.unique(np.round(values, 12))
+    bins = min(60, max(10, len(distinct)))
+    weights = np.full(len(values), 100.0 / len(values))  # bar heights: % of assignments
+    ax.hist(values, bins=bins, weights=weights, color=PALETTE["blue"], alpha=0.75,
+            label="no effect on anyone (re-randomized)")  # fmt: skip
+    ax.axvline(observed, color=PALETTE["vermillion"], linewidth=2,
+               label=f"observed estimate ({observed:+.2f})")  # fmt: skip
+    if result.alternative == "two-sided" and observed != 0:
+        ax.axvline(-observed, color=PALETTE["vermillion"], linewidth=1.2, linestyle="--",
+                   label="as far from zero, other side")  # fmt: skip
+    kind = "exact" if row["method"] == "exact" else "Monte Carlo"
+    label = str(row["arm"])
+    units = "percentage points" if result.binary else (unit or "outcome units")
+    return finish_axes(
+        ax,
+        title=title
+        or f"Randomization test, {label} vs {result.control}: p = {row['p_value']:.3f} ({kind})",
+        xlabel=f"Estimate if the {label} made no difference ({units})",
+        ylabel=f"Share of {int(row['draws']):,} assignments (%)",
     )
