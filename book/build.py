@@ -51,6 +51,8 @@ __all__ = [
     "nbgitpuller_url",
     "caption_text",
     "inputs_digest",
+    "sources_digest",
+    "is_current",
     "execute_lessons",
     "prepare_lesson",
     "prepare_exercise",
@@ -273,6 +275,44 @@ def inputs_digest(root: Path = ROOT) -> str:
     return _digest(root, files)
 
 
+def sources_digest(root: Path = ROOT) -> str:
+    """A digest of what the site's pages are made of besides the lessons' outputs."""
+    files = [root / "README.md"]
+    for folder, pattern in (
+        ("curriculum", "**/*"),
+        ("exercises", "**/*.ipynb"),
+        ("docs", "*.md"),
+        ("book", "*.py"),
+        ("book", "*.toml"),
+        ("book", "static/*"),
+        ("book", "templates/*"),
+    ):
+        files += sorted(
+            p
+            for p in (root / folder).glob(pattern)
+            if p.is_file() and ".ipynb_checkpoints" not in p.parts
+        )
+    return _digest(root, files)
+
+
+def is_current(root: Path = ROOT, html: Path = OUT / "html") -> tuple[bool, str]:
+    """Whether the site in ``html`` was built from the repository as it is now (and if not, why)."""
+    path = html / "build-info.json"
+    if not path.is_file():
+        return False, f"no site in {html}"
+    info = json.loads(path.read_text(encoding="utf-8"))
+    inputs = inputs_digest(root)
+    lessons = {
+        p.relative_to(root).as_posix(): _lesson_key(root, p, inputs)
+        for p in sorted(Path(root, "curriculum").glob("*/*.ipynb"))
+    }
+    if info.get("lessons") != lessons:
+        return False, "the lessons, the toolkit or the sample city changed since the site was built"
+    if info.get("sources") != sources_digest(root):
+        return False, "pages, assignments or the book's settings changed since the site was built"
+    return True, "built from the repository as it is"
+
+
 def _lesson_key(root: Path, lesson: Path, inputs: str) -> str:
     return hashlib.sha256(lesson.read_bytes() + inputs.encode()).hexdigest()
 
@@ -391,11 +431,13 @@ def prepare_lesson(
     *,
     rel: str,
     settings: Settings,
-    assignment: str | None,
+    assignment: tuple[str, str] | None,
     published: dict[str, str],
     summary: Summary,
 ) -> dict:
     """The executed lesson ``rel`` as the site shows it (a new notebook; ``executed`` is kept).
+
+    ``assignment`` is the module's assignment (its path and title), or None.
 
     Adds the box of links under the title, the caption of every figure as its alt text, and
     replaces each interactive explorer by its first picture with a note. Raises
@@ -463,9 +505,9 @@ def prepare_lesson(
         "folder, or updates your copy, and opens the lesson",
     ]
     if assignment:
-        title = _title(json.loads((ROOT / assignment).read_text(encoding="utf-8")))
+        path, title = assignment
         items.append(
-            f"The module's graded assignment: [{title}]({_relative(published[assignment], rel)})"
+            f"The module's graded assignment: [{title}]({_relative(published[path], rel)})"
         )
     cells.insert(1, _links_box("Work on this lesson", items))
     return nb
@@ -522,6 +564,10 @@ def _module_rows(module_map: str) -> dict[str, list[str]]:
         if found:
             rows[found.group(1)] = [c.strip() for c in line.strip().strip("|").split("|")]
     return rows
+
+
+def _read(path: Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def _write(path: Path, text: str) -> None:
@@ -683,7 +729,7 @@ def stage(
                 nb,
                 rel=rel,
                 settings=settings,
-                assignment=assignment,
+                assignment=(assignment, _title(_read(root / assignment))) if assignment else None,
                 published=published,
                 summary=summary,
             )
@@ -710,6 +756,7 @@ def stage(
     info = {
         "settings": asdict(settings),
         "inputs": inputs,
+        "sources": sources_digest(root),
         "lessons": {rel: _lesson_key(root, root / rel, inputs) for rel in lessons},
         "pages": summary.pages,
         "figures": summary.figures,

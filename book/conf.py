@@ -60,7 +60,7 @@ def _extra_files(app, config) -> None:
 
 
 _TOGGLE = re.compile(
-    r'(<a class="reference internal[^"]*" href="[^"]*">(.*?)</a><details[^>]*>)<summary>', re.S
+    r'(<a class="[^"]*reference internal[^"]*" href="[^"]*">(.*?)</a><details[^>]*>)<summary>', re.S
 )
 
 
