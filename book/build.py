@@ -71,6 +71,8 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 CAPTION = re.compile(r"\A\*(Figure \d+.*?)\*(?=\n\s*\n|\s*\Z)", re.S)
 LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s]+)((?:\s+\"[^\"]*\")?)\)")
+#: Code (fenced blocks, inline spans) in Markdown: links shown as code are left as they are.
+CODE = re.compile(r"(^(`{3,}|~{3,}).*?^\2|`[^`\n]+`)", re.S | re.M)
 
 #: README sections the guides are made of: (page, page title, [(README heading, new heading)]).
 GUIDES = [
@@ -248,7 +250,14 @@ def rewrite_links(
                 outside.append(f"{source}: {target}")
         return f"{label}({new}{'#' + anchor if anchor else ''}{title})"
 
-    return LINK.sub(replace, text)
+    parts = CODE.split(text)
+    # CODE has two groups: split() gives text, code, fence, text, code, fence, ...
+    out = []
+    for i in range(0, len(parts), 3):
+        out.append(LINK.sub(replace, parts[i]))
+        if i + 1 < len(parts):
+            out.append(parts[i + 1])
+    return "".join(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,8 +288,9 @@ def sources_digest(root: Path = ROOT) -> str:
     """A digest of what the site's pages are made of besides the lessons' outputs."""
     files = [root / "README.md"]
     for folder, pattern in (
-        ("curriculum", "**/*"),
-        ("exercises", "**/*.ipynb"),
+        ("curriculum", "**/*.md"),
+        ("curriculum", "*/*.ipynb"),
+        ("exercises", "*/*.ipynb"),
         ("docs", "*.md"),
         ("book", "*.py"),
         ("book", "*.toml"),

@@ -285,3 +285,31 @@ def test_a_lesson_is_executed_again_when_it_or_the_toolkit_changes(tmp_path):
     assert run().lessons_executed == ["curriculum/00-first/01-a-lesson.ipynb"], "lesson changed"
     executed = json.loads((out / "00-first" / "01-a-lesson.ipynb").read_text())
     assert "54" in json.dumps(executed["cells"][-1]["outputs"])
+
+
+def test_the_documented_hub_link_is_the_one_the_build_writes():
+    guide = (ROOT / "docs" / "website.md").read_text(encoding="utf-8")
+    settings = build.load_settings(
+        hub_url="https://hub.mycity.gov",
+        repository_url="https://git.mycity.gov/analytics/analyst-academy",
+        branch="main",
+    )
+    assert f"--hub-url {settings.hub_url} --repository-url {settings.repository_url}" in guide
+    link = build.nbgitpuller_url(settings, "curriculum/00-foundations/01-tables-and-filters.ipynb")
+    assert "\n" + link + "\n" in guide
+
+
+def test_links_shown_as_code_are_left_as_they_are():
+    text = (
+        "Write `[lesson 00.2](02-x.ipynb)` to link.\n\n```markdown\n[data](../../datasets/a.csv)\n```\n\n"
+        "But [data](../../datasets/a.csv) is a link."
+    )
+    outside = []
+    new = build.rewrite_links(
+        text, source=REL, page=REL, published=PUBLISHED, settings=SETTINGS, outside=outside
+    )
+    assert "`[lesson 00.2](02-x.ipynb)`" in new and "\n[data](../../datasets/a.csv)\n```" in new
+    assert new.endswith(
+        "But [data](https://git.example.org/city/academy/tree/spring/datasets/a.csv) is a link."
+    )
+    assert len(outside) == 1
