@@ -342,6 +342,27 @@ def test_every_page_has_no_serious_or_critical_axe_violation(audit):
     assert all(r["lang"] == "en" and r["title"] for r in audit.values())
 
 
+def test_lessons_in_dark_mode_have_no_serious_or_critical_axe_violation(browser, server, axe):
+    """The reader can switch the site to dark mode: outputs (stat briefs, tables) stay legible."""
+    context, page = _page(browser)
+    found = {}
+    try:
+        for rel in LESSONS:
+            page.goto(server.url(_html(rel)), wait_until="load")
+            page.evaluate(
+                "() => { document.documentElement.dataset.theme = 'dark';"
+                " document.documentElement.dataset.mode = 'dark'; }"
+            )
+            page.wait_for_timeout(100)
+            found[rel] = blocking(run_axe(page))
+        page.goto(server.url(_html(LESSONS[0])), wait_until="load")
+        page.evaluate("() => { document.documentElement.dataset.theme = 'dark'; }")
+        page.screenshot(path=str(ARTIFACTS / "dark-mode.png"))
+    finally:
+        context.close()
+    assert {rel: v for rel, v in found.items() if v} == {}
+
+
 def test_every_figure_has_alt_text_from_its_caption(audit):
     missing = {
         name: [
