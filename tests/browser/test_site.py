@@ -4,8 +4,8 @@ What is checked: every lesson, assignment, guide and page is on the site, built 
 lessons as they are now, with no solution in it; each lesson links to its notebook, to the hub
 (nbgitpuller) and to its assignment; every internal link resolves; search finds what the lessons
 say; no page fetches anything from the network. Accessibility, on every page: no serious or
-critical axe-core violation (WCAG 2.x A and AA, contrast included), alt text on every figure
-(the lesson's caption), headings in order; on a lesson: the keyboard reaches every link, with a
+critical axe-core violation (WCAG 2.x A and AA, contrast included; lessons in dark mode
+too), alt text on every figure (the lesson's caption), headings in order; on a lesson: the keyboard reaches every link, with a
 visible focus. A lesson stays readable on a 390 px phone and printed to PDF.
 
 Reports and screenshots go to ``test-artifacts/site/``.
