@@ -134,6 +134,7 @@ class Summary:
     figures: int = 0
     figures_with_alt_text: int = 0
     explorers_replaced: list[str] = field(default_factory=list)
+    explorers_without_picture: list[str] = field(default_factory=list)
     links_to_repository: list[str] = field(default_factory=list)
     settings: dict = field(default_factory=dict)
 
@@ -143,7 +144,13 @@ class Summary:
             "(unchanged since their last run)",
             f"Pages: {len(self.pages)}",
             f"Figures: {self.figures}, {self.figures_with_alt_text} with alt text from captions",
-            f"Interactive explorers shown as their first picture: {len(self.explorers_replaced)}",
+            f"Interactive explorers shown as their first picture: {len(self.explorers_replaced)}"
+            + (
+                f" ({len(self.explorers_without_picture)} had no picture to show: "
+                f"{', '.join(self.explorers_without_picture)})"
+                if self.explorers_without_picture
+                else ""
+            ),
             f"Links to files not on the site (sent to the repository): "
             f"{len(self.links_to_repository)}",
             f"Links: hub {self.settings.get('hub_url')}, repository "
@@ -273,15 +280,27 @@ def _digest(root: Path, paths) -> str:
     return sha.hexdigest()
 
 
+def _environment() -> bytes:
+    """The installed packages and their versions (pandas, matplotlib, ...), one per line."""
+    from importlib import metadata
+
+    names = {f"{d.metadata['Name']}=={d.version}".lower() for d in metadata.distributions()}
+    return "\n".join(sorted(names)).encode()
+
+
 def inputs_digest(root: Path = ROOT) -> str:
-    """A digest of what the lessons' outputs depend on besides the lessons: citykit, sample city."""
+    """A digest of what the lessons' outputs depend on besides the lessons themselves.
+
+    That is citykit, the sample city and the installed packages (a new pandas may print a table
+    differently).
+    """
     files = [
         p
         for folder in (root / "toolkit" / "citykit", root / "datasets")
         for p in sorted(folder.rglob("*"))
         if p.is_file() and "__pycache__" not in p.parts
     ]
-    return _digest(root, files)
+    return hashlib.sha256(_digest(root, files).encode() + _environment()).hexdigest()
 
 
 def sources_digest(root: Path = ROOT) -> str:
@@ -332,7 +351,9 @@ def execute_lessons(
 ) -> dict[str, Path]:
     """Execute every lesson whose executed copy in ``out`` is missing or stale.
 
-    Returns the executed copies by lesson path (relative to ``root``). A failing lesson raises :class:`BuildError` with papermill's account of the failing cell.
+    Returns the executed copies by lesson path (relative to ``root``). A failing lesson raises
+    :class:`BuildError` with papermill's account of the failing cell (the lessons that ran are
+    kept, and not run again next time).
     """
     from citykit import course
 
@@ -354,17 +375,19 @@ def execute_lessons(
         for rel in stale:
             stamps.pop(rel, None)
         report = course.run(root, out=out, only=stale, workers=2, progress=False)
+        failed = {p.notebook for p in report.problems}
+        for rel in stale:
+            if rel not in failed:
+                stamps[rel] = _lesson_key(root, root / rel, inputs)
+        for removed in set(stamps) - set(executed):  # a lesson no longer in the course
+            stamps.pop(removed)
+        out.mkdir(parents=True, exist_ok=True)
+        stamp_path.write_text(json.dumps(stamps, indent=1, sort_keys=True) + "\n")
         if not report.ok:
             raise BuildError(
                 "lessons failed; fix them before building the site:\n"
                 + "\n".join(f"  {p.notebook}: {p.message}" for p in report.problems)
             )
-        for rel in stale:
-            stamps[rel] = _lesson_key(root, root / rel, inputs)
-        out.mkdir(parents=True, exist_ok=True)
-        stamp_path.write_text(json.dumps(stamps, indent=1, sort_keys=True) + "\n")
-    for stale_copy in set(stamps) - set(executed):  # a lesson removed from the course
-        stamps.pop(stale_copy)
     summary.lessons_executed = sorted(stale)
     summary.lessons_reused = sorted(set(executed) - set(stale))
     return executed
@@ -492,6 +515,8 @@ def prepare_lesson(
                     }
                 )
                 summary.explorers_replaced.append(f"{rel} cell {i}")
+                if not pictures:
+                    summary.explorers_without_picture.append(f"{rel} cell {i}")
             cell["outputs"] = outputs = new_outputs
         pictures = _images(outputs)
         if not pictures:
@@ -772,6 +797,7 @@ def stage(
         "figures": summary.figures,
         "figures_with_alt_text": summary.figures_with_alt_text,
         "explorers_replaced": summary.explorers_replaced,
+        "explorers_without_picture": summary.explorers_without_picture,
         "links_to_repository": summary.links_to_repository,
     }
     _write(src / "_extra" / "build-info.json", json.dumps(info, indent=1) + "\n")

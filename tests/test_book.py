@@ -313,3 +313,18 @@ def test_links_shown_as_code_are_left_as_they_are():
         "But [data](https://git.example.org/city/academy/tree/spring/datasets/a.csv) is a link."
     )
     assert len(outside) == 1
+
+
+def test_an_explorer_with_no_picture_to_show_is_counted_and_named():
+    nb = _executed_lesson()
+    view = "application/vnd.jupyter.widget-view+json"
+    nb["cells"][1]["outputs"] = [
+        {"output_type": "execute_result", "metadata": {}, "data": {view: {"model_id": "gone"}}}
+    ]
+    summary = build.Summary()
+    prepared = build.prepare_lesson(
+        nb, rel=REL, settings=SETTINGS, assignment=None, published=PUBLISHED, summary=summary
+    )
+    assert [sorted(o["data"]) for o in prepared["cells"][2]["outputs"]] == [["text/markdown"]]
+    assert summary.explorers_without_picture == [f"{REL} cell 1"]
+    assert f"1 had no picture to show: {REL} cell 1" in str(summary)

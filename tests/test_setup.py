@@ -56,7 +56,9 @@ def test_environment_yml_matches_pyproject():
     differ = {n: (pip_deps[n], conda[n]) for n in pip_deps if pip_deps[n] != conda[n]}
     assert not differ, f"version specifiers differ: {differ}"
     # the conda environment installs the toolkit with the extras `make test` and `make book` use
-    installed = re.search(r'^\s+- -e "\.\[([a-z,]+)\]"', (ROOT / "environment.yml").read_text(), re.M)
+    installed = re.search(
+        r'^\s+- -e "\.\[([a-z,]+)\]"', (ROOT / "environment.yml").read_text(), re.M
+    )
     assert installed, 'environment.yml installs the toolkit with pip: -e ".[test,book]"'
     extras = set(installed.group(1).split(","))
     assert extras == {"test", "book"}, extras
