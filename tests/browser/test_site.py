@@ -174,6 +174,16 @@ def test_every_lesson_assignment_guide_and_page_is_on_the_site(site):
     expected |= {_html(p.relative_to(ROOT).as_posix()) for p in (ROOT / "curriculum").rglob("*.md")}
     assert sorted(expected - built) == []
     assert not any(p.startswith("solutions") for p in built)
+    # the home page carries the module map, linking every module's page
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Module map" in home
+    for module in sorted({rel.split("/")[1] for rel in LESSONS}):
+        assert f'href="curriculum/{module}/index.html"' in home, module
+    # README's guides, in words a learner and an instructor need
+    learners = (site / "guides" / "learners.html").read_text(encoding="utf-8")
+    instructors = (site / "guides" / "instructors.html").read_text(encoding="utf-8")
+    assert "check.hint" in learners and "Restart Kernel and Run All Cells" in learners
+    assert "citykit grade" in instructors and "formgrader" in instructors.lower()
     print(f"{len(built)} pages")
 
 
