@@ -144,9 +144,9 @@ class Summary:
             "(unchanged since their last run)",
             f"Pages: {len(self.pages)}",
             f"Figures: {self.figures}, {self.figures_with_alt_text} with alt text from captions",
-            f"Interactive explorers shown as their first picture: {len(self.explorers_replaced)}"
+            f"Interactive explorers shown as their first view: {len(self.explorers_replaced)}"
             + (
-                f" ({len(self.explorers_without_picture)} had no picture to show: "
+                f" ({len(self.explorers_without_picture)} had nothing to show: "
                 f"{', '.join(self.explorers_without_picture)})"
                 if self.explorers_without_picture
                 else ""
@@ -426,7 +426,10 @@ def _source(cell: dict) -> str:
 
 
 def _widget_parts(state: dict, model_id: str, seen: set | None = None) -> tuple[list, list]:
-    """The pictures (Output widgets' outputs) and HTML texts a widget view shows, in order."""
+    """The pictures and the HTML texts a widget view shows, in order.
+
+    Pictures are an Output widget's figures and an Image widget's PNG.
+    """
     seen = seen if seen is not None else set()
     if model_id in seen or model_id not in state:
         return [], []
@@ -436,6 +439,12 @@ def _widget_parts(state: dict, model_id: str, seen: set | None = None) -> tuple[
     if model.get("model_name") == "OutputModel":
         pictures += [
             o for o in model["state"].get("outputs", []) if "image/png" in o.get("data", {})
+        ]
+    if model.get("model_name") == "ImageModel" and model["state"].get("format") == "png":
+        pictures += [
+            {"output_type": "display_data", "metadata": {}, "data": {"image/png": b["data"]}}
+            for b in model.get("buffers", [])
+            if b.get("path") == ["value"] and b.get("encoding") == "base64"
         ]
     if model.get("model_name") == "HTMLModel" and model["state"].get("value", "").strip():
         texts.append(model["state"]["value"])
@@ -515,7 +524,7 @@ def prepare_lesson(
                     }
                 )
                 summary.explorers_replaced.append(f"{rel} cell {i}")
-                if not pictures:
+                if not pictures and not texts:
                     summary.explorers_without_picture.append(f"{rel} cell {i}")
             cell["outputs"] = outputs = new_outputs
         pictures = _images(outputs)

@@ -131,7 +131,7 @@ def test_an_explorer_shows_its_first_picture_and_says_it_needs_a_notebook():
             "state": {
                 "box": {
                     "model_name": "VBoxModel",
-                    "state": {"children": ["IPY_MODEL_out", "IPY_MODEL_text"]},
+                    "state": {"children": ["IPY_MODEL_out", "IPY_MODEL_text", "IPY_MODEL_img"]},
                 },
                 "out": {
                     "model_name": "OutputModel",
@@ -146,6 +146,11 @@ def test_an_explorer_shows_its_first_picture_and_says_it_needs_a_notebook():
                     },
                 },
                 "text": {"model_name": "HTMLModel", "state": {"value": "<b>12 signals</b>"}},
+                "img": {
+                    "model_name": "ImageModel",
+                    "state": {"format": "png"},
+                    "buffers": [{"encoding": "base64", "path": ["value"], "data": PNG}],
+                },
             }
         }
     }
@@ -155,11 +160,11 @@ def test_an_explorer_shows_its_first_picture_and_says_it_needs_a_notebook():
     )
     outputs = prepared["cells"][2]["outputs"]
     kinds = [sorted(o["data"]) for o in outputs]
-    assert kinds == [["image/png"], ["text/html"], ["text/markdown"]]
+    assert kinds == [["image/png"], ["image/png"], ["text/html"], ["text/markdown"]]
     assert "needs a running" not in json.dumps(nb)  # the executed copy is left as it was
-    assert "running notebook" in outputs[2]["data"]["text/markdown"]
+    assert "running notebook" in outputs[-1]["data"]["text/markdown"]
     assert "widgets" not in prepared["metadata"], "no widget state: nothing to fetch from a CDN"
-    assert summary.explorers_replaced == [f"{REL} cell 1"] and summary.figures_with_alt_text == 1
+    assert summary.explorers_replaced == [f"{REL} cell 1"] and summary.figures_with_alt_text == 2
 
 
 def test_links_to_files_the_site_does_not_publish_go_to_the_repository_and_are_counted():
@@ -315,7 +320,7 @@ def test_links_shown_as_code_are_left_as_they_are():
     assert len(outside) == 1
 
 
-def test_an_explorer_with_no_picture_to_show_is_counted_and_named():
+def test_an_explorer_with_nothing_to_show_is_counted_and_named():
     nb = _executed_lesson()
     view = "application/vnd.jupyter.widget-view+json"
     nb["cells"][1]["outputs"] = [
@@ -327,4 +332,4 @@ def test_an_explorer_with_no_picture_to_show_is_counted_and_named():
     )
     assert [sorted(o["data"]) for o in prepared["cells"][2]["outputs"]] == [["text/markdown"]]
     assert summary.explorers_without_picture == [f"{REL} cell 1"]
-    assert f"1 had no picture to show: {REL} cell 1" in str(summary)
+    assert f"1 had nothing to show: {REL} cell 1" in str(summary)
