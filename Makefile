@@ -13,8 +13,9 @@ LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+BOOK_ARGS ?=
 
-.PHONY: help env lab test exercises fingerprints course datasets verify browser lint bench clean
+.PHONY: help env lab test exercises fingerprints course datasets verify browser lint bench book clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -55,6 +56,13 @@ $(VENV)/.bench-installed: $(STAMP)
 bench: $(VENV)/.bench-installed  ## benchmarks at city scale (scale 100), printed and in build/bench/
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_grading.py
+
+$(VENV)/.book-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,book]"
+	@touch $@
+
+book: $(VENV)/.book-installed  ## the course website in build/book/html (runs the lessons that changed)
+	$(BIN)/python book/build.py $(BOOK_ARGS)
 
 browser: $(STAMP)  ## drive the course in headless Chromium (lessons, widgets, nbgrader Validate)
 	$(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)

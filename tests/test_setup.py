@@ -55,7 +55,14 @@ def test_environment_yml_matches_pyproject():
     assert not extra, f"in environment.yml but not pyproject.toml: {extra}"
     differ = {n: (pip_deps[n], conda[n]) for n in pip_deps if pip_deps[n] != conda[n]}
     assert not differ, f"version specifiers differ: {differ}"
-    assert '-e ".[test]"' in (ROOT / "environment.yml").read_text()
+    # the conda environment installs the toolkit with the extras `make test` and `make book` use
+    installed = re.search(
+        r'^\s+- -e "\.\[([a-z,]+)\]"', (ROOT / "environment.yml").read_text(), re.M
+    )
+    assert installed, 'environment.yml installs the toolkit with pip: -e ".[test,book]"'
+    extras = set(installed.group(1).split(","))
+    assert extras == {"test", "book"}, extras
+    assert extras <= set(project["optional-dependencies"]), "an extra pyproject.toml lacks"
 
 
 def test_ci_calls_make_test_with_real_data_required():

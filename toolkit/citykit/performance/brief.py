@@ -26,6 +26,7 @@ from citykit.errors import CityKitError, UnknownNameError, did_you_mean
 from citykit.performance._checks import check_table, to_datetime
 from citykit.performance.charts import p_chart, xmr_chart
 from citykit.performance.targets import target_status
+from citykit.plots._style import TEXT_COLOURS
 
 __all__ = ["StatBrief", "stat_brief"]
 
@@ -341,14 +342,19 @@ def _markdown(department, label, headline, table, questions) -> str:
     return "\n".join(lines) + "\n"
 
 
-_STATUS_COLOURS = {"met": "#009E73", "improving": "#E69F00", "missed": "#D55E00"}
+# text colours with AA contrast (the palette's own orange on white is 2.2:1)
+_STATUS_COLOURS = {
+    "met": TEXT_COLOURS["green"],
+    "improving": TEXT_COLOURS["orange"],
+    "missed": TEXT_COLOURS["vermillion"],
+}
 
 
 def _html_page(department, label, headline, table, questions) -> str:
     e = _html.escape
     rows = []
     for _, r in table.iterrows():
-        colour = _STATUS_COLOURS.get(r["status"], "#999999")
+        colour = _STATUS_COLOURS.get(r["status"], TEXT_COLOURS["grey"])
         rows.append(
             "<tr>"
             f"<td>{e(str(r['measure']))}</td><td>{e(str(r['owner']))}</td>"
