@@ -78,7 +78,7 @@ def test_the_weakest_provider_is_the_only_one_outside_the_funnel():
     )
     scorecard = contracting.risk_adjust(exits, outcome="exit_ph", risk_factors=RISK_FACTORS)
     funnel = contracting.funnel_data(scorecard.table, observed="observed", denominator="expected")
-    outside = set(funnel.points.loc[funnel.points["zone"] != "within 95% limits", "provider_id"])
+    outside = set(funnel.table.loc[funnel.table["zone"] != "within 95% limits", "provider_id"])
     served = set(exits["provider_id"])
     weakest = min(served, key=TRUE_PROVIDER_EFFECTS.get)
     assert outside == {weakest} == {"P08"}
