@@ -116,21 +116,30 @@ def test_poisson_binomial_distribution_agrees_with_scipy():
 
 
 def test_binary_limits_cover_as_stated_and_poisson_limits_do_not():
-    # under the case-mix model (no provider effect), about 5% of providers fall outside the 95%
-    # limits and 0.2% outside the 99.8% ones. Poisson limits for this common outcome are far too
-    # wide: about 1% outside the 95% limits, so "1 provider in 20 by chance" would be false.
+    # under the case-mix model (no provider effect), at most 5% of providers fall outside the 95%
+    # limits and 0.2% outside the 99.8% ones: computed exactly from the Poisson-binomial
+    # distribution of O. Poisson limits for this common outcome are far too wide: about 1% outside
+    # the 95% limits, so "1 provider in 20 by chance" would be false.
     rng = np.random.default_rng(2024)
     p = rng.uniform(0.15, 0.65, 400)  # a shelter's clients: exits to housing 15% to 65% likely
     e = p.sum()
-    draws = (rng.random((20_000, p.size)) < p).sum(axis=1)
+    pmf = ct.poisson_binomial_pmf(p)
+    ratio = np.arange(pmf.size) / e
+
+    def outside(limits, level):
+        return pmf[
+            (ratio < limits.loc[0, f"ll{level}"]) | (ratio > limits.loc[0, f"ul{level}"])
+        ].sum()
+
     exact = ct.poisson_binomial_limits(p)
-    outside = np.mean((draws / e < exact.loc[0, "ll95"]) | (draws / e > exact.loc[0, "ul95"]))
-    outer = np.mean((draws / e < exact.loc[0, "ll998"]) | (draws / e > exact.loc[0, "ul998"]))
-    assert 0.035 < outside <= 0.055
-    assert outer < 0.004
+    assert 0.04 < outside(exact, "95") <= 0.05
+    assert 0.001 < outside(exact, "998") <= 0.002
     poisson = ct.poisson_limits([e])
-    wide = np.mean((draws / e < poisson.loc[0, "ll95"]) | (draws / e > poisson.loc[0, "ul95"]))
-    assert wide < 0.02
+    assert outside(poisson, "95") < 0.015
+    assert outside(poisson, "998") < 0.0002
+    # the normal approximation 1 +/- z sqrt(V)/E is close to the exact limits here
+    v = (p * (1 - p)).sum()
+    assert exact.loc[0, "ll95"] == pytest.approx(1 - 1.959964 * np.sqrt(v) / e, abs=2 / e)
 
 
 def test_count_outcome_reproduces_funnelplotr_medpar_example(repo_root):

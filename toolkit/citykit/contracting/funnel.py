@@ -16,7 +16,7 @@ Limits (docs/methods.md, "Provider comparison"):
 * ratios O/E of a **count outcome**, exact Poisson (as FunnelPlotR ``calculate_limits``):
   ``LL = target * chi2(p; 2E) / 2E``, ``UL = target * chi2(1-p; 2(E+1)) / 2E``;
 * proportions, exact binomial: ``qbinom(p, n, target) / n`` (scipy ``binom.ppf``), step-shaped,
-  no interpolation (see methods.md §5 caveat 1);
+  no interpolation;
 * normal approximation: ``target +/- z * sqrt(target (1 - target) / n)`` (ratios:
   ``target * (1 +/- z / sqrt(E))``);
 * overdispersion (DerSimonian-Laird additive random effect, as FunnelPlotR

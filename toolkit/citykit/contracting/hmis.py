@@ -703,7 +703,7 @@ def return_episodes(
 ) -> pd.DataFrame:
     """List each person's index permanent exit and their first return to homelessness, if any.
 
-    Rules (HUD SPM Measure 2, as summarized in methods.md §3.3; the choices made here):
+    Rules (HUD SPM Measure 2; docs/methods.md, "HUD system performance"; the choices made here):
 
     * Index exit: the **earliest** exit to a permanent destination per client from an SO, ES,
       SH, TH or PH (RRH, PSH) project whose exit date falls in

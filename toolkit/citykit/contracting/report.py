@@ -1,7 +1,7 @@
 """The monthly provider progress report: the agenda of an active contract management check-in.
 
-Active contract management (Government Performance Lab, methods.md §3.4) means frequent,
-data-informed, collaborative meetings between the city and each provider, built around a few
+Active contract management (Government Performance Lab; docs/methods.md, "Provider
+comparison") means frequent, data-informed, collaborative meetings between the city and each provider, built around a few
 *leading* indicators (enrollments against the contract pace, open stays, data quality) and
 *lagging* outcomes (exits to permanent housing, returns to homelessness), with the provider's
 risk-adjusted position so that serving harder clients is not read as poor performance.

@@ -555,8 +555,8 @@ _REQUIRED_FIX = {
     "contactPoint.hasEmail": "add the contact's e-mail as 'mailto:name@city.gov'",
     "identifier": "add a unique identifier (e.g. the portal's dataset id)",
     "accessLevel": "add accessLevel: 'public', 'restricted public' or 'non-public'",
-    "bureauCode": "federal agencies only: cities validate with profile='complete' or 'non-federal'",
-    "programCode": "federal agencies only: cities validate with profile='complete' or 'non-federal'",
+    "bureauCode": "federal agencies only: cities use profile='complete' or 'non-federal'",
+    "programCode": "federal agencies only: cities use profile='complete' or 'non-federal'",
 }
 
 
