@@ -106,24 +106,25 @@ def provider_funnel_plot(
     ax.plot(x, limits[f"ll{inner}"], color=PALETTE["black"], lw=1, ls="--", drawstyle=step)
     ax.axhline(result.target, color=PALETTE["green"], lw=1, label=f"target {result.target:.3g}")
     if getattr(result, "variance", "") == "poisson-binomial":
-        # each provider's own limits (its clients' chance variation), as short ticks
-        width = 0.012 * (
-            np.log(points["denominator"].max() * 1.2) - np.log(limits["denominator"].min())
-        )
-        for column, style in (
+        # each provider's own limits (its clients' chance variation), as short ticks at its point
+        span = np.log(points["denominator"].max() * 1.2) - np.log(limits["denominator"].min())
+        half = np.exp(0.025 * span)
+        ticks = (
             (f"ll{outer}", "-"),
             (f"ul{outer}", "-"),
             (f"ll{inner}", "--"),
             (f"ul{inner}", "--"),
-        ):
+        )
+        for number, (column, style) in enumerate(ticks):
             ax.hlines(
                 points[column],
-                points["denominator"] * np.exp(-width * 4),
-                points["denominator"] * np.exp(width * 4),
+                points["denominator"] / half,
+                points["denominator"] * half,
                 color=PALETTE["grey"],
                 lw=1.6,
                 ls=style,
                 zorder=2,
+                label="each provider's own limits" if number == 0 else None,
             )
     colours = points["zone"].map(_ZONE_COLOURS).fillna(PALETTE["grey"])
     ax.scatter(
