@@ -92,12 +92,12 @@ def test_funnel_zones_and_reference_risk_table():
         }
     )
     f = ct.funnel_data(table, observed="observed", denominator="expected", kind="SR")
-    assert f.points["zone"].tolist() == [
+    assert f.table["zone"].tolist() == [
         "above 99.8% limit",
         "within 95% limits",
         "below 99.8% limit",
     ]
-    assert f.points.loc[1, "ll95"] == pytest.approx(0.6746958, abs=1e-7)
+    assert f.table.loc[1, "ll95"] == pytest.approx(0.6746958, abs=1e-7)
     assert f.limits["denominator"].is_monotonic_increasing
     # upper limit narrows as precision grows
     assert f.limits["ul95"].is_monotonic_decreasing
@@ -117,4 +117,94 @@ def test_funnel_bad_inputs_and_no_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         f = ct.funnel_data(table[table.n > 0], observed="x", denominator="n", kind="SR")
-    assert len(f.points) == 2 and f.od is None
+    assert len(f.table) == 2 and f.od is None
+
+
+def _clients(rng, spec):
+    """One row per client: provider, a risk score and a 0/1 outcome drawn with a provider shift."""
+    rows = []
+    for provider, (n, shift) in spec.items():
+        score = rng.normal(size=n)
+        chance = 1 / (1 + np.exp(-(-0.5 + 0.9 * score + shift)))
+        rows.append(
+            pd.DataFrame(
+                {"provider_id": provider, "score": score, "y": (rng.random(n) < chance).astype(int)}
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_yes_no_outcome_funnel_uses_each_providers_poisson_binomial_limits():
+    rng = np.random.default_rng(16)
+    spec = {"A": (400, 0.0), "B": (250, 0.0), "C": (600, 0.0), "D": (300, -0.6), "E": (500, 0.5)}
+    risk = ct.risk_adjust(_clients(rng, spec), outcome="y", risk_factors=["score"])
+    f = ct.funnel_data(risk)
+    assert (f.kind, f.method, f.variance) == ("SR", "exact", "poisson-binomial")
+    assert 0.4 < f.variance_ratio < 0.9  # Var(O) well below E for a common outcome
+    table = f.table.set_index("provider_id")
+    for provider, group in risk.clients.groupby("provider_id"):
+        own = ct.poisson_binomial_limits(group["expected"].to_numpy())
+        for column in ("ll95", "ul95", "ll998", "ul998"):
+            assert table.loc[provider, column] == pytest.approx(own.loc[0, column])
+    # zones agree with the exact p-values of risk_adjust: outside the 95% limits <=> p < 0.05
+    p = risk.table.set_index("provider_id")["p_value"]
+    outside = table["zone"] != "within 95% limits"
+    assert outside.to_dict() == (p < 0.05).to_dict()
+    assert table.loc["D", "zone"].startswith("below") and table.loc["E", "zone"].startswith("above")
+    z = (table["observed"] - table["denominator"]) / np.sqrt(table["variance"])
+    assert table["z"].to_dict() == pytest.approx(z.to_dict())
+    # the Poisson funnel of the same table is wider: it would miss what the right one finds
+    poisson = ct.funnel_data(risk.table, observed="observed", denominator="expected")
+    assert poisson.variance == "poisson"
+    narrower = table["ul95"] - table["ll95"]
+    wider = (
+        poisson.table.set_index("provider_id")["ul95"]
+        - poisson.table.set_index("provider_id")["ll95"]
+    )
+    assert (wider > 1.15 * narrower).all()
+    # with only a variance column, the normal approximation 1 +/- z sqrt(V)/E
+    normal = ct.funnel_data(
+        risk.table, observed="observed", denominator="expected", variance="variance"
+    )
+    assert normal.method == "normal"
+    row = normal.table.iloc[0]
+    assert row["ll95"] == pytest.approx(
+        1 - 1.959964 * np.sqrt(row["variance"]) / row["denominator"]
+    )
+    assert "Poisson-binomial" in normal.summary() and "average Var(O)/E" in normal.summary()
+    with pytest.raises(CityKitError, match="each client's probability"):
+        ct.funnel_data(
+            risk.table,
+            observed="observed",
+            denominator="expected",
+            variance="variance",
+            method="exact",
+        )
+    with pytest.raises(CityKitError, match="alone"):
+        ct.funnel_data(risk, observed="observed", denominator="expected")
+    # the curves use the system's average Var(O)/E
+    curve = f.limits.iloc[10]
+    half = 3.090232 * np.sqrt(f.variance_ratio / curve["denominator"])
+    assert curve["ul998"] == pytest.approx(1 + half, abs=1e-6)
+
+
+def test_overdispersion_with_binary_variance_and_providers_without_clients():
+    rng = np.random.default_rng(3)
+    spec = {p: (300, s) for p, s in zip("ABCDEFGHIJ", np.linspace(-0.5, 0.5, 10), strict=True)}
+    data = _clients(rng, spec)
+    risk = ct.risk_adjust(data, outcome="y", risk_factors=["score"], all_providers=[*spec, "K"])
+    f = ct.funnel_data(risk, adjust_overdispersion=True)
+    assert f.left_out == ("K",) and "Left off (no clients): K" in f.summary()
+    t = risk.table.dropna(subset=["expected"])
+    s = np.sqrt(t["variance"]) / t["expected"]  # delta method: sd of log(O/E)
+    z = np.log(t["observed"] / t["expected"]) / s
+    np.testing.assert_allclose(f.od.z, z)
+    assert f.od.phi > 1.5 and f.od.tau2 > 0 and f.method == "log"
+    row = f.table.iloc[0]
+    spread = 1.959964 * np.sqrt(row["variance"] / row["denominator"] ** 2 + f.od.tau2)
+    assert row["ul95"] == pytest.approx(np.exp(spread), abs=1e-6)
+    # without the variance the SHMI z would be used instead (Poisson): a different phi
+    plain = ct.overdispersion(t["observed"], t["expected"])
+    assert abs(plain.phi - f.od.phi) > 0.1
+    crude = ct.funnel_data(risk, kind="PR")
+    assert crude.variance == "binomial" and crude.table["denominator"].tolist() == [300] * 10

@@ -172,6 +172,44 @@ def test_exits_by_provider_type_and_month_counts_beside_rates():
     assert excluded.loc[0, "exits"] == 3
 
 
+def test_spm_7b1_leaves_out_the_destinations_hud_excludes():
+    # HUD SPM Programming Specifications, Measure 7b.1 step 4: "Destinations indicated with an X
+    # (values 15, 6, 25, 24) cause leavers with those destinations to be completely excluded from
+    # the entire measure" (quoted in greenriver/hmis-warehouse, HudSpmReport FY2020 MeasureSeven;
+    # FY2024 codes 206, 215, 225, 24 in its FY2024 and FY2026 M7B_REJECTED lists)
+    assert set(ct.SPM_7B1_EXCLUDED_DESTINATIONS) == {206, 215, 225, 24}
+    rows = [
+        ["h", "h", "P1", "ES", "2024-01-01", "2024-02-01", 206],  # hospital: excluded
+        ["f", "f", "P1", "ES", "2024-01-01", "2024-02-01", 215],  # foster care: excluded
+        ["l", "l", "P1", "TH", "2024-01-01", "2024-02-01", 225],  # long-term care: excluded
+        ["d", "d", "P1", "RRH", "2024-01-01", "2024-02-01", 24],  # deceased: excluded
+        ["j", "j", "P1", "ES", "2024-01-01", "2024-02-01", 207],  # jail: stays (not housed)
+        ["p", "p", "P1", "ES", "2024-01-01", "2024-02-01", 204],  # psychiatric: stays
+        ["s", "s", "P1", "ES", "2024-01-01", "2024-02-01", 101],  # shelter: stays
+        ["r", "r", "P1", "ES", "2024-01-01", "2024-02-01", 410],  # rental: stays, permanent
+    ]
+    legacy = [  # the same exclusions recorded with FY2022 codes
+        ["h2", "h2", "P2", "ES", "2023-01-01", "2023-02-01", 6],
+        ["f2", "f2", "P2", "ES", "2023-01-01", "2023-02-01", 15],
+        ["l2", "l2", "P2", "ES", "2023-01-01", "2023-02-01", 25],
+        ["d2", "d2", "P2", "ES", "2023-01-01", "2023-02-01", 24],
+        ["r2", "r2", "P2", "ES", "2023-01-01", "2023-02-01", 10],
+    ]
+    raw = _table(rows + legacy).assign(
+        data_standards_version=["FY2024"] * len(rows) + ["FY2022"] * len(legacy)
+    )
+    out = ct.exits_to_permanent_housing(raw).set_index("provider_id")
+    assert out.loc["P1", ["exits", "permanent_exits", "excluded_destination"]].tolist() == [4, 1, 4]
+    assert out.loc["P1", "rate"] == 0.25
+    assert out.loc["P2", ["exits", "permanent_exits", "excluded_destination"]].tolist() == [1, 1, 4]
+    # keeping every exit (the old default) counts the excluded ones as failures
+    kept = ct.exits_to_permanent_housing(raw, exclude_destinations=()).set_index("provider_id")
+    assert kept.loc["P1", "exits"] == 8 and kept.loc["P1", "excluded_destination"] == 0
+    # the provider report and provider_outcomes use the same universe
+    outcomes = ct.provider_outcomes(raw, start="2023-01-01", end="2024-12-31", as_of="2024-12-31")
+    assert outcomes.set_index("provider_id").loc["P1", "exits"] == 4
+
+
 def test_spm2_rules_earliest_exit_transfer_window_and_buckets():
     # hand-built cases; report year 2024 -> index exits in 2022 (730-day look-back)
     raw = _table(

@@ -45,6 +45,30 @@ def test_funnel_plot_draws_limits_points_and_labels(table):
     assert {t.get_text() for t in few.texts} == {"A", "B", "C", "D"}
 
 
+def test_funnel_plot_marks_each_providers_own_limits_for_a_yes_no_outcome():
+    from matplotlib.collections import LineCollection
+
+    clients = pd.DataFrame(
+        {
+            "provider_id": list("AABBCC") * 20,
+            "high_risk": [0, 1, 1, 1, 0, 0] * 20,
+            "housed": [1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 1, 1] * 10,
+        }
+    )
+    risk = ct.risk_adjust(clients, outcome="housed", risk_factors=["high_risk"])
+    result = ct.funnel_data(risk)
+    ax = cplots.provider_funnel_plot(result)
+    ticks = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert len(ticks) == 4  # inner and outer limits, low and high, one tick per provider each
+    own = sorted(seg[0][1] for seg in ticks[0].get_segments())
+    assert own == pytest.approx(sorted(result.table["ll998"]))
+    # a count outcome has one funnel for everyone: no ticks
+    plain = cplots.provider_funnel_plot(
+        ct.funnel_data(risk.table, observed="observed", denominator="expected")
+    )
+    assert not [c for c in plain.collections if isinstance(c, LineCollection)]
+
+
 def test_funnel_plot_proportions_and_overdispersion():
     data = pd.DataFrame(
         {

@@ -109,7 +109,7 @@ def test_funnel_of_exits_to_ph_with_wa500(spm):
     result = ct.funnel_data(
         data, observed="observed", denominator="size", label="coc_number", kind="PR"
     )
-    wa = result.points.set_index("coc_number").loc["WA-500"]
+    wa = result.table.set_index("coc_number").loc["WA-500"]
 
     # independent computation from the cells (openpyxl + scipy)
     ph_rows = _openpyxl_rows(spm / PH_FILE)
@@ -119,7 +119,7 @@ def test_funnel_of_exits_to_ph_with_wa500(spm):
     ph = {r[0]: r[col_ph] for r in ph_rows[1:] if r[col_ph] is not None}
     ft = {r[0]: r[col_ft] for r in ft_rows[1:] if r[col_ft] is not None and r[col_ft] > 0}
     common = sorted(set(ph) & set(ft))
-    assert len(result.points) == len(common)
+    assert len(result.table) == len(common)
     p = np.array([ph[c] for c in common])
     n = np.array([ft[c] for c in common], dtype=float)
     target = (p * n).sum() / n.sum()
@@ -148,7 +148,7 @@ def test_funnel_of_exits_to_ph_with_wa500(spm):
     assert adjusted.od.tau2 == pytest.approx(tau2, rel=1e-10)
     spread = stats.norm.ppf(0.975) * np.sqrt(1 / (4 * 8167) + tau2)
     centre = np.arcsin(np.sqrt(target))
-    wa_adj = adjusted.points.set_index("coc_number").loc["WA-500"]
+    wa_adj = adjusted.table.set_index("coc_number").loc["WA-500"]
     assert wa_adj["ul95"] == pytest.approx(np.sin(centre + spread) ** 2)
     assert wa_adj["zone"] == "within 95% limits"
 

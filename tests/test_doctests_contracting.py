@@ -11,6 +11,8 @@ MODULES = [
     "citykit.contracting",
     "citykit.contracting.hmis",
     "citykit.contracting.risk",
+    "citykit.contracting.poisson_binomial",
+    "citykit.contracting.model_checks",
     "citykit.contracting.funnel",
     "citykit.contracting.spm",
     "citykit.contracting.report",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from lesson_tools import cells as _cells
@@ -66,6 +67,47 @@ def test_lessons_teach_with_the_module_toolkit():
         "contract_portfolio",
     ):
         assert f"{name}(" in text, name
+
+
+def test_fair_comparison_quotes_the_binary_outcome_numbers():
+    # lesson 04.2 and issue 16: exits to housing are yes/no, so Var(O) = sum p(1-p), 0.59 x E in
+    # Riverton's shelters; P08's z is -3.595 (Poisson: -2.76), beyond its 99.8% limit, and P01's
+    # +2.10 (Poisson: +1.62), above its 95% limit
+    from citykit import contracting, datasets
+
+    exits = contracting.client_exits(
+        datasets.load("hmis_enrollments"),
+        clients=datasets.load("hmis_clients"),
+        project_types=("ES",),
+    )
+    factors = [
+        "disabling_condition",
+        "prior_episodes",
+        "chronically_homeless",
+        "household_type",
+        "veteran",
+        "has_income",
+    ]
+    risk = contracting.risk_adjust(exits, outcome="exit_ph", risk_factors=factors)
+    assert risk.variance_ratio == pytest.approx(0.59, abs=0.005)
+    table = risk.table.set_index("provider_id")
+    assert table.loc["P08", "z"] == pytest.approx(-3.595, abs=0.0005)
+    assert table.loc["P01", "z"] == pytest.approx(2.10, abs=0.005)
+    poisson_z = (table["observed"] - table["expected"]) / np.sqrt(table["expected"])
+    assert poisson_z["P08"] == pytest.approx(-2.76, abs=0.005)
+    assert poisson_z["P01"] == pytest.approx(1.62, abs=0.005)
+    # "O/E is 1.01, with a 95% interval from about 0.92 to 1.10"; P08 "about 0.77 to 0.93"
+    assert table.loc["P06", ["oe_low", "oe_high"]].round(2).tolist() == [0.92, 1.10]
+    assert table.loc["P08", ["oe_low", "oe_high"]].round(2).tolist() == [0.77, 0.93]
+    zones = contracting.funnel_data(risk).table.set_index("provider_id")["zone"].to_dict()
+    assert zones == {
+        "P01": "above 95% limit",
+        "P02": "within 95% limits",
+        "P06": "within 95% limits",
+        "P08": "below 99.8% limit",
+    }
+    old = contracting.funnel_data(risk.table, observed="observed", denominator="expected")
+    assert set(old.table.loc[old.table["zone"] != "within 95% limits", "provider_id"]) == {"P08"}
 
 
 @pytest.fixture(scope="module")

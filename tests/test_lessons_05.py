@@ -77,8 +77,8 @@ def test_the_weakest_provider_is_the_only_one_outside_the_funnel():
         enrollments, clients=datasets.load("hmis_clients"), project_types=("ES", "RRH")
     )
     scorecard = contracting.risk_adjust(exits, outcome="exit_ph", risk_factors=RISK_FACTORS)
-    funnel = contracting.funnel_data(scorecard.table, observed="observed", denominator="expected")
-    outside = set(funnel.points.loc[funnel.points["zone"] != "within 95% limits", "provider_id"])
+    funnel = contracting.funnel_data(scorecard)  # yes/no outcome: Poisson-binomial limits
+    outside = set(funnel.table.loc[funnel.table["zone"] != "within 95% limits", "provider_id"])
     served = set(exits["provider_id"])
     weakest = min(served, key=TRUE_PROVIDER_EFFECTS.get)
     assert outside == {weakest} == {"P08"}

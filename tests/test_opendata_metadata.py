@@ -116,26 +116,35 @@ def test_mutation_fields_and_fixes_are_specific():
     assert "text/csv" in fixes["distribution[0].mediaType"]
 
 
-def test_non_federal_profile_drops_only_the_usg_codes():
+def test_profiles_complete_non_federal_and_federal():
+    # without the USG-only codes a full record is valid in both city profiles, not federally
     record = _mutate(_drop("bureauCode", "programCode"))
     assert od.validate_records([record], profile="non-federal").empty
+    assert od.validate_records([record], profile="complete").empty
     assert len(od.validate_records([record], profile="federal")) == 2
     federal = od.load_schema("dataset")
-    city = od.load_schema("dataset-non-federal")
-    assert set(federal["required"]) - set(city["required"]) == {"bureauCode", "programCode"}
-    assert set(city["required"]) == {
-        "title", "description", "keyword", "modified", "publisher",
-        "contactPoint", "identifier", "accessLevel",
-    }  # fmt: skip
+    complete = od.load_schema("dataset-complete")
+    assert set(federal["required"]) - set(complete["required"]) == {"bureauCode", "programCode"}
 
-    # everything but the required list (and the schema's own name) is identical
-    def strip(schema):
-        drop = ("required", "id", "title", "description")
-        return {k: v for k, v in schema.items() if k not in drop}
+    # issue 16: a record that passes GSA's non-federal schema (no keyword, no modified date, a
+    # contact without e-mail) has no problem in the "non-federal" profile, and exactly those
+    # three in the stricter local "complete" one (the default)
+    def gsa_only(record):
+        _drop("bureauCode", "programCode", "keyword", "modified")(record)
+        record["contactPoint"].pop("hasEmail")
 
-    federal_props = json.dumps(strip(federal), sort_keys=True).replace(BASE, "")
-    city_props = json.dumps(strip(city), sort_keys=True).replace(BASE, "")
-    assert federal_props == city_props
+    gsa_minimal = _mutate(gsa_only)
+    assert od.validate_records([gsa_minimal], profile="non-federal").empty
+    strict = od.validate_records([gsa_minimal])
+    assert sorted(strict["field"]) == ["contactPoint.hasEmail", "keyword", "modified"]
+    assert od.load_schema("dataset-non-federal")["required"] == [
+        "title",
+        "description",
+        "publisher",
+        "contactPoint",
+        "identifier",
+        "accessLevel",
+    ]
 
 
 def test_problem_rows_name_record_field_problem_fix():
@@ -263,22 +272,28 @@ def test_no_warnings_escape():
 
 # --- real data ---------------------------------------------------------------------------------
 def _official_validator(folder, profile, check_urls=False):
+    """A validator built straight from the official files in the shared folder."""
     from jsonschema import Draft4Validator, FormatChecker
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT4
 
     schemas = {}
-    for name in ("dataset", "distribution", "organization", "vcard", "catalog"):
+    names = ("dataset", "dataset-non-federal", "distribution", "organization", "vcard")
+    for name in (*names, "vcard-non-federal", "catalog"):
         schemas[name] = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
     registry = Registry().with_resources(
         (BASE + f"{name}.json", Resource.from_contents(s, default_specification=DRAFT4))
         for name, s in schemas.items()
     )
-    dataset = copy.deepcopy(schemas["dataset"])
-    if profile == "non-federal":  # official minus the USG-only requirements
+    if profile == "non-federal":  # GSA's non-federal schema, as published
+        dataset = schemas["dataset-non-federal"]
+    elif profile == "complete":  # the federal schema minus the USG-only requirements
+        dataset = copy.deepcopy(schemas["dataset"])
         dataset["required"] = [
             f for f in dataset["required"] if f not in ("bureauCode", "programCode")
         ]
+    else:
+        dataset = schemas["dataset"]
     checker = FormatChecker(formats=["uri"]) if check_urls else None
     return Draft4Validator(dataset, registry=registry, format_checker=checker)
 
@@ -301,6 +316,10 @@ def test_packaged_schemas_have_the_official_rules(realdata):
     for name in ("dataset", "distribution", "organization", "vcard"):
         official = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
         assert rules(od.load_schema(name)) == rules(official), name
+    # GSA's non-federal schemas ship byte for byte
+    for name in ("dataset-non-federal", "vcard-non-federal"):
+        official = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        assert od.load_schema(name) == official, name
 
 
 @pytest.mark.realdata
@@ -334,8 +353,16 @@ def _upgrade_v10(record, portal):
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("check_urls", [False, True])
-@pytest.mark.parametrize("profile", ["non-federal", "federal"])
+@pytest.mark.parametrize(
+    "profile, check_urls",
+    [
+        ("non-federal", False),
+        ("non-federal", True),
+        ("complete", False),  # the same URL rules as non-federal: checked once
+        ("federal", False),
+        ("federal", True),
+    ],
+)
 def test_2013_city_catalogs_agree_with_official_validator(realdata, profile, check_urls):
     # for every record: toolkit_valid == official_validator_valid, and the same failing rules
     folder = realdata / "city-datajson-2013"
@@ -360,12 +387,12 @@ def test_2013_city_catalogs_agree_with_official_validator(realdata, profile, che
         upgraded_valid += sum(expected)
     assert total == 3_745
     # v1.0 records are never valid v1.1 (no publisher, contactPoint; accessLevel "Public" ...)
-    if profile == "non-federal":
+    if profile == "federal":
+        assert upgraded_valid == 0  # no city record has bureauCode/programCode
+    else:
         assert upgraded_valid > 1_000  # the upgraded copies include many valid records
         if check_urls:  # licences such as "Public Domain" are not URLs
             assert upgraded_valid < 3_745
-    else:
-        assert upgraded_valid == 0  # no city record has bureauCode/programCode
 
 
 def test_mechanical_fixes_leave_only_the_gaps_that_need_a_person():

@@ -78,6 +78,67 @@ def test_threshold_is_a_parameter(counts):
     assert strict.audit.passes
 
 
+def _lp_range(table, hidden, cell):
+    """Feasible range of one hidden cell by linear programming (scipy linprog), for reference."""
+    from scipy.optimize import linprog
+
+    grid = np.zeros((table.shape[0] + 1, table.shape[1] + 1))
+    grid[:-1, :-1] = table
+    grid[:-1, -1] = table.sum(axis=1)
+    grid[-1, :-1] = table.sum(axis=0)
+    grid[-1, -1] = table.sum()
+    cells = [tuple(rc) for rc in np.argwhere(hidden)]
+    a_eq, b_eq = [], []
+    n_rows, n_cols = grid.shape
+    for r in range(n_rows):  # body cells of a row add up to its total
+        row = np.zeros(len(cells))
+        rhs = 0.0
+        for c in range(n_cols):
+            sign = -1 if c == n_cols - 1 else 1
+            if hidden[r, c]:
+                row[cells.index((r, c))] = sign
+            else:
+                rhs -= sign * grid[r, c]
+        a_eq.append(row)
+        b_eq.append(rhs)
+    for c in range(n_cols):  # body cells of a column add up to its total
+        col = np.zeros(len(cells))
+        rhs = 0.0
+        for r in range(n_rows):
+            sign = -1 if r == n_rows - 1 else 1
+            if hidden[r, c]:
+                col[cells.index((r, c))] = sign
+            else:
+                rhs -= sign * grid[r, c]
+        a_eq.append(col)
+        b_eq.append(rhs)
+    objective = np.zeros(len(cells))
+    objective[cells.index(cell)] = 1
+    low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    return low.fun, (np.inf if high.status == 3 else -high.fun)
+
+
+def test_ranges_agree_with_linear_programming_on_random_patterns():
+    # the audit computes each range as a maximum flow; a linear programme over the same
+    # published numbers (scipy linprog) must give the same smallest and largest values
+    rng = np.random.default_rng(12)
+    for _ in range(30):
+        shape = (int(rng.integers(2, 6)), int(rng.integers(2, 6)))
+        values = rng.choice([0, 1, 2, 5, 9, 12, 20, 35, 60], size=shape)
+        table = pd.DataFrame(values, columns=[f"c{j}" for j in range(shape[1])])
+        hidden = rng.random((shape[0] + 1, shape[1] + 1)) < 0.45
+        mask = pd.DataFrame(
+            hidden, index=[*table.index, "Total"], columns=[*table.columns, "Total"]
+        )
+        audit = od.audit_suppression(table, suppressed=mask)
+        for row in audit.cells.itertuples(index=False):
+            r = len(table) if row.row == "Total" else table.index.get_loc(row.row)
+            c = table.shape[1] if row.column == "Total" else table.columns.get_loc(row.column)
+            low, high = _lp_range(values, hidden, (r, c))
+            assert (row.low, row.high) == pytest.approx((low, high), abs=1e-6)
+
+
 def test_random_tables_always_pass_the_audit():
     rng = np.random.default_rng(11)
     for _ in range(25):
@@ -85,18 +146,71 @@ def test_random_tables_always_pass_the_audit():
         values = rng.choice([0, 1, 2, 5, 9, 12, 20, 35, 60], size=shape)
         table = pd.DataFrame(values, columns=[f"c{j}" for j in range(shape[1])])
         result = od.suppress_small_cells(table)
-        # every small non-zero cell is hidden, and no hidden cell can be derived
-        small = (values > 0) & (values < 11)
-        hidden = (result.published == od.SUPPRESSED).to_numpy()
-        assert (hidden[small]).all()
-        independent = od.audit_suppression(
-            table, suppressed=pd.DataFrame(hidden, index=table.index, columns=table.columns)
-        )
+        shown = result.with_totals()
+        # every small count, totals included, is hidden; zero and large counts may show
+        printed = shown.where(shown != od.SUPPRESSED).to_numpy(dtype=float)
+        assert not ((printed > 0) & (printed < 11)).any()
+        hidden = shown == od.SUPPRESSED
+        independent = od.audit_suppression(table, suppressed=hidden)
         assert independent.passes == result.audit.passes
+        primary = result.audit.cells[result.audit.cells["primary"]]
         if result.audit.passes:
-            assert not (result.audit.cells["low"] == result.audit.cells["high"]).any()
-        else:  # only when one line has no other cell to hide
-            assert min(shape) == 1 or small.sum() > 0
+            assert (primary["high"] - primary["low"] >= 11).all()
+        else:  # only when the table is too small to protect its small counts
+            assert result.audit.exposed.empty
+            assert (~primary["protected"]).any()
+
+
+def test_a_range_of_zero_or_one_is_not_protection():
+    # the hidden rectangle lets the 1 move only down to 0: a reader knows it is 0 or 1
+    table = pd.DataFrame({"A": [1, 0], "B": [0, 20]}, index=["r1", "r2"])
+    hidden = pd.DataFrame(True, index=table.index, columns=table.columns)
+    audit = od.audit_suppression(table, suppressed=hidden)
+    cell = audit.cells.set_index(["row", "column"]).loc[("r1", "A")]
+    assert (cell["low"], cell["high"], cell["exact"]) == (0, 1, False)
+    assert not cell["protected"] and not audit.passes
+    # the totals are published too: the row total 1 is itself a small count in print
+    assert ("r1", "Total", 1) in set(audit.exposed.itertuples(index=False, name=None))
+    assert "narrowed below 11" in repr(audit) and "small counts published" in repr(audit)
+    # a narrower protection can be asked for explicitly
+    assert od.audit_suppression(table, suppressed=hidden, protection=1).cells.iloc[0]["protected"]
+
+
+@pytest.mark.realdata
+def test_minneapolis_use_of_force_tables_publish_no_small_count(realdata):
+    # issue 16: on four real tables the body was safe but with_totals() printed 4, 8, 3 and 53
+    # totals between 1 and 10. Totals are cells too: now none is printed, and every hidden small
+    # count keeps a range at least 11 wide.
+    data = pd.read_csv(realdata / "mpls-police-use-of-force" / "mn_police_use_of_force.csv")
+    tables = {
+        ("force_type", "race"): 4,
+        ("neighborhood", "race"): 8,
+        ("force_type", "sex"): 3,
+        ("problem", "force_type"): 53,
+    }
+    for (rows, columns), small_totals in tables.items():
+        counts = od.count_table(data, rows=rows, columns=columns)
+        # what was published before: small body cells hidden, every total printed
+        totals = pd.concat([counts.sum(axis=1), counts.sum(axis=0)])
+        assert int(((totals > 0) & (totals < 11)).sum()) == small_totals
+        body_only = od.audit_suppression(counts, suppressed=(counts > 0) & (counts < 11))
+        assert not body_only.passes and len(body_only.exposed) == small_totals
+        result = od.suppress_small_cells(counts)
+        assert result.audit.passes, (rows, columns)
+        shown = result.with_totals()
+        printed = shown.where(shown != od.SUPPRESSED).to_numpy(dtype=float)
+        assert not ((printed > 0) & (printed < 11)).any()
+        hidden_totals = int(result.primary.iloc[-1].sum() + result.primary.iloc[:, -1].sum())
+        assert hidden_totals == small_totals
+        cells = result.audit.cells
+        assert (cells.loc[cells["primary"], "width"] >= 11).all()
+        # spot-check the narrowest ranges against linear programming
+        hidden = (shown == od.SUPPRESSED).to_numpy()
+        for row in cells[cells["primary"]].nsmallest(3, "width").itertuples(index=False):
+            r = len(counts) if row.row == "Total" else counts.index.get_loc(row.row)
+            c = counts.shape[1] if row.column == "Total" else counts.columns.get_loc(row.column)
+            low, high = _lp_range(counts.to_numpy(), hidden, (r, c))
+            assert (row.low, row.high) == pytest.approx((low, high), abs=1e-6)
 
 
 def test_permits_small_cells_are_protected():
@@ -110,8 +224,10 @@ def test_permits_small_cells_are_protected():
     assert result.audit.passes
     hidden = result.published == od.SUPPRESSED
     assert hidden["demolition"].sum() >= expected_small
-    # no row or column is left with a single hidden cell (it could be subtracted out)
-    per_row, per_column = hidden.sum(axis=1), hidden.sum(axis=0)
+    # no line of the table with its totals is left with a single hidden cell (it could be
+    # subtracted out)
+    extended = result.with_totals() == od.SUPPRESSED
+    per_row, per_column = extended.sum(axis=1), extended.sum(axis=0)
     assert not (per_row == 1).any() and not (per_column == 1).any()
     assert result.n_complementary >= 1
 

@@ -7,10 +7,16 @@ a results-driven contracting team, one job per sub-module:
     HMIS destinations (FY2024 codes and the legacy crosswalk) and provider outcomes with HUD
     definitions: exits to permanent housing, returns to homelessness, prevention, length of stay.
 ``risk``
-    Risk adjustment: expected outcomes from a logistic case-mix model, observed/expected ratios
-    with exact Poisson intervals, risk-standardized rates.
+    Risk adjustment: expected outcomes from a case-mix model (logistic for yes/no outcomes,
+    Poisson for counts), observed/expected ratios with exact intervals, risk-standardized rates.
+``poisson_binomial``
+    The chance variation of a count of yes/no outcomes: exact distribution, funnel limits, test.
+``model_checks``
+    Calibration (by decile of predicted risk, Hosmer-Lemeshow) and discrimination (c-statistic)
+    of a case-mix model.
 ``funnel``
-    Funnel-plot limits (exact binomial/Poisson, normal approximation, overdispersion).
+    Funnel-plot limits (exact Poisson-binomial/binomial/Poisson, normal approximation,
+    overdispersion).
 ``report``
     The monthly provider progress report (the agenda of an active contract management check-in).
 ``incentives``
@@ -29,10 +35,22 @@ Examples
 
 from __future__ import annotations
 
-from citykit.contracting import funnel, hmis, incentives, procurement, report, risk, spm
+from citykit.contracting import (
+    funnel,
+    hmis,
+    incentives,
+    model_checks,
+    poisson_binomial,
+    procurement,
+    report,
+    risk,
+    spm,
+)
 from citykit.contracting.funnel import *  # noqa: F403
 from citykit.contracting.hmis import *  # noqa: F403
 from citykit.contracting.incentives import *  # noqa: F403
+from citykit.contracting.model_checks import *  # noqa: F403
+from citykit.contracting.poisson_binomial import *  # noqa: F403
 from citykit.contracting.procurement import *  # noqa: F403
 from citykit.contracting.report import *  # noqa: F403
 from citykit.contracting.risk import *  # noqa: F403
@@ -41,6 +59,8 @@ from citykit.contracting.spm import *  # noqa: F403
 __all__ = [
     *hmis.__all__,
     *risk.__all__,
+    *poisson_binomial.__all__,
+    *model_checks.__all__,
     *funnel.__all__,
     *spm.__all__,
     *report.__all__,

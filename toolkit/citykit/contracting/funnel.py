@@ -6,17 +6,23 @@ narrow as precision grows. Points outside the 95% limits deserve a question; out
 closer look. Unlike a league table it does not invite ranking providers whose differences are
 noise.
 
-Limits (methods.md §3.2):
+Limits (docs/methods.md, "Provider comparison"):
 
-* ratios O/E, exact Poisson (as FunnelPlotR ``calculate_limits``):
+* ratios O/E of a **yes/no outcome** (the default for a
+  :class:`~citykit.contracting.risk.RiskAdjustment`): O is Poisson-binomial under the case-mix
+  model, ``Var O = V = sum p(1 - p)``; exact limits are its quantiles divided by E at each
+  provider (:func:`~citykit.contracting.poisson_binomial.poisson_binomial_limits`), the normal
+  approximation ``1 +/- z sqrt(V) / E``;
+* ratios O/E of a **count outcome**, exact Poisson (as FunnelPlotR ``calculate_limits``):
   ``LL = target * chi2(p; 2E) / 2E``, ``UL = target * chi2(1-p; 2(E+1)) / 2E``;
 * proportions, exact binomial: ``qbinom(p, n, target) / n`` (scipy ``binom.ppf``), step-shaped,
-  no interpolation (see methods.md §5 caveat 1);
+  no interpolation;
 * normal approximation: ``target +/- z * sqrt(target (1 - target) / n)`` (ratios:
   ``target * (1 +/- z / sqrt(E))``);
 * overdispersion (DerSimonian-Laird additive random effect, as FunnelPlotR
-  ``od_adjustment.R``): ratios on the log scale ``target * exp(+/- z sqrt(1/E + tau2))``,
-  proportions on the arcsine scale ``sin^2(asin(sqrt(target)) +/- z sqrt(1/(4n) + tau2))``.
+  ``od_adjustment.R``): ratios on the log scale ``target * exp(+/- z sqrt(1/E + tau2))``
+  (``V/E^2`` in place of ``1/E`` for a yes/no outcome), proportions on the arcsine scale
+  ``sin^2(asin(sqrt(target)) +/- z sqrt(1/(4n) + tau2))``.
 
 Examples
 --------
@@ -34,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from citykit.contracting._common import check_table, html_table
+from citykit.contracting.poisson_binomial import poisson_binomial_limits
 from citykit.errors import (
     ArgumentRangeError,
     CityKitError,
@@ -50,6 +57,7 @@ __all__ = [
     "overdispersion",
     "FunnelResult",
     "ZONES",
+    "VARIANCES",
     "funnel_data",
 ]
 
@@ -267,17 +275,21 @@ def overdispersion(
     kind: str = "SR",
     target: float | None = None,
     trim: float = 0.1,
+    variance=None,
 ) -> Overdispersion:
     """Estimate overdispersion (phi) and the between-provider variance tau2 (DerSimonian-Laird).
 
     Follows FunnelPlotR ``od_adjustment.R``:
 
-    * ``kind="SR"`` (O/E ratios, SHMI method): ``z = sqrt(E) log(O/E)``; the ``trim`` share at
-      each end is *truncated* (ranked into ``1/trim`` groups; first and last dropped);
+    * ``kind="SR"`` (O/E ratios, SHMI method): ``z = log(O/E) / s`` with ``s = 1 / sqrt(E)``
+      for counts (``z = sqrt(E) log(O/E)``), or ``s = sqrt(V) / E`` when the chance variance V of
+      each O is given (yes/no outcomes: ``V = sum p(1 - p)``, the delta method on the log scale);
+      the ``trim`` share at each end is *truncated* (ranked into ``1/trim`` groups; first and last
+      dropped);
     * ``kind="PR"`` (proportions): ``z = (asin sqrt(p) - asin sqrt(target)) / (1 / (2 sqrt(n)))``,
       *Winsorized* at the ``trim`` and ``1 - trim`` quantiles (type 7, as R's default);
     * ``phi = mean(z^2)``; ``tau2 = max(0, (n phi - (n - 1)) / (sum w - sum w^2 / sum w))`` with
-      ``w = 1/s^2`` (E for SR, 4n for PR), and ``tau2 = 0`` when ``n phi < n - 1``.
+      ``w = 1/s^2`` (E, or E^2/V, for SR; 4n for PR), and ``tau2 = 0`` when ``n phi < n - 1``.
 
     Parameters
     ----------
@@ -291,6 +303,9 @@ def overdispersion(
         PR only: the target proportion; default pooled ``sum(observed) / sum(denominator)``.
     trim : float, keyword-only
         Share trimmed at each end (0.1).
+    variance : array-like, optional, keyword-only
+        SR only: the chance variance of each observed count (the ``variance`` column of
+        :func:`~citykit.contracting.risk.risk_adjust`). Default: E (Poisson counts).
 
     Returns
     -------
@@ -316,9 +331,19 @@ def overdispersion(
             f"overdispersion needs at least 3 providers; got {obs.size}. With so few, use the "
             f"unadjusted limits."
         )
+    if variance is not None and kind != "SR":
+        raise CityKitError("variance is only used with kind='SR' (observed / expected ratios).")
     if kind == "SR":
+        spread = (
+            1 / np.sqrt(den) if variance is None else np.sqrt(_positive(variance, "variance")) / den
+        )
+        if spread.shape != den.shape:
+            raise CityKitError(
+                f"variance has {spread.size} values but denominator has {den.size}; give one of "
+                "each per provider."
+            )
         with np.errstate(divide="ignore"):
-            z = np.sqrt(den) * np.log(obs / den)
+            z = np.log(obs / den) / spread
         if np.any(~np.isfinite(z)):
             raise CityKitError(
                 "a provider has 0 observed events, so log(O/E) is undefined for the SHMI "
@@ -328,7 +353,7 @@ def overdispersion(
         ranks = pd.Series(z).rank(method="average").to_numpy()
         group = np.floor(ranks * k / (len(z) + 1))
         keep = (group > 0) & (group < k - 1)
-        used_z, weights = z[keep], den[keep]
+        used_z, weights = z[keep], 1 / spread[keep] ** 2
     else:
         theta = obs.sum() / den.sum() if target is None else float(target)
         require_probability(theta, argument="target")
@@ -355,61 +380,94 @@ ZONES = (
     "below 99.8% limit",
 )
 
+#: The chance variation a funnel assumes: "poisson" (counts, SHMI), "poisson-binomial" (O/E of a
+#: yes/no outcome), "binomial" (proportions).
+VARIANCES = ("poisson", "poisson-binomial", "binomial")
+
+_VARIANCE_WORDS = {
+    "poisson": "Poisson: a count outcome, Var(O) = E",
+    "poisson-binomial": "Poisson-binomial: a yes/no outcome, Var(O) = sum p(1 - p)",
+    "binomial": "binomial: a proportion",
+}
+
 
 @dataclass(frozen=True)
 class FunnelResult:
-    """Result of :func:`funnel_data`: the points, the limit curves and how they were made.
+    """Result of :func:`funnel_data`: the providers, the limit curves and how they were made.
 
     Attributes
     ----------
-    points : pandas.DataFrame
-        One row per provider: label, ``observed``, ``denominator``, ``value`` (O/E or
-        proportion), its limits at that denominator, ``z`` and ``zone`` (one of :data:`ZONES`,
-        "above 95% limit", "below 99.8% limit").
+    table : pandas.DataFrame
+        One row per provider: label, ``observed``, ``denominator``, ``variance`` (ratios of a
+        yes/no outcome only), ``value`` (O/E or proportion), its limits at that provider
+        (``ll95``, ``ul95``, ``ll998``, ``ul998``), ``z`` and ``zone`` (one of :data:`ZONES`).
     limits : pandas.DataFrame
-        Limit curves on a grid of denominators, for drawing.
+        Limit curves on a grid of denominators, for drawing. For a yes/no outcome they use the
+        normal approximation with the system's average ``Var(O) / E`` (``variance_ratio``); each
+        provider's own limits are in ``table``.
     target : float
         Centre line.
     kind, method : str
-        "SR"/"PR" and the limit method used.
+        "SR"/"PR" and the limit method used ("exact", "normal", "log" or "arcsine").
+    variance : str
+        The chance variation assumed, one of :data:`VARIANCES`.
+    variance_ratio : float
+        Total ``Var(O)`` over total E (1 for Poisson counts).
     levels : tuple of float
         The limit levels (inner, outer).
     od : Overdispersion or None
         The overdispersion estimate (always computed when there are at least 3 providers).
     adjusted : bool
         Whether the limits include the overdispersion adjustment.
+    label : str
+        The column naming the providers.
+    left_out : tuple
+        Providers without clients (no ratio to place), left off the funnel.
     """
 
-    points: pd.DataFrame
+    table: pd.DataFrame
     limits: pd.DataFrame
     target: float
     kind: str
     method: str
+    variance: str
+    variance_ratio: float
     levels: tuple[float, ...]
     od: Overdispersion | None
     adjusted: bool
     label: str
+    left_out: tuple = ()
 
     def summary(self) -> str:
-        """Plain-language count of providers in each zone."""
-        counts = self.points["zone"].value_counts()
+        """Plain-language count of providers in each zone, and how the limits were made."""
+        counts = self.table["zone"].value_counts()
         parts = [f"{int(v)} {k}" for k, v in counts.items()]
         od = ""
         if self.od is not None:
             od = f" Overdispersion phi = {self.od.phi:.2f}" + (
                 f", tau2 = {self.od.tau2:.4g} (limits widened)." if self.adjusted else "."
             )
-        return (
-            f"Funnel of {len(self.points)} points (one per {self.label}) around {self.target:.3g} "
-            f"({self.method} limits): " + ", ".join(parts) + "." + od
-        )
+        lines = [
+            f"Funnel of {len(self.table)} points (one per {self.label}) around {self.target:.3g} "
+            f"({self.method} limits): " + ", ".join(parts) + "." + od,
+            f"Chance variation: {_VARIANCE_WORDS[self.variance]}.",
+        ]
+        if self.variance == "poisson-binomial":
+            lines.append(
+                f"The drawn curves use the system's average Var(O)/E = {self.variance_ratio:.2f}; "
+                "each provider's zone uses its own limits."
+            )
+        if self.left_out:
+            lines.append(f"Left off (no clients): {', '.join(map(str, self.left_out))}.")
+        return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"FunnelResult\n{self.summary()}\n{self.points.round(3).to_string(index=False)}"
+        return f"FunnelResult\n{self.summary()}\n{self.table.round(3).to_string(index=False)}"
 
     def _repr_html_(self) -> str:
-        table = html_table(self.points)
-        return f"<div><p><b>Funnel plot data</b><br>{self.summary()}</p>{table}</div>"
+        table = html_table(self.table)
+        summary = html.escape(self.summary()).replace("\n", "<br>")
+        return f"<div><p><b>Funnel plot data</b><br>{summary}</p>{table}</div>"
 
 
 def _zone(value, inner_low, inner_high, outer_low, outer_high) -> np.ndarray:
@@ -420,14 +478,59 @@ def _zone(value, inner_low, inner_high, outer_low, outer_high) -> np.ndarray:
     )
 
 
+def _ratio_limits(expected, variance, *, target, levels, method, tau2) -> pd.DataFrame:
+    """Normal (``1 +/- z sqrt(V)/E``) or log-scale (``exp(+/- z sqrt(V/E^2 + tau2))``) limits."""
+    from scipy import stats
+
+    e = np.asarray(expected, dtype=float)
+    v = np.asarray(variance, dtype=float)
+    out = pd.DataFrame({"expected": e})
+    for level in levels:
+        z = stats.norm.ppf(1 - (1 - level) / 2)
+        if method == "normal":
+            half = z * np.sqrt(v) / e
+            low, high = np.clip(1 - half, 0, None), 1 + half
+        else:
+            spread = z * np.sqrt(v / e**2 + tau2)
+            low, high = np.exp(-spread), np.exp(spread)
+        out[f"ll{level_label(level)}"] = target * low
+        out[f"ul{level_label(level)}"] = target * high
+    return out
+
+
+def _from_risk(risk, kind: str):
+    """Columns, table and per-provider client probabilities of a RiskAdjustment."""
+    provider = risk.provider
+    table = risk.table
+    empty = table["clients"] == 0
+    left_out = tuple(table.loc[empty, provider].tolist())
+    table = table[~empty].reset_index(drop=True)
+    probabilities = None
+    if kind == "SR":
+        observed, denominator = "observed", "expected"
+        variance = "variance" if risk.family == "binomial" else None
+        if risk.family == "binomial":
+            grouped = risk.clients.groupby(provider, sort=False, observed=True)["expected"]
+            probabilities = {key: group.to_numpy() for key, group in grouped}
+    else:
+        if risk.family != "binomial":
+            raise CityKitError(
+                "kind='PR' (proportions) needs a yes/no outcome; this risk adjustment is of a "
+                "count (family='poisson'). Use kind='SR'."
+            )
+        observed, denominator, variance = "observed", "clients", None
+    return table, provider, observed, denominator, variance, probabilities, left_out
+
+
 def funnel_data(
-    data: pd.DataFrame,
+    data,
     *,
-    observed: str,
-    denominator: str,
-    label: str = "provider_id",
+    observed: str | None = None,
+    denominator: str | None = None,
+    variance: str | None = None,
+    label: str | None = None,
     kind: str = "SR",
-    method: str = "exact",
+    method: str | None = None,
     levels=(0.95, 0.998),
     target: float | None = None,
     adjust_overdispersion: bool = False,
@@ -437,20 +540,31 @@ def funnel_data(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row per provider (e.g. :class:`~citykit.contracting.risk.RiskAdjustment` ``.table``).
+    data : RiskAdjustment or pandas.DataFrame
+        The result of :func:`~citykit.contracting.risk.risk_adjust` (its observed and expected
+        counts, their chance variance and each client's expected probability are used), or one
+        row per provider with the columns named below.
     observed : str, keyword-only
-        Column of observed counts (O).
+        DataFrame only: column of observed counts (O).
     denominator : str, keyword-only
-        Column of expected counts E (``kind="SR"``) or numbers of clients n (``kind="PR"``).
+        DataFrame only: column of expected counts E (``kind="SR"``) or numbers of clients n
+        (``kind="PR"``).
+    variance : str, optional, keyword-only
+        DataFrame, ``kind="SR"`` only: column of the chance variance of O (``variance`` in a
+        risk-adjustment table). Give it for a yes/no outcome: the limits become
+        ``1 +/- z sqrt(V) / E``. Without it O is treated as a Poisson count (``V = E``), right
+        for counts such as nights or deaths (the SHMI method) but too wide for common yes/no
+        outcomes.
     label : str, keyword-only
-        Column naming the provider.
+        Column naming the provider (default ``"provider_id"``, or the risk adjustment's).
     kind : {"SR", "PR"}, keyword-only
         Ratio (O/E, target 1) or proportion (O/n, target the pooled rate).
-    method : {"exact", "normal"}, keyword-only
-        Exact Poisson/binomial limits or the normal approximation. With
-        ``adjust_overdispersion=True`` the limits are on the log (SR) or arcsine (PR) scale
-        widened by tau2, as FunnelPlotR draws them.
+    method : {"exact", "normal"}, optional, keyword-only
+        Default: exact where it can be computed (Poisson and binomial quantiles, and
+        Poisson-binomial quantiles from each client's probability when ``data`` is a
+        RiskAdjustment), else the normal approximation. With ``adjust_overdispersion=True`` the
+        limits are on the log (SR) or arcsine (PR) scale widened by tau2, as FunnelPlotR draws
+        them.
     levels : tuple of two floats, keyword-only
         Inner and outer limits (0.95, 0.998).
     target : float, optional, keyword-only
@@ -468,8 +582,13 @@ def funnel_data(
     Raises
     ------
     CityKitError
-        If a denominator is 0 or missing (a provider with no clients: leave it out), or the
-        columns are missing or not numeric.
+        If a denominator is 0 or missing (a provider with no clients: leave it out), the columns
+        are missing or not numeric, or exact limits are asked for a yes/no outcome without the
+        clients' probabilities.
+
+    Notes
+    -----
+    Formulas, reference values and sources: docs/methods.md, "Provider comparison".
 
     Examples
     --------
@@ -477,21 +596,49 @@ def funnel_data(
     >>> table = pd.DataFrame({"provider_id": ["A", "B", "C"], "housed": [30, 45, 12],
     ...                       "clients": [100, 120, 50]})
     >>> f = funnel_data(table, observed="housed", denominator="clients", kind="PR")
-    >>> f.points[["provider_id", "value", "zone"]]
+    >>> f.table[["provider_id", "value", "zone"]]
       provider_id  value               zone
     0           A  0.300  within 95% limits
     1           B  0.375  within 95% limits
     2           C  0.240  within 95% limits
     """
+    from citykit.contracting.risk import RiskAdjustment
+
     require_keyword_choice(kind, ["SR", "PR"], argument="kind")
-    require_keyword_choice(method, ["exact", "normal"], argument="method")
+    if method is not None:
+        require_keyword_choice(method, ["exact", "normal"], argument="method")
     levels = _check_levels(levels)
     if len(levels) != 2:
         raise CityKitError(f"levels must be two numbers (inner, outer); got {levels!r}.")
-    check_table(data, [label, observed, denominator], argument="data")
-    require_numeric(data, observed, argument="data")
-    require_numeric(data, denominator, argument="data")
-    frame = data[[label, observed, denominator]].copy()
+    probabilities = None
+    left_out: tuple = ()
+    if isinstance(data, RiskAdjustment):
+        if observed is not None or denominator is not None or variance is not None:
+            raise CityKitError(
+                "pass a RiskAdjustment alone (funnel_data(risk)): its observed, expected and "
+                "variance columns are used. To choose columns yourself, pass its table "
+                "(funnel_data(risk.table, observed=..., denominator=...))."
+            )
+        data, label, observed, denominator, variance, probabilities, left_out = _from_risk(
+            data, kind
+        )
+    else:
+        label = "provider_id" if label is None else label
+        if observed is None or denominator is None:
+            raise CityKitError(
+                "name the observed and denominator columns, e.g. funnel_data(table, "
+                "observed='observed', denominator='expected'), or pass a RiskAdjustment."
+            )
+    if variance is not None and kind != "SR":
+        raise CityKitError(
+            "variance is for observed / expected ratios (kind='SR'); a proportion's variance "
+            "follows from its rate and denominator."
+        )
+    columns = [label, observed, denominator] + ([variance] if variance is not None else [])
+    check_table(data, columns, argument="data")
+    for column in columns[1:]:
+        require_numeric(data, column, argument="data")
+    frame = data[columns].copy()
     bad = frame[denominator].isna() | (frame[denominator] <= 0)
     if bad.any():
         names = ", ".join(map(str, frame.loc[bad, label].tolist()[:5]))
@@ -507,6 +654,15 @@ def funnel_data(
             f"column {observed!r} must hold counts >= 0 for every provider; found missing or "
             f"negative values."
         )
+    var = None
+    if variance is not None:
+        var = frame[variance].to_numpy(dtype=float)
+        if np.any(~np.isfinite(var)) or np.any(var <= 0):
+            raise CityKitError(
+                f"column {variance!r} must hold the positive chance variance of each observed "
+                f"count (the 'variance' column of risk_adjust); found missing, 0 or negative "
+                f"values."
+            )
     if kind == "PR" and np.any(obs > den):
         raise CityKitError(
             f"for proportions, {observed!r} cannot exceed {denominator!r} (a share above 100%); "
@@ -514,35 +670,61 @@ def funnel_data(
         )
     if kind == "SR":
         centre = 1.0 if target is None else float(target)
-        value = obs / den
+        model = "poisson" if var is None else "poisson-binomial"
     else:
         centre = obs.sum() / den.sum() if target is None else float(target)
         require_probability(centre, argument="target")
-        value = obs / den
+        model = "binomial"
+    value = obs / den
+    ratio = float(var.sum() / den.sum()) if var is not None else 1.0
     od = None
     if len(frame) >= 3 and not (kind == "SR" and np.any(obs == 0)):
-        od = overdispersion(obs, den, kind=kind, target=centre if kind == "PR" else None)
+        od = overdispersion(
+            obs, den, kind=kind, target=centre if kind == "PR" else None, variance=var
+        )
     tau2 = od.tau2 if (adjust_overdispersion and od is not None) else 0.0
     if adjust_overdispersion and od is None:
         raise CityKitError(
             "overdispersion cannot be estimated here (fewer than 3 providers, or a provider with "
             "0 events on a ratio funnel); use adjust_overdispersion=False."
         )
-    used = method if not adjust_overdispersion else ("log" if kind == "SR" else "arcsine")
+    if adjust_overdispersion:
+        used = "log" if kind == "SR" else "arcsine"
+    elif method is not None:
+        used = method
+    else:
+        used = "normal" if (model == "poisson-binomial" and probabilities is None) else "exact"
+    if used == "exact" and model == "poisson-binomial" and probabilities is None:
+        raise CityKitError(
+            "exact limits for a yes/no outcome need each client's probability: pass the "
+            "RiskAdjustment itself (funnel_data(risk)), or use method='normal' with the "
+            "variance column."
+        )
 
-    def limits_at(x):
-        if kind == "SR":
+    def limits_at(x, v=None, labels=None):
+        if kind == "PR":
+            return binomial_limits(x, target=centre, levels=levels, method=used, tau2=tau2)
+        if model == "poisson":
             return poisson_limits(x, target=centre, levels=levels, method=used, tau2=tau2)
-        return binomial_limits(x, target=centre, levels=levels, method=used, tau2=tau2)
+        if used == "exact":
+            rows = [
+                poisson_binomial_limits(probabilities[key], levels=levels).drop(columns="variance")
+                for key in labels
+            ]
+            out = pd.concat(rows, ignore_index=True)
+            return out.assign(**{c: out[c] * centre for c in out.columns if c != "expected"})
+        return _ratio_limits(x, v, target=centre, levels=levels, method=used, tau2=tau2)
 
-    at_points = limits_at(den)
+    at_points = limits_at(den, var, frame[label].tolist())
     inner, outer = (level_label(v) for v in levels)
     frame = frame.rename(columns={observed: "observed", denominator: "denominator"})
+    if variance is not None:
+        frame = frame.rename(columns={variance: "variance"})
     frame["value"] = value
     for column in at_points.columns[1:]:
         frame[column] = at_points[column].to_numpy()
     if kind == "SR":
-        frame["z"] = (obs - den) / np.sqrt(den)
+        frame["z"] = (obs - den) / np.sqrt(den if var is None else var)
     else:
         frame["z"] = (value - centre) / np.sqrt(centre * (1 - centre) / den)
     frame["zone"] = _zone(
@@ -556,15 +738,25 @@ def funnel_data(
     grid = np.unique(np.geomspace(low_end, den.max() * 1.2, int(grid_points)))
     if kind == "PR" and used == "exact":
         grid = np.unique(np.round(grid))
-    curves = limits_at(grid).rename(columns={"expected": "denominator", "n": "denominator"})
+    if model == "poisson-binomial":
+        curve_method = "log" if used == "log" else "normal"
+        curves = _ratio_limits(
+            grid, ratio * grid, target=centre, levels=levels, method=curve_method, tau2=tau2
+        )
+    else:
+        curves = limits_at(grid)
+    curves = curves.rename(columns={"expected": "denominator", "n": "denominator"})
     return FunnelResult(
-        points=frame.reset_index(drop=True),
+        table=frame.reset_index(drop=True),
         limits=curves,
         target=float(centre),
         kind=kind,
         method=used,
+        variance=model,
+        variance_ratio=ratio,
         levels=levels,
         od=od,
         adjusted=bool(adjust_overdispersion),
         label=label,
+        left_out=left_out,
     )

@@ -53,6 +53,7 @@ __all__ = [
     "RETURN_PROJECT_TYPES",
     "SHELTER_PROJECT_TYPES",
     "LIKELY_MISSING_EXIT_DAYS",
+    "SPM_7B1_EXCLUDED_DESTINATIONS",
     "destination_codes",
     "classify_destination",
     "prepare_enrollments",
@@ -186,6 +187,15 @@ LEGACY_TO_FY2024: dict[int, tuple[int, int | None]] = {
     37: (37, None),
     99: (99, None),
 }
+
+#: Destinations HUD leaves out of System Performance Measure 7b.1 (and 7b.2) altogether, because
+#: an exit to them is beyond the provider's control (FY2024 codes; the legacy codes 6, 15, 25
+#: and 24 map onto them): hospital or other residential non-psychiatric medical facility (206),
+#: foster care home or group home (215), long-term care facility or nursing home (225), deceased
+#: (24). HUD SPM Programming Specifications, Measure 7b.1: "Destinations indicated with an X
+#: (values 15, 6, 25, 24) cause leavers with those destinations to be completely excluded from
+#: the entire measure" (docs/methods.md, "HUD system performance").
+SPM_7B1_EXCLUDED_DESTINATIONS: tuple[int, ...] = (206, 215, 225, 24)
 
 #: HUD project type codes (HMIS data element 2.02.6) for the project types used here.
 PROJECT_TYPES: dict[str, int] = {
@@ -583,15 +593,17 @@ def exits_to_permanent_housing(
     start: object = None,
     end: object = None,
     project_types: tuple[str, ...] | None = ("ES", "SH", "TH", "RRH"),
-    exclude_destinations: tuple[int, ...] = (),
+    exclude_destinations: tuple[int, ...] = SPM_7B1_EXCLUDED_DESTINATIONS,
 ) -> pd.DataFrame:
-    """Count exits and exits to permanent housing, and their rate, per group.
+    """Count exits and exits to permanent housing, and their rate, per group (SPM Measure 7b.1).
 
     The universe is enrollments that ended (exit date) between ``start`` and ``end`` in the given
-    project types (default ES, SH, TH and RRH as in SPM Measure 7b.1). Flagged rows (see
-    :func:`prepare_enrollments`) are left out and counted in ``excluded_flagged``. Exits to
-    "don't know / no exit interview" stay in the denominator (as in HUD reporting), so a provider
-    that does not record destinations does not look better.
+    project types (default ES, SH, TH and RRH as in SPM Measure 7b.1), less the exits to the
+    destinations HUD excludes from the measure (:data:`SPM_7B1_EXCLUDED_DESTINATIONS`: hospital,
+    foster care, long-term care, deceased), which are counted in ``excluded_destination``.
+    Flagged rows (see :func:`prepare_enrollments`) are left out and counted in
+    ``excluded_flagged``. Exits to "don't know / no exit interview" stay in the denominator (as
+    in HUD reporting), so a provider that does not record destinations does not look better.
 
     Parameters
     ----------
@@ -606,12 +618,14 @@ def exits_to_permanent_housing(
     project_types : tuple of str or None, keyword-only
         Which project types count; None for all.
     exclude_destinations : tuple of int, keyword-only
-        FY2024 codes removed from the denominator (e.g. ``(24,)`` to leave out deaths).
+        FY2024 codes removed from the universe (legacy codes are matched through the crosswalk).
+        Default: HUD's Measure 7b.1 exclusions; ``()`` keeps every exit.
 
     Returns
     -------
     pandas.DataFrame
-        Group columns, ``exits``, ``permanent_exits``, ``rate``, ``excluded_flagged``.
+        Group columns, ``exits``, ``permanent_exits``, ``rate``, ``excluded_flagged``,
+        ``excluded_destination``.
 
     Examples
     --------
@@ -623,10 +637,18 @@ def exits_to_permanent_housing(
     ...     "exit_date": ["2024-01-20", "2024-02-15", "2024-01-15", "2024-03-09"],
     ...     "destination": [410, 101, 435, 20],
     ...     "data_standards_version": ["FY2024"] * 3 + ["FY2022"]})
-    >>> exits_to_permanent_housing(raw)
+    >>> exits_to_permanent_housing(raw).drop(columns="excluded_destination")
       provider_id  exits  permanent_exits  rate  excluded_flagged
     0          P1      2                1   0.5                 1
     1          P2      1                1   1.0                 0
+
+    An exit of a client who died (24) leaves the measure, as HUD specifies:
+
+    >>> died = raw.assign(destination=[410, 101, 435, 24])
+    >>> exits_to_permanent_housing(died)[["provider_id", "exits", "excluded_destination"]]
+      provider_id  exits  excluded_destination
+    0          P1      2                     0
+    1          P2      0                     1
     """
     prepared = _prepared(data)
     keys = as_list(by)
@@ -636,26 +658,37 @@ def exits_to_permanent_housing(
         rows &= prepared["project_type"].isin(list(project_types)).to_numpy(dtype=bool)
     rows &= _window_mask(prepared["exit_date"], start, end)
     excluded = prepared["destination_fy2024"].isin(list(exclude_destinations)).fillna(False)
-    rows &= ~excluded.to_numpy(dtype=bool)
-    valid = _clean_rows(prepared)[rows]
+    excluded = excluded.to_numpy(dtype=bool) & _clean_rows(prepared)
+    valid = _clean_rows(prepared)[rows] & ~excluded[rows]
     permanent = prepared["permanent_exit"].fillna(False).to_numpy(dtype=bool)[rows]
     frame = prepared.loc[rows, list(dict.fromkeys([*keys, "exit_date"]))].assign(
-        _valid=valid.astype(int), _perm=(valid & permanent).astype(int), _flag=(~valid).astype(int)
+        _valid=valid.astype(int),
+        _perm=(valid & permanent).astype(int),
+        _flag=(~_clean_rows(prepared)[rows]).astype(int),
+        _dest=excluded[rows].astype(int),
     )
     period_col = _period_column(frame["exit_date"], period)
     if period_col is not None:
         frame = frame.assign(period=period_col)
         keys = keys + ["period"]
+    counts = ["_valid", "_perm", "_flag", "_dest"]
     if keys:
-        out = frame.groupby(keys, sort=True, observed=True)[["_valid", "_perm", "_flag"]].sum()
+        out = frame.groupby(keys, sort=True, observed=True)[counts].sum()
         out = out.reset_index()
     else:
-        out = frame[["_valid", "_perm", "_flag"]].sum().to_frame().T
+        out = frame[counts].sum().to_frame().T
     out = out.rename(
-        columns={"_valid": "exits", "_perm": "permanent_exits", "_flag": "excluded_flagged"}
+        columns={
+            "_valid": "exits",
+            "_perm": "permanent_exits",
+            "_flag": "excluded_flagged",
+            "_dest": "excluded_destination",
+        }
     )
     out["rate"] = safe_rate(out["permanent_exits"], out["exits"])
-    return out[keys + ["exits", "permanent_exits", "rate", "excluded_flagged"]]
+    return out[
+        keys + ["exits", "permanent_exits", "rate", "excluded_flagged", "excluded_destination"]
+    ]
 
 
 def return_episodes(
@@ -670,7 +703,7 @@ def return_episodes(
 ) -> pd.DataFrame:
     """List each person's index permanent exit and their first return to homelessness, if any.
 
-    Rules (HUD SPM Measure 2, as summarized in methods.md §3.3; the choices made here):
+    Rules (HUD SPM Measure 2; docs/methods.md, "HUD system performance"; the choices made here):
 
     * Index exit: the **earliest** exit to a permanent destination per client from an SO, ES,
       SH, TH or PH (RRH, PSH) project whose exit date falls in
@@ -1222,7 +1255,9 @@ def provider_outcomes(
     keys = as_list(by)
     require_columns(prepared, keys, argument="enrollments")
     ph = exits_to_permanent_housing(prepared, by=keys, start=start, end=end, project_types=None)
-    ph = ph.rename(columns={"rate": "ph_rate"}).drop(columns="excluded_flagged")
+    ph = ph.rename(columns={"rate": "ph_rate"}).drop(
+        columns=["excluded_flagged", "excluded_destination"]
+    )
     ret = returns_to_homelessness(
         prepared,
         report_start=start,

@@ -2,7 +2,8 @@
 
 Paying providers per successful outcome sounds fair, but a provider can raise its success count
 without serving anyone better: by turning away clients who are hard to house ("cream-skimming";
-Koning & Heinrich 2013; GPL on perverse incentives, methods.md §3.4). Two payment rules:
+Koning & Heinrich 2013; GPL on perverse incentives; docs/methods.md, "Provider comparison").
+Two payment rules:
 
 ``"raw"``
     ``price x successes``: every success is worth the same.

@@ -1,8 +1,8 @@
 """Procurement: transparent vendor scoring, how rankings move with the weights, and the portfolio.
 
 Common contracting problems are basic: choosing vendors, reviewing procurements, and managing the
-portfolio of contracts (Government Performance Lab, methods.md §3.4). This module keeps each step
-inspectable:
+portfolio of contracts (Government Performance Lab; docs/methods.md, "Provider comparison").
+This module keeps each step inspectable:
 
 * :func:`score_vendors`: weighted criteria with every normalization written down (points out of
   ``max_points``; for a lower-is-better criterion such as price, the usual "lowest offer gets

@@ -1,7 +1,7 @@
 """The monthly provider progress report: the agenda of an active contract management check-in.
 
-Active contract management (Government Performance Lab, methods.md §3.4) means frequent,
-data-informed, collaborative meetings between the city and each provider, built around a few
+Active contract management (Government Performance Lab; docs/methods.md, "Provider
+comparison") means frequent, data-informed, collaborative meetings between the city and each provider, built around a few
 *leading* indicators (enrollments against the contract pace, open stays, data quality) and
 *lagging* outcomes (exits to permanent housing, returns to homelessness), with the provider's
 risk-adjusted position so that serving harder clients is not read as poor performance.
@@ -21,7 +21,8 @@ report):
   z-test), otherwise "steady";
 * **risk-adjusted position**: O/E of exits to PH over the 12 months ending with the report month
   (case-mix model on all providers' exits, with project type as a factor when several types are
-  compared) and the provider's funnel zone (exact Poisson limits);
+  compared) and the provider's funnel zone (exact Poisson-binomial limits: an exit to
+  permanent housing is a yes/no outcome, see :mod:`~citykit.contracting.poisson_binomial`);
 * **data quality**: flagged rows entered or exited in the window, open shelter stays over
   180 days, exits with an unknown destination.
 """
@@ -485,9 +486,8 @@ def provider_progress_report(
         summary["oe_ratio"] = summary["provider_id"].map(table["oe_ratio"])
         summary["oe_low"] = summary["provider_id"].map(table["oe_low"])
         summary["oe_high"] = summary["provider_id"].map(table["oe_high"])
-        usable = ra.table[ra.table["expected"] > 0]
-        fun = funnel_data(usable, observed="observed", denominator="expected", kind="SR")
-        zones = dict(zip(fun.points["provider_id"], fun.points["zone"], strict=True))
+        fun = funnel_data(ra)
+        zones = dict(zip(fun.table["provider_id"], fun.table["zone"], strict=True))
         summary["funnel_zone"] = [
             zones.get(p, "no exits to compare") for p in summary["provider_id"]
         ]

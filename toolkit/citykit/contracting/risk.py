@@ -1,19 +1,29 @@
 """Risk adjustment of provider outcomes by indirect standardization (observed / expected).
 
 Providers that serve harder-to-serve clients should not look worse for it. The method
-(methods.md §3.1):
+(docs/methods.md, "Risk adjustment"):
 
-1. Fit one case-mix model on *all* providers' clients, with no provider term:
-   ``logit P(outcome) = b0 + b1 * risk factor 1 + ...`` (statsmodels GLM, binomial family).
-2. Each client's *expected* outcome is the model's probability for someone with that profile.
-3. For each provider, O = number of clients with the outcome, E = sum of expected probabilities.
-   O/E above 1 means better than expected for its own client mix (for a good outcome).
-4. Risk-standardized rate = O/E x overall rate; exact Poisson (Garwood) interval for O/E;
-   z = (O - E) / sqrt(E).
+1. Fit one case-mix model on *all* providers' clients, with no provider term (statsmodels GLM):
+   for a yes/no outcome a logistic model ``logit P(outcome) = b0 + b1 * risk factor 1 + ...``
+   (``family="binomial"``, the default); for a count outcome (nights, visits, days of stay) a
+   Poisson model ``log E(count) = b0 + b1 * risk factor 1 + ...`` (``family="poisson"``, as in the
+   NHS Summary Hospital-level Mortality Indicator and FunnelPlotR's examples).
+2. Each client's *expected* outcome is the model's prediction for someone with that profile.
+3. For each provider, O = the sum of its clients' outcomes, E = the sum of their expected
+   outcomes. O/E above 1 means more than expected for its own client mix.
+4. The chance variation of O under the model: for a yes/no outcome O is a sum of independent
+   yes/no outcomes with probabilities p_i, so ``Var O = sum p_i (1 - p_i)`` (Poisson-binomial);
+   for a count outcome ``Var O = E`` (Poisson). Hence ``z = (O - E) / sqrt(Var O)``, an exact
+   p-value, and an exact interval for O/E (Spiegelhalter 2005, Stat Med 24:1185). Using the
+   Poisson variance for a common yes/no outcome overstates chance by ``sqrt(E / Var O)``, 1.2 to
+   2.2 times for rates of 30% to 80%.
+5. Risk-standardized rate = O/E x the overall rate.
 
-With an intercept in the model, total O equals total E on the fitting data (the score equation),
-which is a useful check. Indirect standardization compares each provider with the pooled standard
-applied to *its own* clients; it is a screening tool, not a league table (Spiegelhalter 2005).
+With an intercept in the model, total O equals total E on the fitting data (the score equation).
+That checks the arithmetic, not the model: check the model with :func:`calibration` and
+:func:`discrimination` (module ``model_checks``). Indirect standardization compares each provider
+with the pooled standard applied to *its own* clients; it is a screening tool, not a league table
+(Spiegelhalter 2005).
 
 Examples
 --------
@@ -22,10 +32,10 @@ Examples
 ...     "provider": list("AAAABBBB"), "high_risk": [0, 0, 0, 1, 0, 1, 1, 1],
 ...     "housed": [1, 1, 0, 0, 1, 1, 0, 0]})
 >>> ra = risk_adjust(clients, outcome="housed", provider="provider", risk_factors=["high_risk"])
->>> ra.table[["provider", "observed", "expected", "oe_ratio"]].round(3)
-  provider  observed  expected  oe_ratio
-0        A         2       2.5     0.800
-1        B         2       1.5     1.333
+>>> ra.table[["provider", "observed", "expected", "variance", "oe_ratio"]].round(3)
+  provider  observed  expected  variance  oe_ratio
+0        A         2       2.5      0.75     0.800
+1        B         2       1.5      0.75     1.333
 """
 
 from __future__ import annotations
@@ -37,9 +47,28 @@ import numpy as np
 import pandas as pd
 
 from citykit.contracting._common import as_list, check_table, html_table, markdown_table
-from citykit.errors import CityKitError, ColumnTypeError, require_probability
+from citykit.contracting.poisson_binomial import poisson_binomial_test
+from citykit.errors import (
+    CityKitError,
+    ColumnTypeError,
+    require_keyword_choice,
+    require_probability,
+)
 
-__all__ = ["RiskAdjustment", "risk_adjust", "garwood_interval", "design_matrix"]
+__all__ = [
+    "FAMILIES",
+    "INTERVALS",
+    "RiskAdjustment",
+    "risk_adjust",
+    "garwood_interval",
+    "design_matrix",
+]
+
+#: Case-mix model families: "binomial" (yes/no outcome, logistic model, Poisson-binomial chance)
+#: and "poisson" (count outcome, Poisson model, Poisson chance).
+FAMILIES = ("binomial", "poisson")
+#: Interval methods for O/E: "exact" (test inversion) and "normal" (O/E +/- z sqrt(Var O) / E).
+INTERVALS = ("exact", "normal")
 
 
 def garwood_interval(observed, expected, *, level: float = 0.95) -> pd.DataFrame:
@@ -83,22 +112,28 @@ def garwood_interval(observed, expected, *, level: float = 0.95) -> pd.DataFrame
     return pd.DataFrame({"low": low, "high": high})
 
 
-def _p_values(observed: pd.Series, expected: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Two-sided exact Poisson p-values of O given E, and Benjamini-Hochberg q-values."""
+def _poisson_tests(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Two-sided exact Poisson p-values of O given E (min(1, 2 x the smaller tail))."""
     from scipy import stats
+
+    p = np.full(observed.shape, np.nan)
+    ok = np.isfinite(expected) & (expected > 0)
+    if ok.any():
+        low = stats.poisson.cdf(observed[ok], expected[ok])
+        high = stats.poisson.sf(observed[ok] - 1, expected[ok])
+        p[ok] = np.minimum(1.0, 2 * np.minimum(low, high))
+    return p
+
+
+def _q_values(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg q-values of the finite p-values."""
     from statsmodels.stats.multitest import multipletests
 
-    obs = observed.to_numpy(dtype=float)
-    exp_ = expected.to_numpy(dtype=float)
-    p = np.full(obs.shape, np.nan)
-    q = np.full(obs.shape, np.nan)
-    ok = np.isfinite(exp_) & (exp_ > 0)
+    q = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
     if ok.any():
-        low = stats.poisson.cdf(obs[ok], exp_[ok])
-        high = stats.poisson.sf(obs[ok] - 1, exp_[ok])
-        p[ok] = np.minimum(1.0, 2 * np.minimum(low, high))
         q[ok] = multipletests(p[ok], method="fdr_bh")[1]
-    return p, q
+    return q
 
 
 def design_matrix(data: pd.DataFrame, risk_factors: list[str]) -> pd.DataFrame:
@@ -159,33 +194,60 @@ class RiskAdjustment:
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per provider: ``clients``, ``observed``, ``expected``, ``crude_rate``,
-        ``oe_ratio``, ``oe_low``, ``oe_high``, ``ra_rate``, ``ra_low``, ``ra_high``, ``z``,
-        ``p_value`` (two-sided exact Poisson test of O = E), ``q_value`` (Benjamini-Hochberg
-        false discovery rate across providers, for screening many at once; Jones, Ohlssen &
+        One row per provider: ``clients``, ``observed`` (O), ``expected`` (E), ``variance``
+        (the chance variance of O under the model: ``sum p(1-p)`` for a yes/no outcome, E for a
+        count), ``crude_rate``, ``oe_ratio``, ``oe_low``, ``oe_high``, ``ra_rate``,
+        ``ra_low``, ``ra_high``, ``z`` (``(O - E) / sqrt(variance)``), ``p_value`` (two-sided
+        exact test of O = E: Poisson-binomial or Poisson), ``q_value`` (Benjamini-Hochberg false
+        discovery rate across providers, for screening many at once; Jones, Ohlssen &
         Spiegelhalter 2008), ``rank_crude``, ``rank_adjusted`` (1 = best) and ``note``.
     coefficients : pandas.DataFrame
-        The case-mix model: ``term``, ``estimate`` (log-odds), ``std_error``, ``odds_ratio``.
+        The case-mix model: ``term``, ``estimate`` (log-odds for "binomial", log-rate for
+        "poisson"), ``std_error`` and ``odds_ratio`` (binomial) or ``rate_ratio`` (poisson),
+        ``exp(estimate)``.
     expected : pandas.Series
-        Each client's expected probability, aligned with the input rows.
+        Each client's expected outcome (a probability, or an expected count), aligned with the
+        input rows.
+    clients : pandas.DataFrame
+        One row per client, aligned with the input rows: the provider, the outcome and the
+        expected outcome (what :func:`calibration`, :func:`discrimination` and
+        :func:`~citykit.contracting.funnel.funnel_data` read).
     overall_rate : float
-        The outcome rate over all clients (the standard).
+        The outcome's mean over all clients (the standard).
     outcome, provider : str
         Column names used.
     risk_factors : tuple of str
         The factors in the model.
+    family : {"binomial", "poisson"}
+        The case-mix model and its chance variation.
+    interval : {"exact", "normal"}
+        How ``oe_low``/``oe_high`` were computed.
     level : float
         Confidence level of the intervals.
+    model_fit : pandas.Series
+        ``clients``, ``deviance``, ``null_deviance``, ``aic`` and ``pearson_dispersion`` (Pearson
+        chi-square / residual degrees of freedom; for counts, well above 1 means the counts vary
+        more than the Poisson model allows).
     """
 
     table: pd.DataFrame
     coefficients: pd.DataFrame
     expected: pd.Series = field(repr=False)
+    clients: pd.DataFrame = field(repr=False)
     overall_rate: float
     outcome: str
     provider: str
     risk_factors: tuple[str, ...]
+    family: str = "binomial"
+    interval: str = "exact"
     level: float = 0.95
+    model_fit: pd.Series = field(default=None, repr=False)
+
+    @property
+    def variance_ratio(self) -> float:
+        """Total chance variance over total expected (1 for counts; below 1 for yes/no outcomes)."""
+        table = self.table.dropna(subset=["expected"])
+        return float(table["variance"].sum() / table["expected"].sum())
 
     def summary(self) -> str:
         """A few plain sentences on what the adjustment changed."""
@@ -194,20 +256,37 @@ class RiskAdjustment:
             return "No provider has clients, so nothing was adjusted."
         worst_crude = table.sort_values("rank_crude").iloc[-1]
         moved = table[table["rank_crude"] != table["rank_adjusted"]]
+        what = "rate" if self.family == "binomial" else "mean per client"
         lines = [
             f"Risk adjustment of {self.outcome!r} for {len(table)} providers using "
-            f"{', '.join(self.risk_factors)}; overall rate {self.overall_rate:.1%}.",
-            f"Lowest-ranked on the crude rate: {worst_crude[self.provider]} "
-            f"({worst_crude['crude_rate']:.1%}); after adjustment its O/E is "
+            f"{', '.join(self.risk_factors)}; overall {what} {self._rate(self.overall_rate)}.",
+            f"Lowest-ranked on the crude {what}: {worst_crude[self.provider]} "
+            f"({self._rate(worst_crude['crude_rate'])}); after adjustment its O/E is "
             f"{worst_crude['oe_ratio']:.2f} (rank {int(worst_crude['rank_adjusted'])} of "
             f"{len(table)}).",
             f"{len(moved)} of {len(table)} providers change rank once client mix is accounted for.",
         ]
+        if self.family == "binomial":
+            ratio = self.variance_ratio
+            lines.append(
+                f"Chance variation: yes/no outcome, Var(O) = sum p(1 - p) = {ratio:.2f} x E "
+                f"(Poisson-binomial); the Poisson model would overstate chance "
+                f"{1 / np.sqrt(ratio):.2f} times."
+            )
+        else:
+            lines.append(
+                f"Chance variation: count outcome, Var(O) = E (Poisson); Pearson dispersion "
+                f"{self.model_fit['pearson_dispersion']:.2f} (well above 1: the counts vary more "
+                f"than the Poisson model allows)."
+            )
         return "\n".join(lines)
+
+    def _rate(self, value: float) -> str:
+        return f"{value:.1%}" if self.family == "binomial" else f"{value:.3g}"
 
     def __repr__(self) -> str:
         shown = self.table[
-            [self.provider, "clients", "observed", "expected", "oe_ratio", "oe_low", "oe_high"]
+            [self.provider, "clients", "observed", "expected", "oe_ratio", "oe_low", "oe_high", "z"]
         ]
         return f"RiskAdjustment\n{self.summary()}\n{shown.round(3).to_string(index=False)}"
 
@@ -221,7 +300,7 @@ class RiskAdjustment:
         return markdown_table(self.table)
 
 
-def _outcome_values(data: pd.DataFrame, outcome: str) -> pd.Series:
+def _outcome_values(data: pd.DataFrame, outcome: str, family: str) -> pd.Series:
     series = data[outcome]
     if series.isna().any():
         raise CityKitError(
@@ -230,14 +309,68 @@ def _outcome_values(data: pd.DataFrame, outcome: str) -> pd.Series:
         )
     if pd.api.types.is_bool_dtype(series):
         return series.astype(float)
-    if not pd.api.types.is_numeric_dtype(series) or not series.isin([0, 1]).all():
-        example = series[~series.isin([0, 1])].iloc[0] if len(series) else None
+    if family == "binomial":
+        if not pd.api.types.is_numeric_dtype(series) or not series.isin([0, 1]).all():
+            example = series[~series.isin([0, 1])].iloc[0] if len(series) else None
+            count_hint = (
+                " If it is a count (nights, visits), use family='poisson'."
+                if pd.api.types.is_numeric_dtype(series)
+                else ""
+            )
+            raise ColumnTypeError(
+                f"outcome column {outcome!r} must hold 0/1 or True/False (did the client have the "
+                f"outcome?), but it holds e.g. {example!r}. Convert it first, e.g. "
+                f"(data[{outcome!r}] == 'yes').{count_hint}"
+            )
+        return series.astype(float)
+    values = (
+        pd.to_numeric(series, errors="coerce") if pd.api.types.is_numeric_dtype(series) else None
+    )
+    if values is None or (values < 0).any() or (values != np.round(values)).any():
+        bad = series if values is None else series[(values < 0) | (values != np.round(values))]
         raise ColumnTypeError(
-            f"outcome column {outcome!r} must hold 0/1 or True/False (did the client have the "
-            f"outcome?), but it holds e.g. {example!r}. Convert it first, e.g. "
-            f"(data[{outcome!r}] == 'yes')."
+            f"with family='poisson' the outcome column {outcome!r} must hold whole counts of 0 or "
+            f"more (nights, visits, days), but it holds e.g. {bad.iloc[0]!r}. For a yes/no outcome "
+            f"use family='binomial'."
         )
-    return series.astype(float)
+    return values.astype(float)
+
+
+def _fit_model(y: pd.Series, X: pd.DataFrame, family: str):
+    import statsmodels.api as sm
+
+    model_family = sm.families.Binomial() if family == "binomial" else sm.families.Poisson()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = sm.GLM(y.to_numpy(), X.to_numpy(), family=model_family).fit()
+    if not np.all(np.isfinite(fit.params)) or not fit.converged:
+        raise CityKitError(
+            "the case-mix model did not converge (often a risk factor that perfectly predicts the "
+            "outcome, or a category with very few clients). Merge rare categories or drop that "
+            "factor."
+        )
+    return fit
+
+
+def _binary_tests(
+    frame: pd.DataFrame, providers: list, *, level: float, interval: str
+) -> pd.DataFrame:
+    """Exact Poisson-binomial test and interval of O/E for each provider."""
+    rows = {}
+    for label, group in frame.groupby("p", sort=True, observed=True):
+        out = poisson_binomial_test(int(group["y"].sum()), group["e"].to_numpy(), level=level)
+        rows[label] = out
+    result = pd.DataFrame.from_dict(rows, orient="index").reindex(providers)
+    if interval == "normal":
+        from scipy import stats
+
+        z = stats.norm.ppf(1 - (1 - level) / 2)
+        observed = frame.groupby("p", sort=True, observed=True)["y"].sum().reindex(providers)
+        ratio = observed / result["expected"]
+        half = z * np.sqrt(result["variance"]) / result["expected"]
+        result["low"] = (ratio - half).clip(lower=0)
+        result["high"] = ratio + half
+    return result
 
 
 def risk_adjust(
@@ -246,25 +379,35 @@ def risk_adjust(
     outcome: str,
     risk_factors: list[str] | tuple[str, ...],
     provider: str = "provider_id",
+    family: str = "binomial",
+    interval: str = "exact",
     level: float = 0.95,
     higher_is_better: bool = True,
     all_providers: list[str] | None = None,
 ) -> RiskAdjustment:
-    """Risk-adjust a binary outcome by provider (observed / expected, indirect standardization).
+    """Risk-adjust an outcome by provider (observed / expected, indirect standardization).
 
     Parameters
     ----------
     data : pandas.DataFrame
         One row per client (or enrollment) with the outcome, the provider and the risk factors.
     outcome : str, keyword-only
-        0/1 column: did the client have the outcome (e.g. exit to permanent housing)?
+        For ``family="binomial"``: a 0/1 column (did the client have the outcome, e.g. an exit to
+        permanent housing?). For ``family="poisson"``: a count (nights, visits, days of stay).
     risk_factors : list of str, keyword-only
         Columns describing the client at entry (not the provider!), e.g. disability, prior
         episodes, household type.
     provider : str, keyword-only
         Provider column.
+    family : {"binomial", "poisson"}, keyword-only
+        ``"binomial"`` (default): logistic case-mix model; O's chance variation is
+        Poisson-binomial, ``Var O = sum p(1 - p)``. ``"poisson"``: Poisson case-mix model for
+        count outcomes; ``Var O = E`` with exact Poisson (Garwood) intervals, the SHMI method.
+    interval : {"exact", "normal"}, keyword-only
+        ``"exact"`` (default): invert the exact test (Poisson-binomial: every client's log-odds
+        shifted by the same amount; Poisson: Garwood). ``"normal"``: ``O/E +/- z sqrt(Var O) / E``.
     level : float, keyword-only
-        Confidence level of the exact intervals.
+        Confidence level of the intervals.
     higher_is_better : bool, keyword-only
         Direction of the outcome, used only for the ranks (False for returns to homelessness).
     all_providers : list of str, optional, keyword-only
@@ -274,15 +417,20 @@ def risk_adjust(
     Returns
     -------
     RiskAdjustment
-        Provider table, model coefficients and each client's expected probability.
+        Provider table, model coefficients and each client's expected outcome.
 
     Raises
     ------
     MissingColumnError
         If a named column is missing.
     CityKitError
-        If the outcome is not 0/1, a risk factor has missing values or only one value, or
-        ``risk_factors`` is empty.
+        If the outcome does not suit the family, a risk factor has missing values or only one
+        value, or ``risk_factors`` is empty.
+
+    Notes
+    -----
+    Formulas, reference values and sources: docs/methods.md, "Risk adjustment" and "Provider
+    comparison".
 
     Examples
     --------
@@ -309,36 +457,32 @@ def risk_adjust(
             f"{provider!r} is the provider column; it cannot also be a risk factor (the case-mix "
             f"model must not know the provider)."
         )
+    require_keyword_choice(family, FAMILIES, argument="family")
+    require_keyword_choice(interval, INTERVALS, argument="interval")
     require_probability(level, argument="level")
     check_table(data, [outcome, provider, *factors], argument="data")
-    y = _outcome_values(data, outcome)
+    y = _outcome_values(data, outcome, family)
     if y.nunique() < 2:
         raise CityKitError(
-            f"outcome {outcome!r} is {int(y.iloc[0])} for every client, so there is nothing to "
+            f"outcome {outcome!r} is {y.iloc[0]:g} for every client, so there is nothing to "
             f"adjust. Check the filter that produced the table."
         )
     X = design_matrix(data, factors)
-
-    import statsmodels.api as sm
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = sm.GLM(y.to_numpy(), X.to_numpy(), family=sm.families.Binomial()).fit()
-    if not np.all(np.isfinite(fit.params)) or not fit.converged:
-        raise CityKitError(
-            "the case-mix model did not converge (often a risk factor that perfectly predicts the "
-            "outcome, or a category with very few clients). Merge rare categories or drop that "
-            "factor."
-        )
+    fit = _fit_model(y, X, family)
     expected = pd.Series(fit.predict(X.to_numpy()), index=data.index, name="expected")
     overall = float(y.mean())
     frame = pd.DataFrame({"p": data[provider], "y": y, "e": expected})
+    if family == "binomial":
+        frame["v"] = frame["e"] * (1 - frame["e"])
+    else:
+        frame["v"] = frame["e"]
     grouped = frame.groupby("p", sort=True, observed=True)
     table = pd.DataFrame(
         {
             "clients": grouped.size(),
             "observed": grouped["y"].sum().astype(int),
             "expected": grouped["e"].sum(),
+            "variance": grouped["v"].sum(),
         }
     )
     table.index.name = provider
@@ -349,16 +493,33 @@ def risk_adjust(
         table["clients"] = table["clients"].fillna(0).astype(int)
         table["observed"] = table["observed"].fillna(0).astype(int)
     table["note"] = np.where(table["clients"] == 0, "no clients in this period", "")
+    observed = table["observed"].to_numpy(dtype=float)
+    expected_sum = table["expected"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         table["crude_rate"] = np.where(
             table["clients"] > 0, table["observed"] / table["clients"].clip(lower=1), np.nan
         )
         table["oe_ratio"] = table["observed"] / table["expected"]
-        table["z"] = (table["observed"] - table["expected"]) / np.sqrt(table["expected"])
-    interval = garwood_interval(table["observed"], table["expected"].fillna(0), level=level)
-    table["oe_low"] = interval["low"].to_numpy()
-    table["oe_high"] = interval["high"].to_numpy()
-    table["p_value"], table["q_value"] = _p_values(table["observed"], table["expected"])
+        table["z"] = (table["observed"] - table["expected"]) / np.sqrt(table["variance"])
+    if family == "binomial":
+        tests = _binary_tests(frame, table[provider].tolist(), level=level, interval=interval)
+        table["oe_low"] = tests["low"].to_numpy(dtype=float)
+        table["oe_high"] = tests["high"].to_numpy(dtype=float)
+        table["p_value"] = tests["p_value"].to_numpy(dtype=float)
+    else:
+        if interval == "exact":
+            bounds = garwood_interval(observed, np.nan_to_num(expected_sum), level=level)
+            table["oe_low"], table["oe_high"] = bounds["low"].to_numpy(), bounds["high"].to_numpy()
+        else:
+            from scipy import stats
+
+            z = stats.norm.ppf(1 - (1 - level) / 2)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                half = z / np.sqrt(expected_sum)
+            table["oe_low"] = np.clip(table["oe_ratio"] - half, 0, None)
+            table["oe_high"] = table["oe_ratio"] + half
+        table["p_value"] = _poisson_tests(observed, expected_sum)
+    table["q_value"] = _q_values(table["p_value"].to_numpy(dtype=float))
     table["ra_rate"] = table["oe_ratio"] * overall
     table["ra_low"] = table["oe_low"] * overall
     table["ra_high"] = table["oe_high"] * overall
@@ -375,6 +536,7 @@ def risk_adjust(
             "clients",
             "observed",
             "expected",
+            "variance",
             "crude_rate",
             "oe_ratio",
             "oe_low",
@@ -390,22 +552,40 @@ def risk_adjust(
             "note",
         ]
     ]
-    bse = np.asarray(fit.bse, dtype=float)
+    params = np.asarray(fit.params, dtype=float)
     coefficients = pd.DataFrame(
         {
             "term": list(X.columns),
-            "estimate": np.asarray(fit.params, dtype=float),
-            "std_error": bse,
-            "odds_ratio": np.exp(np.asarray(fit.params, dtype=float)),
+            "estimate": params,
+            "std_error": np.asarray(fit.bse, dtype=float),
+            "odds_ratio" if family == "binomial" else "rate_ratio": np.exp(params),
         }
+    )
+    model_fit = pd.Series(
+        {
+            "clients": int(len(y)),
+            "deviance": float(fit.deviance),
+            "null_deviance": float(fit.null_deviance),
+            "aic": float(fit.aic),
+            "pearson_dispersion": float(fit.pearson_chi2 / fit.df_resid)
+            if fit.df_resid > 0
+            else np.nan,
+        }
+    )
+    clients = pd.DataFrame(
+        {provider: data[provider], outcome: y, "expected": expected}, index=data.index
     )
     return RiskAdjustment(
         table=table,
         coefficients=coefficients,
         expected=expected,
+        clients=clients,
         overall_rate=overall,
         outcome=outcome,
         provider=provider,
         risk_factors=tuple(factors),
+        family=family,
+        interval=interval,
         level=level,
+        model_fit=model_fit,
     )

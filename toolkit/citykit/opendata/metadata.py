@@ -12,14 +12,24 @@ schema (Project Open Data Metadata Schema v1.1). This module
 
 Profiles
 --------
-``"non-federal"`` (default)
-    The official v1.1 dataset schema minus the two requirements that only apply to US federal
-    agencies (``bureauCode``, ``programCode``). Cities use this one.
+``"complete"`` (default)
+    A record a city can be proud of: every field the DCAT-US 1.1 guide marks "Always" required,
+    except the two that only apply to US federal agencies (``bureauCode``, ``programCode``). It is
+    GSA's non-federal schema plus ``keyword``, ``modified`` and a contact e-mail
+    (``contactPoint.hasEmail``), the fields a user looks for first. This is a local profile, not
+    an official schema.
+``"non-federal"``
+    GSA's official non-federal schema, exactly (GSA/project-open-data-dashboard,
+    ``schema/non-federal-v1.1/dataset-non-federal.json`` with its ``vcard-non-federal.json``):
+    it requires only ``title``, ``description``, ``publisher``, ``contactPoint`` (a name),
+    ``identifier`` and ``accessLevel``. Use it to check what data.gov's harvest of a non-federal
+    catalog accepts.
 ``"federal"``
-    The official v1.1 dataset schema unchanged.
+    The official v1.1 dataset schema unchanged (federal agencies).
 
 The schemas ship with the package (``citykit/resources/dcat-us-1.1-*.json``, JSON Schema
-draft-04). Besides patterns, types, enumerations and required fields, the URL fields
+draft-04; the non-federal ones are GSA's files byte for byte). See docs/methods.md, "Open data
+metadata". Besides patterns, types, enumerations and required fields, the URL fields
 (``"format": "uri"``) are checked to be complete URLs (``check_urls=True``, the default; JSON
 Schema validators skip formats unless asked, so ``check_urls=False`` matches one that does not).
 Nothing is fetched from the network.
@@ -79,8 +89,8 @@ __all__ = [
     "MetadataFixes",
 ]
 
-#: The validation profiles and what they require.
-PROFILES = ("non-federal", "federal")
+#: The validation profiles, from the city's own "complete" to GSA's non-federal and federal schemas.
+PROFILES = ("complete", "non-federal", "federal")
 #: The value of ``conformsTo`` in a DCAT-US 1.1 catalog.
 CONFORMS_TO = "https://project-open-data.cio.gov/v1.1/schema"
 _BASE = "https://project-open-data.cio.gov/v1.1/schema/"
@@ -91,6 +101,13 @@ _SCHEMA_FILES = {
     "distribution": "dcat-us-1.1-distribution.json",
     "organization": "dcat-us-1.1-organization.json",
     "vcard": "dcat-us-1.1-vcard.json",
+    "vcard-non-federal": "dcat-us-1.1-vcard-non-federal.json",
+}
+#: The profile's schema name in :func:`load_schema`.
+_PROFILE_SCHEMAS = {
+    "complete": "dataset-complete",
+    "non-federal": "dataset-non-federal",
+    "federal": "dataset",
 }
 
 #: Default column of a flattened catalog table for each DCAT-US field (see
@@ -168,13 +185,15 @@ _MEDIA_BY_FORMAT = {
 
 
 # --- schemas -----------------------------------------------------------------------------------
-def load_schema(name: str = "dataset-non-federal") -> dict:
+def load_schema(name: str = "dataset-complete") -> dict:
     """Return one of the packaged DCAT-US 1.1 JSON Schemas as a dict (a fresh copy).
 
     Parameters
     ----------
-    name : {"dataset-non-federal", "dataset", "catalog", "distribution", "organization", "vcard"}
-        Which schema; ``"dataset"`` is the official (federal) dataset schema.
+    name : str
+        ``"dataset-complete"`` (the city's complete profile), ``"dataset-non-federal"`` (GSA's
+        non-federal schema), ``"dataset"`` (the official federal schema), ``"catalog"``,
+        ``"distribution"``, ``"organization"``, ``"vcard"`` or ``"vcard-non-federal"``.
 
     Returns
     -------
@@ -185,20 +204,60 @@ def load_schema(name: str = "dataset-non-federal") -> dict:
     --------
     >>> "bureauCode" in load_schema("dataset")["required"]
     True
-    >>> "bureauCode" in load_schema("dataset-non-federal")["required"]
-    False
+    >>> load_schema("dataset-non-federal")["required"]
+    ['title', 'description', 'publisher', 'contactPoint', 'identifier', 'accessLevel']
+    >>> sorted(set(load_schema("dataset-complete")["required"])
+    ...        - set(load_schema("dataset-non-federal")["required"]))
+    ['keyword', 'modified']
     """
-    require_keyword_choice(name, list(_SCHEMA_FILES), argument="name")
+    require_keyword_choice(name, [*_SCHEMA_FILES, "dataset-complete"], argument="name")
     return copy.deepcopy(_schemas()[name])
+
+
+def _complete_schema(non_federal: dict) -> dict:
+    """GSA's non-federal schema plus keyword, modified and a contact e-mail (the local profile)."""
+    schema = copy.deepcopy(non_federal)
+    schema["id"] = "urn:citykit:dcat-us-1.1:dataset-complete"
+    schema["title"] = "DCAT-US 1.1 dataset, complete (a local profile for cities)"
+    schema["description"] = (
+        "GSA's non-federal dataset schema plus the fields the DCAT-US 1.1 guide marks 'Always' "
+        "required for everyone: keyword, modified and the contact's e-mail (hasEmail)."
+    )
+    schema["required"] = [
+        "title",
+        "description",
+        "keyword",
+        "modified",
+        "publisher",
+        "contactPoint",
+        "identifier",
+        "accessLevel",
+    ]
+
+    def absolute(node):
+        if isinstance(node, dict):
+            return {
+                key: (_BASE + value if key == "$ref" and "://" not in value else absolute(value))
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [absolute(value) for value in node]
+        return node
+
+    schema = absolute(schema)
+    schema["properties"]["contactPoint"] = {"$ref": _BASE + "vcard.json"}
+    return schema
 
 
 @cache
 def _schemas() -> dict[str, dict]:
     folder = resources.files("citykit") / "resources"
-    return {
+    schemas = {
         name: json.loads((folder / file).read_text(encoding="utf-8"))
         for name, file in _SCHEMA_FILES.items()
     }
+    schemas["dataset-complete"] = _complete_schema(schemas["dataset-non-federal"])
+    return schemas
 
 
 @cache
@@ -208,12 +267,13 @@ def _validator(name: str, check_urls: bool = True):
     from referencing.jsonschema import DRAFT4
 
     schemas = _schemas()
+    parts = ("distribution", "organization", "vcard", "vcard-non-federal", "dataset", "catalog")
     registry = Registry().with_resources(
         (
             _BASE + f"{part}.json",
             Resource.from_contents(schemas[part], default_specification=DRAFT4),
         )
-        for part in ("distribution", "organization", "vcard", "dataset", "catalog")
+        for part in parts
     )
     checker = FormatChecker(formats=["uri"]) if check_urls else None
     return Draft4Validator(schemas[name], registry=registry, format_checker=checker)
@@ -226,7 +286,7 @@ def _check_flag(value: object, argument: str) -> None:
 
 def _profile_schema(profile: str) -> str:
     require_keyword_choice(profile, PROFILES, argument="profile")
-    return "dataset-non-federal" if profile == "non-federal" else "dataset"
+    return _PROFILE_SCHEMAS[profile]
 
 
 # --- building records --------------------------------------------------------------------------
@@ -495,8 +555,8 @@ _REQUIRED_FIX = {
     "contactPoint.hasEmail": "add the contact's e-mail as 'mailto:name@city.gov'",
     "identifier": "add a unique identifier (e.g. the portal's dataset id)",
     "accessLevel": "add accessLevel: 'public', 'restricted public' or 'non-public'",
-    "bureauCode": "federal agencies only: cities should validate with profile='non-federal'",
-    "programCode": "federal agencies only: cities should validate with profile='non-federal'",
+    "bureauCode": "federal agencies only: cities use profile='complete' or 'non-federal'",
+    "programCode": "federal agencies only: cities use profile='complete' or 'non-federal'",
 }
 
 
@@ -651,7 +711,7 @@ def _record_errors(record: object, validator) -> list[tuple[str, str, object, ob
 
 
 def validate_records(
-    records: object, *, profile: str = "non-federal", check_urls: bool = True
+    records: object, *, profile: str = "complete", check_urls: bool = True
 ) -> pd.DataFrame:
     """Check dataset records against DCAT-US 1.1; return one row per problem.
 
@@ -659,8 +719,11 @@ def validate_records(
     ----------
     records : list of dict, dict or DataFrame
         Dataset records, a data.json catalog, or a flattened catalog table.
-    profile : {"non-federal", "federal"}
-        ``"non-federal"`` (cities) does not require the federal ``bureauCode``/``programCode``.
+    profile : {"complete", "non-federal", "federal"}
+        ``"complete"`` (default): GSA's non-federal schema plus keyword, modified and a contact
+        e-mail, a local profile for complete city records; ``"non-federal"``: GSA's official
+        non-federal schema exactly; ``"federal"``: the official federal schema (with
+        ``bureauCode``/``programCode``). See the module's "Profiles".
     check_urls : bool
         Check that the fields the schema marks ``"format": "uri"`` (landingPage, license,
         downloadURL, accessURL ...) are complete URLs. JSON Schema validators skip formats
@@ -715,7 +778,7 @@ def validate_records(
 
 
 def record_validity(
-    records: object, *, profile: str = "non-federal", check_urls: bool = True
+    records: object, *, profile: str = "complete", check_urls: bool = True
 ) -> pd.DataFrame:
     """Return one row per record: is it valid DCAT-US 1.1, and how many problems does it have.
 
@@ -740,7 +803,7 @@ def record_validity(
 
 
 def validate_catalog(
-    catalog: object, *, profile: str = "non-federal", check_urls: bool = True
+    catalog: object, *, profile: str = "complete", check_urls: bool = True
 ) -> pd.DataFrame:
     """Check a whole data.json catalog: its envelope and every dataset record.
 

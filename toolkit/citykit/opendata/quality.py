@@ -293,7 +293,7 @@ def _statuses(record: dict, valid: bool) -> dict[str, str]:
 
 
 def quality_details(
-    records: object, *, profile: str = "non-federal", check_urls: bool = True
+    records: object, *, profile: str = "complete", check_urls: bool = True
 ) -> pd.DataFrame:
     """Score every criterion of every record: one row per record and criterion.
 
@@ -301,8 +301,9 @@ def quality_details(
     ----------
     records : list of dict, dict or DataFrame
         Dataset records, a data.json catalog (v1.1 dict or v1.0 list) or a flattened table.
-    profile : {"non-federal", "federal"}
-        Profile for the DCAT-AP compliance criterion (validity against DCAT-US 1.1).
+    profile : {"complete", "non-federal", "federal"}
+        Profile for the DCAT-AP compliance criterion (validity against DCAT-US 1.1; see
+        :data:`~citykit.opendata.metadata.PROFILES`).
     check_urls : bool
         Whether that validity includes the URL-format check (see
         :func:`~citykit.opendata.validate_records`; nothing is fetched).
@@ -354,7 +355,7 @@ def quality_details(
 
 
 def score_records(
-    records: object, *, profile: str = "non-federal", check_urls: bool = True
+    records: object, *, profile: str = "complete", check_urls: bool = True
 ) -> pd.DataFrame:
     """Return the MQA score of each record, by dimension, with its rating.
 
@@ -444,7 +445,7 @@ class CatalogQuality:
 
 
 def score_catalog(
-    records: object, *, name: str = "catalog", profile: str = "non-federal"
+    records: object, *, name: str = "catalog", profile: str = "complete"
 ) -> CatalogQuality:
     """Score a whole catalog: mean score, rating, and which criteria records miss most.
 
@@ -492,7 +493,7 @@ def score_catalog(
     )
 
 
-def quality_summary(catalogs: dict, *, profile: str = "non-federal") -> pd.DataFrame:
+def quality_summary(catalogs: dict, *, profile: str = "complete") -> pd.DataFrame:
     """Compare catalogs: one row per catalog with its mean score, rating and dimension means.
 
     Parameters

@@ -59,6 +59,12 @@ def provider_funnel_plot(
     -------
     matplotlib.axes.Axes
 
+    Notes
+    -----
+    For observed / expected ratios of a yes/no outcome the curves use the system's average
+    ``Var(O)/E``; each provider's own 95% (dashed) and 99.8% (solid) limits are drawn as short grey
+    ticks at its point, and its colour follows them.
+
     Examples
     --------
     >>> import pandas as pd
@@ -69,13 +75,13 @@ def provider_funnel_plot(
     >>> ax.get_xlabel()
     'Expected exits (count)'
     """
-    if not hasattr(result, "points") or not hasattr(result, "limits"):
+    if not hasattr(result, "table") or not hasattr(result, "limits"):
         raise CityKitError(
             "provider_funnel_plot needs the result of citykit.contracting.funnel_data(...), "
             f"not a {type(result).__name__}."
         )
     ax = get_axes(ax)
-    limits, points = result.limits, result.points
+    limits, points = result.limits, result.table
     inner, outer = (f"{v * 100:g}".replace(".", "") for v in result.levels)
     step = "steps-mid" if result.method == "exact" and result.kind == "PR" else "default"
     x = limits["denominator"]
@@ -99,6 +105,27 @@ def provider_funnel_plot(
     )
     ax.plot(x, limits[f"ll{inner}"], color=PALETTE["black"], lw=1, ls="--", drawstyle=step)
     ax.axhline(result.target, color=PALETTE["green"], lw=1, label=f"target {result.target:.3g}")
+    if getattr(result, "variance", "") == "poisson-binomial":
+        # each provider's own limits (its clients' chance variation), as short ticks at its point
+        span = np.log(points["denominator"].max() * 1.2) - np.log(limits["denominator"].min())
+        half = np.exp(0.025 * span)
+        ticks = (
+            (f"ll{outer}", "-"),
+            (f"ul{outer}", "-"),
+            (f"ll{inner}", "--"),
+            (f"ul{inner}", "--"),
+        )
+        for number, (column, style) in enumerate(ticks):
+            ax.hlines(
+                points[column],
+                points["denominator"] / half,
+                points["denominator"] * half,
+                color=PALETTE["grey"],
+                lw=1.6,
+                ls=style,
+                zorder=2,
+                label="each provider's own limits" if number == 0 else None,
+            )
     colours = points["zone"].map(_ZONE_COLOURS).fillna(PALETTE["grey"])
     ax.scatter(
         points["denominator"],

@@ -232,13 +232,12 @@ def risk_adjustment_explorer(
                 seed=seed,
             )
             ra = risk_adjust(sample, outcome=outcome, risk_factors=chosen, provider=provider)
-            usable = ra.table[ra.table["expected"] > 0]
-            fun = funnel_data(usable, observed="observed", denominator="expected", label=provider)
+            fun = funnel_data(ra)
         except CityKitError as exc:
             message.value = f"<b>Cannot show this choice:</b> {html.escape(str(exc))}"
             box.result = None
             return
-        zones = dict(zip(fun.points[provider], fun.points["zone"], strict=True))
+        zones = dict(zip(fun.table[provider], fun.table["zone"], strict=True))
         table = ra.table[
             [
                 provider,

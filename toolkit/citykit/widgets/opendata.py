@@ -58,9 +58,10 @@ def _render(result: SuppressionResult) -> str:
 def _summary(result: SuppressionResult) -> str:
     audit = result.audit
     verdict = (
-        "<b>Audit passes</b>: no hidden cell can be worked out from the totals."
+        f"<b>Audit passes</b>: no small count is printed, totals included, and every hidden one "
+        f"keeps a range at least {audit.protection} wide."
         if audit.passes
-        else "<b>Audit fails</b>: some hidden cells can still be worked out."
+        else "<b>Audit fails</b>: some small counts are printed or can still be narrowed down."
     )
     ranges = ""
     if len(audit.cells):
