@@ -334,6 +334,11 @@ class TrialHub:
             timeout=timeout,
         )
 
+    @property
+    def python(self) -> Path:
+        """The course environment's Python, as every account runs it."""
+        return self._course_python()
+
     def role_of(self, user: str) -> str:
         """learner, instructor or grader."""
         if user == self.grader:
@@ -380,6 +385,19 @@ class TrialHub:
             encoding="utf-8",
         )
         python = view / "bin" / "python"
+        # The environment's commands (nbgrader, alembic, jupyter, citykit ...), on this Python.
+        for script in (prefix / "bin").iterdir():
+            target = view / "bin" / script.name
+            if target.exists() or target.is_symlink() or not script.is_file():
+                continue
+            try:
+                text = script.read_text(encoding="utf-8")
+            except (UnicodeDecodeError, OSError):
+                continue
+            first, _, rest = text.partition("\n")
+            if first.startswith("#!") and "python" in first:
+                target.write_text(f"#!{python}\n{rest}", encoding="utf-8")
+                target.chmod(0o755)
         if not _runs_as_nobody(python):
             raise RuntimeError(
                 f"{python} (a view of {prefix}) cannot import jupyterhub and citykit"
@@ -423,9 +441,11 @@ class TrialHub:
         _run("chown", "-R", f"{self.grader}:{self.grader}", str(dest))
 
     def _make_exchange(self) -> None:
-        """The exchange root is root's; the course's folder in it is the grader account's."""
-        self.exchange.mkdir(mode=0o755, exist_ok=True)
-        os.chmod(self.exchange, 0o755)
+        """nbgrader needs an exchange root every account can write to: root's, mode 1777 (the
+        sticky bit: nobody removes what another made). The course's folder in it is made first,
+        by the grader account, so no learner can make one of that name."""
+        self.exchange.mkdir(exist_ok=True)
+        os.chmod(self.exchange, 0o1777)
         course = self.exchange / COURSE_ID
         course.mkdir(mode=0o755, exist_ok=True)
         _run("chown", f"{self.grader}:{self.grader}", str(course))

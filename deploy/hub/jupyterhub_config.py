@@ -38,7 +38,6 @@ c.JupyterHub.cookie_secret_file = str(cohort.state_dir / "jupyterhub_cookie_secr
 c.ConfigurableHTTPProxy.pid_file = str(cohort.state_dir / "jupyterhub-proxy.pid")
 c.ConfigurableHTTPProxy.command = list(cohort.proxy_command)
 c.JupyterHub.cleanup_servers = True
-c.JupyterHub.default_url = "/hub/home"
 
 # -- who signs in -------------------------------------------------------------------------------
 if cohort.authenticator == "pam":
