@@ -3,6 +3,7 @@
 #   make test   create the environment if needed and run every test (course verification included)
 
 PYTHON ?= python3
+HUB_ARGS ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -14,7 +15,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help env lab test exercises fingerprints course datasets verify browser lint bench clean
+.PHONY: help env lab test exercises fingerprints course datasets verify browser lint bench clean hub hub-env hub-load
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -55,6 +56,20 @@ $(VENV)/.bench-installed: $(STAMP)
 bench: $(VENV)/.bench-installed  ## benchmarks at city scale (scale 100), printed and in build/bench/
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_grading.py
+
+# JupyterHub's proxy (Node), pinned in deploy/proxy/package-lock.json, from the npm registry.
+PROXY := deploy/proxy/node_modules/.bin/configurable-http-proxy
+$(PROXY): deploy/proxy/package.json deploy/proxy/package-lock.json
+	cd deploy/proxy && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+hub-env: $(STAMP) $(PROXY)  ## install what the trial hub needs (the environment, configurable-http-proxy)
+
+hub: hub-env  ## a trial hub on 127.0.0.1 (instructor, 3 learners; run as root; Ctrl+C removes it)
+	$(BIN)/python deploy/trial_hub.py $(HUB_ARGS)
+
+hub-load: hub-env  ## the hub load test at full size (30 learners at once; figures in build/hub-load/)
+	CITYKIT_HUB_LOAD_LEARNERS=30 $(BIN)/python -m pytest tests/hub/test_hub_load.py -s $(PYTEST_ARGS)
 
 browser: $(STAMP)  ## drive the course in headless Chromium (lessons, widgets, nbgrader Validate)
 	$(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
