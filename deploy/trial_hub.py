@@ -79,12 +79,13 @@ def as_user(user: str):
     return become
 
 
-def _runs_as_nobody(python: Path) -> bool:
+def _runs_as_nobody(python: Path, env: dict[str, str]) -> bool:
     """Whether an unprivileged user can run ``python`` (not the case for a pyenv in /root)."""
     try:
         probe = subprocess.run(
             [str(python), "-c", "import jupyterhub, citykit"],
             capture_output=True, cwd="/", timeout=120, preexec_fn=as_user("nobody"),
+            env={"PATH": "/usr/bin:/bin", **env},
         )  # fmt: skip
     except PermissionError:
         return False
@@ -140,6 +141,7 @@ class TrialHub:
         self.idle_timeout_s = idle_timeout_s
         self.memory_mb = memory_mb
         self.created_users: list[str] = []
+        self.extra_env: dict[str, str] = {}  # every process of the trial (see _course_python)
         self.process: subprocess.Popen | None = None
         self.gradebook_url = ""
         self._pg: tuple[str, str] | None = None
@@ -227,6 +229,7 @@ class TrialHub:
             # git refuses to read a repository owned by another user (the trial's course
             # repository is root's): nbgitpuller links of the trial read it all the same.
             "environment": {
+                **self.extra_env,
                 "GIT_CONFIG_COUNT": "1",
                 "GIT_CONFIG_KEY_0": "safe.directory",
                 "GIT_CONFIG_VALUE_0": "*",
@@ -320,6 +323,7 @@ class TrialHub:
             ),
             "CITYKIT_COURSE_ID": COURSE_ID,
             "CITYKIT_EXCHANGE": str(self.exchange),
+            **self.extra_env,
         }  # fmt: skip
         if user == self.grader and self.gradebook_url:
             cohort_env["CITYKIT_GRADEBOOK_URL"] = self.gradebook_url
@@ -349,26 +353,23 @@ class TrialHub:
     def _course_python(self) -> Path:
         """A Python every account can run, with this project's environment.
 
-        The project's own interpreter when unprivileged users can run it. Otherwise (a pyenv
-        Python in root's private home) a view of the same environment on the system's Python of
-        the same version: ``bin/python`` is the system's, ``lib``, ``share`` and ``etc`` are the
-        project's environment (same CPython version, so the same compiled packages).
+        The project's own interpreter when unprivileged users can run it. Otherwise (e.g. a
+        pyenv Python in root's private home) a stand-in: the same interpreter, hard-linked (or
+        copied) into the trial's folder without its site-packages, and a view of the project's
+        environment on it (``lib``, ``share`` and ``etc`` are the project's). A real server
+        installs the course environment where everyone can read it instead (docs/hub.md).
         """
         cached = getattr(self, "_python", None)
         if cached is not None:
             return cached
         own = Path(sys.executable)
-        if _runs_as_nobody(own):
+        if _runs_as_nobody(own, self.extra_env):
             self._python = own
             return own
         version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-        system = Path("/usr/bin") / version
-        if not system.is_file():
-            raise RuntimeError(
-                f"{own} cannot be run by other users and there is no {system} to stand in for "
-                f"it: install the course environment where every account can read it, with "
-                f"{version} (docs/hub.md, step 2)"
-            )
+        base = self.root / "python"
+        _link_interpreter(Path(sys.base_prefix), base, version)
+        self.extra_env = {"LD_LIBRARY_PATH": str(base / "lib")}
         view = self.root / "env"
         (view / "bin").mkdir(parents=True, exist_ok=True)
         prefix = Path(sysconfig.get_paths()["purelib"]).parents[2]  # <venv>/lib/pythonX.Y/...
@@ -378,10 +379,10 @@ class TrialHub:
         for name in ("python", "python3", version):
             link = view / "bin" / name
             if not link.exists():
-                link.symlink_to(system)
+                link.symlink_to(base / "bin" / version)
         (view / "pyvenv.cfg").write_text(
-            f"home = /usr/bin\ninclude-system-site-packages = false\n"
-            f"version = {sys.version_info.major}.{sys.version_info.minor}\n",
+            f"home = {base / 'bin'}\ninclude-system-site-packages = false\n"
+            f"version = {'.'.join(map(str, sys.version_info[:3]))}\n",
             encoding="utf-8",
         )
         python = view / "bin" / "python"
@@ -398,7 +399,7 @@ class TrialHub:
             if first.startswith("#!") and "python" in first:
                 target.write_text(f"#!{python}\n{rest}", encoding="utf-8")
                 target.chmod(0o755)
-        if not _runs_as_nobody(python):
+        if not _runs_as_nobody(python, self.extra_env):
             raise RuntimeError(
                 f"{python} (a view of {prefix}) cannot import jupyterhub and citykit"
             )
@@ -473,6 +474,30 @@ class TrialHub:
              "-h", "127.0.0.1", "-p", str(port), "-U", "grader", "-d", "postgres", "-c",
              "CREATE DATABASE gradebook", timeout=60, preexec_fn=become)  # fmt: skip
         self.gradebook_url = f"postgresql+psycopg://grader@127.0.0.1:{port}/gradebook"
+
+
+def _link_interpreter(source: Path, dest: Path, version: str) -> None:
+    """Hard-link (copy across file systems) the interpreter at ``source`` into ``dest``: its
+    binary, its shared library and its standard library, not its site-packages."""
+    wanted = [source / "bin" / version, *sorted((source / "lib").glob("libpython*"))]
+    stdlib = source / "lib" / version
+    for folder, dirs, files in os.walk(stdlib):
+        if Path(folder) == stdlib and "site-packages" in dirs:
+            dirs.remove("site-packages")
+        wanted.extend(Path(folder) / name for name in files)
+    for path in wanted:
+        target = dest / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink():
+            target.symlink_to(os.readlink(path))
+            continue
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copy2(path, target)
+    (dest / "lib" / version / "site-packages").mkdir(exist_ok=True)
+    for folder, dirs, _ in os.walk(dest):
+        os.chmod(folder, 0o755)
 
 
 def _kill_uid(uid: int) -> None:
