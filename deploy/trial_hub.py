@@ -111,6 +111,9 @@ class TrialHub:
         Keep the gradebook in a PostgreSQL server started for the trial (default) or in sqlite.
     idle_timeout_s, memory_mb : int, keyword-only
         As in cohort.toml.
+    lti13 : dict, keyword-only
+        Sign-in by LTI 1.3 with these settings (the ``[lti13]`` table of cohort.toml) instead of
+        the trial password.
     """
 
     def __init__(
@@ -123,6 +126,7 @@ class TrialHub:
         postgres: bool = True,
         idle_timeout_s: int = 3600,
         memory_mb: int = 4096,
+        lti13: dict | None = None,
     ) -> None:
         self.tag = tag or "ct" + secrets.token_hex(2)
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="citykit-trial-hub-"))
@@ -140,6 +144,7 @@ class TrialHub:
         self.use_postgres = postgres
         self.idle_timeout_s = idle_timeout_s
         self.memory_mb = memory_mb
+        self.lti13 = dict(lti13 or {})
         self.created_users: list[str] = []
         self.extra_env: dict[str, str] = {}  # every process of the trial (see _course_python)
         self.process: subprocess.Popen | None = None
@@ -222,8 +227,9 @@ class TrialHub:
             "proxy_api_port": self.proxy_api_port,
             "memory_mb": self.memory_mb,
             "idle_timeout_s": self.idle_timeout_s,
-            "authenticator": "trial",
+            "authenticator": "lti13" if self.lti13 else "trial",
             "trial_password": self.password,
+            "lti13": self.lti13,
             "trial_api_token": self.api_token,
             "proxy_command": [proxy],
             # git refuses to read a repository owned by another user (the trial's course

@@ -49,22 +49,22 @@ elif cohort.authenticator == "lti13":
 else:  # "trial": the trial hub's accounts, one shared password (make hub, the tests)
     c.JupyterHub.authenticator_class = "dummy"
     c.DummyAuthenticator.password = cohort.trial_password
-    if cohort.trial_api_token:  # the trial hub's own scripts (make hub, tests) drive it by API
-        services.append({"name": "trial-admin", "api_token": cohort.trial_api_token})
-        roles.append(
-            {
-                "name": "trial-admin",
-                "scopes": [
-                    "admin:users",
-                    "admin:servers",
-                    "admin:groups",
-                    "tokens",
-                    "list:services",
-                    "read:services",
-                ],
-                "services": ["trial-admin"],
-            }
-        )
+if cohort.trial_api_token:  # the trial hub's own scripts (make hub, tests) drive it by API
+    services.append({"name": "trial-admin", "api_token": cohort.trial_api_token})
+    roles.append(
+        {
+            "name": "trial-admin",
+            "scopes": [
+                "admin:users",
+                "admin:servers",
+                "admin:groups",
+                "tokens",
+                "list:services",
+                "read:services",
+            ],
+            "services": ["trial-admin"],
+        }
+    )
 c.Authenticator.allowed_users = people
 c.Authenticator.admin_users = set()
 
