@@ -448,9 +448,12 @@ class TrialHub:
         _run("chown", "-R", f"{self.grader}:{self.grader}", str(dest))
 
     def _make_exchange(self) -> None:
-        """nbgrader needs an exchange root every account can write to: root's, mode 1777 (the
+        """Make the exchange root and the course's folder in it.
+
+        nbgrader needs an exchange root every account can write to: root's, mode 1777 (the
         sticky bit: nobody removes what another made). The course's folder in it is made first,
-        by the grader account, so no learner can make one of that name."""
+        by the grader account, so no learner can make one of that name.
+        """
         self.exchange.mkdir(exist_ok=True)
         os.chmod(self.exchange, 0o1777)
         course = self.exchange / COURSE_ID
@@ -483,8 +486,10 @@ class TrialHub:
 
 
 def _link_interpreter(source: Path, dest: Path, version: str) -> None:
-    """Hard-link (copy across file systems) the interpreter at ``source`` into ``dest``: its
-    binary, its shared library and its standard library, not its site-packages."""
+    """Hard-link (copy across file systems) the interpreter at ``source`` into ``dest``.
+
+    Its binary, its shared library and its standard library; not its site-packages.
+    """
     wanted = [source / "bin" / version, *sorted((source / "lib").glob("libpython*"))]
     stdlib = source / "lib" / version
     for folder, dirs, files in os.walk(stdlib):
@@ -502,7 +507,7 @@ def _link_interpreter(source: Path, dest: Path, version: str) -> None:
         except OSError:
             shutil.copy2(path, target)
     (dest / "lib" / version / "site-packages").mkdir(exist_ok=True)
-    for folder, dirs, _ in os.walk(dest):
+    for folder, _dirs, _files in os.walk(dest):
         os.chmod(folder, 0o755)
 
 

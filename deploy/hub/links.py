@@ -1,10 +1,10 @@
-"""nbgitpuller links: one click puts the course in a learner's home and opens a page of it.
+r"""nbgitpuller links: one click puts the course in a learner's home and opens a page of it.
 
 A link sends the learner to their own server on the hub, which pulls the course's git repository
 into ``~/<folder>`` (the first time a clone, later a merge that never overwrites the learner's
 changes) and opens ``README.md`` (rendered) or a lesson. Paste the links in the LMS or an email::
 
-    python deploy/hub/links.py --hub https://hub.example.org \\
+    python deploy/hub/links.py --hub https://hub.example.org \
         --repo https://github.com/example/city-analyst-academy
 
 prints the link to the course and one to the first lesson of each module.

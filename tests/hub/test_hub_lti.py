@@ -48,7 +48,7 @@ class Platform:
         jwks = json.dumps({"keys": [{**public, "kid": self.kid, "alg": "RS256", "use": "sig"}]})
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's name)
+            def do_GET(self):  # http.server's name for GET
                 body = jwks.encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
