@@ -11,8 +11,8 @@ the formgrader would wait on "Loading" for ever), and the ``alembic`` command th
 create a new gradebook is found next to the Python running nbgrader, even when that environment's
 ``bin`` folder is not on ``PATH``.
 
-On a JupyterHub, ``deploy/hub/nbgrader_config.py`` (the exchange, the course's groups) is read as
-well; see docs/hub.md. ``CITYKIT_GRADEBOOK_URL`` replaces the sqlite gradebook, e.g. with the
+On the cohort's JupyterHub, ``deploy/hub/jupyter/common/nbgrader_config.py`` (the exchange) is read
+as well; see docs/hub.md. ``CITYKIT_GRADEBOOK_URL`` replaces the sqlite gradebook, e.g. with the
 cohort's PostgreSQL gradebook.
 """
 
