@@ -232,15 +232,12 @@ class TrialHub:
             "lti13": self.lti13,
             "trial_api_token": self.api_token,
             "proxy_command": [proxy],
-            # git refuses to read a repository owned by another user (the trial's course
-            # repository is root's): nbgitpuller links of the trial read it all the same.
-            "environment": {
-                **self.extra_env,
-                "GIT_CONFIG_COUNT": "1",
-                "GIT_CONFIG_KEY_0": "safe.directory",
-                "GIT_CONFIG_VALUE_0": "*",
-            },
+            # git refuses to read a repository owned by another user (a course repository of
+            # the trial is root's): the trial's accounts share a git configuration that allows it.
+            "environment": {**self.extra_env, "GIT_CONFIG_GLOBAL": str(self.root / "gitconfig")},
         }
+        (self.root / "gitconfig").write_text("[safe]\n\tdirectory = *\n", encoding="utf-8")
+        os.chmod(self.root / "gitconfig", 0o644)
         (state / "cohort.toml").write_text(_toml(cohort), encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "CITYKIT_"))}
         env["CITYKIT_COHORT"] = str(state / "cohort.toml")

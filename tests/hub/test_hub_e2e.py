@@ -334,13 +334,20 @@ def test_4_instructor_grades_one_memo_in_the_formgrader(cohort, browser):
     ).json()
     first = next(s for s in listing if s["student"] == hub.learners[0])
     page.goto(f"{hub.url}{FORMGRADER}/submissions/{first['id']}")
-    score = page.locator("input.score#interpretation")
-    score.fill(str(PLAN[1][3]))
-    score.press("Tab")
+    # The page is ready when its scores are drawn (the automatic score as a placeholder).
+    page.wait_for_function(
+        "() => { const q = document.querySelector('input.score#q1_test');"
+        " return q !== null && q.getAttribute('placeholder') !== null; }"
+    )
+    memo = page.locator("input.score#interpretation")
+    heading = memo.locator("xpath=ancestor::div[contains(@class, 'panel-heading')]")
+    heading.locator("button.full-credit").click()  # the memo: 2 of 2
+    page.wait_for_function(
+        "() => document.querySelector('input.score#interpretation').value === '2'"
+    )
     comment = page.locator("textarea#interpretation-comment")
     comment.fill("Clear and to the point.")
     comment.press("Tab")
-    page.locator(".score-saved").first.wait_for(state="visible")
     screenshot(page, "instructor-manual-grade")
     from nbgrader.api import Gradebook
 
@@ -348,7 +355,6 @@ def test_4_instructor_grades_one_memo_in_the_formgrader(cohort, browser):
         with Gradebook(hub.gradebook_url, COURSE_ID) as gradebook:
             return gradebook.find_submission(ASSIGNMENT, hub.learners[0]).score
 
-    page.wait_for_function("() => true")  # let the autosave land
     for _ in range(60):
         if total() == PLAN[1][2] + PLAN[1][3]:
             break

@@ -164,10 +164,14 @@ def test_learners_sign_in_spawn_and_run_a_lesson_at_once(tmp_path):
         for user in hub.learners:
             uid = pwd.getpwnam(user).pw_uid
             results[user]["memory_mib"], results[user]["processes"] = learner_memory(uid)
-            # The server runs as the learner's own Unix user.
-            pid = hub.api("GET", f"/users/{user}", {"include_stopped_servers": False})
-            assert pid["servers"][""]["ready"]
+            # The server runs as the learner's own Unix user, with the cohort's limits.
+            server = hub.api("GET", f"/users/{user}")["servers"][""]
+            assert server["ready"]
             assert results[user]["processes"] >= 2, f"{user}: no server and kernel of their own"
+            process = psutil.Process(server["state"]["pid"])
+            assert process.uids().real == uid
+            assert process.rlimit(psutil.RLIMIT_AS) == (hub.memory_mb * 2**20,) * 2
+            assert process.rlimit(psutil.RLIMIT_NPROC)[0] == 256
         hub_memory = sum(
             p.memory_full_info().pss
             for p in psutil.Process(hub.process.pid).children(recursive=True) + [

@@ -27,6 +27,7 @@ from conftest import TrialHub, trial_hub_prerequisites
 ROOT = Path(__file__).resolve().parents[2]
 ISSUER = "https://lms.example.org"
 CLIENT_ID = "city-analyst-academy-tool"
+IDLE_TIMEOUT_S = 20  # the idle culler's limit on this hub (a class uses an hour)
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 
@@ -153,7 +154,13 @@ def lti_hub(tmp_path_factory):
     course = tmp_path_factory.mktemp("course")
     (course / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
     (course / "solutions").mkdir()
-    hub = TrialHub(learners=1, course=course, postgres=False, lti13=platform.settings())
+    hub = TrialHub(
+        learners=1,
+        course=course,
+        postgres=False,
+        lti13=platform.settings(),
+        idle_timeout_s=IDLE_TIMEOUT_S,
+    )
     try:
         hub.start()
         yield hub, platform
@@ -181,3 +188,20 @@ def test_a_launch_for_someone_outside_the_class_is_refused(lti_hub):
     status, jar = launch(hub, platform, username="mallory")
     assert status == 403
     assert signed_in_as(hub, jar) is None
+
+
+def test_an_idle_server_is_stopped_by_the_culler(lti_hub):
+    """The hub's idle culler stops a server nobody uses (the learner's files stay)."""
+    hub, _ = lti_hub
+    user = hub.learners[0]
+    hub.api("POST", f"/users/{user}/server", timeout=300)
+    deadline = time.monotonic() + 300
+    while not hub.api("GET", f"/users/{user}")["servers"].get("", {}).get("ready"):
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(1)
+    started = time.monotonic()
+    while hub.api("GET", f"/users/{user}")["servers"].get(""):
+        assert time.monotonic() - started < 20 * IDLE_TIMEOUT_S, "the idle server was not stopped"
+        time.sleep(2)
+    assert time.monotonic() - started >= IDLE_TIMEOUT_S / 2  # stopped for being idle, not at once
+    assert hub.home_of(user).is_dir()
