@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import UI_TIMEOUT_MS, TrialHub, screenshot, trial_hub_prerequisites
+from hub_helpers import UI_TIMEOUT_MS, TrialHub, screenshot, trial_hub_prerequisites
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "grading" / "fixture_course"

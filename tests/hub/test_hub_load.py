@@ -29,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import TrialHub, trial_hub_prerequisites
+from hub_helpers import TrialHub, trial_hub_prerequisites
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON = ROOT / "curriculum" / "00-foundations" / "01-tables-and-filters.ipynb"

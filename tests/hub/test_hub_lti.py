@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import TrialHub, trial_hub_prerequisites
+from hub_helpers import TrialHub, trial_hub_prerequisites
 
 ROOT = Path(__file__).resolve().parents[2]
 ISSUER = "https://lms.example.org"
