@@ -83,6 +83,13 @@ c.Spawner.notebook_dir = "~"
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 c.Spawner.mem_limit = f"{cohort.memory_mb}M"  # shown to the server; enforced per process above
+# A server's own token may also open the course's formgrader service, for those who may (the
+# instructors): nbgrader's course list checks that it answers before it lists the course.
+c.Spawner.server_token_scopes = [
+    "users:activity!user",
+    "access:servers!server",
+    f"access:services!service={cohort.course_id}",
+]
 
 # -- the course's formgrader, in the shared grader account ---------------------------------------
 grader_env = role_environment(cohort, "grader")

@@ -218,8 +218,16 @@ def test_1_instructor_releases_in_the_formgrader_tab(cohort, browser):
     items = open_menu(page, "Nbgrader")
     close_menu(page)
     assert "Course List" in items and "Formgrader" not in items, items
-    # The course list's link (/lab?formgrader=true) lands on the formgrader page itself.
-    response = page.goto(f"{hub.url}/services/{COURSE_ID}/lab?formgrader=true")
+    # The course list links to the course's formgrader service, in a tab of its own ...
+    menu(page, "Nbgrader", "Course List")
+    link = page.locator("#courses a", has_text=COURSE_ID)
+    link.wait_for(timeout=120_000)
+    href = link.get_attribute("href")
+    assert href.endswith(f"/services/{COURSE_ID}/lab?formgrader=true"), href
+    assert link.get_attribute("target") == "blank"
+    screenshot(page, "instructor-course-list")
+    # ... and that link (/lab?formgrader=true) lands on the formgrader page itself.
+    response = page.goto(href)
     page.wait_for_url(re.compile(rf"{FORMGRADER}/manage_assignments$"))
     assert "frame-ancestors 'none'" in (response.headers.get("content-security-policy") or "")
     row = assignment_row(page)
