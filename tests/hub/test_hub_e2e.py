@@ -74,6 +74,9 @@ def cohort(tmp_path_factory, browser):
     except RuntimeError as exc:
         hub.stop()
         pytest.fail(f"the trial hub did not start: {exc}")
+    except BaseException:  # interrupted: leave no account or folder behind
+        hub.stop()
+        raise
     state = {"hub": hub, "passed": set(), "pages": {}}
     try:
         yield state
