@@ -3,6 +3,7 @@
 #   make test   create the environment if needed and run every test (course verification included)
 
 PYTHON ?= python3
+HUB_ARGS ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -15,7 +16,14 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 BOOK_ARGS ?=
 
-.PHONY: help env lab test exercises fingerprints course datasets verify browser lint bench book clean
+# Node packages from the npm registry, each pinned by its package-lock.json and installed in the
+# repository (nothing global): JupyterHub's proxy for the hub tests, axe-core for the website's
+# accessibility tests. Without npm they are not installed, and the tests that need them say so.
+PROXY := deploy/proxy/node_modules/.bin/configurable-http-proxy
+AXE   := book/node_modules/axe-core/axe.min.js
+NODE_TOOLS := $(if $(shell command -v npm),$(PROXY) $(AXE))
+
+.PHONY: help env lab test exercises fingerprints course datasets verify browser lint bench book clean hub hub-env hub-load
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -31,7 +39,7 @@ env: $(STAMP)  ## create or update the environment (.venv)
 lab: $(STAMP)  ## open the course in JupyterLab (prints the URL)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url="/lab/tree/README.md" $(ROOT_FLAG) $(LAB_ARGS)
 
-test: $(STAMP)  ## run every test, course verification included
+test: $(VENV)/.book-installed $(NODE_TOOLS)  ## run every test, course verification included
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 exercises: $(STAMP)  ## regenerate exercises/ from solutions/
@@ -61,8 +69,24 @@ $(VENV)/.book-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,book]"
 	@touch $@
 
+$(AXE): book/package.json book/package-lock.json
+	npm ci --prefix book --no-audit --no-fund --loglevel=error
+	@touch $@
+
 book: $(VENV)/.book-installed  ## the course website in build/book/html (runs the lessons that changed)
 	$(BIN)/python book/build.py $(BOOK_ARGS)
+
+$(PROXY): deploy/proxy/package.json deploy/proxy/package-lock.json
+	cd deploy/proxy && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+hub-env: $(STAMP) $(PROXY)  ## install what the trial hub needs (the environment, configurable-http-proxy)
+
+hub: hub-env  ## a trial hub on 127.0.0.1 (instructor, 3 learners; run as root; Ctrl+C removes it)
+	$(BIN)/python deploy/trial_hub.py $(HUB_ARGS)
+
+hub-load: hub-env  ## the hub load test at full size (30 learners at once; figures in build/hub-load/)
+	CITYKIT_HUB_LOAD_LEARNERS=30 $(BIN)/python -m pytest tests/hub/test_hub_load.py -s $(PYTEST_ARGS)
 
 browser: $(STAMP)  ## drive the course in headless Chromium (lessons, widgets, nbgrader Validate)
 	$(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)

@@ -41,22 +41,41 @@ _PACKAGE = "datapackage.json"
 def data_dir() -> Path:
     """Return the folder of the sample city's tables.
 
-    It is ``$CITYKIT_DATA_DIR`` when set, else the ``datasets/`` folder of the course repository
-    that holds this package.
+    Looked for in this order: the folder named by the environment variable
+    ``$CITYKIT_DATA_DIR``; the copy installed inside the package (``citykit/sample_city``, when
+    citykit was installed from a wheel); the ``datasets/`` folder of the course repository that
+    holds this package (a clone, with citykit installed in editable mode or ``toolkit/`` on
+    ``sys.path``).
+
+    Examples
+    --------
+    >>> (data_dir() / "datapackage.json").is_file()
+    True
     """
     env = os.environ.get("CITYKIT_DATA_DIR")
     if env:
         return Path(env)
+    packaged = _packaged_data()
+    if packaged is not None:
+        return packaged
     here = Path(__file__).resolve()
     for parent in here.parents:
         candidate = parent / "datasets" / _PACKAGE
         if candidate.is_file():
             return candidate.parent
     raise CityKitError(
-        "The sample city's datasets/ folder was not found next to citykit. Run "
-        "`citykit datasets build` in the course repository, or set the environment variable "
-        "CITYKIT_DATA_DIR to a folder that holds datapackage.json."
+        "The sample city's tables were not found: citykit was installed without them (no "
+        "citykit/sample_city folder) and no datasets/ folder of the course repository is next to "
+        "it. Install citykit from a wheel built by the course repository (the wheel carries the "
+        "sample city), run `citykit datasets build` in the course repository, or set the "
+        "environment variable CITYKIT_DATA_DIR to a folder that holds datapackage.json."
     )
+
+
+def _packaged_data() -> Path | None:
+    """The sample city installed inside the package (a wheel), or ``None`` (a source checkout)."""
+    folder = Path(__file__).resolve().parent / "sample_city"
+    return folder if (folder / _PACKAGE).is_file() else None
 
 
 @lru_cache(maxsize=8)
