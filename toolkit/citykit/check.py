@@ -42,8 +42,21 @@ Each assignment has a *question bank*, ``citykit/questions/<assignment>.toml``::
 A *mistake* is a plausible wrong method and an *alternative* a defensible right one, each written
 as the code a learner would put in the answer cell: ``citykit course verify`` runs every one
 against the data and fails when the check or the hidden tests accept a mistake or reject an
-alternative. ``decimals = 3`` on a number question accepts any answer within half a unit of the
-third decimal (what rounding to three decimals gives); the question's text says so.
+alternative. Other keys of a question:
+
+``decimals = 3``
+    on a number (or a list of numbers): accept any answer within half a unit of the third decimal,
+    what rounding to three decimals gives; the question's text says so.
+``keeps = ["sanitation_chart"]``
+    other variables the question asks the learner to keep (later questions and the hidden tests
+    may use them).
+``listed = ["Bad", "Good"]``
+    values the question itself lists, which hints and feedback may name too (verify otherwise
+    fails a hint or feedback that shows the answer).
+``explanation = "..."``
+    words shown with the worked answer (choice questions have no code to show).
+``options``, ``digits``, ``ordered``
+    the letters of a choice question; significant digits and row order for tables.
 
 ``citykit course fingerprint <assignment>`` writes ``<assignment>.answers.json``: salted hashes
 of a canonical form of the right answer, of every alternative and of every mistake (numbers

@@ -242,7 +242,9 @@ def solution_entry(
         verdict = exercise.evaluate(question, value)
         leaks = []
         if value is not _MISSING:
-            texts = value_texts(value)
+            # values the question itself lists (the four bands, a threshold) may be named
+            listed = {str(x) for x in spec.get("listed", [])}
+            texts = [t for t in value_texts(value) if t not in listed]
             for where, text in [("feedback", m["feedback"]) for m in spec["mistakes"]] + [
                 ("hint", h) for h in spec["hints"]
             ]:
