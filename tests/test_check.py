@@ -197,15 +197,21 @@ def test_hints_come_one_step_at_a_time_and_each_is_shown(check, capsys):
     assert first.message.startswith("(1/3)") and "next hint" in first.details[0]
 
 
-def test_hints_step_from_the_concept_to_the_answer():
-    """The last hint gives the code; the first one does not (no jump from the lesson to the answer)."""
-    for name in ("00-foundations",):
-        for qid, spec in load_bank(name)["questions"].items():
-            hints = spec["hints"]
-            assert len(hints) >= 3, qid
-            variable = spec["variable"]
-            assert f"{variable} =" in hints[-1], f"{qid}: the last hint shows the code"
-            assert f"{variable} =" not in hints[0], f"{qid}: the first hint is the concept"
+@pytest.mark.parametrize(
+    "assignment", sorted(p.stem for p in check_module.QUESTIONS_DIR.glob("*.toml"))
+)
+def test_hints_step_from_the_concept_to_the_answer(assignment):
+    """Concept, then the missing step, then the code: no jump from a repeat of the lesson to the
+    answer. Choice questions give two pointers and no letter."""
+    for qid, spec in load_bank(assignment)["questions"].items():
+        hints, variable = spec["hints"], spec["variable"]
+        if spec.get("kind") == "choice":
+            assert len(hints) >= 2, qid
+            assert not any(f"{variable} =" in h for h in hints), f"{qid}: a hint gives the letter"
+            continue
+        assert len(hints) >= 3, qid
+        assert f"{variable} =" in hints[-1], f"{qid}: the last hint shows the code"
+        assert not any(f"{variable} =" in h for h in hints[:-1]), f"{qid}: only the last gives it"
 
 
 def test_grading_mode_keeps_messages_short(check, monkeypatch):

@@ -195,10 +195,14 @@ def test_catalog_from_synthetic_table_finds_exactly_the_planted_gaps():
     assert per_record.max() == 2 and (per_record == 2).sum() == 1
     assert len(per_record) == len(problems) - 1
     double = problems[problems["record"] == per_record.idxmax()]
-    assert set(double["field"]) == {"description", "keyword"} == {
-        {"missing_description": "description", "missing_keyword": "keyword"}[g]
-        for g in fam.DOUBLE_GAP
-    }
+    assert (
+        set(double["field"])
+        == {"description", "keyword"}
+        == {
+            {"missing_description": "description", "missing_keyword": "keyword"}[g]
+            for g in fam.DOUBLE_GAP
+        }
+    )
     json.dumps(catalog)  # serialisable as data.json
 
 
