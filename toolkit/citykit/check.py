@@ -48,8 +48,8 @@ alternative. Other keys of a question:
     on a number (or a list of numbers): accept any answer within half a unit of the third decimal,
     what rounding to three decimals gives; the question's text says so.
 ``keeps = ["sanitation_chart"]``
-    other variables the question asks the learner to keep (later questions and the hidden tests
-    may use them).
+    other variables the question asks the learner to keep (the methods of later questions may
+    use them; hidden tests see only the answer variable, the modules and the parameters).
 ``listed = ["Bad", "Good"]``
     values the question itself lists, which hints and feedback may name too (verify otherwise
     fails a hint or feedback that shows the answer).

@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 CELL_TIMEOUT = 120
+METHODS_TIMEOUT = 900
 METHODS_CHECK = "every wrong method is rejected and every alternative accepted"
 METHODS_CHECK_LEARNER = "every untouched exercise runs to its end for a learner"
 
@@ -211,16 +212,20 @@ class _Kernel:
         self.client.execute_cell(cell, index)
         return cell.get("outputs", [])
 
-    def run_code(self, code: str) -> list[dict]:
+    def run_code(self, code: str, *, timeout: int | None = None) -> list[dict]:
         import nbformat
 
         cell = nbformat.v4.new_code_cell(code)
         self.nb.cells.append(cell)
         index = len(self.nb.cells) - 1
+        usual = self.client.timeout
+        if timeout is not None:
+            self.client.timeout = timeout
         try:
             self.client.execute_cell(cell, index)
         finally:
             self.nb.cells.pop()
+            self.client.timeout = usual
         return cell.get("outputs", [])
 
     def close(self) -> None:
@@ -480,7 +485,11 @@ def _run_methods(root: Path, assignment: str, *, mode: str) -> dict[str, dict]:
                     parameters=parameters,
                     mode=mode,
                 )
-                ran = _marked(kernel.run_code(code), f"the methods of {question.qid}")
+                # every method and its hidden tests run in this one cell: give it time on a busy
+                # machine (a cell of the notebook gets CELL_TIMEOUT)
+                ran = _marked(
+                    kernel.run_code(code, timeout=METHODS_TIMEOUT), f"the methods of {question.qid}"
+                )
                 results[question.qid] = {"methods": ran["methods"]}
             errors = _errors(kernel.run_cell(i))
             if errors:

@@ -12,7 +12,7 @@ question's answer cell, call :func:`run_question` inside that kernel:
   computes from the data as a learner would);
 * the method's answer is judged twice: by the visible check, and by the question's hidden tests,
   run in a clean namespace that holds only the notebook's modules, its parameters and the answer
-  variables (what a grader carries out of a learner's kernel).
+  variable (what a grader carries out of a learner's kernel).
 
 This module runs inside the notebook's kernel; :mod:`citykit.course` drives it.
 
@@ -98,7 +98,7 @@ def run_method(namespace: dict, code: str, *, variable: str, drop: set, keeps) -
 
 
 def hidden_namespace(namespace: dict, *, parameters, names: dict) -> dict:
-    """The clean namespace of hidden tests: modules, parameters and the answer variables."""
+    """The clean namespace of hidden tests: modules, parameters and the answer variable."""
     clean = {"__builtins__": __builtins__}
     clean.update({k: v for k, v in namespace.items() if isinstance(v, types.ModuleType)})
     clean.update({k: namespace[k] for k in parameters if k in namespace})
@@ -199,9 +199,9 @@ def run_question(
                 verdict = exercise.evaluate(question, outcome.value)
                 row["status"] = verdict.status
                 row["message"] = verdict.message
-                names = {variable: outcome.value}
-                names.update({k: outcome.namespace[k] for k in keeps if k in outcome.namespace})
-                clean = hidden_namespace(namespace, parameters=parameters, names=names)
+                clean = hidden_namespace(
+                    namespace, parameters=parameters, names={variable: outcome.value}
+                )
                 started = time.perf_counter()
                 row["hidden_passed"], row["hidden_error"] = run_hidden(hidden, clean)
                 row["seconds"] = round(row["seconds"] + time.perf_counter() - started, 3)
@@ -233,10 +233,8 @@ def solution_entry(
     variable = spec["variable"]
     kind = spec.get("kind", "number")
     value = namespace.get(variable, _MISSING)
-    keeps = tuple(spec.get("keeps", ()))
     if mode == "verify":
         names = {variable: value} if value is not _MISSING else {}
-        names.update({k: namespace[k] for k in keeps if k in namespace})
         clean = hidden_namespace(namespace, parameters=parameters, names=names)
         passed, error = run_hidden(hidden, clean)
         verdict = exercise.evaluate(question, value)
