@@ -781,15 +781,19 @@ class Exercise:
                 ]
             if isinstance(value, str):
                 return [f"`{variable}` is text ({value!r}); the answer is {_TYPE_WORDS[kind]}."]
+            empty = value is pd.NA or (
+                isinstance(value, (float, np.floating)) and math.isnan(float(value))
+            )
+            if empty:
+                return [
+                    f"`{variable}` is missing (NaN or <NA>): the calculation found no rows to work "
+                    "on. Check that your filters keep some rows: a value compared with the wrong "
+                    "type matches nothing, e.g. .dt.year == '2024' (text) instead of == 2024."
+                ]
             if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(
                 value, (bool, np.bool_)
             ):
                 return [f"`{variable}` should be {_TYPE_WORDS[kind]}, but it is a {actual}."]
-            if math.isnan(float(value)):
-                return [
-                    f"`{variable}` is NaN (not a number): a calculation found nothing to work "
-                    "on. Check that your filter keeps some rows."
-                ]
             if kind == "integer" and float(value) != int(value):
                 return [f"`{variable}` is {value!r}; the answer is a whole number (a count)."]
         elif kind == "frame":
