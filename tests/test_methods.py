@@ -54,3 +54,16 @@ def test_assigned_names_cover_loops_imports_and_definitions():
     )
     assert methods.assigned_names(source) == {"x", "i", "j", "np", "f", "h"}
     assert methods.assigned_names("not python (") == set()
+
+
+def test_while_methods_run_each_table_is_read_once_and_handed_out_as_a_copy():
+    from citykit import datasets
+
+    read = datasets.load
+    with methods._tables_read_once():
+        first = datasets.load("providers")
+        first.loc[:, "provider_id"] = "changed"
+        second = datasets.load("providers")
+        assert datasets.load is not read
+    assert datasets.load is read, "the reader is put back"
+    assert "changed" not in set(second["provider_id"]), "a change to one copy reaches no other"

@@ -29,6 +29,7 @@ Examples
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import math
 import time
@@ -144,6 +145,32 @@ def value_texts(value) -> list[str]:
     return []
 
 
+@contextlib.contextmanager
+def _tables_read_once():
+    """While methods run, ``datasets.load`` reads each table once and hands out copies.
+
+    Hidden tests load their data afresh for every method judged; reading the CSV files again each
+    time would cost more than the methods themselves. The copies are deep, so a method or a test
+    that changes its table changes nothing for the next one.
+    """
+    from citykit import datasets
+
+    read = datasets.load
+    tables: dict = {}
+
+    def load(name, *, data_dir=None):
+        key = (name, str(data_dir))
+        if key not in tables:
+            tables[key] = read(name, data_dir=data_dir)
+        return tables[key].copy(deep=True)
+
+    datasets.load = load
+    try:
+        yield
+    finally:
+        datasets.load = read
+
+
 def _answer_label(value) -> str:
     if value is _MISSING:
         return "nothing (the method does not set the variable)"
@@ -170,43 +197,62 @@ def run_question(
 
     exercise = check.Exercise(assignment)
     spec = exercise.questions[question]
-    variable = spec["variable"]
-    keeps = tuple(spec.get("keeps", ()))
-    drop = set(drop)
-    results = []
+    context = {
+        "namespace": namespace,
+        "exercise": exercise,
+        "question": question,
+        "variable": spec["variable"],
+        "keeps": tuple(spec.get("keeps", ())),
+        "drop": set(drop),
+        "hidden": hidden,
+        "parameters": parameters,
+        "mode": mode,
+    }
     methods = [("mistake", i, m) for i, m in enumerate(spec["mistakes"])] + [
         ("alternative", i, m) for i, m in enumerate(spec["alternatives"])
     ]
-    for kind, index, method in methods:
-        outcome = run_method(namespace, method["code"], variable=variable, drop=drop, keeps=keeps)
-        row = {
-            "kind": kind,
-            "index": index,
-            "code": method["code"].strip(),
-            "error": outcome.error,
-            "seconds": round(outcome.seconds, 3),
-            "value": _answer_label(outcome.value),
-        }
-        if outcome.error is None and outcome.value is not _MISSING:
-            if mode == "fingerprint":
-                try:
-                    forms = exercise.canonical_forms(question, outcome.value, near=False)
-                    row["canonical"] = forms[0]
-                    row["fingerprint"] = exercise.fingerprint_of(question, outcome.value)
-                except Exception as exc:
-                    row["error"] = f"cannot be fingerprinted: {type(exc).__name__}: {exc}"
-            else:
-                verdict = exercise.evaluate(question, outcome.value)
-                row["status"] = verdict.status
-                row["message"] = verdict.message
-                clean = hidden_namespace(
-                    namespace, parameters=parameters, names={variable: outcome.value}
-                )
-                started = time.perf_counter()
-                row["hidden_passed"], row["hidden_error"] = run_hidden(hidden, clean)
-                row["seconds"] = round(row["seconds"] + time.perf_counter() - started, 3)
-        results.append(row)
+    with _tables_read_once():
+        results = [_judge_method(context, kind, index, method) for kind, index, method in methods]
     return {"question": question, "methods": results}
+
+
+def _judge_method(context: dict, kind: str, index: int, method: dict) -> dict:
+    """Run one method and judge (``verify``) or fingerprint (``fingerprint``) its answer."""
+    exercise, question, variable = context["exercise"], context["question"], context["variable"]
+    outcome = run_method(
+        context["namespace"],
+        method["code"],
+        variable=variable,
+        drop=context["drop"],
+        keeps=context["keeps"],
+    )
+    row = {
+        "kind": kind,
+        "index": index,
+        "code": method["code"].strip(),
+        "error": outcome.error,
+        "seconds": round(outcome.seconds, 3),
+        "value": _answer_label(outcome.value),
+    }
+    if outcome.error is not None or outcome.value is _MISSING:
+        return row
+    if context["mode"] == "fingerprint":
+        try:
+            row["canonical"] = exercise.canonical_forms(question, outcome.value, near=False)[0]
+            row["fingerprint"] = exercise.fingerprint_of(question, outcome.value)
+        except Exception as exc:
+            row["error"] = f"cannot be fingerprinted: {type(exc).__name__}: {exc}"
+        return row
+    verdict = exercise.evaluate(question, outcome.value)
+    row["status"] = verdict.status
+    row["message"] = verdict.message
+    clean = hidden_namespace(
+        context["namespace"], parameters=context["parameters"], names={variable: outcome.value}
+    )
+    started = time.perf_counter()
+    row["hidden_passed"], row["hidden_error"] = run_hidden(context["hidden"], clean)
+    row["seconds"] = round(row["seconds"] + time.perf_counter() - started, 3)
+    return row
 
 
 def solution_entry(
