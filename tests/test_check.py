@@ -387,3 +387,13 @@ def test_a_choice_answer_may_carry_its_punctuation(tmp_path, monkeypatch):
         assert check.evaluate("q1", written).passed, written
     assert check.evaluate("q1", "a)").message == "Mistake 0."
     assert "answer with one of" in check.evaluate("q1", "e").message
+
+
+def test_a_choice_question_opens_its_explanation_after_correct(monkeypatch):
+    monkeypatch.delenv("CITYKIT_COHORT", raising=False)
+    check = Exercise("01-open-data")
+    check("q4_not_checked", "a")
+    assert check.worked_answer("q4_not_checked").status == "hint"
+    check("q4_not_checked", "B")
+    worked = check.worked_answer("q4_not_checked")
+    assert worked.status == "worked" and "320 of 405" in worked.message
