@@ -100,7 +100,7 @@ def test_a_failing_solution_and_a_passing_blank_are_caught(mini_course):
 
 def _broken_bank(tmp_path, monkeypatch) -> Path:
     """A copy of the 00 bank with a wrong method that is right, an alternative that is wrong,
-    a method that uses the solution's own helper, and feedback that shows the answer."""
+    a method that uses the solution's own working variable, and feedback that shows the answer."""
     banks = tmp_path / "banks"
     banks.mkdir()
     source = ROOT / "toolkit" / "citykit" / "questions"
@@ -134,7 +134,7 @@ def test_wrong_methods_accepted_and_alternatives_rejected_are_caught(
             cell.source = (
                 'check("q2_open")\n### BEGIN HIDDEN TESTS\nassert n_open > 0\n### END HIDDEN TESTS'
             )
-        if grade_id == "q5_on_time":  # hidden tests that use the learner's helper variable
+        if grade_id == "q5_on_time":  # hidden tests that use a working variable of the learner
             cell.source = cell.source.replace(
                 "### END HIDDEN TESTS", "assert valid is not None\n### END HIDDEN TESTS"
             )
@@ -146,7 +146,9 @@ def test_wrong_methods_accepted_and_alternatives_rejected_are_caught(
     assert "q1_requests: the hidden tests accept mistake 3" in text
     assert "q2_open: the check says 'not yet' to alternative 2" in text
     assert "q2_open: the hidden tests accept mistake 1" in text, "weak hidden tests are caught"
-    assert "q6_district_medians: alternative 1" in text, "the solution's helpers are out of reach"
+    assert "q6_district_medians: alternative 1" in text, (
+        "the solution's working variables are out of reach"
+    )
     assert "NameError: name 'valid_days' is not defined" in text
     assert "q5_on_time: the hidden tests fail the solution's answer" in text
     assert "q1_requests: a feedback shows the answer ('49600')" in text

@@ -15,12 +15,12 @@ def test_docstring_examples():
     assert result.failed == 0 and result.attempted > 0
 
 
-def test_a_method_runs_on_a_copy_without_the_solutions_helpers():
-    namespace = {"requests": [3, 1, 2], "helper": 10, "n": 5}
+def test_a_method_runs_on_a_copy_without_the_solutions_working_variables():
+    namespace = {"requests": [3, 1, 2], "subtotal": 10, "n": 5}
     outcome = methods.run_method(
-        namespace, "n = len(requests) + helper", variable="n", drop={"helper"}, keeps=()
+        namespace, "n = len(requests) + subtotal", variable="n", drop={"subtotal"}, keeps=()
     )
-    assert outcome.error == "NameError: name 'helper' is not defined"
+    assert outcome.error == "NameError: name 'subtotal' is not defined"
     outcome = methods.run_method(namespace, "n = max(requests)", variable="n", drop=set(), keeps=())
     assert outcome.value == 3 and namespace["n"] == 5, "the notebook's namespace is untouched"
     silent = methods.run_method(namespace, "m = 1", variable="n", drop=set(), keeps=())
@@ -37,7 +37,9 @@ def test_hidden_tests_see_only_modules_parameters_and_the_answer():
     assert methods.run_hidden("assert answer == 2", dict(clean)) == (True, None)
     assert methods.run_hidden("assert answer == 3", dict(clean)) == (False, None)
     passed, error = methods.run_hidden("assert len(valid) == 2", dict(clean))
-    assert not passed and error.startswith("NameError"), "a learner's helper is out of reach"
+    assert not passed and error.startswith("NameError"), (
+        "a learner's working variable is out of reach"
+    )
 
 
 def test_value_texts_spot_an_answer_written_out():

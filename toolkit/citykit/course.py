@@ -407,15 +407,15 @@ def _questions(nb, bank: dict) -> tuple[dict[int, _Question], list[str]]:
             frozenset(),
         )
     # a method may use the data, what given cells build and what earlier questions asked the
-    # learner to keep; not the solution's own helpers or the hidden tests' names
-    helpers: set[str] = set()
+    # learner to keep; not the solution's own working variables or the hidden tests' names
+    working: set[str] = set()
     kept: set[str] = set()
     for index in sorted(found):
         question = found[index]
-        found[index] = _Question(**{**question.__dict__, "drop": frozenset(helpers - given - kept)})
+        found[index] = _Question(**{**question.__dict__, "drop": frozenset(working - given - kept)})
         spec = bank["questions"][question.qid]
-        helpers |= assigned_names(question.solution_code)
-        helpers |= assigned_names(cells[question.grade].source)
+        working |= assigned_names(question.solution_code)
+        working |= assigned_names(cells[question.grade].source)
         kept |= {spec["variable"], *spec.get("keeps", ())}
     return found, sorted(parameters)
 

@@ -8,7 +8,7 @@ fingerprint`` and ``citykit course verify`` execute the solution notebook and, j
 question's answer cell, call :func:`run_question` inside that kernel:
 
 * every method runs on a copy of the learner's namespace at that point (the data and what the
-  notebook's given cells built; the solution's own helper variables are removed, so a method
+  notebook's given cells built; the solution's own working variables are removed, so a method
   computes from the data as a learner would);
 * the method's answer is judged twice: by the visible check, and by the question's hidden tests,
   run in a clean namespace that holds only the notebook's modules, its parameters and the answer
