@@ -19,9 +19,6 @@ ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir(
 CHECKER = {"hint", "solution", "progress"}
 # what Python gives every notebook
 PYTHON = set(dir(builtins)) | {"ceil", "floor", "sqrt", "deepcopy", "__name__"}
-# The funnel questions (04 Q5-Q6, 05 Q12) keep today's API until the funnel rework of the
-# statistics (funnel results' table renamed, Poisson-binomial limits) lands with its lessons.
-FUNNEL_REWORK = {"poisson_limits"}
 NAME = re.compile(r"\.([A-Za-z_]\w*)|\b([A-Za-z_]\w*)\(")
 
 
@@ -74,7 +71,7 @@ def test_names_in_questions_and_hints_are_shown_in_a_lesson_first(assignment):
     lessons = _lesson_text(assignment)
     missing = {}
     for where, text in _question_texts(assignment):
-        for name in sorted(_names(text) - CHECKER - PYTHON - FUNNEL_REWORK):
+        for name in sorted(_names(text) - CHECKER - PYTHON):
             if not re.search(rf"\b{re.escape(name)}\b", lessons):
                 missing.setdefault(name, where)
     assert not missing, f"named before any lesson shows them: {missing}"
@@ -82,8 +79,8 @@ def test_names_in_questions_and_hints_are_shown_in_a_lesson_first(assignment):
 
 def test_the_name_finder_finds_attributes_and_calls():
     """A wrong input fails: a made-up attribute in a hint is reported."""
-    assert _names("funnel.points has a zone column; round up with math.ceil(x)") == {
-        "points",
+    assert _names("funnel.dots has a zone column; round up with math.ceil(x)") == {
+        "dots",
         "ceil",
     }
     lessons = _lesson_text("00-foundations")
