@@ -29,7 +29,8 @@ def test_the_course_verifies():
     for check in (
         "every solution passes every test",
         "every untouched exercise fails",
-        "a plausible wrong answer fails its check",
+        "every wrong method is rejected and every alternative accepted",
+        "every untouched exercise runs to its end for a learner",
         "exercises in sync",
     ):
         assert check in done.stdout
@@ -97,21 +98,92 @@ def test_a_failing_solution_and_a_passing_blank_are_caught(mini_course):
     assert [c["source"] for c in result.get("passed", [])] == ["assert True"]
 
 
-def test_a_wrong_answer_the_check_accepts_is_caught(mini_course, tmp_path, monkeypatch):
+def _broken_bank(tmp_path, monkeypatch) -> Path:
+    """A copy of the 00 bank with a wrong method that is right, an alternative that is wrong,
+    a method that uses the solution's own working variable, and feedback that shows the answer."""
     banks = tmp_path / "banks"
     banks.mkdir()
     source = ROOT / "toolkit" / "citykit" / "questions"
     text = (source / "00-foundations.toml").read_text()
-    text = text.replace(
-        "code = \"len(requests[requests['status'] == 'Closed'])\"", 'code = "len(requests)"'
-    )
+    replacements = {
+        "n_requests = requests.size": "n_requests = requests.shape[0]",
+        'n_open = requests["status"].value_counts()["Open"]': 'n_open = requests["status"].value_counts()["Cancelled"]',
+        'district_medians = table["days_to_close"]\n': 'district_medians = table["days_to_close"] + 0 * len(valid_days)\n',
+        "That is the number of columns.": "That is the number of columns, not 49600.",
+    }
+    for old, new in replacements.items():
+        assert old in text, old
+        text = text.replace(old, new)
     (banks / "00-foundations.toml").write_text(text)
-    answers = json.loads((source / "00-foundations.answers.json").read_text())
-    answers["q1_requests"]["mistakes"] = [answers["q1_requests"]["fingerprint"]]
-    (banks / "00-foundations.answers.json").write_text(json.dumps(answers))
+    shutil.copy(source / "00-foundations.answers.json", banks)
     monkeypatch.setenv("CITYKIT_QUESTIONS_DIR", str(banks))
-    problems = course._wrong_answers(str(mini_course), "00-foundations")
-    assert problems == [("q1_requests", "the check accepted the wrong answer 'len(requests)'")]
+    return banks
+
+
+@pytest.mark.notebooks
+def test_wrong_methods_accepted_and_alternatives_rejected_are_caught(
+    mini_course, tmp_path, monkeypatch
+):
+    """verify runs every method against the data: each kind of fault is named."""
+    _broken_bank(tmp_path, monkeypatch)
+    solution = _first("solutions/00-foundations/*.ipynb", mini_course)
+    nb = nbformat.read(solution, as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id == "q2_open":  # hidden tests that accept anything above zero
+            cell.source = (
+                'check("q2_open")\n### BEGIN HIDDEN TESTS\nassert n_open > 0\n### END HIDDEN TESTS'
+            )
+        if grade_id == "q5_on_time":  # hidden tests that use a working variable of the learner
+            cell.source = cell.source.replace(
+                "### END HIDDEN TESTS", "assert valid is not None\n### END HIDDEN TESTS"
+            )
+    nbformat.write(nb, solution)
+    result = course._methods(str(mini_course), "00-foundations")
+    problems = [f"{qid}: {message}" for qid, message in result["problems"]]
+    text = "\n".join(problems)
+    assert "q1_requests: the check says 'correct' to mistake 3" in text
+    assert "q1_requests: the hidden tests accept mistake 3" in text
+    assert "q2_open: the check says 'not yet' to alternative 2" in text
+    assert "q2_open: the hidden tests accept mistake 1" in text, "weak hidden tests are caught"
+    assert "q6_district_medians: alternative 1" in text, (
+        "the solution's working variables are out of reach"
+    )
+    assert "NameError: name 'valid_days' is not defined" in text
+    assert "q5_on_time: the hidden tests fail the solution's answer" in text
+    assert "q1_requests: a feedback shows the answer ('49600')" in text
+    assert result["mistakes"] >= 3 * 8 and result["alternatives"] >= 8
+    # the same run on the real bank finds nothing
+    monkeypatch.delenv("CITYKIT_QUESTIONS_DIR")
+    clean = course._methods(str(ROOT), "00-foundations")
+    assert clean["problems"] == []
+
+
+def test_a_question_with_too_few_methods_or_hints_is_caught():
+    results = {
+        "q1_requests": {"methods": [], "entry": {"status": "correct", "hidden_passed": True}}
+    }
+    problems = course._judge_methods("00-foundations", results)["problems"]
+    mine = [message for qid, message in problems if qid == "q1_requests"]
+    assert "lists 0 wrong methods; at least 3" in mine
+    assert "lists no defensible alternative method" in mine
+    assert any("q2_open" == qid for qid, _ in problems), "questions left out are reported too"
+
+
+@pytest.mark.notebooks
+def test_an_exercise_that_stops_a_learner_run_is_caught(mini_course):
+    exercise = _first("exercises/00-foundations/*.ipynb", mini_course)
+    nb = nbformat.read(exercise, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "q1_answer":
+            cell.source += "\nprint(n_requests)"  # uses the learner's answer outside the solution
+    nbformat.write(nb, exercise)
+    result = course._learner_run(str(exercise))
+    assert result["stopped"] and "NameError" in result["stopped"]
+    untouched = course._learner_run(str(ROOT / "exercises" / "00-foundations" / exercise.name))
+    assert untouched["stopped"] is None
+    assert set(untouched["verdicts"].values()) == {"Not attempted"}
+    assert "0 of 8 questions Correct, 8 not attempted" in untouched["last"]
 
 
 def _lesson(path: Path, cells: list) -> None:

@@ -34,6 +34,56 @@ def test_date_number_and_mixed_type_errors():
     assert "errors='coerce'" in explain(number.value).advice
 
 
+REQUESTS = pd.DataFrame(
+    {
+        "channel": pd.Categorical(["Phone", "Web", "Phone"]),
+        "status": ["Open", "Closed", "Open"],
+        "sla_days": [3, 7, 14],
+    }
+)
+
+
+def test_a_combined_condition_without_parentheses_gets_the_parentheses_tip():
+    """Lesson 00.1: `&` is worked out before `==`; the tip is not about text and numbers."""
+    r = REQUESTS
+    for attempt in (
+        lambda: r[r["channel"] == "Phone" & r["status"] == "Open"],
+        lambda: r[r["status"] == "Open" | r["channel"] == "Web"],
+        lambda: r[r["sla_days"] > 5 & r["status"] == "Open"],
+    ):
+        with pytest.raises((TypeError, ValueError)) as info:
+            attempt()
+        tip = explain(info.value, {"requests": r})
+        assert tip is not None and "parentheses" in tip.text, tip
+        assert "to_numeric" not in tip.text
+
+
+def test_and_or_not_on_columns_get_a_tip():
+    """Lesson 00.1 calls it the most common beginner error in pandas."""
+    r = REQUESTS
+    for attempt in (
+        lambda: r[(r["channel"] == "Phone") and (r["status"] == "Open")],
+        lambda: r[(r["channel"] == "Phone") or (r["status"] == "Open")],
+        lambda: r[not (r["channel"] == "Phone")],
+    ):
+        with pytest.raises(ValueError) as info:
+            attempt()
+        tip = explain(info.value, {"requests": r})
+        assert tip is not None and "&" in tip.advice and "|" in tip.advice, tip
+
+
+def test_a_value_without_quotes_is_told_to_use_quotes():
+    with pytest.raises(NameError) as info:
+        eval('requests[requests["status"] == Open]', {"requests": REQUESTS})
+    tip = explain(info.value, {"requests": REQUESTS})
+    assert "'status' of requests" in tip.headline and "'Open'" in tip.advice
+    assert "not been run" not in tip.text
+    categorical = explain(NameError("name 'phone' is not defined"), {"requests": REQUESTS})
+    assert "'Phone'" in categorical.advice, "found in a categorical column, capitals fixed"
+    unknown = explain(NameError("name 'Pending' is not defined"), {"requests": REQUESTS})
+    assert "not been run" in unknown.advice and "'Pending', put it in quotes" in unknown.advice
+
+
 def test_attribute_error_for_a_column_with_a_space():
     with pytest.raises(AttributeError) as info:
         _ = TABLE.District

@@ -83,5 +83,5 @@ def test_validate_button_reports_the_unanswered_questions(lab):
     assert "The following cell failed" in text, text[:2000]
     failed_checks = re.findall(r'check\("(q\d+_\w+)"\)', text)
     assert "q1_requests" not in failed_checks, "question 1 was answered correctly"
-    assert {"q2_open", "q3_top_type", "q8_worst_department"} <= set(failed_checks), failed_checks
+    assert {"q2_open", "q3_top_type", "q8_late_ranking"} <= set(failed_checks), failed_checks
     assert "not attempted" in text.lower()

@@ -7,13 +7,16 @@ graded cell asks it about one question::
     ...
     check("q1_requests")            # reads the answer variable named in the question bank
     check.hint("q1_requests")       # hints, one step at a time
-    check.progress()                # what you have done so far
+    check.solution("q1_requests")   # a worked answer, once the check says Correct
+    check.progress()                # every question and where you stand
 
 A check shows one of three verdicts — **Correct**, **Not yet** (with a pointer) or **Not
-attempted** — and never shows the expected answer. "Not yet" and "Not attempted" also raise
-:class:`NotYet`, an ``AssertionError``, so that nbgrader gives the cell no points; the traceback
-is replaced by one line so the learner sees the message, not a wall of code. Nothing is ever
-written to stderr (nbgrader scores a cell that writes to stderr as 0).
+attempted** — and never shows the expected answer. For a learner, "Not yet" and "Not attempted"
+are shown and the notebook goes on, so *Restart Kernel and Run All Cells* always reaches the end
+and the closing ``check.progress()``. While nbgrader grades or validates the notebook (it sets
+``NBGRADER_EXECUTION`` to ``autograde`` or ``validate``) a check that is not Correct raises
+:class:`NotYet`, an ``AssertionError``, so that the cell earns no points; its one-line message is
+the verdict. Nothing is ever written to stderr (nbgrader scores a cell that writes to stderr as 0).
 
 How questions are declared
 --------------------------
@@ -25,19 +28,50 @@ Each assignment has a *question bank*, ``citykit/questions/<assignment>.toml``::
     variable = "n_requests"
     kind = "integer"          # integer | number | text | bool | choice | set | list | series | frame | function
     objective = "Load a table and count its rows"
-    hints = ["A table's length is its number of rows.", "Try len(requests)."]
+    hints = ["The concept", "The missing step", "The answer, as code"]
 
     [[questions.q1_requests.mistakes]]
-    code = "len(requests[requests['status'] == 'Closed'])"
+    code = '''
+    n_requests = len(requests[requests["status"] == "Closed"])
+    '''
     feedback = "You counted only closed requests; the question asks for all of them."
 
-and a generated ``<assignment>.answers.json`` with salted fingerprints of the right answer and of
-each listed mistake (``citykit course fingerprint <assignment>`` writes it by executing the
-solution notebook). Fingerprints are hashes of a canonical form of the value (numbers rounded to
-``digits`` significant digits, text case-folded, tables sorted), so a learner can be told
-"correct" or "that is the mistake of counting only closed requests" without the answer itself
-being in the exercise. A determined learner could still guess a small integer by trial; graded
-cohorts rely on the hidden tests for the final score.
+    [[questions.q1_requests.alternatives]]
+    code = "n_requests = requests.shape[0]"
+
+A *mistake* is a plausible wrong method and an *alternative* a defensible right one, each written
+as the code a learner would put in the answer cell: ``citykit course verify`` runs every one
+against the data and fails when the check or the hidden tests accept a mistake or reject an
+alternative. Other keys of a question:
+
+``decimals = 3``
+    on a number (or a list of numbers): accept any answer within half a unit of the third decimal,
+    what rounding to three decimals gives; the question's text says so.
+``keeps = ["sanitation_chart"]``
+    other variables the question asks the learner to keep (the methods of later questions may
+    use them; hidden tests see only the answer variable, the modules and the parameters).
+``listed = ["Bad", "Good"]``
+    values the question itself lists, which hints and feedback may name too (verify otherwise
+    fails a hint or feedback that shows the answer).
+``explanation = "..."``
+    words shown with the worked answer (choice questions have no code to show).
+``options``, ``digits``, ``ordered``
+    the letters of a choice question; significant digits and row order for tables.
+
+``citykit course fingerprint <assignment>`` writes ``<assignment>.answers.json``: salted hashes
+of a canonical form of the right answer, of every alternative and of every mistake (numbers
+rounded, text case-folded, tables sorted), so a learner can be told "correct" or "that is the
+mistake of counting only closed requests" without the answer being in the exercise. A
+determined learner could still find a small number by trial; graded cohorts rely on the hidden
+tests for the final score.
+
+Worked answers
+--------------
+After a check says Correct, ``check.solution(question)`` shows a worked answer. It is stored
+encrypted with a key made from the right answer, so it opens only for a learner who has that
+answer (self-learners need nothing else). In a cohort the instructor sets the environment
+variable ``CITYKIT_COHORT`` to a folder; worked answers of an assignment then appear only once the
+instructor has released them by creating the file ``<assignment>.released`` in that folder.
 
 Examples
 --------
@@ -52,8 +86,10 @@ True
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
+import itertools
 import json
 import math
 import os
@@ -68,6 +104,7 @@ __all__ = [
     "Exercise",
     "NotYet",
     "Verdict",
+    "Progress",
     "fingerprint",
     "describe_value",
     "bank_path",
@@ -77,6 +114,8 @@ __all__ = [
 QUESTIONS_DIR = Path(__file__).with_name("questions")
 #: Environment variable naming an extra folder of question banks (an instructor's own assignments).
 QUESTIONS_ENV = "CITYKIT_QUESTIONS_DIR"
+#: Environment variable naming a cohort's folder: worked answers wait for the instructor's release.
+COHORT_ENV = "CITYKIT_COHORT"
 KINDS = (
     "integer",
     "number",
@@ -92,13 +131,16 @@ KINDS = (
 _MISSING = object()
 # set by `citykit course fingerprint` in the solution's kernel: checks ignore old fingerprints
 _REFINGERPRINT = "CITYKIT_REFINGERPRINT"
+# answers within _STEPS quantisation steps of the stored one are accepted (see _candidates)
+_STEPS = 2
+# tolerance on a list of numbers tries every combination of neighbours: keep lists short
+_MAX_TOLERANT_ITEMS = 5
 
 
 class NotYet(AssertionError):
-    """Raised by a check that did not pass, so that nbgrader scores the cell as failed.
+    """Raised while grading by a check that did not pass, so that nbgrader scores the cell as failed.
 
-    IPython shows only the one-line summary (``_render_traceback_``): the verdict above it says
-    what to do.
+    IPython shows only the one-line summary (``_render_traceback_``), which carries the verdict.
     """
 
     def _render_traceback_(self) -> list[str]:
@@ -134,6 +176,27 @@ def _canonical_scalar(value, *, digits: int) -> str:
     return "text:" + " ".join(str(value).split()).casefold()
 
 
+def _canonical_choice(value) -> str:
+    return "text:" + str(value).strip().strip(".)(").strip().casefold()
+
+
+def _step(decimals: int) -> float:
+    # half a unit of the last decimal is the tolerance; the quantisation step is half of that
+    return 0.25 * 10.0 ** (-decimals)
+
+
+def _quantised(value, *, decimals: int) -> int:
+    import numpy as np
+
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError("a number is expected")
+    if math.isnan(float(value)) or math.isinf(float(value)):
+        raise ValueError("a finite number is expected")
+    return round(float(value) / _step(decimals))
+
+
 def _canonical_table(value, *, digits: int, ordered: bool, columns=None) -> str:
     import pandas as pd
 
@@ -157,34 +220,87 @@ def _canonical_table(value, *, digits: int, ordered: bool, columns=None) -> str:
     return "table:" + ",".join(map(str, frame.columns)) + "\n" + "\n".join(rows)
 
 
-def _canonical(value, *, kind: str, digits: int = 6, ordered: bool = False, columns=None) -> str:
+def _items(value) -> list:
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError("a collection is expected")
+    if isinstance(value, dict):
+        value = list(value)
+    return list(value)
+
+
+def _candidates(
+    value,
+    *,
+    kind: str,
+    digits: int = 6,
+    ordered: bool = False,
+    columns=None,
+    decimals: int | None = None,
+    near: bool = True,
+) -> list[str]:
+    """Canonical forms of ``value``: its own first, then (with ``decimals``) its near neighbours.
+
+    A number is compared by its quantised value ``round(x / step)``, with ``step`` a quarter of a
+    unit of the last decimal; an answer is accepted when its quantised value is within two steps
+    of the stored one, i.e. within at least half a unit and at most three quarters of a unit of
+    the last decimal. Lists of numbers are compared item by item the same way.
+    """
     import numpy as np
     import pandas as pd
 
     if kind in ("integer", "number", "bool"):
         if isinstance(value, (pd.Series, pd.DataFrame, np.ndarray, list, tuple, dict, set)):
             raise TypeError("a single value is expected")
-        return _canonical_scalar(value, digits=digits)
-    if kind in ("text", "choice"):
-        return _canonical_scalar(value, digits=digits)
+        if kind == "integer" and isinstance(value, (int, float, np.integer, np.floating)):
+            if isinstance(value, (bool, np.bool_)):
+                raise TypeError("a whole number is expected")
+            if float(value).is_integer():
+                return [f"int:{int(value)}"]
+        if kind == "number" and decimals is not None:
+            k = _quantised(value, decimals=decimals)
+            shifts = range(-_STEPS, _STEPS + 1) if near else (0,)
+            return [f"q{decimals}:{k + d}" for d in sorted(shifts, key=abs)]
+        return [_canonical_scalar(value, digits=digits)]
+    if kind == "text":
+        return [_canonical_scalar(value, digits=digits)]
+    if kind == "choice":
+        return [_canonical_choice(value)]
     if kind in ("set", "list"):
-        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-            raise TypeError("a collection is expected")
-        if isinstance(value, dict):
-            value = list(value)
-        items = [_canonical_scalar(v, digits=digits) for v in list(value)]
+        items = _items(value)
+        if decimals is not None and kind == "list":
+            ks = [_quantised(v, decimals=decimals) for v in items]
+            if len(ks) > _MAX_TOLERANT_ITEMS:
+                raise CityKitError(
+                    f"decimals= on a list works for lists of at most {_MAX_TOLERANT_ITEMS} "
+                    f"numbers; this one has {len(ks)}. Use digits= instead."
+                )
+            shifts = range(-_STEPS, _STEPS + 1) if near else (0,)
+            combos = itertools.product(*[[k + d for d in sorted(shifts, key=abs)] for k in ks])
+            return [f"list-q{decimals}:" + "|".join(map(str, combo)) for combo in combos]
+        canon = [_canonical_scalar(v, digits=digits) for v in items]
         if kind == "set":
-            items = sorted(set(items))
-        return f"{kind}:" + "|".join(items)
+            canon = sorted(set(canon))
+        return [f"{kind}:" + "|".join(canon)]
     if kind in ("series", "frame"):
         if not isinstance(value, (pd.Series, pd.DataFrame)):
             raise TypeError("a table is expected")
-        return _canonical_table(value, digits=digits, ordered=ordered, columns=columns)
+        return [_canonical_table(value, digits=digits, ordered=ordered, columns=columns)]
     raise UnknownNameError(f"kind={kind!r} is not one of {', '.join(KINDS)}.")
 
 
+def _hash(question: str, canonical: str) -> str:
+    return hashlib.sha256(f"{question}\n{canonical}".encode()).hexdigest()[:20]
+
+
 def fingerprint(
-    value, *, question: str, kind: str, digits: int = 6, ordered: bool = False, columns=None
+    value,
+    *,
+    question: str,
+    kind: str,
+    digits: int = 6,
+    ordered: bool = False,
+    columns=None,
+    decimals: int | None = None,
 ) -> str:
     """Return the salted fingerprint of ``value`` as the answer to ``question``.
 
@@ -198,24 +314,38 @@ def fingerprint(
     kind : str, keyword-only
         One of ``integer, number, text, bool, choice, set, list, series, frame``.
     digits : int, keyword-only
-        Significant digits kept for numbers.
+        Significant digits kept for numbers (when ``decimals`` is not given).
     ordered : bool, keyword-only
         Whether the order of rows (tables) matters.
     columns : list of str, optional, keyword-only
         For frames: the columns compared (extra columns of the answer are ignored).
+    decimals : int, optional, keyword-only
+        For numbers and lists of numbers: compare to this many decimals (a checker accepts
+        answers within half a unit of the last decimal).
 
     Examples
     --------
     >>> fingerprint(12, question="demo/q", kind="integer") == fingerprint(
     ...     12.0, question="demo/q", kind="integer")
     True
+    >>> fingerprint(0.9059, question="demo/q", kind="number", decimals=3) == fingerprint(
+    ...     0.90594, question="demo/q", kind="number", decimals=3)
+    True
     """
-    canonical = _canonical(value, kind=kind, digits=digits, ordered=ordered, columns=columns)
-    return hashlib.sha256(f"{question}\n{canonical}".encode()).hexdigest()[:20]
+    canonical = _candidates(
+        value,
+        kind=kind,
+        digits=digits,
+        ordered=ordered,
+        columns=columns,
+        decimals=decimals,
+        near=False,
+    )[0]
+    return _hash(question, canonical)
 
 
 def describe_value(value) -> dict:
-    """Return the shape of a value that a check may reveal: its type, columns and length.
+    """Return the shape of a value that a check may use: its type, columns and length.
 
     Examples
     --------
@@ -245,6 +375,38 @@ def describe_value(value) -> dict:
     if isinstance(value, (list, tuple, set, np.ndarray)):
         return {"type": type(value).__name__, "length": len(value)}
     return {"type": type(value).__name__}
+
+
+# --------------------------------------------------------------------------------------------
+# Worked answers, opened by the right answer
+
+
+def _keystream(key: bytes, n: int) -> bytes:
+    blocks = (hashlib.sha256(key + i.to_bytes(8, "big")).digest() for i in range(n // 32 + 1))
+    return b"".join(blocks)[:n]
+
+
+def _worked_key(question: str, canonical: str) -> bytes:
+    # not the fingerprint (that is stored next to the worked answer): another salt
+    return hashlib.sha256(f"citykit worked answer\n{question}\n{canonical}".encode()).digest()
+
+
+def seal(text: str, *, question: str, canonical: str) -> str:
+    """Return ``text`` encrypted so that only the answer with ``canonical`` form opens it."""
+    key = _worked_key(question, canonical)
+    data = text.encode()
+    body = bytes(a ^ b for a, b in zip(data, _keystream(key, len(data)), strict=True))
+    tag = hashlib.sha256(b"tag" + key + body).digest()[:16]
+    return base64.b64encode(tag + body).decode("ascii")
+
+
+def _unseal(sealed: str, *, question: str, canonical: str) -> str | None:
+    key = _worked_key(question, canonical)
+    raw = base64.b64decode(sealed)
+    tag, body = raw[:16], raw[16:]
+    if hashlib.sha256(b"tag" + key + body).digest()[:16] != tag:
+        return None
+    return bytes(a ^ b for a, b in zip(body, _keystream(key, len(body)), strict=True)).decode()
 
 
 # --------------------------------------------------------------------------------------------
@@ -299,8 +461,14 @@ def load_bank(assignment: str) -> dict:
             )
         if "variable" not in spec:
             raise CityKitError(f'{path.name}: question {qid!r} needs a `variable = "..."` line.')
+        if "decimals" in spec and kind not in ("number", "list"):
+            raise CityKitError(
+                f"{path.name}: question {qid!r} has decimals= but kind={kind!r}; decimals= "
+                "applies to numbers and lists of numbers."
+            )
         spec.setdefault("hints", [])
         spec.setdefault("mistakes", [])
+        spec.setdefault("alternatives", [])
         spec["answer"] = answers.get(qid, {})
     bank["id"] = assignment
     return bank
@@ -319,6 +487,7 @@ _STYLE = {
     "not yet": ("#b35900", "#fff4e5", "Not yet"),
     "not attempted": ("#5a5a5a", "#f2f2f2", "Not attempted"),
     "hint": ("#0b5cad", "#e8f1fb", "Hint"),
+    "worked": ("#0b5cad", "#e8f1fb", "Worked answer"),
     "info": ("#0b5cad", "#e8f1fb", "Progress"),
 }
 
@@ -331,6 +500,7 @@ class Verdict:
     question: str
     message: str
     details: tuple[str, ...] = field(default=())
+    code: str = ""
 
     @property
     def passed(self) -> bool:
@@ -342,6 +512,8 @@ class Verdict:
         label = _STYLE[self.status][2]
         lines = [f"{mark} {label} [{self.question}]: {self.message}"]
         lines += [f"  {d}" for d in self.details]
+        if self.code:
+            lines += ["", *("    " + line for line in self.code.splitlines())]
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -350,15 +522,74 @@ class Verdict:
         colour, background, label = _STYLE[self.status]
         details = "".join(f"<li>{html.escape(d)}</li>" for d in self.details)
         details = f"<ul style='margin:4px 0 0 0'>{details}</ul>" if details else ""
+        code = (
+            f"<pre style='margin:6px 0 0 0;background:#fff;padding:6px'>{html.escape(self.code)}"
+            "</pre>"
+            if self.code
+            else ""
+        )
         return (
             f"<div style='border-left:5px solid {colour};background:{background};"
             f"padding:8px 12px;margin:4px 0;font-family:sans-serif;color:#1f1f1f'>"
             f"<strong style='color:{colour}'>{label}</strong> "
-            f"<code>{html.escape(self.question)}</code>: {html.escape(self.message)}{details}</div>"
+            f"<code>{html.escape(self.question)}</code>: {html.escape(self.message)}{details}"
+            f"{code}</div>"
         )
 
     def _repr_markdown_(self) -> str:
         return str(self)
+
+
+_LABELS = {
+    "correct": "Correct",
+    "not yet": "Not yet",
+    "not attempted": "Not attempted",
+    "not checked": "Not checked",
+}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a learner stands: one row per question, and how many are Correct.
+
+    ``table`` has the questions as its index and the columns ``objective``, ``checks run`` and
+    ``last verdict`` (``correct``, ``not yet``, ``not attempted`` or ``not checked``).
+    """
+
+    assignment: str
+    table: object
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many questions have each last verdict."""
+        verdicts = list(self.table["last verdict"])
+        return {status: verdicts.count(status) for status in _LABELS}
+
+    @property
+    def summary(self) -> str:
+        """One line: how many questions are Correct, Not yet, Not attempted, not checked."""
+        counts = self.counts
+        parts = [f"{counts['correct']} of {len(self.table)} questions Correct"]
+        parts += [
+            f"{counts[s]} {_LABELS[s].lower()}"
+            for s in ("not yet", "not attempted", "not checked")
+            if counts[s]
+        ]
+        return f"{self.assignment}: " + ", ".join(parts) + "."
+
+    def __str__(self) -> str:
+        return f"{self.summary}\n{self.table.to_string()}"
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        colour, background, _ = _STYLE["info"]
+        return (
+            f"<div style='border-left:5px solid {colour};background:{background};"
+            f"padding:8px 12px;margin:4px 0;font-family:sans-serif;color:#1f1f1f'>"
+            f"<strong style='color:{colour}'>Progress</strong> {html.escape(self.summary)}</div>"
+            + self.table.to_html()
+        )
 
 
 def _show(obj) -> None:
@@ -409,6 +640,7 @@ class Exercise:
         self.questions: dict = self.bank["questions"]
         self._attempts: dict[str, list[str]] = {}
         self._hint_level: dict[str, int] = {}
+        self._opened: dict[str, str] = {}  # question -> canonical form of the Correct answer
 
     def __repr__(self) -> str:
         return f"Exercise({self.assignment!r}: {len(self.questions)} questions)"
@@ -427,21 +659,39 @@ class Exercise:
         return namespace.get(spec["variable"], _MISSING)
 
     # -- evaluating --------------------------------------------------------------------------
-    def _fp(self, question: str, spec: dict, value) -> str:
+    def canonical_forms(self, question: str, value, *, near: bool = True) -> list[str]:
+        """Return the canonical forms the check compares for ``value`` (its own first)."""
+        spec = self._spec(question)
         answer = spec.get("answer", {})
         shape = answer.get("shape", {})
         kind = spec.get("kind", "number")
         if kind == "function":
             value = self._call_cases(spec, value)
             kind = "list"
-        return fingerprint(
+        return _candidates(
             value,
-            question=f"{self.assignment}/{question}",
             kind=kind,
             digits=int(spec.get("digits", 6)),
             ordered=bool(spec.get("ordered", False)),
             columns=shape.get("columns") if kind == "frame" else None,
+            decimals=spec.get("decimals"),
+            near=near,
         )
+
+    def fingerprint_of(self, question: str, value) -> str:
+        """Return the fingerprint that ``citykit course fingerprint`` stores for ``value``."""
+        canonical = self.canonical_forms(question, value, near=False)[0]
+        return _hash(f"{self.assignment}/{question}", canonical)
+
+    def _match(self, question: str, spec: dict, value, wanted: list[str]) -> str | None:
+        """Return the canonical form of ``value`` whose hash is in ``wanted``, if any."""
+        if not wanted:
+            return None
+        base = f"{self.assignment}/{question}"
+        for canonical in self.canonical_forms(question, value):
+            if _hash(base, canonical) in wanted:
+                return canonical
+        return None
 
     @staticmethod
     def _call_cases(spec: dict, function) -> list:
@@ -460,7 +710,7 @@ class Exercise:
         spec = self._spec(question)
         variable = spec["variable"]
         kind = spec.get("kind", "number")
-        if value is _MISSING or value is Ellipsis or (value is None and kind != "text"):
+        if value is _MISSING or value is Ellipsis or value is None:
             return Verdict(
                 "not attempted",
                 question,
@@ -473,27 +723,33 @@ class Exercise:
                 f"Question {question!r} of {self.assignment} has no answer fingerprint yet. "
                 f"Instructors: run `citykit course fingerprint {self.assignment}`."
             )
-        shape = answer.get("shape", {})
-        problem = self._shape_problem(spec, value, shape)
+        problem = self._shape_problem(spec, value, answer.get("shape", {}))
         if problem:
-            # a listed mistake (e.g. a list with the wrong items) says more than its length
+            # a listed mistake (e.g. a list with the wrong items) says more than its shape
             known = self._known_mistake(question, spec, value, answer)
             if known is not None:
                 return Verdict("not yet", question, known)
             return Verdict("not yet", question, problem[0], tuple(problem[1:]))
         try:
-            got = self._fp(question, spec, value)
-        except (TypeError, ValueError, KeyError, AttributeError):
+            accepted = [answer["fingerprint"], *answer.get("accepted", [])]
+            matched = self._match(question, spec, value, accepted)
+        except CityKitError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError, OverflowError):
             return Verdict(
                 "not yet",
                 question,
                 f"`{variable}` should be {_TYPE_WORDS[kind]}, but it is a {type(value).__name__}.",
             )
-        if got == answer["fingerprint"]:
-            return Verdict("correct", question, spec.get("praise", "Well done."))
-        for mistake, fp in zip(spec["mistakes"], answer.get("mistakes", []), strict=False):
-            if got == fp:
-                return Verdict("not yet", question, mistake["feedback"])
+        if matched is not None:
+            self._opened[question] = matched
+            details = ()
+            if not _grading() and answer.get("worked"):
+                details = (f"To compare with a worked answer, run check.solution({question!r}).",)
+            return Verdict("correct", question, spec.get("praise", "Well done."), details)
+        known = self._known_mistake(question, spec, value, answer)
+        if known is not None:
+            return Verdict("not yet", question, known)
         details = self._near_misses(question, spec, value, answer)
         message = spec.get("not_yet", f"`{variable}` is not right yet.")
         if not _grading() and spec["hints"]:
@@ -502,13 +758,12 @@ class Exercise:
 
     def _known_mistake(self, question: str, spec: dict, value, answer: dict) -> str | None:
         """Return the feedback of the listed mistake ``value`` matches, if any."""
-        try:
-            got = self._fp(question, spec, value)
-        except (TypeError, ValueError, KeyError, AttributeError):
-            return None
         for mistake, fp in zip(spec["mistakes"], answer.get("mistakes", []), strict=False):
-            if got == fp:
-                return mistake["feedback"]
+            try:
+                if fp and self._match(question, spec, value, [fp]) is not None:
+                    return mistake["feedback"]
+            except (TypeError, ValueError, KeyError, AttributeError, OverflowError):
+                return None
         return None
 
     def _shape_problem(self, spec: dict, value, shape: dict) -> list[str]:
@@ -526,6 +781,15 @@ class Exercise:
                 ]
             if isinstance(value, str):
                 return [f"`{variable}` is text ({value!r}); the answer is {_TYPE_WORDS[kind]}."]
+            empty = value is pd.NA or (
+                isinstance(value, (float, np.floating)) and math.isnan(float(value))
+            )
+            if empty:
+                return [
+                    f"`{variable}` is missing (NaN or <NA>): the calculation found no rows to work "
+                    "on. Check that your filters keep some rows: a value compared with the wrong "
+                    "type matches nothing, e.g. .dt.year == '2024' (text) instead of == 2024."
+                ]
             if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(
                 value, (bool, np.bool_)
             ):
@@ -549,7 +813,10 @@ class Exercise:
                     f"(including the index) are: {', '.join(map(repr, map(str, frame.columns)))}."
                 ]
             if "length" in shape and len(frame) != shape["length"]:
-                return [f"`{variable}` has {len(frame)} rows; {shape['length']} are expected."]
+                return [
+                    f"`{variable}` has {len(frame)} rows, not as many as the question asks for: "
+                    "check which rows your filters keep or drop."
+                ]
         elif kind == "series":
             if isinstance(value, pd.DataFrame):
                 return [
@@ -559,15 +826,20 @@ class Exercise:
             if not isinstance(value, pd.Series):
                 return [f"`{variable}` should be a pandas Series, but it is a {actual}."]
             if "length" in shape and len(value) != shape["length"]:
-                return [f"`{variable}` has {len(value)} values; {shape['length']} are expected."]
+                return [
+                    f"`{variable}` has {len(value)} values, not as many as the question asks "
+                    "for: check which groups or rows it includes (missing values, filters)."
+                ]
         elif kind in ("set", "list"):
             if isinstance(value, str) or not hasattr(value, "__len__"):
                 return [f"`{variable}` should be a list of values, but it is a {actual}."]
             if "length" in shape and len(value) != shape["length"]:
-                return [f"`{variable}` has {len(value)} items; {shape['length']} are expected."]
+                return [
+                    f"`{variable}` has {len(value)} items, not as many as the question asks for."
+                ]
         elif kind == "choice":
-            options = [str(o).casefold() for o in spec.get("options", [])]
-            if options and str(value).strip().casefold() not in options:
+            options = [_canonical_choice(o) for o in spec.get("options", [])]
+            if options and _canonical_choice(value) not in options:
                 return [
                     f"`{variable}` is {value!r}; answer with one of "
                     f"{', '.join(map(repr, spec.get('options', [])))}."
@@ -581,36 +853,40 @@ class Exercise:
         return []
 
     def _near_misses(self, question: str, spec: dict, value, answer: dict) -> tuple[str, ...]:
-        kind = spec.get("kind", "number")
-        if kind != "number":
+        """Recognisable slips of a number: a percentage for a share (or back), rounded too far."""
+        if spec.get("kind", "number") != "number":
             return ()
-        base = f"{self.assignment}/{question}"
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return ()
+        accepted = [answer["fingerprint"], *answer.get("accepted", [])]
         for factor, text in (
             (0.01, "a percentage; give it as a share between 0 and 1 (e.g. 0.25, not 25)"),
             (100, "a share; this question asks for a percentage (e.g. 25, not 0.25)"),
         ):
-            try:
-                scaled = float(value) * factor
-            except (TypeError, ValueError):
-                return ()
-            if (
-                fingerprint(scaled, question=base, kind="number", digits=int(spec.get("digits", 6)))
-                == answer["fingerprint"]
-            ):
+            if self._match(question, spec, number * factor, accepted) is not None:
                 return (f"Your number looks like {text}.",)
-        coarse = answer.get("coarse")
-        if coarse and fingerprint(value, question=base, kind="number", digits=2) == coarse:
-            return (
-                "You are close: check for rounding, or a small detail such as which rows "
-                "are included.",
-            )
+        decimals = spec.get("decimals")
+        coarse = answer.get("coarse", {})
+        for places in range(0, decimals or 0):
+            if round(number, places) != number or str(places) not in coarse:
+                continue
+            key = _hash(f"{self.assignment}/{question}", f"coarse{places}:{number!r}")
+            if key == coarse[str(places)]:
+                return (
+                    f"Your number is rounded to {places} decimals; the question asks for "
+                    f"{decimals}. Keep more decimals (or don't round).",
+                )
         return ()
 
     # -- what learners call -----------------------------------------------------------------
-    def __call__(self, question: str, value=_MISSING) -> Verdict:
-        """Check the answer to ``question``; display the verdict; raise :class:`NotYet` unless correct.
+    def __call__(self, question: str, value=_MISSING) -> None:
+        """Check the answer to ``question`` and show the verdict.
 
-        ``value`` defaults to the variable the question bank names, read from the notebook.
+        ``value`` defaults to the variable the question bank names, read from the notebook. For a
+        learner the notebook goes on whatever the verdict; while nbgrader grades or validates, a
+        verdict other than Correct raises :class:`NotYet` so that the cell earns no points.
         """
         if value is _MISSING:
             namespace = sys._getframe(1).f_globals
@@ -618,15 +894,12 @@ class Exercise:
         verdict = self.evaluate(question, value)
         self._attempts.setdefault(question, []).append(verdict.status)
         _show(verdict)
-        if not verdict.passed:
-            # while grading (nbgrader's Validate button, autograde) the message above is not
-            # shown beside the failure, so the failure itself carries it
-            where = verdict.message if _grading() else "see the message above"
-            raise NotYet(f"{question}: {verdict.status} ({where})")
-        return None
+        if not verdict.passed and _grading():
+            # nbgrader's Validate dialog shows the failure, not the verdict box: carry the message
+            raise NotYet(f"{question}: {verdict.status} ({verdict.message})")
 
-    def hint(self, question: str, level: int | None = None) -> Verdict:
-        """Show the next hint for ``question`` (or hint number ``level``)."""
+    def next_hint(self, question: str, level: int | None = None) -> Verdict:
+        """Return the next hint for ``question`` (or hint number ``level``) without showing it."""
         spec = self._spec(question)
         hints = spec["hints"]
         if not hints:
@@ -640,12 +913,16 @@ class Exercise:
             more = (f"For the next hint, run check.hint({question!r}) again.",)
         return Verdict("hint", question, f"({number}/{len(hints)}) {hints[number - 1]}", more)
 
+    def hint(self, question: str, level: int | None = None) -> None:
+        """Show the next hint for ``question`` (or hint number ``level``), wherever it is called."""
+        _show(self.next_hint(question, level))
+
     def objective(self, question: str) -> str:
         """Return the learning objective a question assesses."""
         return self._spec(question).get("objective", "")
 
-    def progress(self):
-        """Return a table of the questions: objective and the verdict of your last check."""
+    def progress(self) -> Progress:
+        """Return where you stand: every question, its objective and the verdict of your last check."""
         import pandas as pd
 
         rows = []
@@ -659,25 +936,43 @@ class Exercise:
                     "last verdict": attempts[-1] if attempts else "not checked",
                 }
             )
-        return pd.DataFrame(rows).set_index("question")
+        return Progress(self.assignment, pd.DataFrame(rows).set_index("question"))
 
-    def solution(self, question: str) -> Verdict:
-        """Say where the worked solution of ``question`` is (self-learners working from the repo)."""
-        self._spec(question)
+    def worked_answer(self, question: str) -> Verdict:
+        """Return the worked answer of ``question`` (or why it is not available), without showing it."""
+        spec = self._spec(question)
         if _grading():
-            return Verdict("hint", question, "Solutions are not available while grading.")
-        path = (
-            Path.cwd().parents[1] / "solutions" / self.assignment
-            if len(Path.cwd().parents) > 1
-            else None
-        )
-        if path is not None and path.is_dir():
+            return Verdict("hint", question, "Worked answers are not available while grading.")
+        cohort = os.environ.get(COHORT_ENV)
+        if cohort and not Path(cohort, f"{self.assignment}.released").is_file():
             return Verdict(
                 "hint",
                 question,
-                f"The worked solution is in solutions/{self.assignment}/ (search for {question!r}). "
-                "Try the hints first: you learn more from a near miss than from a read answer.",
+                "Your instructor releases the worked answers of this assignment after the "
+                f"deadline. Until then, check.hint({question!r}) helps you along.",
             )
-        return Verdict(
-            "hint", question, "Your instructor releases the worked solutions after the deadline."
-        )
+        sealed = spec.get("answer", {}).get("worked", [])
+        canonical = self._opened.get(question)
+        if canonical is None:
+            return Verdict(
+                "hint",
+                question,
+                "A worked answer opens once your check says Correct: it is locked with the right "
+                f"answer. Until then, check.hint({question!r}) gives a hint.",
+            )
+        base = f"{self.assignment}/{question}"
+        for item in sealed:
+            text = _unseal(item, question=base, canonical=canonical)
+            if text is not None:
+                worked = json.loads(text)
+                return Verdict(
+                    "worked",
+                    question,
+                    worked.get("explanation") or "One way to compute it:",
+                    code=worked.get("code", ""),
+                )
+        return Verdict("hint", question, "This question has no worked answer yet.")
+
+    def solution(self, question: str) -> None:
+        """Show a worked answer of ``question``, once your check has said Correct."""
+        _show(self.worked_answer(question))

@@ -4,14 +4,19 @@
     regenerates ``exercises/`` from ``solutions/`` with ``nbgrader generate_assignment``
     (deterministic, so a clean checkout stays clean).
 ``citykit course fingerprint ASSIGNMENT``
-    executes the solution notebook and writes the answer fingerprints the learner-facing checks
-    compare against (``citykit/questions/<assignment>.answers.json``).
+    executes the solution notebook, runs every question's methods (mistakes and alternatives)
+    against the data, and writes the fingerprints and sealed worked answers the learner-facing
+    checks use (``citykit/questions/<assignment>.answers.json``).
 ``citykit course verify``
     checks every notebook: exercises in sync with solutions; every solution passes every test
     (nbgrader's ``Validator`` from Python, because the ``nbgrader validate`` command exits 0 even
-    on failure); every untouched exercise fails every graded test; a plausible wrong answer to
-    every question fails its check; no outputs or execution counts in git; a papermill
-    ``parameters`` cell in every notebook; every lesson executes. Non-zero exit on any failure.
+    on failure); every untouched exercise fails every graded test under nbgrader and runs to
+    its end for a learner (every check "Not attempted"); every wrong method of the question
+    banks, run against the data in the executed solution's kernel, is rejected by the check
+    (with its own feedback) and by the hidden tests, and every defensible alternative is
+    accepted by both; no feedback or hint shows the answer; no outputs or execution counts in
+    git; a papermill ``parameters`` cell in every notebook; every lesson executes. Non-zero exit
+    on any failure.
 ``citykit course run``
     executes the lessons with papermill into ``build/`` (optionally on another city's data).
 """
@@ -43,6 +48,9 @@ __all__ = [
 ]
 
 CELL_TIMEOUT = 120
+METHODS_TIMEOUT = 900
+METHODS_CHECK = "every wrong method is rejected and every alternative accepted"
+METHODS_CHECK_LEARNER = "every untouched exercise runs to its end for a learner"
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ class Report:
     checked: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -81,6 +90,8 @@ class Report:
             failed = sum(p.check == check for p in self.problems)
             mark = "FAIL" if failed else " ok "
             lines.append(f"  [{mark}] {check}: {n} checked, {failed} failed")
+        if self.notes:
+            lines += ["", *(f"  {note}" for note in self.notes)]
         if self.problems:
             lines += ["", "Problems:"]
             for p in self.problems:
@@ -201,16 +212,20 @@ class _Kernel:
         self.client.execute_cell(cell, index)
         return cell.get("outputs", [])
 
-    def run_code(self, code: str) -> list[dict]:
+    def run_code(self, code: str, *, timeout: int | None = None) -> list[dict]:
         import nbformat
 
         cell = nbformat.v4.new_code_cell(code)
         self.nb.cells.append(cell)
         index = len(self.nb.cells) - 1
+        usual = self.client.timeout
+        if timeout is not None:
+            self.client.timeout = timeout
         try:
             self.client.execute_cell(cell, index)
         finally:
             self.nb.cells.pop()
+            self.client.timeout = usual
         return cell.get("outputs", [])
 
     def close(self) -> None:
@@ -256,35 +271,6 @@ def _visible_part(source: str) -> str:
     return "\n".join(keep)
 
 
-_FINGERPRINT_CODE = r"""
-import json as _json
-from citykit import check as _check
-_bank = _check.load_bank({assignment!r})
-_out = {{}}
-for _qid, _spec in _bank["questions"].items():
-    _kind = _spec.get("kind", "number")
-    _value = globals().get(_spec["variable"])
-    _val = _check.Exercise._call_cases(_spec, _value) if _kind == "function" else _value
-    _k = "list" if _kind == "function" else _kind
-    _shape = _check.describe_value(_value) if _kind != "function" else {{}}
-    if _kind in ("integer", "number", "text", "bool", "choice"):
-        _shape = {{}}
-    _cols = _shape.get("columns") if _kind == "frame" else None
-    _q = {assignment!r} + "/" + _qid
-    _fp = lambda v: _check.fingerprint(v, question=_q, kind=_k, digits=int(_spec.get("digits", 6)),
-                                       ordered=bool(_spec.get("ordered", False)), columns=_cols)
-    _entry = {{"fingerprint": _fp(_val), "shape": _shape, "mistakes": []}}
-    if _kind == "number":
-        _entry["coarse"] = _check.fingerprint(_value, question=_q, kind="number", digits=2)
-    for _m in _spec.get("mistakes", []):
-        _wrong = eval(_m["code"], globals())
-        _wrong = _check.Exercise._call_cases(_spec, _wrong) if _kind == "function" else _wrong
-        _entry["mistakes"].append(_fp(_wrong))
-    _out[_qid] = _entry
-print("CITYKIT-FINGERPRINTS " + _json.dumps(_out, sort_keys=True))
-"""
-
-
 def _solution_notebook(root: Path, assignment: str) -> Path:
     found = sorted(Path(root, "solutions", assignment).glob("*.ipynb"))
     if len(found) != 1:
@@ -295,36 +281,18 @@ def _solution_notebook(root: Path, assignment: str) -> Path:
 
 
 def fingerprint(root: Path, assignment: str) -> Path:
-    """Execute the solution of ``assignment`` and write its answer fingerprints; return the file."""
+    """Execute the solution of ``assignment`` and write its answer fingerprints; return the file.
+
+    The fingerprints cover the right answer, every defensible alternative of the question bank
+    (accepted too) and every listed mistake (recognised, with its feedback), each computed by
+    running the method against the data in the executed solution's kernel.
+    """
     from citykit import check
 
     root = Path(root).resolve()
-    notebook = _solution_notebook(root, assignment)
-    env = _env(root)
-    env[check._REFINGERPRINT] = "1"  # the checks must not judge by the fingerprints being replaced
-    kernel = _Kernel(notebook, env)
-    try:
-        for i, cell in enumerate(kernel.nb.cells):
-            if cell.cell_type != "code":
-                continue
-            errors = _errors(kernel.run_cell(i))
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if errors and not (meta.get("grade") and errors[0]["ename"] in ("CityKitError",)):
-                if meta.get("grade") and "fingerprint" in errors[0].get("evalue", ""):
-                    continue  # a check run before its fingerprint exists
-                raise RuntimeError(
-                    f"{notebook.name} cell {i} failed: {errors[0]['ename']}: {errors[0]['evalue']}"
-                )
-        outputs = kernel.run_code(_FINGERPRINT_CODE.format(assignment=assignment))
-    finally:
-        kernel.close()
-    errors = _errors(outputs)
-    if errors:
-        raise RuntimeError(
-            f"fingerprinting {assignment} failed: {errors[0]['ename']}: {errors[0]['evalue']}"
-        )
-    text = _stdout(outputs)
-    payload = json.loads(text.split("CITYKIT-FINGERPRINTS ", 1)[1])
+    payload = {}
+    for qid, entry in _run_methods(root, assignment, mode="fingerprint").items():
+        payload[qid] = entry["entry"]
     path = check.bank_path(assignment).with_name(f"{assignment}.answers.json")
     path.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return path
@@ -374,62 +342,326 @@ def _validate(path: str, invert: bool) -> dict:
     return Validator(config=config).validate(path)
 
 
-def _wrong_answers(root: str, assignment: str) -> list[tuple[str, str]]:
-    """Feed every question's plausible wrong answers; return (question, problem) for each miss."""
+def _between(source: str, begin: str, end: str) -> str:
+    """The lines of ``source`` between the marker lines ``begin`` and ``end``."""
+    keep, inside = [], False
+    for line in source.splitlines():
+        if begin in line:
+            inside = True
+        elif end in line:
+            inside = False
+        elif inside:
+            keep.append(line)
+    return "\n".join(keep)
+
+
+@dataclass(frozen=True)
+class _Question:
+    """Where a question lives in the solution notebook, and what its methods may not use."""
+
+    qid: str
+    answer: int  # index of the answer cell
+    grade: int  # index of the grade cell
+    solution_code: str
+    hidden: str
+    drop: frozenset
+
+
+def _questions(nb, bank: dict) -> tuple[dict[int, _Question], list[str]]:
+    """Map answer-cell index -> question, and list the parameters' names."""
+    from citykit.methods import assigned_names
+
+    cells = nb.cells
+    grade = _grade_cells(nb)
+    parameters: set[str] = set()
+    given: set[str] = set()
+    for cell in cells:
+        if cell.cell_type != "code":
+            continue
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            parameters |= assigned_names(cell.source)
+        if not meta.get("solution") and not meta.get("grade"):
+            given |= assigned_names(cell.source)
+    found: dict[int, _Question] = {}
+    for qid in bank["questions"]:
+        if qid not in grade:
+            continue
+        answer = next(
+            (
+                i
+                for i in range(grade[qid] - 1, -1, -1)
+                if cells[i].cell_type == "code"
+                and cells[i].get("metadata", {}).get("nbgrader", {}).get("solution")
+            ),
+            None,
+        )
+        if answer is None:
+            raise RuntimeError(f"question {qid!r} has no answer cell before its grade cell")
+        found[answer] = _Question(
+            qid,
+            answer,
+            grade[qid],
+            _between(cells[answer].source, "### BEGIN SOLUTION", "### END SOLUTION"),
+            _between(cells[grade[qid]].source, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"),
+            frozenset(),
+        )
+    # a method may use the data, what given cells build and what earlier questions asked the
+    # learner to keep; not the solution's own working variables or the hidden tests' names
+    working: set[str] = set()
+    kept: set[str] = set()
+    for index in sorted(found):
+        question = found[index]
+        found[index] = _Question(**{**question.__dict__, "drop": frozenset(working - given - kept)})
+        spec = bank["questions"][question.qid]
+        working |= assigned_names(question.solution_code)
+        working |= assigned_names(cells[question.grade].source)
+        kept |= {spec["variable"], *spec.get("keeps", ())}
+    return found, sorted(parameters)
+
+
+_RUN_QUESTION = """
+import json as _cm_json
+from citykit import methods as _cm
+print(_cm.MARKER + _cm_json.dumps(_cm.run_question(
+    globals(), assignment={assignment!r}, question={qid!r}, drop={drop!r}, hidden={hidden!r},
+    parameters={parameters!r}, mode={mode!r}), default=str))
+"""
+
+_SOLUTION_ENTRY = """
+import json as _cm_json
+from citykit import methods as _cm
+print(_cm.MARKER + _cm_json.dumps(_cm.solution_entry(
+    globals(), assignment={assignment!r}, question={qid!r}, hidden={hidden!r},
+    parameters={parameters!r}, mode={mode!r}, solution_code={code!r},
+    alternatives={alternatives!r}), default=str))
+"""
+
+
+def _marked(outputs: list[dict], what: str) -> dict:
+    errors = _errors(outputs)
+    if errors:
+        raise RuntimeError(f"{what} failed: {errors[0]['ename']}: {errors[0]['evalue']}")
+    from citykit.methods import MARKER
+
+    text = _stdout(outputs)
+    if MARKER not in text:
+        raise RuntimeError(f"{what} printed no result: {text[-500:]}")
+    return json.loads(text.rsplit(MARKER, 1)[1].splitlines()[0])
+
+
+def _run_methods(root: Path, assignment: str, *, mode: str) -> dict[str, dict]:
+    """Execute the solution of ``assignment`` cell by cell, running each question's methods.
+
+    Before each question's answer cell, its mistakes and alternatives run on the namespace the
+    learner has at that point; after it, the solution's own answer is judged (``verify``) or
+    fingerprinted (``fingerprint``). Grade cells are not run (``_validate`` runs them). Returns,
+    per question, ``{"methods": [...], "entry": {...}}``.
+    """
     from citykit import check
 
-    notebook = _solution_notebook(Path(root), assignment)
-    bank = check.load_bank(assignment)
-    kernel = _Kernel(notebook, _env(Path(root)))
-    problems = []
+    root = Path(root).resolve()
+    notebook = _solution_notebook(root, assignment)
+    env = _env(root)
+    env.pop("NBGRADER_EXECUTION", None)
+    if mode == "fingerprint":
+        env[check._REFINGERPRINT] = "1"  # the checks must not judge by the fingerprints replaced
+    kernel = _Kernel(notebook, env)
+    results: dict[str, dict] = {}
     try:
-        grade = _grade_cells(kernel.nb)
+        bank = check.load_bank(assignment)
+        questions, parameters = _questions(kernel.nb, bank)
+        grade_cells = set(_grade_cells(kernel.nb).values())
         for i, cell in enumerate(kernel.nb.cells):
-            if cell.cell_type == "code":
-                kernel.run_cell(i)
-        for qid, spec in bank["questions"].items():
-            if qid not in grade:
-                problems.append((qid, "no grade cell with this grade_id in the solution"))
+            if cell.cell_type != "code" or i in grade_cells:
                 continue
-            visible = _visible_part(kernel.nb.cells[grade[qid]].source)
-            if not spec.get("mistakes"):
-                problems.append((qid, "the question bank lists no plausible mistake to test"))
-            for mistake in spec.get("mistakes", []):
-                var = spec["variable"]
-                code = (
-                    f"_saved = {var}\n{var} = eval({mistake['code']!r})\n"
-                    f"try:\n    _failed = False\n"
-                    + "\n".join("    " + line for line in visible.splitlines())
-                    + f"\nexcept AssertionError:\n    _failed = True\nfinally:\n    {var} = _saved\n"
-                    "print('CITYKIT-WRONG', _failed)"
+            question = questions.get(i)
+            if question is not None:
+                code = _RUN_QUESTION.format(
+                    assignment=assignment,
+                    qid=question.qid,
+                    drop=sorted(question.drop),
+                    hidden=question.hidden,
+                    parameters=parameters,
+                    mode=mode,
                 )
-                out = kernel.run_code(code)
-                errs = _errors(out)
-                text = _stdout(out)
-                html = json.dumps([o.get("data", {}) for o in out])
-                if errs:
-                    problems.append(
-                        (
-                            qid,
-                            f"wrong answer {mistake['code']!r} raised "
-                            f"{errs[0]['ename']}: {errs[0]['evalue']}",
+                # every method and its hidden tests run in this one cell: give it time on a busy
+                # machine (a cell of the notebook gets CELL_TIMEOUT)
+                ran = _marked(
+                    kernel.run_code(code, timeout=METHODS_TIMEOUT), f"the methods of {question.qid}"
+                )
+                results[question.qid] = {"methods": ran["methods"]}
+            errors = _errors(kernel.run_cell(i))
+            if errors:
+                raise RuntimeError(
+                    f"{notebook.name} cell {i} failed: {errors[0]['ename']}: {errors[0]['evalue']}"
+                )
+            if question is not None:
+                alternatives = [
+                    m for m in results[question.qid]["methods"] if m["kind"] == "alternative"
+                ]
+                code = _SOLUTION_ENTRY.format(
+                    assignment=assignment,
+                    qid=question.qid,
+                    hidden=question.hidden,
+                    parameters=parameters,
+                    mode=mode,
+                    code=question.solution_code,
+                    alternatives=[
+                        {"fingerprint": m.get("fingerprint"), "canonical": m.get("canonical")}
+                        for m in alternatives
+                    ],
+                )
+                entry = _marked(kernel.run_code(code), f"judging the answer to {question.qid}")
+                if mode == "fingerprint":
+                    failed = [m for m in results[question.qid]["methods"] if m.get("error")]
+                    if failed:
+                        raise RuntimeError(
+                            f"{question.qid}: {failed[0]['kind']} {failed[0]['index'] + 1} "
+                            f"failed: {failed[0]['error']}\n{failed[0]['code']}"
                         )
-                    )
-                elif "CITYKIT-WRONG True" not in text:
-                    problems.append(
-                        (qid, f"the check accepted the wrong answer {mistake['code']!r}")
-                    )
-                elif json.dumps(mistake["feedback"])[1:-1][:40] not in html:
-                    problems.append(
-                        (
-                            qid,
-                            f"the check failed {mistake['code']!r} but did not show "
-                            "its feedback (refresh fingerprints?)",
-                        )
-                    )
+                    entry["mistakes"] = [
+                        m["fingerprint"]
+                        for m in results[question.qid]["methods"]
+                        if m["kind"] == "mistake"
+                    ]
+                results[question.qid]["entry"] = entry
     finally:
         kernel.close()
-    return problems
+    missing = sorted(set(bank["questions"]) - set(results))
+    if missing:
+        raise RuntimeError(f"questions with no answer cell in {notebook.name}: {missing}")
+    return results
+
+
+def _required_mistakes(spec: dict) -> int:
+    if spec.get("kind") == "choice" and spec.get("options"):
+        return min(3, len(spec["options"]) - 1)
+    return 3
+
+
+def _judge_methods(assignment: str, results: dict[str, dict]) -> dict:
+    """Turn a verify run of :func:`_run_methods` into problems and counts."""
+    from citykit import check
+
+    bank = check.load_bank(assignment)
+    problems: list[tuple[str, str]] = []
+    counted = {"mistakes": 0, "alternatives": 0, "seconds": 0.0}
+    for qid, spec in bank["questions"].items():
+        ran = results.get(qid, {"methods": [], "entry": {}})
+        mistakes = [m for m in ran["methods"] if m["kind"] == "mistake"]
+        alternatives = [m for m in ran["methods"] if m["kind"] == "alternative"]
+        if len(mistakes) < _required_mistakes(spec):
+            problems.append(
+                (qid, f"lists {len(mistakes)} wrong methods; at least {_required_mistakes(spec)}")
+            )
+        if not alternatives:
+            problems.append((qid, "lists no defensible alternative method"))
+        needed = 2 if spec.get("kind") == "choice" else 3
+        if len(spec["hints"]) < needed:
+            problems.append((qid, f"has {len(spec['hints'])} hints; at least {needed}"))
+        for m in ran["methods"]:
+            counted["seconds"] += m.get("seconds", 0.0)
+            name = f"{m['kind']} {m['index'] + 1} ({m['code'].splitlines()[-1][:70]})"
+            if m.get("error"):
+                problems.append((qid, f"{name} raised {m['error']}"))
+                continue
+            if m.get("hidden_error") and m["hidden_error"].startswith("NameError"):
+                problems.append((qid, f"the hidden tests raised {m['hidden_error']} on {name}"))
+            if m["kind"] == "mistake":
+                counted["mistakes"] += 1
+                feedback = spec["mistakes"][m["index"]]["feedback"]
+                if m.get("status") != "not yet":
+                    problems.append(
+                        (qid, f"the check says {m.get('status')!r} to {name}: {m['value']}")
+                    )
+                elif m.get("message") != feedback:
+                    problems.append(
+                        (
+                            qid,
+                            f"the check rejects {name} but says {m.get('message')!r}, not its feedback",
+                        )
+                    )
+                if m.get("hidden_passed"):
+                    problems.append((qid, f"the hidden tests accept {name}: {m['value']}"))
+            else:
+                counted["alternatives"] += 1
+                if m.get("status") != "correct":
+                    problems.append(
+                        (
+                            qid,
+                            f"the check says {m.get('status')!r} to {name}: {m['value']} ({m.get('message')})",
+                        )
+                    )
+                if not m.get("hidden_passed"):
+                    problems.append(
+                        (
+                            qid,
+                            f"the hidden tests reject {name}: {m['value']} {m.get('hidden_error') or ''}",
+                        )
+                    )
+        entry = ran.get("entry", {})
+        if entry.get("status") != "correct":
+            problems.append(
+                (qid, f"the check says {entry.get('status')!r} to the solution's answer")
+            )
+        if not entry.get("hidden_passed"):
+            problems.append(
+                (
+                    qid,
+                    "the hidden tests fail the solution's answer when they see only the answer "
+                    f"variables, the modules and the parameters: {entry.get('hidden_error')}",
+                )
+            )
+        for leak in entry.get("leaks", []):
+            problems.append((qid, leak))
+    return {"problems": problems, **counted}
+
+
+def _methods(root: str, assignment: str) -> dict:
+    """Verify job: run every question's methods against the data and judge them."""
+    return _judge_methods(assignment, _run_methods(Path(root), assignment, mode="verify"))
+
+
+def _learner_run(path: str) -> dict:
+    """Execute an untouched exercise as a learner does (Run All, no nbgrader); report what it shows."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    env = dict(os.environ)
+    env.pop("NBGRADER_EXECUTION", None)
+    old = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        client = NotebookClient(
+            nb,
+            timeout=CELL_TIMEOUT,
+            kernel_name="python3",
+            allow_errors=False,
+            resources={"metadata": {"path": str(Path(path).parent)}},
+        )
+        try:
+            client.execute()
+            stopped = None
+        except Exception as exc:  # Run All stops at the first error, as JupyterLab does
+            stopped = f"{type(exc).__name__}: {str(exc)[-300:]}"
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    grade = _grade_cells(nb)
+    verdicts = {}
+    for qid, index in grade.items():
+        text = json.dumps(
+            [o.get("data", {}).get("text/plain", "") for o in nb.cells[index].outputs]
+        )
+        verdicts[qid] = next(
+            (label for label in ("Not attempted", "Not yet", "Correct") if label in text), None
+        )
+    last = nb.cells[-1]
+    shown = json.dumps([o.get("data", {}).get("text/plain", "") for o in last.get("outputs", [])])
+    return {"stopped": stopped, "verdicts": verdicts, "last": shown}
 
 
 def execute_notebook(
@@ -511,7 +743,12 @@ def _execute_lesson(path: str, output: str, parameters: dict) -> str | None:
 
 
 def _task(kind: str, *args):
-    work = {"validate": _validate, "wrong": _wrong_answers, "lesson": _execute_lesson}[kind]
+    work = {
+        "validate": _validate,
+        "methods": _methods,
+        "learner": _learner_run,
+        "lesson": _execute_lesson,
+    }[kind]
     try:
         return work(*args)
     except TimeoutError:
@@ -618,11 +855,18 @@ def verify(root: Path, *, workers: int = 2, execute: bool = True, progress: bool
                         ("validate", str(ex), True),
                     )
                 )
+                jobs.append(
+                    (
+                        METHODS_CHECK_LEARNER,
+                        str(ex.relative_to(root)),
+                        ("learner", str(ex)),
+                    )
+                )
             jobs.append(
                 (
-                    "a plausible wrong answer fails its check",
+                    METHODS_CHECK,
                     str(sol.relative_to(root)),
-                    ("wrong", str(root), name),
+                    ("methods", str(root), name),
                 )
             )
         with tempfile.TemporaryDirectory() as tmp:
@@ -670,9 +914,27 @@ def _judge(check: str, rel: str, result, report: Report) -> None:
     elif check == "every untouched exercise fails every graded test" and result:
         passed = [c.get("source", "")[:80] for c in result.get("passed", [])]
         report.fail(check, rel, f"these tests pass without an answer: {passed or result}")
-    elif check == "a plausible wrong answer fails its check":
-        for qid, message in result:
+    elif check == METHODS_CHECK:
+        for qid, message in result["problems"]:
             report.fail(check, rel, f"{qid}: {message}")
+        report.notes.append(
+            f"{Path(rel).parent.name}: {result['mistakes']} wrong methods and "
+            f"{result['alternatives']} alternatives run against the data "
+            f"({result['seconds']:.0f} s)"
+        )
+    elif check == METHODS_CHECK_LEARNER:
+        if result["stopped"]:
+            report.fail(check, rel, f"Run All stops: {result['stopped']}")
+        for qid, verdict in result["verdicts"].items():
+            if verdict != "Not attempted":
+                report.fail(check, rel, f"{qid} shows {verdict!r}, not 'Not attempted'")
+        n = len(result["verdicts"])
+        if f"0 of {n} questions Correct, {n} not attempted" not in result["last"]:
+            report.fail(
+                check,
+                rel,
+                f"the last cell does not summarise every question: {result['last'][:200]}",
+            )
     elif check == "every lesson executes" and result:
         report.fail(check, rel, result)
 

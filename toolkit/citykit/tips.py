@@ -1,9 +1,11 @@
 """Plain-language tips for the errors analysts hit most, shown above the real traceback.
 
-Call :func:`enable` once in a notebook (the lessons' setup cells do). From then on, when a cell
-fails with one of the common errors — a misspelt column (``KeyError``), a name Python does not know
-yet because a cell was not run (``NameError``), a date pandas cannot read, text where numbers were
-expected, a column read as an attribute — a short box says what probably happened and what to try.
+Call :func:`enable` once in a notebook (the setup cells of lessons and assignments do). From then on,
+when a cell fails with one of the common errors — a misspelt column (``KeyError``), a name Python does
+not know yet because a cell was not run (``NameError``), a text value typed without quotes, a
+combined condition without its parentheses, ``and``/``or`` on whole columns, a date pandas cannot
+read, text where numbers were expected, a column read as an attribute — a short box says what
+probably happened and what to try.
 The real traceback still follows, unchanged: the tip adds, it hides nothing.
 
 Under pandas 3, assigning through a chained selection (``table[mask]["col"] = 0``) silently does
@@ -89,14 +91,49 @@ def _key_error(error: KeyError, namespace: dict) -> Tip | None:
     )
 
 
+def _value_in_a_column(name: str, namespace: dict) -> tuple[str, str, str] | None:
+    """Find ``name`` among the text values of the notebook's tables: (value, column, table)."""
+    import pandas as pd
+
+    wanted = name.casefold()
+    for table_name, frame in _frames(namespace).items():
+        if len(frame) > 2_000_000:
+            continue
+        for column in frame.columns:
+            values = frame[column]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                candidates = values.cat.categories
+            elif pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
+                candidates = values.dropna().unique()
+                if len(candidates) > 1000:
+                    continue
+            else:
+                continue
+            for value in candidates:
+                if isinstance(value, str) and value.casefold() == wanted:
+                    return value, str(column), table_name
+    return None
+
+
 def _name_error(error: NameError, namespace: dict) -> Tip | None:
     match = re.search(r"name '([^']+)' is not defined", str(error))
     if not match:
         return None
     name = match.group(1)
+    found = _value_in_a_column(name, namespace)
+    if found is not None:
+        # beginner guard: a text value typed without quotes is read as a variable's name
+        value, column, table = found
+        return Tip(
+            f"`{name}` looks like a value of the column {column!r} of {table}, written without quotes.",
+            f"Text values need quotes, or Python reads them as the name of a variable: write "
+            f"{value!r}, e.g. {table}[{table}[{column!r}] == {value!r}].",
+        )
     known = [n for n in namespace if not n.startswith("_")]
     close = did_you_mean(name, known)
-    spelling = f" Or a typo:{close}" if close else ""
+    spelling = (
+        f" Or a typo:{close}" if close else f" If you meant the text {name!r}, put it in quotes."
+    )
     return Tip(
         f"Python does not know `{name}` yet.",
         "Usually the cell that creates it has not been run in this session (after a restart, "
@@ -104,8 +141,21 @@ def _name_error(error: NameError, namespace: dict) -> Tip | None:
     )
 
 
+_COMBINE = (
+    "Put each comparison in its own parentheses and join them with & (and), | (or), or put ~ "
+    "(not) in front: (table['a'] == 'x') & (table['b'] > 3)."
+)
+
+
 def _value_error(error: Exception, namespace: dict) -> Tip | None:
     text = str(error)
+    if "truth value of a Series is ambiguous" in text or "truth value of a DataFrame" in text:
+        # beginner guard: `and`/`or`/`not` (or a chain like a > 1 & a < 5) on whole columns
+        return Tip(
+            "The words and, or and not work on one True or False at a time, not on a whole column.",
+            _COMBINE + " A chain such as table['a'] > 1 & table['a'] < 5 needs the parentheses "
+            "too.",
+        )
     if re.search(r"time data|doesn't match format|Unknown datetime string|Out of bounds", text):
         return Tip(
             "pandas could not read some values as dates.",
@@ -123,6 +173,15 @@ def _value_error(error: Exception, namespace: dict) -> Tip | None:
 
 def _type_error(error: TypeError, namespace: dict) -> Tip | None:
     text = str(error)
+    if re.search(r"unsupported operand type\(s\) for [&|]", text) or re.search(
+        r"Cannot perform '(r?and_|r?or_)'", text
+    ):
+        # beginner guard: & and | are worked out before ==, so the comparisons need parentheses
+        return Tip(
+            "A combined condition is missing its parentheses: Python works out & and | before "
+            "==, < and >.",
+            _COMBINE,
+        )
     if re.search(r"not supported between instances of 'str' and '(int|float)'", text) or re.search(
         r"unsupported operand type\(s\).*'str'", text
     ):

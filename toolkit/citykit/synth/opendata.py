@@ -32,6 +32,7 @@ __all__ = [
     "generate",
     "BASE_DATASETS",
     "METADATA_GAPS",
+    "DOUBLE_GAP",
     "NEVER_USED",
     "TOP_DOWNLOADED",
     "GROWING_DATASET",
@@ -161,7 +162,9 @@ BASE_DATASETS: tuple[tuple[str, ...], ...] = _parse_datasets()
 _N_BASE = len(BASE_DATASETS)
 
 #: Planted metadata gaps in the catalog at scale 1 (number of datasets with each gap).
-#: They scale with the number of datasets; each dataset has at most one planted gap.
+#: They scale with the number of datasets; each dataset has at most one planted gap, except the
+#: first dataset planted without a description, which has no keywords either (DOUBLE_GAP), so that
+#: a validator finds more problems than records with problems, as in real catalogs.
 METADATA_GAPS: dict[str, int] = {
     "missing_contact_email": 8,  # contact_email empty -> contactPoint.hasEmail missing
     "non_iso_modified": 6,  # modified written like 05/01/2024 -> not ISO 8601
@@ -171,6 +174,9 @@ METADATA_GAPS: dict[str, int] = {
     "bad_access_level": 1,  # access_level "open" (not a DCAT-US value)
     "missing_description": 2,  # description empty
 }
+
+#: The two gaps planted on the same dataset (the last keyword gap joins a description gap).
+DOUBLE_GAP: tuple[str, str] = ("missing_description", "missing_keyword")
 
 #: Published datasets nobody viewed or downloaded in 24 months.
 NEVER_USED: tuple[str, ...] = tuple(d[0] for d in BASE_DATASETS if d[7] == "never")
@@ -618,10 +624,15 @@ def _catalog(rng: np.random.Generator, scale: float) -> pd.DataFrame:
     counts = {gap: int(round(k * n / _N_BASE)) for gap, k in METADATA_GAPS.items()}
     candidates = np.flatnonzero(published)  # gaps live on published rows (they have downloads)
     rows = rng.choice(candidates, size=sum(counts.values()), replace=False)
-    start = 0
+    planted, start = {}, 0
     for gap, k in counts.items():
-        idx = rows[start : start + k]
+        planted[gap] = rows[start : start + k]
         start += k
+    first, second = DOUBLE_GAP
+    if len(planted[first]) and len(planted[second]):
+        planted[second] = np.append(planted[second][:-1], planted[first][0])
+    for gap, idx in planted.items():
+        k = len(idx)
         if gap == "missing_contact_email":
             table.loc[idx, "contact_email"] = ""
         elif gap == "non_iso_modified":
