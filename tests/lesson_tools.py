@@ -145,16 +145,23 @@ _code_cell.count = 0
 
 def probe_positions(path: Path, figures: list) -> list[int]:
     """For each figure, the cell before which it is computed: the first markdown cell that holds its
-    quote (the text with ``{}`` where its numbers go; ``near`` picks another cell by its text)."""
+    quote (any numbers in the place of its ``{}``), or that holds ``near``, a text of its own."""
     lesson = cells(path)
     positions = []
     for figure in figures:
-        anchor = figure.near or figure.quote.split("{}")[0]
+        pattern = re.compile(re.escape(figure.near)) if figure.near else quote_pattern(figure.quote)
         found = [
-            i for i, (kind, src, _) in enumerate(lesson) if kind == "markdown" and anchor in src
+            i
+            for i, (kind, src, _) in enumerate(lesson)
+            if kind == "markdown" and pattern.search(src)
         ]
         positions.append(found[0] if found else None)
     return positions
+
+
+def quote_pattern(quote: str) -> re.Pattern:
+    """A figure's quote as a pattern: its text, with any number (or number word) for each ``{}``."""
+    return re.compile(r"[-−+\w,.]+".join(re.escape(part) for part in quote.split("{}")))
 
 
 def run_with_figures(path: Path, output: Path, figures: list) -> tuple[list[dict], dict]:

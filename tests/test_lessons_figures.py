@@ -19,7 +19,14 @@ import re
 
 import pytest
 from lesson_figures import CONSTANTS, FIGURES
-from lesson_tools import cells, markdown, probe_positions, run_with_figures, sample_city_run
+from lesson_tools import (
+    cells,
+    markdown,
+    probe_positions,
+    quote_pattern,
+    run_with_figures,
+    sample_city_run,
+)
 from repo_paths import ROOT
 
 LESSONS = sorted((ROOT / "curriculum").glob("*/*.ipynb"))
@@ -51,14 +58,9 @@ def _prose(text: str) -> str:
     return text
 
 
-def _quote_pattern(quote: str) -> re.Pattern:
-    parts = [re.escape(p) for p in quote.split("{}")]
-    return re.compile(r"[-−+]?[\d,.]+".join(parts))
-
-
 def uncovered_numbers(key: str, texts: list[str]) -> list[str]:
     """The numbers of a lesson's text that are neither a figure, a constant nor exempt."""
-    patterns = [_quote_pattern(f.quote) for f in FIGURES.get(key, [])]
+    patterns = [quote_pattern(f.quote) for f in FIGURES.get(key, [])]
     constants = [re.compile(re.escape(c)) for c in CONSTANTS.get(key, [])]
     found = []
     for text in texts:
@@ -87,7 +89,7 @@ def test_every_figure_and_constant_is_still_in_the_text(path):
     key = f"{path.parent.name}/{path.stem}"
     text = "\n".join(markdown(path))
     for figure in FIGURES.get(key, []):
-        assert _quote_pattern(figure.quote).search(text), f"no longer in the text: {figure.quote!r}"
+        assert quote_pattern(figure.quote).search(text), f"no longer in the text: {figure.quote!r}"
     for constant in CONSTANTS.get(key, []):
         assert constant in text, f"no longer in the text: {constant!r}"
     positions = probe_positions(path, FIGURES.get(key, []))
