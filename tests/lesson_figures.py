@@ -26,6 +26,7 @@ class Figure:
     near: str | None = None
 
 
+_SCORECARD = '_s = scorecard.set_index(["department", "measure"])'
 _MONTHLY = '_W = monthly.pivot(index="month", columns="department", values="requests")'
 
 FIGURES: dict[str, list[Figure]] = {
@@ -210,6 +211,157 @@ _r(_t.iloc[3], 1000), _r(_t.iloc[0], 1000)""",
 _r(_t.iloc[4:8].mean(), 100), _r(_t.iloc[4:8].mean() / 24, 10)""",
         ),
     ],
+    "02-performance-management/01-from-goal-to-measure": [
+        Figure(
+            "the on-time share jumps from about two-thirds to over {}%",
+            """_v = one.pivot_table(index="period", columns="measure", values="value")
+_pct(_v.loc["2024-04-01":, on_time.name].min() - 0.005, 10)""",
+        ),
+        Figure(
+            "Sanitation receives about {} requests per 1,000 residents a month",
+            "_r(one.loc[one['measure'] == per_1000.name, 'value'].mean())",
+        ),
+        Figure(
+            "about {}% of requests came through the app in 2023 and about {}% in 2024",
+            """_a = performance.compute_measures(timed, in_app, date="opened_at", frequency="yearly")["value"]
+_pct(_a.iloc[0]), _pct(_a.iloc[1])""",
+        ),
+        Figure(
+            "about {} requests per 1,000 residents a year everywhere",
+            "_r(rates['value'].mean(), 10)",
+        ),
+        Figure(
+            "Sanitation (about {} days) and Water\nUtility (about {})",
+            """_m = performance.compute_measures(timed, median_days, date="opened_at", group="department")
+_m = _m[_m["period"] == latest].set_index("department")["value"]
+_r(_m["Sanitation"], 0.01), _r(_m["Water Utility"], 0.01)""",
+        ),
+        Figure(
+            "Complaints inspected within 7 days moves\nbetween about {}% and {}%",
+            f"""{_SCORECARD}["value"]
+_pct(_s.loc[("Code Enforcement", "Complaints inspected within 7 days")].min()), _pct(_s.loc[("Code Enforcement", "Complaints inspected within 7 days")].max())""",
+        ),
+        Figure(
+            "Median days to first inspection moves between\nabout {} and {} days",
+            f"""{_SCORECARD}["value"]
+_r(_s.loc[("Code Enforcement", "Median days to first inspection")].min()), _r(_s.loc[("Code Enforcement", "Median days to first inspection")].max())""",
+        ),
+        Figure(
+            "in every month but {}. Cases closed",
+            """_c = scorecard[(scorecard["department"] == "Code Enforcement") & (scorecard["measure"] == "Median days to first inspection")]
+{0: "none", 1: "one", 2: "two"}[(_c["value"] <= _c["target"]).sum()]""",
+        ),
+        Figure(
+            "{} departments met two of their three targets ({}%)",
+            """_two = summary[summary["met"] == 2]
+{4: "Four"}.get(len(_two), len(_two)), _pct(2 / 3)""",
+        ),
+        Figure(
+            "Public Works and Code Enforcement met\none of three ({}%)",
+            """_one = summary[summary["met"] == 1]
+(_pct(1 / 3) if set(_one["department"]) == {"Public Works", "Code Enforcement"} else "?")""",
+        ),
+    ],
+    "02-performance-management/02-signal-vs-noise": [
+        Figure(
+            "rose {} points\nin March, the biggest gain in the city",
+            """_march = change.loc["2024-03-01"]
+_r(_march["Code Enforcement"]) if _march.idxmax() == "Code Enforcement" else "?" """,
+        ),
+        Figure("same department had fallen {} points", '_r(-change.loc["2024-02-01", "Code Enforcement"])'),
+        Figure(
+            "The centre is about {}%\nand the limits about {}% and {}%",
+            "_pct(code_chart.centre), _pct(code_chart.table['lcl'].iloc[0]), _pct(code_chart.table['ucl'].iloc[0])",
+        ),
+        Figure(
+            "February 2024 (about {}%) and March 2024 (about\n{}%)",
+            """_v = code_share.set_index("period")["value"]
+_pct(_v["2024-02-01"]), _pct(_v["2024-03-01"])""",
+        ),
+        Figure(
+            "varies between about {}% and {}% from month to month",
+            "_pct(code_chart.table['lcl'].iloc[0]), _pct(code_chart.table['ucl'].iloc[0])",
+        ),
+        Figure("It averages\n{}%, below the 80% target", "_pct(code_chart.centre)"),
+        Figure("You get about {}, the chart's upper limit", "_r(code_chart.table['ucl'].iloc[0], 0.001)"),
+        Figure(
+            "the share moves between about {}% and {}%, inside limits of\nroughly {}% to {}%, around a centre of about {}%",
+            """_t = san_chart.table[san_chart.table["period"] < "2024-04-01"]
+_pct(_t["value"].min()), _pct(_t["value"].max()), _pct(_t["lcl"].min()), _pct(_t["ucl"].max()), _pct(san_chart.centre)""",
+        ),
+        Figure(
+            "From April 2024 every month is above {}%",
+            """_t = san_chart.table[san_chart.table["period"] >= "2024-04-01"]
+_pct(_t["value"].min() - 0.005, 10)""",
+        ),
+        Figure(
+            "and all {} months from April to December are marked as signals",
+            """_t = san_chart.table[san_chart.table["period"] >= "2024-04-01"]
+{9: "nine"}.get(int(_t["signal"].sum()))""",
+        ),
+        Figure('"Sanitation +{} points"', '_r(change.loc["2024-04-01", "Sanitation"])'),
+        Figure(
+            "The p-chart flags {} months as beyond its limits, {} of them",
+            """_beyond = code_p.table[code_p.table["rules"].str.contains("WE1")]
+_w = {2: "two", 3: "three"}
+_w.get(len(_beyond)), _w.get(int((_beyond["period"] < "2024-01-01").sum()))""",
+        ),
+        Figure(
+            "The centre moves up to about {}%, between the old level (about {}%) and the new one (over {}%), and {}\nof the {} months signal",
+            """_all = performance.p_chart(sanitation, numerator="numerator", denominator="denominator", period="period", baseline=None, rules=[1, 4])
+_after = _all.table[_all.table["period"] >= "2024-04-01"]["value"]
+_pct(_all.centre), _pct(san_chart.centre), _pct(_after.min() - 0.005, 10), int(_all.table["signal"].sum()), len(_all.table)""",
+        ),
+        Figure(
+            "about {}% of each month's requests have an unknown status (cancelled ones). In\nthe last month it is {}% citywide and {}% for Parks and Recreation",
+            """_u = timed.assign(_m=timed["opened_at"].dt.to_period("M"))
+_by_month = _u.groupby("_m")["closed_on_time"].apply(lambda s: s.isna().mean())
+_pct(_by_month.iloc[:-2].median()), _pct(_by_month.iloc[-1]), _pct(unknown.iloc[-1]["Parks and Recreation"])""",
+        ),
+        Figure(
+            "whose December on-time share (about\n{}%)",
+            '_pct(by_month.iloc[-1]["Parks and Recreation"])',
+        ),
+    ],
+    "02-performance-management/03-the-stat-meeting": [
+        Figure(
+            "The recycling share misses its\n{}% target, with only routine variation: the process produces about {}%",
+            f"""{_SCORECARD}
+_rec = _s.loc[("Sanitation", "Share of waste recycled")]
+_pct(_rec["target"].iloc[0]), _pct(_rec["value"].mean())""",
+        ),
+        Figure(
+            "move\nbetween about {}% and {}%, mostly above the {}% target, until June 2024, then drop to between about {}%\nand {}% from July 2024",
+            f"""{_SCORECARD}
+_p = _s.loc[("Parks and Recreation", "Playground inspections on schedule")].set_index("month")
+_pct(_p.loc[:"2024-06-30", "value"].min()), _pct(_p.loc[:"2024-06-30", "value"].max()), _pct(_p["target"].iloc[0]), _pct(_p.loc["2024-07-01":, "value"].min()), _pct(_p.loc["2024-07-01":, "value"].max())""",
+        ),
+        Figure(
+            "rises each summer (to about {} days in 2023 and {} in 2024)",
+            f"""{_SCORECARD}
+_t = _s.loc[("Parks and Recreation", "Median days to trim a tree")].set_index("month")["value"]
+_r(_t[:"2023-12-31"].max()), _r(_t["2024-01-01":].max())""",
+        ),
+        Figure(
+            "under its {}-day target (lower is better) in every\nmonth but one",
+            f"""{_SCORECARD}
+_t = _s.loc[("Parks and Recreation", "Median days to trim a tree")]
+_n(_t["target"].iloc[0]) if (_t["value"] > _t["target"]).sum() == 1 else "?" """,
+        ),
+        Figure(
+            "moves between about {}% and {}%, above its {}% target in most months",
+            f"""{_SCORECARD}
+_t = _s.loc[("Parks and Recreation", "Park maintenance requests closed within 10 days")]
+_pct(_t["value"].min()), _pct(_t["value"].max(), 5), _pct(_t["target"].iloc[0])""",
+        ),
+    ],
+    "02-performance-management/04-inventory-and-data-quality": [
+        Figure("is empty for about {}% of requests", '_pct(requests["district"].isna().mean(), 0.1)'),
+        Figure(
+            "is {} days old, beyond a monthly update",
+            '(pd.Timestamp("2025-03-01") - scorecard["month"].max()).days',
+        ),
+    ],
 }
 
 CONSTANTS: dict[str, list[str]] = {
@@ -286,5 +438,54 @@ CONSTANTS: dict[str, list[str]] = {
         "A monthly growth of 4% compounds: over a year it is about 1.04 to the power 12, or 60% more",
         "top 10%",
         "top 20%",
+    ],
+    "02-performance-management/01-from-goal-to-measure": [
+        "per 1,000",
+        "an 80% on-time share and a 3-day median",
+        "a value *below* 3",
+        "well below 3 days",
+        "**1 day**",
+        "With a 1-day target",
+        "within 7 days",
+        "its 80% target",
+        "its 5-day target",
+        "its target of 300",
+        "because 2 of 3 and 20 of 30 are both 67%",
+    ],
+    "02-performance-management/02-signal-vs-noise": [
+        "(a change from 70% to 75% is +5 points)",
+        "by 5 points or more",
+        "the first 12 months",
+        "2.66 × *mR̄*. (2.66 is 3 ÷ 1.128",
+        "2.66 times their average",
+        "below the 80% target",
+        "3 ÷ 1.128 = 2.6596 instead of 2.66",
+        "p̄ ± 3 × √(p̄ (1 − p̄) ÷ n)",
+        "8 points in a row",
+        "once every 90 points on average, compared with once in 370",
+        "(2 of 3 beyond 2 sigma, 4 of 5 beyond 1 sigma)",
+        "on\n24 points",
+        "from all 24 months",
+        "have 30 days to be done",
+        "taken on 31 December",
+        "within 7 days",
+        "run length to 6",
+        "centre ± 2.66 × average moving range",
+        "p̄ ± 3 √(p̄(1 − p̄)/n)",
+        "(8 in a row",
+    ],
+    "02-performance-management/03-the-stat-meeting": [
+        "the first 12 months",
+        "their 95% target",
+        "within\n7 days",
+        "within 10 days",
+        "the last 3 months",
+    ],
+    "02-performance-management/04-inventory-and-data-quality": [
+        "per 10,000 rows",
+        "(the header is row 1)",
+        "in row 2",
+        "in row 4",
+        "On 1 March 2025",
     ],
 }

@@ -160,8 +160,14 @@ def probe_positions(path: Path, figures: list) -> list[int]:
 
 
 def quote_pattern(quote: str) -> re.Pattern:
-    """A figure's quote as a pattern: its text, with any number (or number word) for each ``{}``."""
-    return re.compile(r"[-−+\w,.]+".join(re.escape(part) for part in quote.split("{}")))
+    """A figure's quote as a pattern: its text, with any number (or number word) for each ``{}``;
+    a space in the quote matches any run of spaces and line breaks in the text."""
+    return re.compile(r"[-−+\w,.]+".join(text_pattern(part) for part in quote.split("{}")))
+
+
+def text_pattern(text: str) -> str:
+    """A regular expression for a text, with any run of spaces and line breaks matching any other."""
+    return r"\s+".join(re.escape(word) for word in re.split(r"\s+", text))
 
 
 def run_with_figures(path: Path, output: Path, figures: list) -> tuple[list[dict], dict]:

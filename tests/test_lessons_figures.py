@@ -24,6 +24,7 @@ from lesson_tools import (
     markdown,
     probe_positions,
     quote_pattern,
+    text_pattern,
     run_with_figures,
     sample_city_run,
 )
@@ -61,7 +62,7 @@ def _prose(text: str) -> str:
 def uncovered_numbers(key: str, texts: list[str]) -> list[str]:
     """The numbers of a lesson's text that are neither a figure, a constant nor exempt."""
     patterns = [quote_pattern(f.quote) for f in FIGURES.get(key, [])]
-    constants = [re.compile(re.escape(c)) for c in CONSTANTS.get(key, [])]
+    constants = [re.compile(text_pattern(c)) for c in CONSTANTS.get(key, [])]
     found = []
     for text in texts:
         prose = _prose(text)
@@ -91,7 +92,7 @@ def test_every_figure_and_constant_is_still_in_the_text(path):
     for figure in FIGURES.get(key, []):
         assert quote_pattern(figure.quote).search(text), f"no longer in the text: {figure.quote!r}"
     for constant in CONSTANTS.get(key, []):
-        assert constant in text, f"no longer in the text: {constant!r}"
+        assert re.search(text_pattern(constant), text), f"no longer in the text: {constant!r}"
     positions = probe_positions(path, FIGURES.get(key, []))
     for figure, position in zip(FIGURES.get(key, []), positions, strict=True):
         assert position is not None, f"no text cell to compute {figure.quote!r} before"
@@ -119,7 +120,7 @@ def test_the_numbers_the_text_quotes_are_the_numbers_the_lesson_computes(path):
             wrong.append(f"{figure.quote!r}: {len(value)} numbers for {figure.quote.count('{}')}")
             continue
         expected = figure.quote.format(*value)
-        if not any(expected in text for text in texts):
+        if not any(re.search(text_pattern(expected), text) for text in texts):
             wrong.append(f"the text says {figure.quote!r}; the lesson computes {expected!r}")
     assert not wrong, "\n".join(wrong)
 
