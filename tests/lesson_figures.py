@@ -268,7 +268,10 @@ _r(_s.loc[("Code Enforcement", "Median days to first inspection")].min()), _r(_s
             """_march = change.loc["2024-03-01"]
 _r(_march["Code Enforcement"]) if _march.idxmax() == "Code Enforcement" else "?" """,
         ),
-        Figure("same department had fallen {} points", '_r(-change.loc["2024-02-01", "Code Enforcement"])'),
+        Figure(
+            "same department had fallen {} points",
+            '_r(-change.loc["2024-02-01", "Code Enforcement"])',
+        ),
         Figure(
             "The centre is about {}%\nand the limits about {}% and {}%",
             "_pct(code_chart.centre), _pct(code_chart.table['lcl'].iloc[0]), _pct(code_chart.table['ucl'].iloc[0])",
@@ -283,7 +286,10 @@ _pct(_v["2024-02-01"]), _pct(_v["2024-03-01"])""",
             "_pct(code_chart.table['lcl'].iloc[0]), _pct(code_chart.table['ucl'].iloc[0])",
         ),
         Figure("It averages\n{}%, below the 80% target", "_pct(code_chart.centre)"),
-        Figure("You get about {}, the chart's upper limit", "_r(code_chart.table['ucl'].iloc[0], 0.001)"),
+        Figure(
+            "You get about {}, the chart's upper limit",
+            "_r(code_chart.table['ucl'].iloc[0], 0.001)",
+        ),
         Figure(
             "the share moves between about {}% and {}%, inside limits of\nroughly {}% to {}%, around a centre of about {}%",
             """_t = san_chart.table[san_chart.table["period"] < "2024-04-01"]
@@ -356,10 +362,204 @@ _pct(_t["value"].min()), _pct(_t["value"].max(), 5), _pct(_t["target"].iloc[0])"
         ),
     ],
     "02-performance-management/04-inventory-and-data-quality": [
-        Figure("is empty for about {}% of requests", '_pct(requests["district"].isna().mean(), 0.1)'),
+        Figure(
+            "is empty for about {}% of requests", '_pct(requests["district"].isna().mean(), 0.1)'
+        ),
         Figure(
             "is {} days old, beyond a monthly update",
             '(pd.Timestamp("2025-03-01") - scorecard["month"].max()).days',
+        ),
+    ],
+    "03-evaluation/01-why-randomize": [
+        Figure(
+            "a gap of more than {} percentage points",
+            "_r(100 * (on_time_opened - on_time_not_opened) - 5, 10)",
+        ),
+        Figure(
+            "the gap all but disappears (about {} point, which is chance). The whole {}-point",
+            """_rng = np.random.default_rng(2024)
+_o = _rng.uniform(size=len(letters)) < np.where(letters[outcome], 0.6, 0.6)
+_g = letters.loc[_o, outcome].mean() - letters.loc[~_o, outcome].mean()
+_r(100 * _g).replace("-", "−"), _r(100 * (on_time_opened - on_time_not_opened))""",
+        ),
+        Figure(
+            "as a\n  share: {} is {}",
+            "_r(effect.table['estimate'].iloc[0], 0.001), _r(100 * effect.table['estimate'].iloc[0], 0.1)",
+        ),
+        Figure(
+            "from {}% to {}%), not {}%",
+            """_t = effect.table.iloc[0]
+_pct(_t["control_mean"], 0.1), _pct(_t["arm_mean"], 0.1), _r(100 * _t["estimate"], 0.1)""",
+        ),
+        Figure("(a rise of about {}%)", "_pct(effect.table['relative_effect'].iloc[0])"),
+        Figure(
+            "by roughly {} to {} percentage points",
+            "_r(100 * effect.table['ci_low'].iloc[0]), _r(100 * effect.table['ci_high'].iloc[0])",
+        ),
+        Figure(
+            "95 in 100 of them within about {} points either way; the vertical line, the real difference\nof about {} points",
+            "_r(100 * np.quantile(np.abs(shuffled), 0.95)), _r(100 * observed, 0.1)",
+        ),
+        Figure(
+            "There are only {} multi-family accounts, and only {} of them are in the\ncontrol group ({}% got the letter)",
+            """_f = trial[trial["account_type"] == "multi-family"]
+_n(len(_f)), _n((_f["arm"] == "control").sum()), _pct((_f["arm"] == "letter").mean())""",
+        ),
+        Figure(
+            "the letter raised on-time payment by about {} percentage points",
+            "_r(100 * effect.table['estimate'].iloc[0])",
+        ),
+    ],
+    "03-evaluation/02-design": [
+        Figure(
+            "so {}% of residential, {}% of multi-family\nand {}% of commercial accounts got the letter",
+            """_share = trial.groupby("account_type", observed=True)["arm"].apply(lambda a: (a == "letter").mean())
+_pct(_share["residential"]), _pct(_share["multi-family"]), _pct(_share["commercial"])""",
+        ),
+        Figure(
+            "is missing for about {}% of accounts", "_pct(trial['account_age_years'].isna().mean())"
+        ),
+        Figure(
+            "bill balance is the farthest, at about\n{}",
+            """_b = balance.table.set_index("covariate")
+(_r(_b["smd"].abs().idxmax() == "balance_usd" and _b.loc["balance_usd", "smd"], 0.01)).replace("-", "−")""",
+        ),
+        Figure(
+            "every standardized difference is within about {}",
+            """_c = evaluation.balance_table(simple.table, covariates=["balance_usd", "prior_late_payments", "account_age_years"])
+_r(_c.table["smd"].abs().max() + 0.005, 0.01)""",
+        ),
+        Figure(
+            "with {} accounts per arm, chance differences are small",
+            "_r(len(simple.table) / 2, 1000)",
+        ),
+        Figure(
+            "on-time payment\nwas about {}% without the letter. What power did {} accounts per arm",
+            """_h = trial[trial["account_type"] == "residential"]
+_pct(_h.loc[_h["arm"] == "control", "paid_on_time"].mean()), _n((_h["arm"] == "control").sum())""",
+        ),
+        Figure(
+            "nearly 100% for a {}-point rise",
+            '_r(curve.loc[curve["power"] >= 0.99, "effect_pp"].iloc[0])',
+        ),
+        Figure(
+            "the minimum detectable effect,\nabout {} points, where the curve crosses it",
+            "_r(100 * mde)",
+        ),
+        Figure("with about {} views per posting it nearly doubles", "_r(icc.cluster_size, 10)"),
+        Figure("adding views to\nthe same {} postings", "views['posting_id'].nunique()"),
+        Figure(
+            "About {} per arm, so some {} accounts: far more than Riverton's {} commercial accounts",
+            """_n2 = evaluation.sample_size_two_proportions(baseline=0.78, treated=0.81, method="arcsine")
+_r(_n2, 10), _r(2 * _n2, 100), _n((trial["account_type"] == "commercial").sum())""",
+        ),
+        Figure(
+            "with {} accounts per arm its minimum detectable\neffect is about twice that",
+            """_c = (trial["account_type"] == "commercial").sum() / 2
+_m = evaluation.mde_two_proportions(baseline=0.78, n_per_arm=_c, method="arcsine")
+_n(_c) if 1.8 < _m / 0.03 < 2.3 else "?" """,
+        ),
+    ],
+    "03-evaluation/03-analyse": [
+        Figure(
+            "Recall the design: {}% of residential, {}% of multi-family and only {}%",
+            """_share = bills.groupby("account_type", observed=True)["arm"].apply(lambda a: (a == "letter").mean())
+_pct(_share["residential"]), _pct(_share["multi-family"]), _pct(_share["commercial"])""",
+        ),
+        Figure(
+            "pay on time most often ({}%)",
+            "_pct(by_type.loc['commercial', 'on_time_rate'])",
+        ),
+        Figure(
+            "pay on time least often ({}%)",
+            "_pct(by_type.loc['multi-family', 'on_time_rate'])",
+        ),
+        Figure(
+            "To see where the {} points come from", "_r(100 * blocked.table['estimate'].iloc[0])"
+        ),
+        Figure(
+            "(by about {} to {} points; the small blocks are\nimprecise), and the block-weighted average is about {} points, not {}",
+            "_r(100 * within['estimate'].min()), _r(100 * within['estimate'].max()), _r(100 * blocked.table['estimate'].iloc[0]), _r(100 * naive.table['estimate'].iloc[0], 0.1)",
+        ),
+        Figure(
+            "the letter's true average effect is {} points",
+            """from citykit.synth.trials import TRUE_EFFECTS as _truth
+_r(100 * _truth["bill_reminder_trial"]["letter"], 0.01)""",
+        ),
+        Figure(
+            "at about {} to {} points",
+            "_r(100 * arms.table.set_index('arm').loc['text_message', 'ci_low']), _r(100 * arms.table.set_index('arm').loc['text_message', 'ci_high'])",
+        ),
+        Figure(
+            "The text beat the postcard by about {} points",
+            "_r(100 * text_vs_postcard.table['estimate'].iloc[0])",
+        ),
+        Figure("the {} *postings* were randomized", "views['posting_id'].nunique()"),
+        Figure("Treating the {}-odd views", "_r(len(views) - 500, 1000)"),
+        Figure(
+            "Same estimate (about {} points on an application rate of {}%), but the honest standard error is about {}%\nlarger and the degrees of freedom reflect the {} postings, not {} views",
+            """_a, _b = as_if_views.table.iloc[0], by_posting.table.iloc[0]
+_r(100 * _b["estimate"]), _pct(_b["control_mean"]), _r(100 * (_b["se"] / _a["se"] - 1), 10), views["posting_id"].nunique(), _n(len(views))""",
+        ),
+        Figure(
+            "(about {} points instead of {}) and the standard error shrinks (about {}\ninstead of {})",
+            """_f = evaluation.estimate_effects(views, outcome="applied", cluster="posting_id", block="job_family").table.iloc[0]
+_b = by_posting.table.iloc[0]
+_r(100 * _f["estimate"], 0.1), _r(100 * _b["estimate"], 0.1), _r(_f["se"], 0.001), _r(_b["se"], 0.001)""",
+        ),
+        Figure(
+            "Here {} of the {} changes remain winners under either method",
+            """_w = {3: "three", 4: "four"}
+(_w.get(int(summary["winner_holm"].sum())) if (bh["reject"] == holm["reject"]).all() else "?"), _w.get(len(summary))""",
+        ),
+    ],
+    "03-evaluation/04-replicate-a-real-trial": [
+        Figure(
+            "## Any letter raised recertification by about {} points, {}% in relative terms",
+            "_r(100 * letter_effect.table['estimate'].iloc[0], 0.1), _pct(letter_effect.table['relative_effect'].iloc[0])",
+            near="In a sentence, and as a relative change",
+        ),
+        Figure(
+            "(roughly {} to {} points for the specific-date letter and {} to {} for the open-date one)",
+            """_e = each_letter.table.set_index("arm")
+_r(100 * _e.loc["specific_date", "ci_low"]), _r(100 * _e.loc["specific_date", "ci_high"]), _r(100 * _e.loc["open_date", "ci_low"]), _r(100 * _e.loc["open_date", "ci_high"])""",
+        ),
+        Figure(
+            "Why is a {}-point difference",
+            "_r(100 * open_vs_specific.table['estimate'].iloc[0], 0.1)",
+        ),
+        Figure(
+            "reliably detect differences of about {} points; a difference of {} points",
+            "_r(100 * mde), _r(100 * open_vs_specific.table['estimate'].iloc[0], 0.1)",
+        ),
+        Figure(
+            "About {} families per arm, some {} in all: two and a half years",
+            """_n3 = evaluation.sample_size_two_proportions(baseline=0.448, treated=0.464, method="arcsine")
+_r(_n3, 1000), _r(2 * _n3, 10000) if abs(2 * _n3 / families_per_year - 2.5) < 0.2 else "?" """,
+        ),
+        Figure(
+            "its interval (about {} to {} points) means anywhere from about {} to {} families a year",
+            "_r(100 * open_effect['ci_low']), _r(100 * open_effect['ci_high']), _r(open_effect['ci_low'] * families_per_year, 10), _r(open_effect['ci_high'] * families_per_year, 10)",
+        ),
+        Figure(
+            "About {} more families a year, with an interval from roughly {} to {}",
+            """_s = each_letter.table.set_index("arm").loc["specific_date"]
+_r(_s["estimate"] * families_per_year, 10), _r(_s["ci_low"] * families_per_year, 10), _r(_s["ci_high"] * families_per_year, 10)""",
+        ),
+        Figure(
+            "The open-date letter did {} points better than the specific-date letter, far below the {}-point MDE",
+            "_r(100 * open_vs_specific.table['estimate'].iloc[0], 0.1), _r(100 * mde)",
+        ),
+        Figure(
+            "from about 40% to about {}%",
+            "_pct(letter_effect.table['arm_mean'].iloc[0], 0.1)",
+        ),
+    ],
+    "03-evaluation/05-run-a-real-trial": [
+        Figure(
+            "{} in ten texts never arrived",
+            """_miss = 1 - reached.loc["text_message", "delivered"] / reached.loc["text_message", "assigned"]
+{3: "Three"}.get(round(10 * _miss))""",
         ),
     ],
 }
@@ -487,5 +687,77 @@ CONSTANTS: dict[str, list[str]] = {
         "in row 2",
         "in row 4",
         "On 1 March 2025",
+    ],
+    "03-evaluation/01-why-randomize": [
+        "with a 95% confidence interval",
+        "covers 126 trials",
+        "raised its outcome by 1.4 percentage points, about 8% over business as",
+        '"in February 66% of bills were\npaid on time; in March, with the letter, 71%"',
+        "say\nthat 80% of the households who paid on time opened the letter and 40% of the others did",
+        "set both shares to 0.6",
+        "With both shares at 0.6",
+        "A 95% CI is built so\nthat, in 95 tests out of 100",
+        "the ends of the 95% CI",
+        "(1.96 of them, for 95%)",
+        "the CI uses 1.96 standard errors",
+        "the bar its 95% CI",
+        "for its 95% confidence interval",
+        "Histogram of 2,000 differences",
+        "as a difference with a 95% confidence interval",
+    ],
+    "03-evaluation/02-design": [
+        "every account had a 50%\nchance",
+        "The convention is to aim for 80%",
+        "the significance level (5%)",
+        "a 4-point rise",
+        "(MDE, at 80% power and 5% significance)",
+        "a rise of 2 points and the MDE is 4",
+        "Power climbs from 5% at no effect",
+        "marks the 80% target",
+        "1,000 views spread over 10 postings carry much less information than 1,000 independent views",
+        "DEFF = 1 + (m − 1) × ICC",
+        "An ICC of less than 1%",
+        "lines at ±0.1 and ±0.25",
+        "dashed lines at ±0.1 (and far inside the dotted lines at ±0.25)",
+        "a rise from 67% to 71% with 80%\npower",
+        "about\n78% of the time",
+        "a rise of 3 percentage points for them",
+        "Riverton has 1,200 commercial accounts",
+        "cannot reliably detect 3 points",
+        "the design effect 1 + (m − 1) × ICC",
+    ],
+    "03-evaluation/03-analyse": [
+        "a 0/1 column",
+        "renewed within\n30 days",
+        "its 95% confidence interval",
+        "at the 5% level",
+        "stays below 5%",
+        "at most 5% of the declared",
+        "below 5%",
+        "200 changes whose true effects average 1 point (close to the 1.4\npoints",
+        "a standard error of 1 point",
+        "Scatter plot of 200 simulated tests",
+    ],
+    "03-evaluation/04-replicate-a-real-trial": [
+        "3,539 families were randomized; 19",
+        "leaving 3,520",
+        "About 40% of families recertified with no letter, about 45% with the\nspecific-date letter and about 46% with the open-date letter; any letter raised recertification by about\n14% (relative); adopting the open-date letter would mean about 766",
+        "The rates match the published 40%, 45% and 46%",
+        "outcome 1 and the rest with outcome 0",
+        "a 0/1 column",
+        "*p*(1 − *p*)",
+        'the paper\'s "+14%"',
+        "With a 0/1 outcome",
+        "with 95% confidence intervals",
+        "with 80% power, the 1.6-point difference\nbetween the letters (from 44.8% to 46.4%)",
+        "(40.1% to 44.8%)",
+        "the 12,106\nfamilies",
+        "a difference of under 2 points",
+        "with the ends of its 95% interval",
+        "+14%\n  relative",
+    ],
+    "03-evaluation/05-run-a-real-trial": [
+        "(15% of them, against 2% of those that paid on time)",
+        "at $1.10 a letter",
     ],
 }

@@ -90,7 +90,7 @@ import json as _fig_json
 import math as _fig_math
 
 def _fig_round(x, step):
-    q = _fig_math.floor(abs(float(x)) / step + 0.5) * step
+    q = _fig_math.floor(abs(float(x)) / step + 0.5 + 1e-9) * step  # half up, as people round
     return _fig_math.copysign(q, float(x)) if q else 0.0
 
 def _fig_decimals(step):

@@ -3,6 +3,8 @@ lesson runs cleanly on the sample city and on another city's export."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,13 +18,65 @@ LESSONS = sorted(FOLDER.glob("*.ipynb"))
 NAMES = [p.stem for p in LESSONS]
 
 
-def test_the_module_has_its_four_lessons():
+def test_the_module_has_its_five_lessons():
     assert NAMES == [
         "01-why-randomize",
         "02-design",
         "03-analyse",
         "04-replicate-a-real-trial",
+        "05-run-a-real-trial",
     ]
+
+
+PLAN = FOLDER / "pre-analysis-plan.md"
+PLAN_SECTIONS = (
+    "Question and decision",
+    "Units and arms",
+    "The lottery",
+    "Primary outcome",
+    "Covariates",
+    "Estimator",
+    "Size and power",
+    "Decision rule",
+    "Attrition, non-compliance, spillovers",
+    "Ethics and equity review",
+    "Cost",
+    "Changes after filing",
+)
+
+
+def test_the_pre_analysis_plan_is_a_one_page_form_the_trial_lesson_links():
+    text = PLAN.read_text(encoding="utf-8")
+    sections = re.findall(r"^\*\*\d+\. ([^.*]+)", text, flags=re.M)
+    assert tuple(sections) == PLAN_SECTIONS, sections
+    assert len(text.split()) <= 450 and len(text.splitlines()) <= 60, "one printed page"
+    assert text.count("____") >= len(PLAN_SECTIONS), "a line to fill in for every section"
+    lesson = "\n".join(src for kind, src, _ in _cells(FOLDER / "05-run-a-real-trial.ipynb"))
+    assert "](pre-analysis-plan.md)" in lesson
+
+
+def test_the_trial_lesson_covers_what_real_city_trials_meet():
+    text = "\n".join(src for kind, src, _ in _cells(FOLDER / "05-run-a-real-trial.ipynb"))
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    for topic in (
+        "Attrition",
+        "Non-compliance",
+        "Spillovers",
+        "pre-analysis plan",
+        "Ethics and equity",
+        "cost",
+    ):
+        assert any(topic in h for h in headings), topic
+    words = " ".join(text.split())
+    for term in (
+        "intention-to-treat",
+        "effect on the treated",
+        "worst-case bounds",
+        "cost per extra outcome",
+        "ethics and equity review",
+        "pre-analysis plan",
+    ):
+        assert f"**{term}**" in words, term
 
 
 def test_lessons_use_the_module_toolkit():

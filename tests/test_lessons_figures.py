@@ -24,9 +24,9 @@ from lesson_tools import (
     markdown,
     probe_positions,
     quote_pattern,
-    text_pattern,
     run_with_figures,
     sample_city_run,
+    text_pattern,
 )
 from repo_paths import ROOT
 
@@ -52,9 +52,17 @@ EXEMPT = [
 
 
 def _prose(text: str) -> str:
-    """Markdown without code (fenced and inline), links' addresses and HTML tags: blanked, so that
-    positions stay where they were."""
-    for pattern in (r"```.*?```", r"`[^`\n]*`", r"\]\([^)]*\)", r"<[^>]+>", r"https?://\S+"):
+    """Markdown without code (fenced and inline), links' addresses, HTML tags, DOIs and the Sources
+    paragraph: blanked, so that positions stay where they were."""
+    for pattern in (
+        r"```.*?```",
+        r"`[^`\n]*`",
+        r"\]\([^)]*\)",
+        r"<[^>]+>",
+        r"https?://\S+",
+        r"doi:\S+",
+        r"\*\*Sources\.\*\*.*?(?=\n\n|\Z)",  # references: volumes, pages, years
+    ):
         text = re.sub(pattern, lambda m: " " * len(m.group()), text, flags=re.S)
     return text
 
