@@ -562,6 +562,193 @@ _r(_s["estimate"] * families_per_year, 10), _r(_s["ci_low"] * families_per_year,
 {3: "Three"}.get(round(10 * _miss))""",
         ),
     ],
+    "04-results-driven-contracting/01-outputs-vs-outcomes": [
+        Figure(
+            "Each shelter has only about {} to {} exits a month, and the lines move by\nup to {} percentage points",
+            """_es = monthly[monthly["provider_id"].isin(shelters)]
+_jumps = _es.pivot(index="month", columns="provider_id", values="rate").diff().abs()
+_r(_es["exits"].min(), 5), _r(_es["exits"].max(), 5), _r(100 * _jumps.max().max(), 10)""",
+        ),
+        Figure(
+            "Southpark (P08) goes from about {}% in July to {}%\nin August and back to {}% in September",
+            """_p = monthly[monthly["provider_id"] == "P08"].set_index("month")["rate"]
+_pct(_p["2024-07"], 5), _pct(_p["2024-08"]), _pct(_p["2024-09"], 5)""",
+        ),
+        Figure(
+            "Old Town (P06) is lowest in most months, between about {}% and {}%",
+            """_p = monthly[monthly["provider_id"] == "P06"]["rate"]
+_pct(_p.min()), _pct(_p.max())""",
+        ),
+        Figure(
+            "shows a 24-month return rate of {}%:\none return out of **{}** people",
+            """_f = contracting.returns_to_homelessness(enrollments, report_start=start, report_end=end, lookback_days=730, as_of=end).set_index("provider_id").loc["P05"]
+_pct(_f["rate_24m"]), {2: "two"}.get(int(_f["permanent_exits"]))""",
+        ),
+    ],
+    "04-results-driven-contracting/02-fair-comparison": [
+        Figure(
+            "about {}% of Old Town's\nclients have a disabling condition and {}% are high-acuity",
+            "_pct(mix.loc['P06', 'disabling_condition'], 5), _pct(mix.loc['P06', 'high_acuity'], 5)",
+        ),
+        Figure(
+            "a disabling condition roughly halves the odds (about {}), each\nearlier episode of homelessness lowers them by about {}% ({}), while families (about {}), veterans ({}) and\npeople with some income ({}) do better",
+            """_o = risk.coefficients.set_index("term")["odds_ratio"]
+_r(_o["disabling_condition"], 0.01), _pct(1 - _o["prior_episodes"]), _r(_o["prior_episodes"], 0.01), _r(_o["household_type[family with children]"], 0.1), _r(_o["veteran"], 0.1), _r(_o["has_income"], 0.1)""",
+        ),
+        Figure(
+            "P06 had {} exits to housing; an average shelter with the same clients would have\nhad about {}. O/E is {}, with a 95% interval from about {} to {}",
+            """_t = risk.table.set_index("provider_id").loc["P06"]
+_n(_t["observed"]), _n(_t["expected"]), _r(_t["oe_ratio"], 0.01), _r(_t["oe_low"], 0.01), _r(_t["oe_high"], 0.01)""",
+        ),
+        Figure(
+            "has an O/E of about {}, and its interval stays below 1",
+            '_r(risk.table.set_index("provider_id").loc["P08", "oe_ratio"], 0.01)',
+        ),
+        Figure(
+            "P08 is lowest at about {}, its interval (about {} to {}) entirely left of 1",
+            """_t = risk.table.set_index("provider_id").loc["P08"]
+_r(_t["oe_ratio"], 0.01), _r(_t["oe_low"], 0.01), _r(_t["oe_high"], 0.01)""",
+        ),
+        Figure(
+            "P06 (about {}), P02 (about {}) and P01 (about {}) all have intervals",
+            """_t = risk.table.set_index("provider_id")
+_r(_t.loc["P06", "oe_ratio"], 0.01), _r(_t.loc["P02", "oe_ratio"], 0.01), _r(_t.loc["P01", "oe_ratio"], 0.01)""",
+        ),
+        Figure(
+            "The points run from about {} to about {} and stay close to the diagonal",
+            "_r(shares['expected_share'].min(), 0.1), _r(shares['expected_share'].max(), 0.1)",
+        ),
+        Figure(
+            "the shelters lie between about {} and {}",
+            "_r(risk.table['expected'].min(), 10), _r(risk.table['expected'].max(), 10)",
+        ),
+        Figure(
+            "P08, at about {}, lies below the 95% limit but inside the 99.8% limit",
+            """_f = funnel.points.set_index("provider_id").loc["P08"]
+_r(_f["value"], 0.01) if _f["zone"] == "below 95% limit" else "?" """,
+        ),
+        Figure(
+            "shown from {} to {}) against the number of exits (horizontal axis, about {} to {})",
+            "_r(risk.table['crude_rate'].min() - 0.005, 0.01), _r(risk.table['crude_rate'].max() + 0.005, 0.01), _r(risk.table['clients'].min(), 10), _r(risk.table['clients'].max(), 10)",
+        ),
+        Figure(
+            "the overall rate of about {} as the target. P06, at about {}",
+            "_r(risk.overall_rate, 0.01), _r(risk.table.set_index('provider_id').loc['P06', 'crude_rate'], 0.01)",
+        ),
+        Figure(
+            "P06's crude rate jumps from about {}% to about {}%",
+            "_pct(risk.table.set_index('provider_id').loc['P06', 'crude_rate']), _pct(explorer.result.table.set_index('provider_id').loc['P06', 'crude_rate'])",
+            near="```python\nexplorer.share.value = 0.75",
+        ),
+        Figure(
+            "Its O/E barely moves (from about {} to {})",
+            "_r(risk.table.set_index('provider_id').loc['P06', 'oe_ratio'], 0.01), _r(explorer.result.table.set_index('provider_id').loc['P06', 'oe_ratio'], 0.01)",
+            near="```python\nexplorer.share.value = 0.75",
+        ),
+    ],
+    "04-results-driven-contracting/03-the-monthly-check-in": [
+        Figure(
+            "can rest on {} returns out of {} people",
+            '_n(summary.loc["P02", "returns_12m"]), _n(summary.loc["P02", "returns_base"])',
+        ),
+        Figure(
+            "Old Town (P06) falls from about {}% in June to {}% in September and stays around {}% in October and November",
+            """_t = report.trends[report.trends["provider_id"] == "P06"].set_index("month")["ph_rate"]
+_pct(_t["2024-06"]), _pct(_t["2024-09"]), _pct(_t[["2024-10", "2024-11"]].mean(), 5)""",
+        ),
+        Figure(
+            "Harborview (P01) drifts down from about {}% to {}%",
+            """_t = report.trends[report.trends["provider_id"] == "P01"].set_index("month")["ph_rate"]
+_pct(_t["2024-06"]), _pct(_t["2024-11"])""",
+        ),
+        Figure(
+            "Southpark (P08) swings between about {}% and {}%",
+            """_t = report.trends[report.trends["provider_id"] == "P08"]["ph_rate"]
+_pct(_t.min(), 5), _pct(_t.max())""",
+        ),
+        Figure(
+            "only one in five of its new\nclients is high-acuity, against about {}% at Northgate",
+            """("?" if round(5 * summary.loc["P04", "high_risk_share"]) != 1 else _pct(summary.loc["P07", "high_risk_share"], 10))""",
+        ),
+        Figure(
+            "Southpark (P08) has about {} shelter stays open for more than 180 days, {} times as many as the largest\nother shelter",
+            """_o = summary.loc[summary["project_type"] == "ES", "open_stays_over_180d"]
+_r(_o["P08"], 10), {4: "four"}.get(round(_o["P08"] / _o.drop("P08").max()))""",
+        ),
+        Figure(
+            "In June, Old Town had sent {} of {} exits ({}%) to permanent housing over the spring, still below its {}%\ntarget",
+            """_june = contracting.provider_progress_report(enrollments, month="2024-06", contracts=contracts, providers=providers, clients=clients, risk_factors=risk_factors, high_risk="high_acuity").summary.set_index("provider_id").loc["P06"]
+_n(_june["ph_exits"]), _n(_june["exits"]), _pct(_june["ph_rate"]), _pct(_june["ph_target"])""",
+        ),
+        Figure(
+            "its O/E was about {}. It had also enrolled only {} new clients against a pace of {}",
+            """_june = contracting.provider_progress_report(enrollments, month="2024-06", contracts=contracts, providers=providers, clients=clients, risk_factors=risk_factors, high_risk="high_acuity").summary.set_index("provider_id").loc["P06"]
+_r(_june["oe_ratio"], 0.01), _n(_june["entries"]), _n(_june["entries_target"])""",
+        ),
+        Figure(
+            "By November the exits to housing have fallen to {}%",
+            '_pct(summary.loc["P06", "ph_rate"])',
+        ),
+    ],
+    "04-results-driven-contracting/04-paying-for-results": [
+        Figure(
+            "would have received about ${} less than\nunder the risk-adjusted rule, and the family shelter (P02) about ${} more",
+            """_d = pay.set_index("provider_id")["difference"]
+_r(_d["P06"], 5000), _r(-_d["P02"], 5000)""",
+        ),
+        Figure(
+            "screening raises P1's pay from\nabout ${} to about ${}, some {}% more",
+            """_p1 = skim.table[skim.table["provider_id"] == "P1"].set_index("scenario")["pay_raw"]
+_r(_p1["no screening"], 1000), _r(_p1["screening"], 1000), _pct(skim.gain_raw_share)""",
+        ),
+        Figure(
+            "the two bars are the same height, about ${}",
+            """_p1 = skim.table[skim.table["provider_id"] == "P1"].set_index("scenario")["pay_risk_adjusted"]
+_r(_p1.mean(), 1000)""",
+        ),
+        Figure(
+            "the gain grows from about {}% to about {}% of its pay",
+            """_h = contracting.simulate_cream_skimming(seed=2024, runs=20, price=price_per_exit, turn_away=0.9)
+_pct(skim.gain_raw_share), _pct(_h.gain_raw_share)""",
+        ),
+        Figure(
+            "Every crude rate rises, by {} to {} points",
+            """_rise = 100 * (tournament["crude_rate_better_year"] - tournament["crude_rate"])
+_r(_rise.min()), _r(_rise.max())""",
+        ),
+        Figure(
+            "Southpark's O/E is {} for its high-acuity clients against {} for the\nothers",
+            """_w = (within["exit_ph"] / within["expected"]).unstack()
+_r(_w.loc["P08", True], 0.01), _r(_w.loc["P08", False], 0.01)""",
+        ),
+        Figure(
+            "With price at 50 points ({}% of the total once the weights are rescaled)",
+            "_pct(50 / (sum(weights.values()) - weights['price_usd'] + 50))",
+        ),
+        Figure(
+            "each takes {}–{}% of spending and delivers {}–{}% of the\nexits to housing; New Horizons (P04) takes {}% and delivers {}%",
+            """_p = portfolio.set_index("provider_id")
+_a = _p.loc[["P09", "P01", "P02", "P06"]]
+_pct(_a["share_of_spend"].min()), _pct(_a["share_of_spend"].max()), _pct(_a["share_of_outcomes"].min()), _pct(_a["share_of_outcomes"].max()), _pct(_p.loc["P04", "share_of_spend"]), _pct(_p.loc["P04", "share_of_outcomes"])""",
+        ),
+        Figure(
+            "Southpark (P08) sits on the diagonal, at\nabout {}% of each",
+            '_pct(portfolio.set_index("provider_id").loc["P08", ["share_of_spend", "share_of_outcomes"]].mean())',
+        ),
+        Figure(
+            "supportive housing (P05)\nfar below: {}% of spending for {}% of the exits",
+            '_pct(portfolio.set_index("provider_id").loc["P05", "share_of_spend"]), _pct(portfolio.set_index("provider_id").loc["P05", "share_of_outcomes"])',
+        ),
+        Figure(
+            "Old Town's cost per exit to housing falls from about ${} to\nabout ${}",
+            """_c = shelter_cost.set_index("provider_id").loc["P06"]
+_r(_c["cost_per_outcome"], 100), _r(_c["cost_per_risk_adjusted_exit"], 100)""",
+        ),
+        Figure(
+            "a provider that turns\n  away high-risk referrals gains about {}%",
+            "_pct(skim.gain_raw_share)",
+        ),
+    ],
 }
 
 CONSTANTS: dict[str, list[str]] = {
@@ -759,5 +946,84 @@ CONSTANTS: dict[str, list[str]] = {
     "03-evaluation/05-run-a-real-trial": [
         "(15% of them, against 2% of those that paid on time)",
         "at $1.10 a letter",
+    ],
+    "04-results-driven-contracting/01-outputs-vs-outcomes": [
+        "within 6, 12 and 24 months",
+        "within 6, 12 or 24 months",
+        "within 12 months",
+        "data element 3.12",
+        "from 1 October 2023",
+        "the small numbers 8, 9, 17, 24, 30, 37, 99",
+        "before 1 October 2023",
+        '10 was "rental by\nclient, no ongoing subsidy" (now 410), 31 was',
+        'and 33\n"with a housing choice voucher"',
+        "a single code, 435",
+        '("Section 8")',
+        "code 435",
+        "codes from\n400 to 499",
+        "A rate of 50% is one success in two exits",
+        "target of 40%",
+        "with 30 exits a month",
+        "returns within 6, 12 and 24 months",
+        "Measure 2",
+        "more than 14 days",
+        "within 6 months (180 days), 12 months (365) and 24 months\n  (730), cumulatively: the 12-month count includes the first 6 months",
+        "within 12 months",
+        "Only 6- and 12-month columns",
+        "its 24-month rate",
+        "the 24-month columns",
+        "(10, 11, 19–23, 26, 28, 31, 33, 34, 3)",
+        "(Measure 2: earliest permanent\n  exit, 14-day transfer rule, 6/12/24-month horizons)",
+    ],
+    "04-results-driven-contracting/02-fair-comparison": [
+        "with 95% and 99.8% limits",
+        "(1 = the person went to permanent housing)",
+        "(monthly income above 0)",
+        "a 50% chance is odds of 1 (one to one), a 75% chance odds of 3 (three to one)",
+        "an exact 95% interval",
+        "gives a 30% chance, about\n30%",
+        "it gives 60%, about 60%",
+        "0.5 is a coin toss, 1\nis perfect",
+        "a shelter with 300 expected exits to housing will not have exactly 300",
+        "How far from 1",
+        "the **95% limits** (dashed): about 1 provider in 20",
+        "the **99.8% limits** (solid): about 1 in 500",
+        "a green line at 1, dashed 95% limits and solid 99.8% limits",
+        "inside the 95% limits",
+        "the 99.8% limit, P08 just below the 95% limit, and P01 and P02 above the 99.8% limit",
+        "about 1 when providers differ by chance only",
+        "well above 1",
+        "(say 15\nor more)",
+        "from 75% down to 30%",
+        "only 30% high-acuity",
+        "With 30% high-acuity",
+        "**exact 95% interval**",
+        "(95% and 99.8% limits)",
+    ],
+    "04-results-driven-contracting/03-the-monthly-check-in": [
+        "over 180 days",
+        "within 12 months",
+        "for 365 days",
+        "at the 5% level",
+        "target of 40%",
+        "its 40% target",
+        "O/E is about 1",
+        "after 180 days",
+        "(30–45 minutes)",
+    ],
+    "04-results-driven-contracting/04-paying-for-results": [
+        "its 0/1 outcome",
+        "$1,000 for every exit",
+        "turns away 60%",
+        "average out at 1",
+        "housed\n15% more",
+        "(0–100)",
+        "30 points for approach, 20 for experience, 30 for past outcomes and 20 for price",
+        "100 × lowest price / its price",
+        "by 25% and 50%",
+        "up to 50%",
+        "draws 2,000",
+        "count 50 points instead of 20",
+        "(O/Es average 1,",
     ],
 }

@@ -75,7 +75,7 @@ def _lesson_outputs(output: Path) -> list[dict]:
         if c["cell_type"] == "code" and PROBE_TAG not in c["metadata"].get("tags", [])
         for o in c["outputs"]
     ]
-    stderr = [o["text"] for o in outputs if o.get("name") == "stderr"]
+    stderr = ["".join(o["text"]) for o in outputs if o.get("name") == "stderr"]
     assert not stderr, "".join(stderr)[:2000]
     return outputs
 

@@ -36,7 +36,7 @@ IDS = [f"{p.parent.name[:2]}-{p.stem}" for p in LESSONS]
 
 NUMBER = re.compile(r"(?<![\w.,/-])[-−+]?\d(?:[\d,]*\d)?(?:\.\d+)?%?(?![\w])")
 #: Numbers that are not statements about the data: years, lesson and figure numbers, list markers,
-#: the lesson's time, the service line's name.
+#: the lesson's time, the service line's name, a share's scale and the reference value 1 of a ratio.
 EXEMPT = [
     re.compile(p)
     for p in (
@@ -47,6 +47,8 @@ EXEMPT = [
         r"\*\*Time:\*\* about \d+ minutes",
         r"(?m)^\s*\d+\. ",  # numbered lists
         r"\b311\b",  # the city's service line
+        r"\b0(?:–|-|\s+to\s+)1\b|\b0/1\b",  # the scale of a share, a yes/no column
+        r"(?i)(?:above|below|around|excludes|includes|cross|at|left of|than)\s+1\b(?![.,]\d)",  # ratio 1
     )
 ]
 
