@@ -749,6 +749,37 @@ _r(_c["cost_per_outcome"], 100), _r(_c["cost_per_risk_adjusted_exit"], 100)""",
             "_pct(skim.gain_raw_share)",
         ),
     ],
+    "05-capstone/01-case-brief": [
+        Figure(
+            "counts what the city did: {} requests handled, {} reminder letters mailed",
+            '_n(len(requests)), _n((trial["arm"] == "letter").sum())',
+        ),
+        Figure(
+            "at roughly {} to {} a month with no season; illegal dumping (about {} to\n{}) and bulk-item pickups (about {} to {})",
+            """_m = street_monthly.groupby("service_type")["requests"].agg(["min", "max"])
+_t = [_m.loc["Missed Trash Pickup"], _m.loc["Illegal Dumping"], _m.loc["Bulk Item Pickup"]]
+_r(_t[0]["min"], 10), _r(_t[0]["max"], 10), _r(_t[1]["min"], 10), _r(_t[1]["max"], 10), _r(_t[2]["min"], 10), _r(_t[2]["max"], 10)""",
+        ),
+        Figure(
+            "the {} multi-family accounts, {} per arm, about half of\nwhom pay on time",
+            """_mf = trial[trial["account_type"] == "multi-family"]
+_n(len(_mf)), _n(len(_mf) / 2) if abs(_mf["paid_on_time"].mean() - 0.5) < 0.1 else "?" """,
+        ),
+        Figure(
+            "a test with a {}% baseline and {} accounts per arm",
+            "_pct(explorer.baseline.value), _n(300)",
+        ),
+        Figure(
+            "crossing the 80% line at about {} percentage points",
+            """_e = widgets.power_explorer(baseline=0.52, n_per_arm=300)
+_r(_e.result.mde_pp)""",
+        ),
+        Figure(
+            "highest (about {} to {}); the four shelters range from about {} (Old Town Open Door Shelter) to about\n{}",
+            """_h = mix.set_index("provider_id")["housed"]
+_r(_h[["P04", "P07"]].min(), 0.1), _r(_h[["P04", "P07"]].max(), 0.1), _r(_h[["P01", "P02", "P06", "P08"]].min(), 0.01), _r(_h[["P01", "P02", "P06", "P08"]].max(), 0.01)""",
+        ),
+    ],
 }
 
 CONSTANTS: dict[str, list[str]] = {
@@ -1025,5 +1056,24 @@ CONSTANTS: dict[str, list[str]] = {
         "draws 2,000",
         "count 50 points instead of 20",
         "(O/Es average 1,",
+    ],
+    "05-capstone/01-case-brief": [
+        '"Public Works filled 5,400 potholes."',
+        "8 in 10 potholes are filled within the 5-day service level, up from 6 in 10",
+        '"We mailed 12,000 renewal postcards."',
+        "by about 3 points (95% confidence interval 1 to 5)",
+        '"Providers placed 2,800 people in housing."',
+        "Open data (01)",
+        "Performance management (02)",
+        "A/B tests (03)",
+        "Results-driven contracting (04)",
+        "a count of 2 complaints",
+        "(threshold 11, with complementary suppression)",
+        '("up 3 points on March!")',
+        "(1 = left for permanent housing)",
+        '"80% on time" means little; "80% on time, up from 60% last year',
+        '"Between 1 and 5 points, most likely about 3"',
+        'signals from 2024-06 with p̄ = 0.612."',
+        "Assignment 05",
     ],
 }

@@ -45,7 +45,7 @@ EXEMPT = [
         r"(?i)\bmodules?\s+0\d(?:\s+(?:and|to|or)\s+0\d)?",
         r"(?i)\b(?:figures?|questions?|parts?|rules?|steps?|lessons?)\s+\d+(?:(?:,\s+|\s+and\s+|\s+or\s+|-|–)\d+)*",
         r"\*\*Time:\*\* about \d+ minutes",
-        r"(?m)^\s*\d+\. ",  # numbered lists
+        r"(?m)^\s*\d+\. |\|\s*\d+\.\s",  # numbered lists, numbered rows of a table
         r"\b311\b",  # the city's service line
         r"\b0(?:–|-|\s+to\s+)1\b|\b0/1\b",  # the scale of a share, a yes/no column
         r"(?i)(?:above|below|around|excludes|includes|cross|at|left of|than)\s+1\b(?![.,]\d)",  # ratio 1
