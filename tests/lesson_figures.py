@@ -789,6 +789,8 @@ CONSTANTS: dict[str, list[str]] = {
         "as 1 and `False` as 0",
     ],
     "00-foundations/02-group-pivot-dates": [
+        "the 90th **percentile** (the value below which 90% of requests lie)",
+        "from 80% to 83% is 3 points",
         "since 1900",
         "24 × 60 × 60 = 86,400",
         "dividing by 86,400",
@@ -853,7 +855,7 @@ CONSTANTS: dict[str, list[str]] = {
         "fewer than 10 times a month",
         "p < 0.05",
         "at least 24 months",
-        "A monthly growth of 4% compounds: over a year it is about 1.04 to the power 12, or 60% more",
+        "A monthly growth of 4% compounds: over a year it is about 1.04 multiplied by itself 12 times, or 60% more",
         "top 10%",
         "top 20%",
     ],

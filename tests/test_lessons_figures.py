@@ -47,7 +47,7 @@ EXEMPT = [
         r"\*\*Time:\*\* about \d+ minutes",
         r"(?m)^\s*\d+\. |\|\s*\d+\.\s",  # numbered lists, numbered rows of a table
         r"\b311\b",  # the city's service line
-        r"\b0(?:–|-|\s+to\s+)1\b|\b0/1\b",  # the scale of a share, a yes/no column
+        r"\b0(?:–|-|\s+to\s+|\s+and\s+)1\b|\b0/1\b",  # the scale of a share, a yes/no column
         r"(?i)(?:above|below|around|excludes|includes|cross|at|left of|than)\s+1\b(?![.,]\d)",  # ratio 1
     )
 ]
