@@ -844,7 +844,7 @@ CONSTANTS: dict[str, list[str]] = {
         'published "1"',
         'that "1"',
         "from 1 to 10 (threshold 11)",
-        "hides 1 to 9; many agencies hide 1 to 4",
+        "hides counts below 10",
         "from 11 down to 5 and up to 25",
         "so 1987 becomes 198, then 1980",
         "k = 5",
