@@ -232,7 +232,8 @@ def course_order(root: Path) -> list[Path]:
     """Every notebook a learner opens, in course order: each module's lessons, then its assignment
     (the learner's copy in ``exercises/``)."""
     order = []
-    for module in sorted(p for p in (root / "curriculum").iterdir() if p.is_dir()):
+    modules = (p for p in (root / "curriculum").iterdir() if p.is_dir() and p.name[:2].isdigit())
+    for module in sorted(modules):
         order += sorted(module.glob("*.ipynb"))
         order += sorted((root / "exercises" / module.name).glob("*.ipynb"))
     return order

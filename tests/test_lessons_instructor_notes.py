@@ -8,6 +8,7 @@ resolves.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from pathlib import Path
@@ -62,7 +63,9 @@ def notes_problems(text: str, page: Path, module: Path, questions: dict[str, int
     for assignment in sorted((ROOT / "solutions" / module.name).glob("*.ipynb")):
         row = next((r for r in timing.splitlines() if f"`{assignment.stem}`" in r), "")
         minutes = re.findall(r"\|\s*(\d+)\s*\|", row)
-        if not minutes or int(minutes[0]) < assignment_pace_minutes(assignment):
+        if not minutes or int(minutes[0]) < 5 * math.floor(
+            assignment_pace_minutes(assignment) / 5 + 0.5
+        ):
             problems.append(f"{assignment.stem}: no time, or less than a beginner's pace")
     misconceptions = _section(text, "## Misconceptions to expect")
     named = set(re.findall(r"`(q\d+_\w+)`", misconceptions))

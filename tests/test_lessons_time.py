@@ -1,5 +1,5 @@
 """Stated times at a beginner's pace: no lesson states less time than the pace model
-(``lesson_tools.pace_minutes``) gives it, and the README's module map states what the lessons state,
+(``lesson_tools.pace_minutes``) gives it, to the nearest 5 minutes, and the README's module map states what the lessons state,
 with each module's total (lessons and assignment) at the same pace."""
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ NEW_TERMS = Counter(re.findall(r"^\*Introduced in \[(\d\d\.\d)", GLOSSARY, flags
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def up_to_5(minutes: float) -> int:
-    return 5 * math.ceil(minutes / 5 - 1e-9)
+def to_5(minutes: float) -> int:
+    """A time as a lesson states it: "about" the model's minutes, to the nearest 5."""
+    return 5 * math.floor(minutes / 5 + 0.5)
 
 
 def module_hours(minutes: float) -> float:
@@ -41,7 +42,7 @@ def _module_map() -> str:
 
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)
 def test_no_lesson_states_less_than_a_beginners_pace(path):
-    model = up_to_5(pace_minutes(path, new_terms=NEW_TERMS[lesson_number(path)]))
+    model = to_5(pace_minutes(path, new_terms=NEW_TERMS[lesson_number(path)]))
     stated = stated_minutes(path)
     assert stated >= model, (
         f"{path.name} says about {stated} minutes; at a beginner's pace it takes about {model}"
@@ -62,7 +63,7 @@ def test_the_module_map_states_each_lessons_time_and_each_modules_total():
             total += stated_minutes(lesson)
         assignments = sorted((ROOT / "solutions" / module.name).glob("*.ipynb"))
         for assignment in assignments:
-            model = up_to_5(assignment_pace_minutes(assignment))
+            model = to_5(assignment_pace_minutes(assignment))
             match = re.search(rf"`{re.escape(assignment.stem)}`[^|]*?about (\d+) minutes", row)
             assert match, f"{assignment.stem}: missing from the module map, or without its time"
             assert int(match.group(1)) >= model, (
@@ -102,6 +103,6 @@ def test_a_lesson_that_understates_its_time_fails(tmp_path):
     path = tmp_path / "01-lesson.ipynb"
     nb = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     path.write_text(json.dumps(nb), encoding="utf-8")
-    model = up_to_5(pace_minutes(path, new_terms=3))
+    model = to_5(pace_minutes(path, new_terms=3))
     assert model == 35  # 17.6 minutes of reading, 8 of code, 1 of new terms, 6 of Try it's
     assert stated_minutes(path) < model
