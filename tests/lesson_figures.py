@@ -146,8 +146,12 @@ _n(_c.loc[("University", "demolition"), "low"]), _n(_c.loc[("University", "demol
         Figure(
             "{} demolition counts are small and {} complementary cells are hidden to protect them, {} in all",
             """_all = opendata.suppress_small_cells(opendata.count_table(permits, rows="district", columns="permit_type"), threshold=threshold)
-_w = {7: "Seven", 14: "fourteen"}
+_w = {7: "Seven", 9: "nine"}
 _w.get(_all.n_primary, _all.n_primary), _w.get(_all.n_complementary, _all.n_complementary).lower(), _all.n_primary + _all.n_complementary""",
+        ),
+        Figure(
+            "Every range is\nat least {} wide",
+            '_n(threshold) if result.audit.cells["width"].min() >= threshold else "?"',
         ),
         Figure(
             "{} records ({}%), against {}% when the exact year",
@@ -572,7 +576,7 @@ _r(_es["exits"].min(), 5), _r(_es["exits"].max(), 5), _r(100 * _jumps.max().max(
         Figure(
             "Southpark (P08) goes from about {}% in July to {}%\nin August and back to {}% in September",
             """_p = monthly[monthly["provider_id"] == "P08"].set_index("month")["rate"]
-_pct(_p["2024-07"], 5), _pct(_p["2024-08"]), _pct(_p["2024-09"], 5)""",
+_pct(_p["2024-07"]), _pct(_p["2024-08"]), _pct(_p["2024-09"])""",
         ),
         Figure(
             "Old Town (P06) is lowest in most months, between about {}% and {}%",
@@ -610,9 +614,25 @@ _n(_t["observed"]), _n(_t["expected"]), _r(_t["oe_ratio"], 0.01), _r(_t["oe_low"
 _r(_t["oe_ratio"], 0.01), _r(_t["oe_low"], 0.01), _r(_t["oe_high"], 0.01)""",
         ),
         Figure(
-            "P06 (about {}), P02 (about {}) and P01 (about {}) all have intervals",
+            "P01 (about {}) has an interval just right of 1 (about {} to {})",
+            """_t = risk.table.set_index("provider_id").loc["P01"]
+(_r(_t["oe_ratio"], 0.01), _r(_t["oe_low"], 0.01), _r(_t["oe_high"], 0.01)) if 1 < _t["oe_low"] < 1.01 else ("?", "?", "?")""",
+        ),
+        Figure(
+            "P06 (about {}) and P02 (about {}) have intervals that cross 1",
             """_t = risk.table.set_index("provider_id")
-_r(_t.loc["P06", "oe_ratio"], 0.01), _r(_t.loc["P02", "oe_ratio"], 0.01), _r(_t.loc["P01", "oe_ratio"], 0.01)""",
+_cross = all(_t.loc[p, "oe_low"] < 1 < _t.loc[p, "oe_high"] for p in ("P06", "P02"))
+(_r(_t.loc["P06", "oe_ratio"], 0.01), _r(_t.loc["P02", "oe_ratio"], 0.01)) if _cross else ("?", "?")""",
+        ),
+        Figure(
+            "would overstate chance\nhere by about {} times",
+            "_r(1 / risk.variance_ratio**0.5, 0.1)",
+        ),
+        Figure(
+            "would be\nabout {} times too wide here: only about 1 shelter in {}, not 1 in 20, would fall outside their 95%\nlimits by chance",
+            """from scipy import stats as _stats
+_wider = 1 / risk.variance_ratio**0.5
+_r(_wider, 0.1), _r(1 / (2 * _stats.norm.sf(_stats.norm.isf(0.025) * _wider)), 100)""",
         ),
         Figure(
             "The points run from about {} to about {} and stay close to the diagonal",
@@ -623,9 +643,10 @@ _r(_t.loc["P06", "oe_ratio"], 0.01), _r(_t.loc["P02", "oe_ratio"], 0.01), _r(_t.
             "_r(risk.table['expected'].min(), 10), _r(risk.table['expected'].max(), 10)",
         ),
         Figure(
-            "P08, at about {}, lies below the 95% limit but inside the 99.8% limit",
-            """_f = funnel.points.set_index("provider_id").loc["P08"]
-_r(_f["value"], 0.01) if _f["zone"] == "below 95% limit" else "?" """,
+            "P01, at about {}, lies just above its 95%\nlimit. P08, at about {}, lies below its 99.8% limit",
+            """_f = funnel.table.set_index("provider_id")
+_ok = _f["zone"].to_dict() == {"P01": "above 95% limit", "P02": "within 95% limits", "P06": "within 95% limits", "P08": "below 99.8% limit"}
+(_r(_f.loc["P01", "value"], 0.01), _r(_f.loc["P08", "value"], 0.01)) if _ok else ("?", "?")""",
         ),
         Figure(
             "shown from {} to {}) against the number of exits (horizontal axis, about {} to {})",
@@ -652,9 +673,9 @@ _r(_f["value"], 0.01) if _f["zone"] == "below 95% limit" else "?" """,
             '_n(summary.loc["P02", "returns_12m"]), _n(summary.loc["P02", "returns_base"])',
         ),
         Figure(
-            "Old Town (P06) falls from about {}% in June to {}% in September and stays around {}% in October and November",
+            "Old Town (P06) falls from about {}% in June to {}% in\nSeptember and stays around {}% to {}% in October and November",
             """_t = report.trends[report.trends["provider_id"] == "P06"].set_index("month")["ph_rate"]
-_pct(_t["2024-06"]), _pct(_t["2024-09"]), _pct(_t[["2024-10", "2024-11"]].mean(), 5)""",
+_pct(_t["2024-06"]), _pct(_t["2024-09"]), _pct(_t[["2024-10", "2024-11"]].min(), 5), _pct(_t[["2024-10", "2024-11"]].max(), 5)""",
         ),
         Figure(
             "Harborview (P01) drifts down from about {}% to {}%",
@@ -664,7 +685,11 @@ _pct(_t["2024-06"]), _pct(_t["2024-11"])""",
         Figure(
             "Southpark (P08) swings between about {}% and {}%",
             """_t = report.trends[report.trends["provider_id"] == "P08"]["ph_rate"]
-_pct(_t.min(), 5), _pct(_t.max())""",
+_pct(_t.min()), _pct(_t.max())""",
+        ),
+        Figure(
+            "Southpark's O/E (about {})\nlies below its 95% limit",
+            """_r(summary.loc["P08", "oe_ratio"], 0.01) if summary.loc["P08", "funnel_zone"] == "below 95% limit" else "?" """,
         ),
         Figure(
             "only one in five of its new\nclients is high-acuity, against about {}% at Northgate",
@@ -849,6 +874,8 @@ CONSTANTS: dict[str, list[str]] = {
         "so 1987 becomes 198, then 1980",
         "k = 5",
         "Counts from 1 to threshold - 1 (CMS: 1-10)",
+        "A range of 0 to 1 is no protection: it tells a reader the count is at most 1",
+        "a district\ntotal of 3 is a small count",
     ],
     "01-open-data/04-read-engagement-and-act": [
         "with 0 where nothing happened",
@@ -1032,6 +1059,9 @@ CONSTANTS: dict[str, list[str]] = {
         "With 30% high-acuity",
         "**exact 95% interval**",
         "(95% and 99.8% limits)",
+        "`variance` = sum of p(1 - p)",
+        "inside the 95% limits, or outside the 95% or the 99.8% limit",
+        "chance varies O by sum p(1 - p)",
     ],
     "04-results-driven-contracting/03-the-monthly-check-in": [
         "over 180 days",
