@@ -401,8 +401,28 @@ _pct(_t["control_mean"], 0.1), _pct(_t["arm_mean"], 0.1), _r(100 * _t["estimate"
             "_r(100 * effect.table['ci_low'].iloc[0]), _r(100 * effect.table['ci_high'].iloc[0])",
         ),
         Figure(
-            "95 in 100 of them within about {} points either way; the vertical line, the real difference\nof about {} points",
-            "_r(100 * np.quantile(np.abs(shuffled), 0.95)), _r(100 * observed, 0.1)",
+            "differences of at most about {} points either way, none of them near the real one",
+            """_rng = np.random.default_rng(2024)
+_d = [paid[_l].mean() - paid[~_l].mean() for _l in (_rng.permutation(got_letter) for _ in range(5))]
+_real = paid[got_letter].mean() - paid[~got_letter].mean()
+_r(100 * max(map(abs, _d))) if max(map(abs, _d)) < _real / 1.5 else "?" """,
+        ),
+        Figure(
+            "Histogram of {} differences",
+            '_n(shuffles.table["draws"].iloc[0])',
+        ),
+        Figure(
+            "95 in 100 of them within about {}\npoints either way. A solid vertical line marks the real difference, about {} points",
+            """_null = shuffles.null_distribution["letter"]
+_r(100 * np.quantile(np.abs(_null), 0.95)), _r(100 * shuffles.table["estimate"].iloc[0], 0.1)""",
+        ),
+        Figure(
+            "only {} of the {} shuffles reach either line",
+            '_n(shuffles.table["extreme"].iloc[0]), _n(shuffles.table["draws"].iloc[0])',
+        ),
+        Figure(
+            "about {} from the shuffles and about {} from the formula",
+            '_r(shuffles.table["p_value"].iloc[0], 0.001), _r(shuffles.table["p_value_t"].iloc[0], 0.001)',
         ),
         Figure(
             "There are only {} multi-family accounts, and only {} of them are in the\ncontrol group ({}% got the letter)",
@@ -949,7 +969,7 @@ CONSTANTS: dict[str, list[str]] = {
         "the CI uses 1.96 standard errors",
         "the bar its 95% CI",
         "for its 95% confidence interval",
-        "Histogram of 2,000 differences",
+        "so it draws 10,000 at\nrandom, starting from a fixed point (2024)",
         "as a difference with a 95% confidence interval",
     ],
     "03-evaluation/02-design": [

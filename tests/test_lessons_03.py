@@ -81,10 +81,8 @@ def test_the_trial_lesson_covers_what_real_city_trials_meet():
 
 def test_lessons_use_the_module_toolkit():
     code = {p.stem: _code(p) for p in LESSONS}
-    assert (
-        "estimate_effects" in code["01-why-randomize"]
-        and "effect_sentence" in code["01-why-randomize"]
-    )
+    for name in ("estimate_effects", "effect_sentence", "randomization_test", "randomization_plot"):
+        assert name in code["01-why-randomize"], name
     for name in (
         "assign_simple",
         "assign_complete",
