@@ -655,8 +655,17 @@ _wider = 1 / risk.variance_ratio**0.5
 _r(_wider, 0.1), _r(1 / (2 * _stats.norm.sf(_stats.norm.isf(0.025) * _wider)), 100)""",
         ),
         Figure(
+            "The statistic is about {} on {} degrees of freedom (ten groups minus two), with a p-value of about {}",
+            """_c = calibration_check
+(_r(_c.statistic, 0.1), _n(_c.df), _r(_c.p_value, 0.01)) if len(_c.table) == 10 and _c.df == 8 else ("?", "?", "?")""",
+        ),
+        Figure(
             "The points run from about {} to about {} and stay close to the diagonal",
-            "_r(shares['expected_share'].min(), 0.1), _r(shares['expected_share'].max(), 0.1)",
+            "_r(rates['expected_rate'].min(), 0.1), _r(rates['expected_rate'].max(), 0.1)",
+        ),
+        Figure(
+            "Here the c-statistic is about {}",
+            "_r(discrimination_check.c_statistic, 0.01)",
         ),
         Figure(
             "the shelters lie between about {} and {}",
@@ -1082,6 +1091,7 @@ CONSTANTS: dict[str, list[str]] = {
         "`variance` = sum of p(1 - p)",
         "inside the 95% limits, or outside the 95% or the 99.8% limit",
         "chance varies O by sum p(1 - p)",
+        "computes it with its 95% interval",
     ],
     "04-results-driven-contracting/03-the-monthly-check-in": [
         "over 180 days",

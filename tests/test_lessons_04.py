@@ -55,6 +55,8 @@ def test_lessons_teach_with_the_module_toolkit():
         "prevention_outcomes",
         "destination_codes",
         "risk_adjust",
+        "calibration",
+        "discrimination",
         "funnel_data",
         "provider_funnel_plot",
         "risk_adjustment_explorer",
@@ -108,6 +110,41 @@ def test_fair_comparison_quotes_the_binary_outcome_numbers():
     }
     old = contracting.funnel_data(risk.table, observed="observed", denominator="expected")
     assert set(old.table.loc[old.table["zone"] != "within 95% limits", "provider_id"]) == {"P08"}
+
+
+def test_fair_comparison_by_hand_and_by_the_toolkit_agree():
+    # lesson 04.2 cuts the deciles with pd.qcut and reads the c-statistic as a Mann-Whitney
+    # statistic; contracting.calibration / discrimination must give the same groups and number
+    from citykit import contracting, datasets
+    from scipy import stats
+
+    exits = contracting.client_exits(
+        datasets.load("hmis_enrollments"),
+        clients=datasets.load("hmis_clients"),
+        project_types=("ES",),
+    )
+    factors = [
+        "disabling_condition",
+        "prior_episodes",
+        "chronically_homeless",
+        "household_type",
+        "veteran",
+        "has_income",
+    ]
+    risk = contracting.risk_adjust(exits, outcome="exit_ph", risk_factors=factors)
+    scored = exits.assign(expected=risk.expected)
+    scored = scored.assign(decile=pd.qcut(scored["expected"], 10, labels=False) + 1)
+    by_hand = scored.groupby("decile").agg(
+        clients=("exit_ph", "size"), expected=("expected", "sum"), observed=("exit_ph", "sum")
+    )
+    table = contracting.calibration(risk).table.set_index("group")
+    assert table["clients"].tolist() == by_hand["clients"].tolist()
+    assert table["observed"].tolist() == by_hand["observed"].tolist()
+    assert np.allclose(table["expected"], by_hand["expected"], rtol=1e-12)
+    housed = scored.loc[scored["exit_ph"] == 1, "expected"]
+    others = scored.loc[scored["exit_ph"] == 0, "expected"]
+    c = stats.mannwhitneyu(housed, others).statistic / (len(housed) * len(others))
+    assert contracting.discrimination(risk).c_statistic == pytest.approx(c, abs=1e-12)
 
 
 @pytest.fixture(scope="module")
