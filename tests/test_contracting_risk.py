@@ -79,7 +79,9 @@ def test_reference_vector_methods_3_1(reference_clients):
     summary = ra.summary().splitlines()
     assert summary[1].startswith("Lowest crude rate: D (38.0%); against its own clients its O/E")
     assert summary[1].endswith("not clearly different from expected.")
-    assert summary[2] == "Not clearly different from expected (95% interval includes 1): A, B, C, D."
+    assert (
+        summary[2] == "Not clearly different from expected (95% interval includes 1): A, B, C, D."
+    )
     assert "rank" not in ra.summary().lower()
     assert not [c for c in ra.table.columns if "rank" in c]
 

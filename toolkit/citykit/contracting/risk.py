@@ -256,10 +256,10 @@ class RiskAdjustment:
         return float(table["variance"].sum() / table["expected"].sum())
 
     def summary(self) -> str:
-        """A few plain sentences: what the adjustment did to the provider that looks worst on the
-        crude rate, and where each provider stands against its own clients (its interval).
+        """A few plain sentences on what the adjustment changed, and where providers stand.
 
-        No rank is given: O/E measures each provider against its own clients, so the providers'
+        The provider that looks worst on the crude rate is placed against its own clients, and
+        every provider against its interval (below, above or including 1). No rank is given: O/E measures each provider against its own clients, so the providers'
         order says little; an interval that excludes 1 says the provider differs from expected.
         """
         table = self.table.dropna(subset=["oe_ratio"])
