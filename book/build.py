@@ -11,9 +11,11 @@ The site is made from the repository as it is, in three steps:
    ``exercises/``, never the solution), the Markdown pages of ``curriculum/`` (glossary, Excel
    bridge, whatever is there), README's guides for learners and instructors, and ``docs/``. Each
    lesson and assignment gets a box of links: download the notebook, open it on your JupyterHub
-   (an nbgitpuller link) and, for a lesson, its module's assignment. Every figure gets its
-   caption as alt text; an interactive explorer, which needs a running notebook, is shown as its
-   first picture with a note.
+   (an nbgitpuller link) and, for a lesson, its module's assignment. A Markdown page inside a
+   module's folder is a handout (the pre-analysis plan form): it gets a link to download it. A
+   folder of pages beside the modules (the instructor notes) is a section of the site, its
+   README.md the section's first page. Every figure gets its caption as alt text; an interactive
+   explorer, which needs a running notebook, is shown as its first picture with a note.
 3. **Render** with Sphinx, MyST-NB and the Sphinx Book Theme (the engine of Jupyter Book 1) into
    ``build/book/html``: a static site with full-text search that works offline.
 
@@ -136,6 +138,7 @@ class Summary:
     explorers_replaced: list[str] = field(default_factory=list)
     explorers_without_picture: list[str] = field(default_factory=list)
     links_to_repository: list[str] = field(default_factory=list)
+    downloads: list[str] = field(default_factory=list)
     settings: dict = field(default_factory=dict)
 
     def __str__(self) -> str:
@@ -153,6 +156,8 @@ class Summary:
             ),
             f"Links to files not on the site (sent to the repository): "
             f"{len(self.links_to_repository)}",
+            f"Pages to download as files: {len(self.downloads)}"
+            + (f" ({', '.join(self.downloads)})" if self.downloads else ""),
             f"Links: hub {self.settings.get('hub_url')}, repository "
             f"{self.settings.get('repository_url')} ({self.settings.get('branch')})",
         ]
@@ -660,6 +665,7 @@ def stage(
         p.relative_to(root).as_posix() for p in (root / "curriculum").rglob("*.md")
     )
     reference = [rel for rel in markdown_pages if rel.count("/") == 1]
+    beside = _sections_beside_modules(markdown_pages, modules)
     docs = sorted(p.relative_to(root).as_posix() for p in (root / "docs").glob("*.md"))
 
     # Every repository path the site publishes, and where.
@@ -669,6 +675,8 @@ def stage(
         published[f"curriculum/{module}"] = f"curriculum/{module}/index.md"
         published[f"exercises/{module}"] = f"curriculum/{module}/index.md"
         published.update({rel: rel for rel in exercises[module]})
+    for folder, (first, _) in beside.items():
+        published[f"curriculum/{folder}"] = first
 
     # Home page, module map and guides, from README.md.
     readme = (root / "README.md").read_text(encoding="utf-8")
@@ -703,12 +711,19 @@ def stage(
                 f"- [{title}]({page}): " + ", ".join(new for _, new in parts).lower()
                 for page, title, parts in GUIDES
             ]
-            + [f"- [{_md_title(root / rel)}]({rel})" for rel in reference + docs]
+            + [
+                f"- [{_md_title(root / rel)}]({rel})"
+                for rel in reference + [first for first, _ in beside.values()] + docs
+            ]
         ),
         f"The course's notebooks and toolkit are in its [repository]({settings.repository_url}).",
         _toctree("Modules", [published[f"curriculum/{m}"] for m in modules], page="index.md"),
         _toctree("Reference", reference, page="index.md") if reference else "",
-        _toctree("Guides", guides + docs, page="index.md"),
+        _toctree(
+            "Guides",
+            guides + [first for first, _ in beside.values()] + docs,
+            page="index.md",
+        ),
     ]
     _write(src / "index.md", "\n\n".join(part for part in home if part) + "\n")
     summary.pages.append("index.md")
@@ -726,9 +741,17 @@ def stage(
         _write(src / page, "\n\n".join(body) + "\n")
         summary.pages.append(page)
 
+    handouts = [rel for rel in markdown_pages if rel.split("/")[1] in modules]
     for rel in markdown_pages + docs:
-        text = (root / rel).read_text(encoding="utf-8")
-        _write(src / rel, links(text, rel, rel))
+        text = links((root / rel).read_text(encoding="utf-8"), rel, rel)
+        if rel in handouts:
+            text = _with_download(text, rel=rel, root=root, src=src)
+            summary.downloads.append(rel)
+        for first, others in beside.values():
+            if rel == first:
+                title = _md_title(root / rel)
+                text = text.rstrip("\n") + "\n\n" + _toctree(title, others, page=rel) + "\n"
+        _write(src / rel, text)
         summary.pages.append(rel)
 
     # Module pages, lessons and assignments.
@@ -808,8 +831,57 @@ def stage(
         "explorers_replaced": summary.explorers_replaced,
         "explorers_without_picture": summary.explorers_without_picture,
         "links_to_repository": summary.links_to_repository,
+        "downloads": summary.downloads,
     }
     _write(src / "_extra" / "build-info.json", json.dumps(info, indent=1) + "\n")
+
+
+def _sections_beside_modules(
+    markdown_pages: list[str], modules: list[str]
+) -> dict[str, tuple[str, list[str]]]:
+    """Folders of ``curriculum/`` with pages but no lessons (the instructor notes), by folder.
+
+    Each gives its first page (its README.md) and its other pages.
+    """
+    folders: dict[str, list[str]] = {}
+    for rel in markdown_pages:
+        parts = rel.split("/")
+        if len(parts) == 3 and parts[1] not in modules:
+            folders.setdefault(parts[1], []).append(rel)
+        elif len(parts) > 3:
+            raise BuildError(
+                f"{rel} is too deep for the site: put Markdown pages in curriculum/, in a module's "
+                "folder, or in a folder beside the modules (with a README.md), not below them"
+            )
+    sections = {}
+    for folder, pages in sorted(folders.items()):
+        first = f"curriculum/{folder}/README.md"
+        if first not in pages:
+            raise BuildError(
+                f"curriculum/{folder}/ holds pages ({', '.join(p.rsplit('/', 1)[1] for p in pages)}) "
+                "but no README.md: add one that introduces them, the section's first page on the site"
+            )
+        sections[folder] = (first, [p for p in pages if p != first])
+    return sections
+
+
+def _with_download(text: str, *, rel: str, root: Path, src: Path) -> str:
+    """A handout's page with a box, under its title, linking to the file itself to download."""
+    target = src / "_files" / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(root / rel, target)
+    name = rel.rsplit("/", 1)[1]
+    box = (
+        "```{admonition} Take this page with you\n:class: tip course-links\n\n"
+        f"- {{download}}`Download {name} <{_relative('_files/' + rel, rel)}>`: the page as a "
+        "Markdown file, to fill in with any text editor\n"
+        "- or print this page: the download button at the top of the page makes a PDF\n```"
+    )
+    lines = text.split("\n")
+    title = next((i for i, line in enumerate(lines) if line.startswith("# ")), None)
+    if title is None:
+        raise BuildError(f"{rel} has no title (a first-level '# ' heading)")
+    return "\n".join(lines[: title + 1] + ["", box] + lines[title + 1 :])
 
 
 def _md_title(path: Path) -> str:

@@ -31,7 +31,7 @@ myst_enable_extensions = ["deflist"]
 myst_heading_anchors = 3
 nb_execution_mode = "off"  # the build script executed the lessons with papermill
 nb_merge_streams = True
-exclude_patterns = ["_notebooks/**", "_extra/**", "**.ipynb_checkpoints"]
+exclude_patterns = ["_notebooks/**", "_files/**", "_extra/**", "**.ipynb_checkpoints"]
 suppress_warnings = ["myst.header"]  # notebooks' own headings are checked by the site tests
 
 html_theme = "sphinx_book_theme"

@@ -242,6 +242,88 @@ def test_the_site_takes_whatever_markdown_pages_the_curriculum_holds(tmp_path):
     assert list(info["lessons"]) == ["curriculum/00-first/01-a-lesson.ipynb"]
 
 
+def test_notes_beside_the_modules_become_a_section_and_a_module_handout_a_download(tmp_path):
+    root = tmp_path / "course"
+    executed = _course(root)
+    notes = root / "curriculum" / "instructor-notes"
+    notes.mkdir()
+    (notes / "00-first.md").write_text("# Notes for module 00\n\nTimings.\n")
+    with pytest.raises(build.BuildError, match=r"curriculum/instructor-notes/ .*no README\.md"):
+        build.stage(root, tmp_path / "src", executed, SETTINGS, build.Summary())
+    (notes / "README.md").write_text(
+        "# Instructor notes\n\n[Module 00](00-first.md), [the lesson](../00-first/01-a-lesson.ipynb)\n"
+    )
+    form = "# A plan\n\n**1. Question.** ____\n"
+    (root / "curriculum" / "00-first" / "plan.md").write_text(form)
+    (root / "README.md").write_text(
+        (root / "README.md").read_text() + "\nSee the [notes](curriculum/instructor-notes/).\n"
+    )
+    summary = build.Summary()
+    src = tmp_path / "src"
+    build.stage(root, src, executed, SETTINGS, summary)
+    # the notes: a section of the site, its README the first page, listing the other pages
+    index = (src / "index.md").read_text()
+    guides = index.split(":caption: Guides", 1)[1].split("```", 1)[0]
+    assert "curriculum/instructor-notes/README" in guides
+    assert "curriculum/instructor-notes/00-first" not in index
+    first = (src / "curriculum/instructor-notes/README.md").read_text()
+    assert ":caption: Instructor notes" in first and "\n00-first\n" in first
+    assert "[the lesson](../00-first/01-a-lesson.ipynb)" in first
+    instructors = (src / "guides/instructors.md").read_text()
+    assert "(../curriculum/instructor-notes/README.md)" in instructors
+    assert summary.links_to_repository == []
+    # the module's handout: a box to download the file itself, copied as it is
+    plan = (src / "curriculum/00-first/plan.md").read_text()
+    assert plan.startswith("# A plan\n\n```{admonition} Take this page with you")
+    assert "{download}`Download plan.md <../../_files/curriculum/00-first/plan.md>`" in plan
+    assert (src / "_files/curriculum/00-first/plan.md").read_text() == form
+    assert summary.downloads == ["curriculum/00-first/plan.md"]
+    assert "Take this page with you" not in first  # only a module's own pages are handouts
+    info = json.loads((src / "_extra" / "build-info.json").read_text())
+    assert info["downloads"] == ["curriculum/00-first/plan.md"]
+    # a page below a section's folder has no place on the site: named, not dropped
+    (notes / "deeper").mkdir()
+    (notes / "deeper" / "x.md").write_text("# X\n")
+    with pytest.raises(build.BuildError, match=r"instructor-notes/deeper/x\.md is too deep"):
+        build.stage(root, tmp_path / "src2", executed, SETTINGS, build.Summary())
+
+
+def test_the_course_stages_every_page_it_holds(tmp_path):
+    """The real course: the glossary, the Excel bridge, the pre-analysis plan (to download), the
+    instructor notes and every lesson (03.5 included) are pages of the site, and nothing else."""
+    lessons = sorted(ROOT.glob("curriculum/*/*.ipynb"))
+    executed = {p.relative_to(ROOT).as_posix(): p for p in lessons}  # titles only: no outputs
+    summary = build.Summary()
+    build.stage(ROOT, tmp_path / "src", executed, SETTINGS, summary)
+    listed = lambda pattern: sorted(p.relative_to(ROOT).as_posix() for p in ROOT.glob(pattern))  # noqa: E731
+    modules = sorted({p.parent.name for p in lessons})
+    expected = (
+        ["index.md", "guides/learners.md", "guides/instructors.md"]
+        + listed("curriculum/*.md")
+        + listed("curriculum/*/*.md")
+        + listed("docs/*.md")
+        + [f"curriculum/{m}/index.md" for m in modules]
+        + listed("curriculum/*/*.ipynb")
+        + listed("exercises/*/*.ipynb")
+    )
+    assert sorted(summary.pages) == sorted(expected)
+    for page in (
+        "curriculum/glossary.md",
+        "curriculum/excel-bridge.md",
+        "curriculum/03-evaluation/pre-analysis-plan.md",
+        "curriculum/03-evaluation/05-run-a-real-trial.ipynb",
+        "curriculum/instructor-notes/README.md",
+        "curriculum/instructor-notes/03-evaluation.md",
+    ):
+        assert page in summary.pages, page
+    notes = listed("curriculum/instructor-notes/*.md")
+    assert len(notes) == 7 and len(summary.pages) == 50, len(summary.pages)
+    assert summary.downloads == ["curriculum/03-evaluation/pre-analysis-plan.md"]
+    assert summary.links_to_repository == []
+    module = (tmp_path / "src/curriculum/03-evaluation/index.md").read_text()
+    assert "05-run-a-real-trial" in module and "pre-analysis-plan" in module
+
+
 def test_a_missing_readme_section_is_named(tmp_path):
     root = tmp_path / "course"
     executed = _course(root, readme_sections=["Module map", "Quick start"])

@@ -74,9 +74,16 @@ def test_reference_vector_methods_3_1(reference_clients):
     ps = table["p_value"].sort_values()
     bh = (ps * 4 / np.arange(1, 5))[::-1].cummin()[::-1].clip(upper=1)
     assert table["q_value"].to_dict() == pytest.approx(bh.to_dict())
-    # D is lowest on the crude rate (.38) and stays lowest; B (.40 crude, mostly high-risk
-    # clients) becomes the best once client mix is accounted for
-    assert table.loc["B", "rank_crude"] == 3 and table.loc["B", "rank_adjusted"] == 1
+    # D is lowest on the crude rate (.38); against its own clients it is within chance, and so is
+    # every provider: the summary says so, and ranks none of them
+    summary = ra.summary().splitlines()
+    assert summary[1].startswith("Lowest crude rate: D (38.0%); against its own clients its O/E")
+    assert summary[1].endswith("not clearly different from expected.")
+    assert (
+        summary[2] == "Not clearly different from expected (95% interval includes 1): A, B, C, D."
+    )
+    assert "rank" not in ra.summary().lower()
+    assert not [c for c in ra.table.columns if "rank" in c]
 
 
 def test_exact_interval_is_clopper_pearson_with_equal_probabilities():
@@ -298,8 +305,40 @@ def test_provider_without_clients_gets_a_documented_row(reference_clients):
     assert "<table" in ra._repr_html_() and "RiskAdjustment" in repr(ra)
 
 
-def test_lower_is_better_ranks(reference_clients):
-    ra = ct.risk_adjust(
-        reference_clients, outcome="exit_ph", risk_factors=["high_risk"], higher_is_better=False
+def _clear_differences() -> pd.DataFrame:
+    """Four providers with the same client mix: E houses 150 of 200, F 50 of 200, G and H 100."""
+    rows = []
+    for provider, housed in (("E", 150), ("F", 50), ("G", 100), ("H", 100)):
+        for i in range(200):
+            rows.append((provider, i % 2, int(i < housed)))
+    return pd.DataFrame(rows, columns=["provider_id", "high_risk", "exit_ph"])
+
+
+def test_summary_places_each_provider_against_its_interval_not_in_a_ranking():
+    ra = ct.risk_adjust(_clear_differences(), outcome="exit_ph", risk_factors=["high_risk"])
+    table = ra.table.set_index("provider_id")
+    assert table.loc["F", "oe_high"] < 1 < table.loc["E", "oe_low"]  # the data are as meant
+    lines = ra.summary().splitlines()
+    assert lines[1] == (
+        "Lowest crude rate: F (25.0%); against its own clients its O/E is 0.50 "
+        f"(95% interval {table.loc['F', 'oe_low']:.2f} to {table.loc['F', 'oe_high']:.2f}): "
+        "below expected (worse)."
     )
-    assert ra.table.set_index("provider_id").loc["D", "rank_adjusted"] == 1
+    assert lines[2] == "Below expected (worse; 95% interval below 1): F (O/E 0.50)."
+    assert lines[3] == "Above expected (better; 95% interval above 1): E (O/E 1.50)."
+    assert lines[4] == "Not clearly different from expected (95% interval includes 1): G, H."
+    assert "rank" not in ra.summary().lower()
+
+
+def test_lower_is_better_turns_the_words_not_the_numbers():
+    # returns to homelessness: fewer than expected is better
+    higher = ct.risk_adjust(_clear_differences(), outcome="exit_ph", risk_factors=["high_risk"])
+    lower = ct.risk_adjust(
+        _clear_differences(), outcome="exit_ph", risk_factors=["high_risk"], higher_is_better=False
+    )
+    pd.testing.assert_frame_equal(higher.table, lower.table)
+    lines = lower.summary().splitlines()
+    assert lines[1].startswith("Highest crude rate: E (75.0%)")
+    assert lines[1].endswith("above expected (worse).")
+    assert lines[2] == "Below expected (better; 95% interval below 1): F (O/E 0.50)."
+    assert lines[3] == "Above expected (worse; 95% interval above 1): E (O/E 1.50)."

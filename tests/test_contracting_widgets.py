@@ -123,20 +123,20 @@ def _cells(markup: str) -> list[list[str]]:
     return parser.rows
 
 
-def test_table_reads_in_plain_words_with_whole_ranks(exits):
+def test_table_reads_in_plain_words_without_ranks(exits):
     w = cw.risk_adjustment_explorer(
         exits, outcome="exit_ph", risk_factors=FACTORS, high_risk="high_risk"
     )
     data = w.result.table
     for markup in (w.table.value, w.result._repr_html_()):
         header, *rows = _cells(markup)
+        # no crude or adjusted rank: each provider is placed against the funnel's limits
         assert header == [
-            "Provider", "Clients", "High-risk share", "Crude rate", "Crude rank", "O/E",
-            "O/E 95% low", "O/E 95% high", "Adjusted rank", "Funnel zone",
+            "Provider", "Clients", "High-risk share", "Crude rate", "O/E",
+            "O/E 95% low", "O/E 95% high", "Funnel zone",
         ]  # fmt: skip
-        for column in ("Crude rank", "Adjusted rank"):
-            shown = sorted(row[header.index(column)] for row in rows)
-            assert shown == ["1", "2", "3", "4"], (column, shown)  # not "1.000"
+        # in the providers' order, not sorted by a rate as a league table would be
+        assert [row[0] for row in rows] == sorted(row[0] for row in rows)
         first = dict(zip(header, rows[0], strict=True))
         assert first["Provider"] == data["provider_id"].iloc[0]
         assert first["Crude rate"] == f"{data['crude_rate'].iloc[0] * 100:.1f}%"
@@ -144,8 +144,11 @@ def test_table_reads_in_plain_words_with_whole_ranks(exits):
         assert first["O/E"] == f"{data['oe_ratio'].iloc[0]:.2f}"  # ratios keep decimals
         assert first["Clients"] == f"{data['clients'].iloc[0]:,}"
     assert 'text-align:right">O/E<' in w.table.value  # numbers line up on the right
-    assert str(data["rank_adjusted"].dtype) == "Int64"
-    assert data["rank_adjusted"].tolist() == [1, 2, 3, 4]
+    assert not [c for c in data.columns if "rank" in c]
+    assert data["provider_id"].tolist() == sorted(data["provider_id"])
+    assert data["oe_ratio"].tolist() != sorted(data["oe_ratio"], reverse=True)  # not by O/E
+    zones = w.result.funnel.table.set_index("provider_id")["zone"]
+    assert data.set_index("provider_id")["funnel_zone"].to_dict() == zones.to_dict()
     assert "oe_ratio" in data and "high_risk_share" in data  # the data keeps its column names
 
 

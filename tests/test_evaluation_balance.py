@@ -62,6 +62,21 @@ def test_wwc_bands():
     assert wwc_band(0.2501) == "does not satisfy"
 
 
+def test_balance_table_checks_the_draw_without_wwc_bands():
+    # a randomized draw is checked by the size of its differences; the WWC's bands judge groups
+    # not kept as randomized and are applied only on request (wwc_band)
+    n = 50
+    data = pd.DataFrame(
+        {"arm": ["letter"] * n + ["control"] * n, "late": binary(0.12, n) + binary(0.10, n)}
+    )
+    table = balance_table(data, covariates=["late"]).table
+    assert list(table.columns) == [
+        "covariate", "level", "kind", "arm", "n_control", "n_arm", "mean_control", "mean_arm",
+        "sd_control", "sd_arm", "smd", "variance_ratio", "exceeds_threshold", "exceeds_0_25",
+    ]  # fmt: skip
+    assert table["smd"].map(wwc_band).tolist() == ["needs statistical adjustment"]
+
+
 def test_text_covariates_and_missing_values_get_rows():
     data = pd.DataFrame(
         {
@@ -74,7 +89,9 @@ def test_text_covariates_and_missing_values_get_rows():
     assert table["level"].tolist() == ["home", "shop", "(missing)", "", "(missing)"]
     age = table[(table["covariate"] == "age") & (table["level"] == "")].iloc[0]
     assert age["n_control"] == 5 and age["n_arm"] == 6
-    assert "Descriptive only" in repr(balance_table(data, covariates=["age"]))
+    said = repr(balance_table(data, covariates=["age"]))
+    assert "A check of the draw" in said and "the plan named before the data came in" in said
+    assert "worth adjusting" not in said  # no invitation to pick covariates after the fact
 
 
 def test_omnibus_test_on_identical_arms_finds_nothing():

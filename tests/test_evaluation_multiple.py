@@ -138,8 +138,10 @@ def test_winners_curse_matches_the_closed_form():
     assert abs(sim.mean_estimate_among_winners - mean_est) < 4 * won["estimate"].std() / np.sqrt(n)
     assert abs(sim.mean_true_among_winners - mean_true) < 4 * won["true_effect"].std() / np.sqrt(n)
     assert abs(sim.share_winners - share) < 4 * np.sqrt(share * (1 - share) / 40000)
-    # the lesson's point: about 75% of changes truly help, and the winners overstate them
+    # the defaults: about 75% of changes truly help (as the docstring states), and the winners
+    # overstate them
     assert abs(sim.share_truly_better - stats.norm.cdf(0.01 / 0.015)) < 0.01
+    assert abs(sim.share_truly_better - 0.75) < 0.01
     assert sim.exaggeration == pytest.approx(mean_est / mean_true, rel=0.03)
     assert sim.exaggeration > 1.2
 
@@ -190,3 +192,9 @@ def test_adopting_winners_delivers_less_than_promised():
     assert sim.true_gain == pytest.approx(won["true_effect"].sum())
     assert 0 < sim.true_gain < sim.claimed_gain
     assert "less than promised" in repr(sim)
+
+
+def test_winners_curse_defaults_are_stated_as_assumptions_with_their_source():
+    doc = simulate_winners_curse.__doc__
+    assert "described in the lesson" not in doc  # no program stands behind the 75%
+    assert "assumptions of the simulation" in doc and "DellaVigna and Linos" in doc

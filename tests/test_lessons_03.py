@@ -3,11 +3,13 @@ lesson runs cleanly on the sample city and on another city's export."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 from lesson_tools import cells as _cells
-from lesson_tools import charts, images, printed, run_lesson
+from lesson_tools import charts, images, printed, run_lesson, sample_city_run
 from lesson_tools import code as _code
 from repo_paths import ROOT
 
@@ -16,21 +18,71 @@ LESSONS = sorted(FOLDER.glob("*.ipynb"))
 NAMES = [p.stem for p in LESSONS]
 
 
-def test_the_module_has_its_four_lessons():
+def test_the_module_has_its_five_lessons():
     assert NAMES == [
         "01-why-randomize",
         "02-design",
         "03-analyse",
         "04-replicate-a-real-trial",
+        "05-run-a-real-trial",
     ]
+
+
+PLAN = FOLDER / "pre-analysis-plan.md"
+PLAN_SECTIONS = (
+    "Question and decision",
+    "Units and arms",
+    "The lottery",
+    "Primary outcome",
+    "Covariates",
+    "Estimator",
+    "Size and power",
+    "Decision rule",
+    "Attrition, non-compliance, spillovers",
+    "Ethics and equity review",
+    "Cost",
+    "Changes after filing",
+)
+
+
+def test_the_pre_analysis_plan_is_a_one_page_form_the_trial_lesson_links():
+    text = PLAN.read_text(encoding="utf-8")
+    sections = re.findall(r"^\*\*\d+\. ([^.*]+)", text, flags=re.M)
+    assert tuple(sections) == PLAN_SECTIONS, sections
+    assert len(text.split()) <= 450 and len(text.splitlines()) <= 60, "one printed page"
+    assert text.count("____") >= len(PLAN_SECTIONS), "a line to fill in for every section"
+    lesson = "\n".join(src for kind, src, _ in _cells(FOLDER / "05-run-a-real-trial.ipynb"))
+    assert "](pre-analysis-plan.md)" in lesson
+
+
+def test_the_trial_lesson_covers_what_real_city_trials_meet():
+    text = "\n".join(src for kind, src, _ in _cells(FOLDER / "05-run-a-real-trial.ipynb"))
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    for topic in (
+        "Attrition",
+        "Non-compliance",
+        "Spillovers",
+        "pre-analysis plan",
+        "Ethics and equity",
+        "cost",
+    ):
+        assert any(topic in h for h in headings), topic
+    words = " ".join(text.split())
+    for term in (
+        "intention-to-treat",
+        "effect on the treated",
+        "worst-case bounds",
+        "cost per extra outcome",
+        "ethics and equity review",
+        "pre-analysis plan",
+    ):
+        assert f"**{term}**" in words, term
 
 
 def test_lessons_use_the_module_toolkit():
     code = {p.stem: _code(p) for p in LESSONS}
-    assert (
-        "estimate_effects" in code["01-why-randomize"]
-        and "effect_sentence" in code["01-why-randomize"]
-    )
+    for name in ("estimate_effects", "effect_sentence", "randomization_test", "randomization_plot"):
+        assert name in code["01-why-randomize"], name
     for name in (
         "assign_simple",
         "assign_complete",
@@ -108,6 +160,9 @@ def other_city(tmp_path_factory):
 def test_lesson_runs_without_errors_or_warnings(path, city, other_city, tmp_path):
     """Papermill runs the lesson (sample city, and another city's export via the parameters cell)."""
     parameters = {} if city == "Riverton" else {"data_dir": str(other_city), "city": city}
-    outputs = run_lesson(path, tmp_path / path.name, parameters)
+    if city == "Riverton":  # the run the figures test checks too, once per session
+        outputs = sample_city_run(path)[0]
+    else:
+        outputs = run_lesson(path, tmp_path / path.name, parameters)
     assert city in printed(outputs)
     assert len(images(outputs)) >= charts(path), "every chart is drawn inside the notebook"

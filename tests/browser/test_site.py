@@ -42,6 +42,17 @@ LESSONS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "curriculum").g
 EXERCISES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "exercises").glob("*/*.ipynb"))
 #: The lesson the page-level checks (keyboard, phone, print) read: charts, tables, code, answers.
 LESSON = "curriculum/00-foundations/03-first-chart.ipynb"
+#: The pages beside the lessons: reference, a handout to fill in, the instructor notes, and the
+#: lesson on running a real trial. Each is named, so that none can go missing unnoticed.
+COMPANIONS = [
+    "curriculum/glossary.md",
+    "curriculum/excel-bridge.md",
+    "curriculum/03-evaluation/pre-analysis-plan.md",
+    "curriculum/03-evaluation/05-run-a-real-trial.ipynb",
+    *sorted(
+        p.relative_to(ROOT).as_posix() for p in (ROOT / "curriculum/instructor-notes").glob("*.md")
+    ),
+]
 
 
 def _html(rel: str) -> str:
@@ -173,6 +184,9 @@ def test_every_lesson_assignment_guide_and_page_is_on_the_site(site):
     expected |= {_html(p.relative_to(ROOT).as_posix()) for p in (ROOT / "docs").glob("*.md")}
     expected |= {_html(p.relative_to(ROOT).as_posix()) for p in (ROOT / "curriculum").rglob("*.md")}
     assert sorted(expected - built) == []
+    assert sorted(built - expected) == ["genindex.html"], "no page the course does not hold"
+    assert {_html(rel) for rel in COMPANIONS} <= built and len(COMPANIONS) == 11
+    assert len(built) == len(build_info(site)["pages"]) + 2  # search and the index Sphinx adds
     assert not any(p.startswith("solutions") for p in built)
     # the home page carries the module map, linking every module's page
     home = (site / "index.html").read_text(encoding="utf-8")
@@ -180,8 +194,11 @@ def test_every_lesson_assignment_guide_and_page_is_on_the_site(site):
     for module in sorted({rel.split("/")[1] for rel in LESSONS}):
         assert f'href="curriculum/{module}/index.html"' in home, module
     # README's guides, in words a learner and an instructor need
-    learners = (site / "guides" / "learners.html").read_text(encoding="utf-8")
-    instructors = (site / "guides" / "instructors.html").read_text(encoding="utf-8")
+    # as a reader sees them: inline code is split into one span per word
+    learners, instructors = (
+        " ".join(htmllib.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8"))).split())
+        for path in (site / "guides" / "learners.html", site / "guides" / "instructors.html")
+    )
     assert "check.hint" in learners and "Restart Kernel and Run All Cells" in learners
     assert "citykit grade" in instructors and "formgrader" in instructors.lower()
     print(f"{len(built)} pages")
@@ -303,6 +320,37 @@ def test_each_lesson_and_assignment_links_to_its_notebook_the_hub_and_the_assign
         ]
 
 
+def test_the_pre_analysis_plan_downloads_as_the_form_itself(site):
+    rel = "curriculum/03-evaluation/pre-analysis-plan.md"
+    page = site / _html(rel)
+    links = _links_box(page.read_text(encoding="utf-8"))
+    downloads = [href for href, _ in links if "_downloads/" in href]
+    assert len(downloads) == 1 and downloads[0].endswith("/pre-analysis-plan.md")
+    assert (page.parent / downloads[0]).resolve().read_bytes() == (ROOT / rel).read_bytes()
+    assert build_info(site)["downloads"] == [rel]
+    # the module's page and lesson 03.5 lead to it
+    module = (site / "curriculum/03-evaluation/index.html").read_text(encoding="utf-8")
+    assert 'href="pre-analysis-plan.html"' in module
+    lesson = (site / _html("curriculum/03-evaluation/05-run-a-real-trial.ipynb")).read_text(
+        encoding="utf-8"
+    )
+    assert 'href="pre-analysis-plan.html"' in lesson
+
+
+def test_the_glossary_bridge_and_instructor_notes_are_reached_from_the_home_page(site):
+    home = (site / "index.html").read_text(encoding="utf-8")
+    for rel in ("curriculum/glossary.md", "curriculum/excel-bridge.md"):
+        assert f'href="{_html(rel)}"' in home, rel
+    assert 'href="curriculum/instructor-notes/README.html"' in home
+    notes = (site / "curriculum/instructor-notes/README.html").read_text(encoding="utf-8")
+    for path in sorted((ROOT / "curriculum/instructor-notes").glob("0*.md")):
+        assert f'href="{path.stem}.html"' in notes, path.name
+    # every lesson links to the glossary page, not to the repository
+    for rel in LESSONS:
+        page = (site / _html(rel)).read_text(encoding="utf-8")
+        assert 'href="../glossary.html"' in page, rel
+
+
 def test_every_link_inside_the_site_resolves(site):
     broken = []
     for name in pages(site):
@@ -350,6 +398,15 @@ def test_every_page_has_no_serious_or_critical_axe_violation(audit):
     failing = {name: r["blocking"] for name, r in audit.items() if r["blocking"]}
     assert failing == {}, json.dumps(failing, indent=1)[:4000]
     assert all(r["lang"] == "en" and r["title"] for r in audit.values())
+
+
+def test_the_pages_beside_the_lessons_have_no_serious_or_critical_axe_violation(audit):
+    # the glossary and the bridge are long tables and lists; the notes and the plan are forms
+    for rel in COMPANIONS:
+        name = _html(rel)
+        assert name in audit, f"{name} was not audited"
+        assert audit[name]["blocking"] == {}, (name, audit[name]["blocking"])
+        assert audit[name]["headings"] and audit[name]["headings"][0][0] == 1, name
 
 
 def test_lessons_in_dark_mode_have_no_serious_or_critical_axe_violation(browser, server, axe):

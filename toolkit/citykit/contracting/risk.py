@@ -200,7 +200,9 @@ class RiskAdjustment:
         ``ra_low``, ``ra_high``, ``z`` (``(O - E) / sqrt(variance)``), ``p_value`` (two-sided
         exact test of O = E: Poisson-binomial or Poisson), ``q_value`` (Benjamini-Hochberg false
         discovery rate across providers, for screening many at once; Jones, Ohlssen &
-        Spiegelhalter 2008), ``rank_crude``, ``rank_adjusted`` (1 = best) and ``note``.
+        Spiegelhalter 2008) and ``note``. There is no rank: a provider is read against its own
+        interval (or the funnel's limits, :func:`~citykit.contracting.funnel.funnel_data`), not
+        against the others' order.
     coefficients : pandas.DataFrame
         The case-mix model: ``term``, ``estimate`` (log-odds for "binomial", log-rate for
         "poisson"), ``std_error`` and ``odds_ratio`` (binomial) or ``rate_ratio`` (poisson),
@@ -228,6 +230,9 @@ class RiskAdjustment:
         ``clients``, ``deviance``, ``null_deviance``, ``aic`` and ``pearson_dispersion`` (Pearson
         chi-square / residual degrees of freedom; for counts, well above 1 means the counts vary
         more than the Poisson model allows).
+    higher_is_better : bool
+        Direction of the outcome, for the words of :meth:`summary` ("better" or "worse" than
+        expected).
     """
 
     table: pd.DataFrame
@@ -242,6 +247,7 @@ class RiskAdjustment:
     interval: str = "exact"
     level: float = 0.95
     model_fit: pd.Series = field(default=None, repr=False)
+    higher_is_better: bool = True
 
     @property
     def variance_ratio(self) -> float:
@@ -250,22 +256,48 @@ class RiskAdjustment:
         return float(table["variance"].sum() / table["expected"].sum())
 
     def summary(self) -> str:
-        """A few plain sentences on what the adjustment changed."""
+        """A few plain sentences on what the adjustment changed, and where providers stand.
+
+        The provider that looks worst on the crude rate is placed against its own clients, and
+        every provider against its interval (below, above or including 1). No rank is given: O/E measures each provider against its own clients, so the providers'
+        order says little; an interval that excludes 1 says the provider differs from expected.
+        """
         table = self.table.dropna(subset=["oe_ratio"])
         if table.empty:
             return "No provider has clients, so nothing was adjusted."
-        worst_crude = table.sort_values("rank_crude").iloc[-1]
-        moved = table[table["rank_crude"] != table["rank_adjusted"]]
         what = "rate" if self.family == "binomial" else "mean per client"
+        level = f"{self.level:.0%}"
+        worst = table.sort_values("crude_rate", ascending=not self.higher_is_better, kind="stable")
+        worst = worst.iloc[-1]
         lines = [
             f"Risk adjustment of {self.outcome!r} for {len(table)} providers using "
             f"{', '.join(self.risk_factors)}; overall {what} {self._rate(self.overall_rate)}.",
-            f"Lowest-ranked on the crude {what}: {worst_crude[self.provider]} "
-            f"({self._rate(worst_crude['crude_rate'])}); after adjustment its O/E is "
-            f"{worst_crude['oe_ratio']:.2f} (rank {int(worst_crude['rank_adjusted'])} of "
-            f"{len(table)}).",
-            f"{len(moved)} of {len(table)} providers change rank once client mix is accounted for.",
+            f"{'Lowest' if self.higher_is_better else 'Highest'} crude {what}: "
+            f"{worst[self.provider]} ({self._rate(worst['crude_rate'])}); against its own clients "
+            f"its O/E is {worst['oe_ratio']:.2f} ({level} interval {worst['oe_low']:.2f} to "
+            f"{worst['oe_high']:.2f}): {self._position(worst)}.",
         ]
+        below = table[table["oe_high"] < 1]
+        above = table[table["oe_low"] > 1]
+        within = table.drop(index=below.index.union(above.index))
+        for name, part, better in (
+            ("Below", below, not self.higher_is_better),
+            ("Above", above, self.higher_is_better),
+        ):
+            if len(part):
+                listed = ", ".join(
+                    f"{row[self.provider]} (O/E {row['oe_ratio']:.2f})"
+                    for _, row in part.iterrows()
+                )
+                words = "better" if better else "worse"
+                lines.append(
+                    f"{name} expected ({words}; {level} interval {name.lower()} 1): {listed}."
+                )
+        if len(within):
+            lines.append(
+                f"Not clearly different from expected ({level} interval includes 1): "
+                f"{', '.join(within[self.provider].astype(str))}."
+            )
         if self.family == "binomial":
             ratio = self.variance_ratio
             lines.append(
@@ -280,6 +312,14 @@ class RiskAdjustment:
                 f"than the Poisson model allows)."
             )
         return "\n".join(lines)
+
+    def _position(self, row: pd.Series) -> str:
+        """Where one provider's interval lies against 1, in words."""
+        if row["oe_high"] < 1 or row["oe_low"] > 1:
+            side = "below" if row["oe_high"] < 1 else "above"
+            better = (side == "above") == self.higher_is_better
+            return f"{side} expected ({'better' if better else 'worse'})"
+        return "not clearly different from expected"
 
     def _rate(self, value: float) -> str:
         return f"{value:.1%}" if self.family == "binomial" else f"{value:.3g}"
@@ -409,7 +449,8 @@ def risk_adjust(
     level : float, keyword-only
         Confidence level of the intervals.
     higher_is_better : bool, keyword-only
-        Direction of the outcome, used only for the ranks (False for returns to homelessness).
+        Direction of the outcome, used only for the words of the summary (False for returns to
+        homelessness).
     all_providers : list of str, optional, keyword-only
         Every contracted provider; those without clients get a row with ``clients = 0``, empty
         ratios and the note "no clients in this period".
@@ -523,13 +564,6 @@ def risk_adjust(
     table["ra_rate"] = table["oe_ratio"] * overall
     table["ra_low"] = table["oe_low"] * overall
     table["ra_high"] = table["oe_high"] * overall
-    ascending = not higher_is_better
-    table["rank_crude"] = (
-        table["crude_rate"].rank(ascending=ascending, method="min").astype("Int64")
-    )
-    table["rank_adjusted"] = (
-        table["oe_ratio"].rank(ascending=ascending, method="min").astype("Int64")
-    )
     table = table[
         [
             provider,
@@ -547,8 +581,6 @@ def risk_adjust(
             "z",
             "p_value",
             "q_value",
-            "rank_crude",
-            "rank_adjusted",
             "note",
         ]
     ]
@@ -588,4 +620,5 @@ def risk_adjust(
         interval=interval,
         level=level,
         model_fit=model_fit,
+        higher_is_better=higher_is_better,
     )

@@ -1,18 +1,26 @@
 """Balance checks after randomization: standardized differences, variance ratios, one joint test.
 
 In a randomized test any difference between arms at baseline is chance by construction, so a
-balance table is **descriptive**: it shows whether the arms look alike and catches broken
-randomization or data errors. Do not use a p-value per covariate as a pass/fail rule (Austin 2009;
-Senn 1994); look at the size of the differences (``docs/methods.md``, "Random assignment and
+balance table is a **check of the draw**: it shows whether the arms look alike and catches broken
+randomization or data errors. Check the covariates the analysis plan named before the data came
+in, and adjust for those, whatever the table shows: choosing covariates after seeing an imbalance
+lets the analyst shop for a result. Do not use a p-value per covariate as a pass/fail rule (Austin
+2009; Senn 1994); look at the size of the differences (``docs/methods.md``, "Random assignment and
 balance"):
 
 * standardized mean difference (Austin 2009): continuous d = (x̄_T − x̄_C)/√((s²_T + s²_C)/2);
   binary d = (p_T − p_C)/√((p_T(1 − p_T) + p_C(1 − p_C))/2);
-* thresholds: |d| < 0.1 is the usual rule (Normand et al. 2001; Austin 2009); 0.25 is a looser
-  one (Rubin 2001; Stuart 2010); What Works Clearinghouse bands: ≤ 0.05 satisfies, 0.05-0.25
-  needs statistical adjustment, > 0.25 does not satisfy;
+* flags: |d| above 0.1 (Normand et al. 2001; Austin 2009) or 0.25 (Rubin 2001; Stuart 2010),
+  conventions from comparisons of groups not drawn by lot. In a randomized test chance alone
+  gives d a standard error of about √(2/n) with n units per arm, so a flag is a question about
+  the draw when n is large, and never a reason to add the covariate afterwards;
 * variance ratio s²_T/s²_C between 0.5 and 2 for continuous covariates;
 * one omnibus likelihood-ratio test from a logistic regression of arm on all covariates.
+
+The What Works Clearinghouse's baseline-equivalence bands (:func:`wwc_band`) are not in the
+table: they judge groups that were *not* kept as randomized (a comparison-group design, or a
+trial with high attrition), and in a randomized test they invite choosing covariates after seeing
+an imbalance. Apply them yourself where the WWC's standard applies.
 
 Examples
 --------
@@ -95,10 +103,23 @@ def standardized_difference(treated, control, *, kind: str = "auto") -> float:
 def wwc_band(smd: float) -> str:
     """Return the What Works Clearinghouse band of a baseline difference (in SD units).
 
+    The WWC's baseline-equivalence standard (≤ 0.05 satisfies, 0.05-0.25 needs statistical
+    adjustment, > 0.25 does not satisfy) is for groups that were not kept as randomized: a
+    comparison-group design, or a trial with high attrition, measured on the units analysed. It is
+    not a check of a randomized draw, so :func:`balance_table` does not apply it; apply it to a
+    table's ``smd`` column where the standard applies.
+
     Examples
     --------
     >>> [wwc_band(x) for x in (0.03, -0.12, 0.3)]
     ['satisfies', 'needs statistical adjustment', 'does not satisfy']
+    >>> import pandas as pd
+    >>> analysed = pd.DataFrame({"arm": ["control"] * 4 + ["letter"] * 4,
+    ...                          "late": [0, 1, 0, 0, 1, 1, 0, 0]})
+    >>> tab = balance_table(analysed, covariates=["late"]).table
+    >>> tab.assign(wwc=tab["smd"].map(wwc_band))[["covariate", "wwc"]]
+      covariate               wwc
+    0      late  does not satisfy
     """
     size = abs(smd)
     if math.isnan(size):
@@ -150,10 +171,10 @@ class BalanceTable(ResultMixin):
             verdict = f"{len(over)} above {self.threshold:g}: {names}"
         within = f" (weighted within blocks of {self.block!r})" if self.block else ""
         return (
-            f"Balance against {self.control!r}{within}: {verdict}. Descriptive only: in a "
-            "randomized test "
-            "differences are chance; large ones point to a randomization or data problem, or to a "
-            "covariate worth adjusting for."
+            f"Balance against {self.control!r}{within}: {verdict}. A check of the draw: in a "
+            "randomized test differences are chance, and a large one points to a problem with the "
+            "randomization or the data. Adjust for the covariates the plan named before the data "
+            "came in, not for those that look unbalanced."
         )
 
 
@@ -190,8 +211,8 @@ def balance_table(
     -------
     BalanceTable
         ``.table`` has covariate, level, kind, arm, n_control, n_arm, mean_control, mean_arm,
-        sd_control, sd_arm, smd, variance_ratio (continuous only), exceeds_threshold,
-        exceeds_0_25, wwc_band.
+        sd_control, sd_arm, smd, variance_ratio (continuous only), exceeds_threshold and
+        exceeds_0_25. No What Works Clearinghouse band: see :func:`wwc_band` for where it applies.
 
     Examples
     --------
@@ -247,7 +268,6 @@ def balance_table(
                     "variance_ratio": ratio,
                     "exceeds_threshold": bool(abs(smd) > threshold),
                     "exceeds_0_25": bool(abs(smd) > 0.25),
-                    "wwc_band": wwc_band(smd),
                 }
             )
     return BalanceTable(table=pd.DataFrame(rows), threshold=threshold, control=control, block=block)

@@ -246,10 +246,13 @@ def simulate_winners_curse(
     """Simulate a portfolio of small A/B tests and compare winners' estimates with the truth.
 
     Each test's true effect (in proportion units, e.g. 0.01 = 1 percentage point) is drawn from
-    Normal(``mean_effect``, ``sd_effect``); the defaults make about 75% of changes truly better
-    than business as usual, like the program described in the lesson. Each estimate is the true
-    effect plus Normal(0, ``se``) noise. A *winner* is a test with a positive estimate that is
-    significant at ``alpha`` (two-sided), after ``adjust`` if given.
+    Normal(``mean_effect``, ``sd_effect``). The defaults are assumptions of the simulation, not
+    measurements: an average true effect of 1 point, near the 1.4 points DellaVigna and Linos
+    (2022, *Econometrica* 90(1): 81-116) found across 126 trials by US government nudge units,
+    and a spread of 1.5 points, which makes about 75% of the changes truly better than business as
+    usual (P(Normal(0.01, 0.015) > 0) = Φ(2/3) ≈ 0.75). Change them to match your own program.
+    Each estimate is the true effect plus Normal(0, ``se``) noise. A *winner* is a test with a
+    positive estimate that is significant at ``alpha`` (two-sided), after ``adjust`` if given.
 
     Parameters
     ----------
@@ -275,6 +278,8 @@ def simulate_winners_curse(
     >>> sim = simulate_winners_curse(seed=1, n_tests=2000)
     >>> sim.exaggeration > 1.2
     True
+    >>> round(simulate_winners_curse(seed=1, n_tests=20000).share_truly_better, 2)  # the defaults
+    0.75
     """
     if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise CityKitError(f"seed must be a whole number, but {seed!r} was given.")

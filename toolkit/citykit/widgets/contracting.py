@@ -1,4 +1,4 @@
-"""Risk-adjustment explorer: pick risk factors, change a provider's mix, watch the ranking move.
+"""Risk-adjustment explorer: pick risk factors, change a provider's mix, watch where providers stand.
 
 The explorer is an ``ipywidgets`` box. Its controls and its latest result are attributes, so a
 test (or a curious learner) can drive it without a browser::
@@ -7,7 +7,10 @@ test (or a curious learner) can drive it without a browser::
                                         high_risk="high_risk")
     explorer.factors.value = ("disabling_condition",)
     explorer.share.value = 0.8
-    explorer.result.table          # ranking after the change
+    explorer.result.table          # each provider against its own clients, after the change
+
+The table has no ranks: each provider is read against its own interval and the funnel's limits
+(``funnel_zone``), the comparison the course teaches instead of a league table.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ __all__ = ["RiskExplorerResult", "risk_adjustment_explorer"]
 
 @dataclass(frozen=True)
 class RiskExplorerResult:
-    """What the explorer shows: the risk adjustment, the funnel and the ranking table."""
+    """What the explorer shows: the risk adjustment, the funnel and the providers' table."""
 
     risk: object
     funnel: object
@@ -48,18 +51,16 @@ def _cell_style(column: str, provider: str) -> str:
 
 
 def _table_html(table: pd.DataFrame, *, provider: str, level: float) -> str:
-    """The ranking table as HTML: plain-language headers, rates as percentages, ranks whole."""
+    """The providers' table as HTML: plain-language headers, rates as percentages."""
     interval = f"{level:.0%}"
     shown = {
         provider: ("Provider", str),
         "clients": ("Clients", lambda v: f"{v:,}"),
         "high_risk_share": ("High-risk share", lambda v: f"{v:.0%}"),
         "crude_rate": ("Crude rate", lambda v: f"{v:.1%}"),
-        "rank_crude": ("Crude rank", str),
         "oe_ratio": ("O/E", lambda v: f"{v:.2f}"),
         "oe_low": (f"O/E {interval} low", lambda v: f"{v:.2f}"),
         "oe_high": (f"O/E {interval} high", lambda v: f"{v:.2f}"),
-        "rank_adjusted": ("Adjusted rank", str),
         "funnel_zone": ("Funnel zone", str),
     }
     columns = [c for c in table.columns if c in shown]
@@ -152,8 +153,8 @@ def risk_adjustment_explorer(
     ...     "high_risk": [0, 0, 0, 1, 0, 1, 1, 1, 0, 0, 1, 1],
     ...     "housed": [1, 1, 0, 0, 1, 1, 0, 0, 1, 0, 1, 0]})
     >>> explorer = risk_adjustment_explorer(clients, outcome="housed", risk_factors=["high_risk"])
-    >>> explorer.result.table["provider_id"].tolist()
-    ['B', 'C', 'A']
+    >>> explorer.result.table[["provider_id", "funnel_zone"]].values.tolist()
+    [['A', 'within 95% limits'], ['B', 'within 95% limits'], ['C', 'within 95% limits']]
     >>> explorer.factors.value = ()
     >>> explorer.result is None
     True
@@ -243,20 +244,17 @@ def risk_adjustment_explorer(
                 provider,
                 "clients",
                 "crude_rate",
-                "rank_crude",
                 "oe_ratio",
                 "oe_low",
                 "oe_high",
-                "rank_adjusted",
             ]
         ].copy()
         if high_risk is not None:
             shares = sample.groupby(provider)[high_risk].mean()
             table.insert(2, "high_risk_share", table[provider].map(shares).astype(float))
         table["funnel_zone"] = table[provider].map(zones)
-        for column in ("rank_crude", "rank_adjusted"):  # 1, 2, 3 (not 1.000)
-            table[column] = table[column].round().astype("Int64")
-        table = table.sort_values("rank_adjusted", kind="mergesort").reset_index(drop=True)
+        # in the providers' own order, not sorted by a rate: a sorted table reads as a league table
+        table = table.sort_values(provider, kind="mergesort").reset_index(drop=True)
         share = float(share_box.value) if high_risk is not None else None
         box.result = RiskExplorerResult(ra, fun, table, provider_box.value, share)
         message.value = html.escape(ra.summary()).replace("\n", "<br>")
