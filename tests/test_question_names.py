@@ -41,7 +41,11 @@ def _lesson_text(module: str) -> str:
                 if cell["cell_type"] == "code":
                     text.append(source)
                 else:
-                    text += re.findall(r"`([^`]+)`", source)
+                    # fenced blocks (```python ... ```) are code; then the `inline` spans
+                    fenced = re.findall(r"```[^\n]*\n(.*?)```", source, flags=re.S)
+                    text += fenced
+                    prose = re.sub(r"```[^\n]*\n.*?```", " ", source, flags=re.S)
+                    text += re.findall(r"`([^`]+)`", prose)
     return "\n".join(text)
 
 
