@@ -7,7 +7,9 @@ with gaps stay integers (``Int64``).
 
 To run a lesson on your own city's export, put CSV files named like ours (``service_requests.csv``
 ...) in a folder and pass ``data_dir=``; the columns are checked against our schema and any
-difference is listed in one message.
+difference is listed in one message. :func:`read_city_file` reads an export as it comes (encoding,
+separator, ``.xlsx``) and :func:`conform` maps its columns, values and date formats to ours, with a
+report of what it mapped, defaulted and dropped.
 
 Examples
 --------
@@ -33,7 +35,16 @@ import pandas as pd
 
 from citykit.errors import CityKitError, SchemaMismatchError, UnknownNameError, did_you_mean
 
-__all__ = ["list_datasets", "load", "describe", "data_dir", "schema"]
+__all__ = [
+    "list_datasets",
+    "load",
+    "describe",
+    "data_dir",
+    "schema",
+    "read_city_file",
+    "conform",
+    "check_values",
+]
 
 _PACKAGE = "datapackage.json"
 
@@ -324,3 +335,8 @@ def load(name: str, *, data_dir: str | Path | None = None) -> pd.DataFrame:
     for column in extra:
         table[column] = raw[column]
     return table
+
+
+# A city's own exports: reading them as they come, and conforming them to the tables above.
+from citykit._files import read_city_file  # noqa: E402
+from citykit.conform import check_values, conform  # noqa: E402
