@@ -210,7 +210,9 @@ def _read_workbook(path: Path, *, sheet: str | int | None) -> CityFile:
                 f"sheet={sheet!r} is not a worksheet of {path.name}; its sheets are: "
                 f"{', '.join(map(repr, names))}."
             )
-        table = book.parse(chosen, dtype=str, keep_default_na=False, na_values=[""])
+        table = pd.read_excel(
+            book, sheet_name=chosen, dtype=str, keep_default_na=False, na_values=[""]
+        )
     notes = [f"An Excel workbook; read its sheet {chosen!r}."]
     if len(names) > 1:
         others = ", ".join(repr(n) for n in names if n != chosen)

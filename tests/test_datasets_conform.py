@@ -1,0 +1,222 @@
+"""Conforming a city's export to a course table: what is mapped, defaulted and dropped is reported."""
+
+from __future__ import annotations
+
+import doctest
+
+import pandas as pd
+import pytest
+from citykit import conform as conform_module
+from citykit import datasets
+from citykit.errors import CityKitError, MissingColumnError, UnknownNameError
+
+US = "%m/%d/%Y %I:%M:%S %p"
+
+
+def _export() -> pd.DataFrame:
+    """A small export in another city's own names and formats (NYC Open Data's 311 layout)."""
+    return pd.DataFrame(
+        {
+            "Unique Key": ["11", "12", "13", "14", "15"],
+            "Created Date": [
+                "04/18/2019 09:55:45 PM",
+                "04/19/2019 08:00:00 AM",
+                "04/19/2019 10:30:00 AM",
+                "not recorded",
+                "04/20/2019 12:00:00 AM",
+            ],
+            "Closed Date": ["04/19/2019 03:45:24 AM", None, "4/19/19", None, None],
+            "Status": ["Closed", "Assigned", "Closed", "Pending", "Open"],
+            "Agency": ["NYPD", "DSNY", "DSNY", "DOT", "DOT"],
+            "Complaint Type": ["Noise", "Dirty Condition", "Dirty Condition", "Pothole", "Pothole"],
+            "Borough": ["BROOKLYN", "QUEENS", "QUEENS", None, "BRONX"],
+            "Open Data Channel Type": ["PHONE", "ONLINE", "MOBILE", "UNKNOWN", "phone"],
+            "Landmark": [None] * 5,
+        }
+    )
+
+
+COLUMNS = {
+    "Unique Key": "request_id",
+    "Created Date": "opened_at",
+    "Closed Date": "closed_at",
+    "Status": "status",
+    "Agency": "department",
+    "Complaint Type": "service_type",
+    "Borough": "district",
+    "Open Data Channel Type": "channel",
+}
+VALUES = {
+    "status": {"Assigned": "Open", "Pending": "Open"},
+    "channel": {"ONLINE": "Web", "MOBILE": "Mobile app", "UNKNOWN": None},
+}
+DATES = {"opened_at": US, "closed_at": US}
+
+
+def _conform(export=None, **changes):
+    options = {"columns": COLUMNS, "values": VALUES, "dates": DATES, "defaults": {"sla_days": None}}
+    options.update(changes)
+    return datasets.conform(_export() if export is None else export, **options)
+
+
+def _report(result, column, action):
+    rows = result.report[(result.report["column"] == column) & (result.report["action"] == action)]
+    assert len(rows) == 1, f"no single report row {column!r} {action!r}:\n{result.report}"
+    return rows.iloc[0]
+
+
+def test_an_export_becomes_the_course_table_with_its_types():
+    result = _conform()
+    table = result.table
+    assert list(table.columns) == list(datasets.describe("service_requests").index)
+    assert table["request_id"].tolist() == [11, 12, 13, 15]
+    assert str(table["request_id"].dtype) == "Int64"
+    assert table["opened_at"].tolist()[0] == pd.Timestamp("2019-04-18 21:55:45")
+    assert table["opened_at"].dtype == "datetime64[ns]"
+    assert table["status"].astype(str).tolist() == ["Closed", "Open", "Closed", "Open"]
+    assert table["channel"].astype(object).tolist()[:3] == ["Phone", "Web", "Mobile app"]
+    assert table["department"].astype(str).tolist() == ["NYPD", "DSNY", "DSNY", "DOT"]
+    assert table["sla_days"].isna().all()
+
+
+def test_the_report_counts_and_shows_what_was_mapped_defaulted_and_dropped():
+    result = _conform()
+    status = _report(result, "status", "values mapped")
+    assert status["rows"] == 2 and "'Assigned' → 'Open' (1)" in status["examples"]
+    channel = _report(result, "channel", "values mapped")
+    # ONLINE, MOBILE and UNKNOWN by the mapping; PHONE and phone by their case
+    assert channel["rows"] == 5 and "'UNKNOWN' → <NA> (1)" in channel["examples"]
+    assert _report(result, "sla_days", "defaulted")["rows"] == 5
+    dropped = _report(result, "(export)", "rows dropped")
+    assert dropped["rows"] == 1 and "opened_at" in dropped["detail"]
+    assert result.dropped_rows == 1
+    assert _report(result, "opened_at", "not parsed")["examples"] == "'not recorded'"
+    closed = _report(result, "closed_at", "not parsed")
+    assert closed["rows"] == 1 and "'4/19/19'" in closed["examples"]
+    assert "Landmark" in _report(result, "(export)", "columns dropped")["examples"]
+    outside = _report(result, "department", "outside allowed values")
+    assert outside["rows"] == 4 and "'DSNY' (2)" in outside["examples"]
+    text = result.summary()
+    for words in ("values mapped", "defaulted", "rows dropped", "not parsed", "'4/19/19'"):
+        assert words in text
+
+
+def test_the_export_is_not_changed():
+    export = _export()
+    before = export.copy()
+    _conform(export)
+    pd.testing.assert_frame_equal(export, before)
+
+
+def test_a_status_neither_allowed_nor_mapped_stops_with_the_values_and_the_fix():
+    with pytest.raises(CityKitError, match=r"'status'.*'Assigned' \(1\), 'Pending' \(1\).*values="):
+        _conform(values={})
+
+
+def test_dates_in_another_format_stop_with_the_format_that_fits():
+    with pytest.raises(CityKitError, match=r"'opened_at'.*'ISO8601'.*%m/%d/%Y %I:%M:%S %p"):
+        _conform(dates={})
+
+
+def test_day_first_dates_are_reported_as_ambiguous():
+    export = _export().assign(**{"Created Date": ["03/04/2019"] * 5, "Closed Date": [None] * 5})
+    with pytest.raises(CityKitError, match=r"fit '%m/%d/%Y'.*also fit '%d/%m/%Y'"):
+        _conform(export, dates={})
+
+
+def test_excel_serial_days_are_read():
+    export = _export().assign(**{"Created Date": ["43573.5"] * 5})
+    result = _conform(export, dates={"opened_at": "excel", "closed_at": US})
+    assert result.table["opened_at"].iloc[0] == pd.Timestamp("2019-04-18 12:00")
+
+
+def test_a_required_column_without_source_names_the_closest_export_column():
+    columns = {k: v for k, v in COLUMNS.items() if v != "opened_at"}
+    export = _export().rename(columns={"Created Date": "opened"})
+    with pytest.raises(MissingColumnError, match=r"'opened_at' \(Did you mean 'opened'\?\)"):
+        _conform(export, columns=columns)
+    with pytest.raises(MissingColumnError, match=r"'sla_days'.*defaults=\{'sla_days': None\}"):
+        _conform(defaults={})
+
+
+def test_an_optional_column_the_export_lacks_is_left_empty_and_said():
+    columns = {k: v for k, v in COLUMNS.items() if v != "district"}
+    result = _conform(columns=columns)
+    assert result.table["district"].isna().all()
+    assert "optional" in _report(result, "district", "defaulted")["examples"]
+
+
+def test_names_that_are_not_columns_are_clear_errors():
+    with pytest.raises(MissingColumnError, match="'Created'.*Did you mean 'Created Date'"):
+        _conform(columns={**COLUMNS, "Created": "opened_at"})
+    with pytest.raises(UnknownNameError, match="'opened'.*Did you mean 'opened_at'"):
+        _conform(columns={**COLUMNS, "Created Date": "opened"})
+    with pytest.raises(UnknownNameError, match="values= names 'statu'"):
+        _conform(values={"statu": {}})
+    with pytest.raises(CityKitError, match="more than one export column to 'request_id'"):
+        _conform(columns={**COLUMNS, "Landmark": "request_id"})
+
+
+def test_saved_it_loads_as_a_course_table(tmp_path):
+    result = _conform()
+    result.save(tmp_path)
+    loaded = datasets.load("service_requests", data_dir=tmp_path)
+    assert loaded["request_id"].tolist() == result.table["request_id"].tolist()
+    pd.testing.assert_series_equal(loaded["opened_at"], result.table["opened_at"])
+    assert (loaded["status"] == "Open").sum() == 2
+    assert loaded["sla_days"].isna().all()
+
+
+def test_a_file_is_read_and_what_was_detected_is_in_the_summary(tmp_path):
+    path = tmp_path / "export.csv"
+    _export().to_csv(path, index=False, sep=";", encoding="cp1252")
+    result = _conform(path)
+    assert result.source.separator == ";" and result.source.encoding in ("utf-8", "cp1252")
+    assert "Separator semicolon" in result.summary()
+    assert result.table["request_id"].tolist() == [11, 12, 13, 15]
+
+
+@pytest.mark.parametrize("kind", ["arrow", "categorical", "typed"])
+def test_legitimate_inputs_give_the_same_table(kind):
+    export = _export()
+    if kind == "arrow":
+        pytest.importorskip("pyarrow")
+        export = export.astype("string[pyarrow]")
+    elif kind == "categorical":
+        export = export.astype("category")
+    else:  # already typed: datetimes (time-zone aware), numbers
+        export = export.assign(
+            **{
+                "Unique Key": pd.array([11, 12, 13, 14, 15], dtype="Int64"),
+                "Created Date": pd.to_datetime(
+                    [
+                        "2019-04-18 21:55:45",
+                        "2019-04-19 08:00",
+                        "2019-04-19 10:30",
+                        None,
+                        "2019-04-20",
+                    ],
+                    format="ISO8601",
+                ).tz_localize("America/New_York"),
+            }
+        )
+    result = _conform(export)
+    expected = _conform().table
+    if kind == "typed":  # the row with no date is kept (missing) rather than dropped as unparsed
+        result_table = result.table[result.table["opened_at"].notna()].reset_index(drop=True)
+    else:
+        result_table = result.table
+    pd.testing.assert_frame_equal(result_table, expected, check_categorical=False)
+
+
+def test_check_values_counts_the_values_outside():
+    table = pd.DataFrame({"status": ["Open", "open", "Done", None], "channel": ["Web"] * 4})
+    found = datasets.check_values(table).set_index("column")
+    assert list(found.index) == ["status"]
+    assert found.loc["status", "outside"] == 2 and found.loc["status", "distinct"] == 2
+    assert datasets.check_values(table.assign(status="Open")).empty
+
+
+def test_docstring_examples():
+    result = doctest.testmod(conform_module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0
