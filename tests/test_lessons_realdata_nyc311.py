@@ -71,14 +71,14 @@ def readme_conversion() -> str:
 
 
 @pytest.fixture(scope="module")
-def conformed(export, tmp_path_factory, capsys_module=None):
+def conformed(export, tmp_path_factory):
     folder = tmp_path_factory.mktemp("nyc")
     code = readme_conversion()
     assert 'nyc.save("nyc")' in code
     code = code.replace('"erm2-nwe9.csv"', repr(str(export)))
     code = code.replace('nyc.save("nyc")', f"nyc.save({str(folder)!r})")
     scope: dict = {}
-    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - the README's own example
+    exec(compile(code, "README.md", "exec"), scope)
     return scope["nyc"], folder
 
 
