@@ -220,3 +220,13 @@ def test_check_values_counts_the_values_outside():
 def test_docstring_examples():
     result = doctest.testmod(conform_module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_the_city_keeps_its_own_spelling_outside_the_course_vocabulary():
+    export = _export().assign(**{"Complaint Type": ["WATER LEAK"] * 5})
+    result = _conform(export)
+    assert set(result.table["service_type"].astype(str)) == {"WATER LEAK"}
+    # a channel the course does not know is kept, and the report says to map it
+    result = _conform(_export().assign(**{"Open Data Channel Type": ["Fax"] * 5}))
+    row = _report(result, "channel", "outside allowed values")
+    assert row["rows"] == 4 and "values=" in row["detail"] and "'Fax'" in row["examples"]

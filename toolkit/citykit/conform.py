@@ -53,12 +53,24 @@ import pandas as pd
 from citykit._files import CityFile, read_city_file
 from citykit.errors import CityKitError, MissingColumnError, UnknownNameError, did_you_mean
 
-__all__ = ["Conformed", "conform", "check_values", "STRICT_VALUES", "DATE_FORMATS"]
+__all__ = [
+    "Conformed",
+    "conform",
+    "check_values",
+    "STRICT_VALUES",
+    "COURSE_VALUES",
+    "DATE_FORMATS",
+]
 
 #: Columns whose values the toolkit computes with (a lesson counts ``status == "Open"``): values
 #: outside the allowed ones must be mapped, or :func:`conform` stops and lists them. Other
 #: columns with allowed values (departments, districts ...) keep the city's own names.
 STRICT_VALUES: dict[str, tuple[str, ...]] = {"service_requests": ("status",)}
+
+#: Columns whose allowed values are the course's own words (lessons filter on ``"Phone"``): a value
+#: that differs from an allowed one only by upper/lower case ("PHONE") is mapped to it, and listed
+#: in the report. Other columns keep the city's spelling.
+COURSE_VALUES: dict[str, tuple[str, ...]] = {"service_requests": ("status", "channel")}
 
 #: Date formats :func:`conform` suggests when a column's dates do not parse (it never guesses
 #: silently: you pass the format in ``dates=``). ``"excel"`` reads Excel serial day numbers.
@@ -170,8 +182,9 @@ def conform(
         columns are dropped (and listed in the report).
     values : mapping, optional, keyword-only
         Per course column, the export's value → the course's value, e.g.
-        ``{"status": {"Assigned": "Open"}}``; ``None`` makes a value missing. A value equal to an
-        allowed one but for upper/lower case ("PHONE") is mapped without being listed.
+        ``{"status": {"Assigned": "Open"}}``; ``None`` makes a value missing. In the columns of
+        :data:`COURSE_VALUES` (``status``, ``channel``), a value equal to an allowed one but for
+        upper/lower case ("PHONE") is mapped too; the report lists every value mapped.
     dates : mapping, optional, keyword-only
         Per date column, the format of its text: ``"ISO8601"`` (the default), a ``strftime``
         format such as ``"%m/%d/%Y %I:%M:%S %p"``, or ``"excel"`` (serial day numbers).
@@ -382,14 +395,13 @@ def conform(
             rows.append(_row(f["name"], "missing values", n, "required by the schema, left empty"))
     outside = check_values(table, name, kind="city")
     for row in outside.itertuples(index=False):
+        detail = (
+            "the lessons compare with these words: map them with values="
+            if row.column in COURSE_VALUES.get(name, ())
+            else "kept: the city's own names (lessons take them from the data)"
+        )
         rows.append(
-            _row(
-                row.column,
-                "outside allowed values",
-                int(row.outside),
-                "kept: the city's own names (lessons take them from the data)",
-                row.examples,
-            )
+            _row(row.column, "outside allowed values", int(row.outside), detail, row.examples)
         )
     report = pd.DataFrame(rows, columns=_REPORT_COLUMNS).astype({"rows": "Int64"})
     return Conformed(table=table, name=name, report=report, source=source)
@@ -597,7 +609,7 @@ def _strings(raw, f: dict, mapping: Mapping, *, name: str, rows: list) -> pd.Ser
                     ", ".join(map(repr, unknown_keys[:_EXAMPLES])),
                 )
             )
-    if allowed:
+    if allowed and target in COURSE_VALUES.get(name, ()):
         lowered = {a.lower(): a for a in allowed}
         untouched = ~changed & text.notna() & ~text.isin(allowed)
         case = untouched & text.str.lower().isin(list(lowered))
