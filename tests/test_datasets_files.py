@@ -152,5 +152,31 @@ def test_a_missing_file_is_a_clear_error(tmp_path):
 
 
 def test_docstring_examples():
-    result = doctest.testmod(_files, optionflags=doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testmod(_files, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"", "is empty"),
+        (b"PK\x03\x04" + b"\x00" * 100, r"Excel workbook \(\.xlsx\) saved under a \.csv name"),
+        ("request_id,status\n1,Clôturé\n".encode("cp1252"), "not UTF-8.*cp1252"),
+        ("request_id,status\n1,Open\n".encode("utf-16"), "UTF-16"),
+        (b"request_id;status\n1;Open\n", "semicolon-separated"),
+        (b"request_id\tstatus\n1\tOpen\n", "tab-separated"),
+    ],
+    ids=["empty", "workbook", "cp1252", "utf-16", "semicolon", "tab"],
+)
+def test_loading_a_city_file_that_is_not_utf8_csv_says_how_to_convert_it(tmp_path, content, says):
+    (tmp_path / "service_requests.csv").write_bytes(content)
+    with pytest.raises(CityKitError, match=says) as raised:
+        datasets.load("service_requests", data_dir=tmp_path)
+    if "empty" not in says and "workbook" not in says:
+        assert "datasets.conform('service_requests.csv').save(folder)" in str(raised.value)
+
+
+def test_a_utf8_comma_file_passes_the_look_before_loading(tmp_path):
+    path = tmp_path / "service_requests.csv"
+    path.write_text("request_id,status\n1,Clôturé\n", encoding="utf-8-sig")
+    _files.check_csv(path)  # no error: the loader's own checks take over

@@ -35,7 +35,7 @@ import pandas as pd
 
 from citykit.errors import CityKitError, EmptyDataError
 
-__all__ = ["CityFile", "read_city_file"]
+__all__ = ["CityFile", "read_city_file", "check_csv"]
 
 #: Separators looked for, in order of preference when two fit equally well.
 SEPARATORS = (",", ";", "\t", "|")
@@ -184,6 +184,59 @@ def read_city_file(
             "line with an unclosed quote."
         ) from None
     return _finish(table, path=path, fmt="csv", encoding=used, separator=sep, notes=notes)
+
+
+def check_csv(path: str | Path, *, head: int = 65_536) -> None:
+    r"""Raise a clear error if ``path`` is not a comma-separated UTF-8 text file with rows.
+
+    Reads only the first ``head`` bytes: a quick look before a CSV reader that expects UTF-8 and
+    commas, to turn an empty file, a workbook, another encoding or another separator into a
+    :class:`~citykit.errors.CityKitError` that says how to convert the file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "service_requests.csv"
+    >>> _ = path.write_text("request_id;status\n1;Open\n", encoding="utf-8")
+    >>> check_csv(path)
+    Traceback (most recent call last):
+    ...
+    citykit.errors.CityKitError: service_requests.csv is semicolon-separated, ...
+    """
+    path = Path(path)
+    with path.open("rb") as file:
+        data = file.read(head)
+    fix = (
+        f"Convert it once: datasets.conform({path.name!r}).save(folder) reads it as it is "
+        "and writes a UTF-8, comma-separated copy (pass columns=, values=, dates= for what "
+        "differs from the course's table)."
+    )
+    if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
+        raise EmptyDataError(
+            f"{path.name} is empty ({len(data)} bytes, no column names and no rows). Export the "
+            "table again; a download that was cut off often leaves an empty file."
+        )
+    if data.startswith((_ZIP, _OLE2)):
+        kind = ".xlsx" if data.startswith(_ZIP) else ".xls"
+        raise CityKitError(
+            f"{path.name} is an Excel workbook ({kind}) saved under a .csv name, not text. In "
+            "Excel use Save As 'CSV UTF-8 (Comma delimited)', or rename it to .xlsx and convert "
+            "it with datasets.conform(<the .xlsx file>).save(folder)."
+        )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise CityKitError(f"{path.name} is UTF-16 text, not UTF-8. {fix}")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if error.start < len(data) - 4:  # not just a character cut at the end of the look
+            raise CityKitError(
+                f"{path.name} is not UTF-8 (byte {error.start:,} is "
+                f"{data[error.start : error.start + 1]!r}; probably Windows cp1252). {fix}"
+            ) from None
+        text = data[: error.start].decode("utf-8-sig")
+    sep, _ = _separator(text, separator=None)
+    if sep != ",":
+        raise CityKitError(f"{path.name} is {_SEPARATOR_NAMES[sep]}-separated, not comma. {fix}")
 
 
 def _named_as(suffix: str) -> str:

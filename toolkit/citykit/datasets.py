@@ -292,6 +292,8 @@ def load(name: str, *, data_dir: str | Path | None = None) -> pd.DataFrame:
             f"No file {path.name!r} in data_dir {str(folder)!r}.{where} Name your export "
             f"{path.name!r} (or pass the folder that holds it)."
         )
+    if data_dir is not None:  # a city's own file: empty, a workbook, not UTF-8 or commas?
+        _files.check_csv(path)
     fields = descriptor["schema"]["fields"]
     use_enum = data_dir is None or own_schema
     fast = _load_fast(path, fields, use_enum=use_enum)
@@ -338,5 +340,6 @@ def load(name: str, *, data_dir: str | Path | None = None) -> pd.DataFrame:
 
 
 # A city's own exports: reading them as they come, and conforming them to the tables above.
+from citykit import _files  # noqa: E402
 from citykit._files import read_city_file  # noqa: E402
 from citykit.conform import check_values, conform  # noqa: E402
