@@ -8,11 +8,11 @@ replaced), so the documented example cannot drift from what works.
 
 from __future__ import annotations
 
+import os
 import re
 
 import pandas as pd
 import pytest
-from conftest import _required
 from lesson_tools import LessonFailed, printed, run_lesson
 from repo_paths import ROOT
 
@@ -56,7 +56,8 @@ def export(realdata):
     path = realdata / "nyc-311-sample" / "nyc311-100.csv"
     if not path.is_file():
         message = f"the NYC 311 sample is not at {path}"
-        if _required("CITYKIT_REQUIRE_REALDATA"):
+        required = os.environ.get("CITYKIT_REQUIRE_REALDATA", "").strip()
+        if required not in ("", "0", "false", "no"):  # as conftest's realdata fixture reads it
             pytest.fail(message + "; CITYKIT_REQUIRE_REALDATA=1 forbids skipping")
         pytest.skip(message)
     return path
