@@ -232,3 +232,41 @@ def test_the_city_keeps_its_own_spelling_outside_the_course_vocabulary():
     result = _conform(_export().assign(**{"Open Data Channel Type": ["Fax"] * 5}))
     row = _report(result, "channel", "outside allowed values")
     assert row["rows"] == 4 and "values=" in row["detail"] and "'Fax'" in row["examples"]
+
+
+def _riverton_rows(n: int = 20) -> pd.DataFrame:
+    return pd.read_csv(datasets.data_dir() / "service_requests.csv", dtype=str, nrows=n)
+
+
+def test_loading_own_data_ties_each_suggestion_to_its_column_and_names_the_date_format(tmp_path):
+    table = _riverton_rows().rename(columns={"closed_at": "closed_date", "channel": "chanel"})
+    table["opened_at"] = pd.to_datetime(table["opened_at"]).dt.strftime(US)
+    table.to_csv(tmp_path / "service_requests.csv", index=False)
+    with pytest.raises(CityKitError) as raised:
+        datasets.load("service_requests", data_dir=tmp_path)
+    message = str(raised.value)
+    assert (
+        "'closed_at' (Did you mean 'closed_date'?), 'channel' (Did you mean 'chanel'?)" in message
+    )
+    assert "'opened_at' (20 values are not datetimes in ISO 8601" in message
+    assert f"dates={{'opened_at': '{US}'}}" in message and "datasets.conform" in message
+
+
+def test_loading_own_data_with_statuses_the_lessons_cannot_count_is_an_error(tmp_path):
+    table = _riverton_rows()
+    table.loc[[2, 5], "status"] = "Assigned"
+    table.to_csv(tmp_path / "service_requests.csv", index=False)
+    with pytest.raises(CityKitError, match=r"'status' has 2 values.*'Assigned' \(2\).*values="):
+        datasets.load("service_requests", data_dir=tmp_path)
+    # the same file through conform, with the mapping, loads and counts them as open
+    result = datasets.conform(
+        tmp_path / "service_requests.csv", values={"status": {"Assigned": "Open"}}
+    )
+    result.save(tmp_path)
+    loaded = datasets.load("service_requests", data_dir=tmp_path)
+    assert (loaded["status"] == "Open").sum() == (table["status"].isin(["Open", "Assigned"])).sum()
+    # a city's own departments keep loading as before
+    table.loc[:, "status"] = "Closed"
+    table.loc[0, "department"] = "Streets"
+    table.to_csv(tmp_path / "service_requests.csv", index=False)
+    assert "Streets" in set(datasets.load("service_requests", data_dir=tmp_path)["department"])

@@ -60,6 +60,7 @@ __all__ = [
     "STRICT_VALUES",
     "COURSE_VALUES",
     "DATE_FORMATS",
+    "fitting_date_format",
 ]
 
 #: Columns whose values the toolkit computes with (a lesson counts ``status == "Open"``): values
@@ -418,9 +419,9 @@ def check_values(
         A table with (some of) the columns of ``name``.
     name : str, default "service_requests"
         The course table whose schema lists the allowed values.
-    kind : {"all", "city"}, keyword-only
+    kind : {"all", "city", "strict"}, keyword-only
         ``"city"`` leaves out the columns of :data:`STRICT_VALUES` (used by :func:`conform`,
-        which maps or rejects those).
+        which maps or rejects those); ``"strict"`` checks only those.
 
     Returns
     -------
@@ -437,13 +438,17 @@ def check_values(
     """
     from citykit import datasets
 
-    if kind not in ("all", "city"):
-        raise CityKitError(f"kind={kind!r} must be 'all' or 'city'.")
-    strict = STRICT_VALUES.get(name, ()) if kind == "city" else ()
+    if kind not in ("all", "city", "strict"):
+        raise CityKitError(f"kind={kind!r} must be 'all', 'city' or 'strict'.")
+    strict = STRICT_VALUES.get(name, ())
     found = []
     for f in datasets.schema(name)["schema"]["fields"]:
         allowed = f.get("constraints", {}).get("enum")
-        if not allowed or f["name"] not in data.columns or f["name"] in strict:
+        if not allowed or f["name"] not in data.columns:
+            continue
+        if (kind == "city" and f["name"] in strict) or (
+            kind == "strict" and f["name"] not in strict
+        ):
             continue
         text = _text(data[f["name"]])
         out = text[text.notna() & ~text.isin(allowed)]
@@ -575,6 +580,23 @@ def _dates(raw: pd.Series, target: str, fmt: str, rows: list) -> tuple[pd.Series
             )
         )
     return values.astype("datetime64[ns]"), bad
+
+
+def fitting_date_format(values: pd.Series, *, sample: int = 200) -> str | None:
+    """The first of :data:`DATE_FORMATS` that reads every one of the first ``sample`` values.
+
+    Examples
+    --------
+    >>> fitting_date_format(pd.Series(["04/18/2019 09:55:45 PM", None]))
+    '%m/%d/%Y %I:%M:%S %p'
+    """
+    text = _text(values).dropna().head(sample)
+    if text.empty:
+        return None
+    for fmt in DATE_FORMATS:
+        if _parse(text, fmt).notna().all():
+            return fmt
+    return None
 
 
 def _ambiguous(formats: list[str]) -> bool:

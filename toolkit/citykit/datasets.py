@@ -298,7 +298,7 @@ def load(name: str, *, data_dir: str | Path | None = None) -> pd.DataFrame:
     use_enum = data_dir is None or own_schema
     fast = _load_fast(path, fields, use_enum=use_enum)
     if fast is not None:
-        return fast
+        return _course_values(fast, name, path) if not use_enum else fast
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     raw.columns = [str(c).strip() for c in raw.columns]
     expected = [f["name"] for f in fields]
@@ -317,29 +317,60 @@ def load(name: str, *, data_dir: str | Path | None = None) -> pd.DataFrame:
                 if allowed and field["type"] == "string"
                 else field["type"]
             )
-            wrong.append(f"{field['name']!r} ({n_bad} values are not {expect}, e.g. {first!r})")
+            fits = ""
+            if field["type"] in ("date", "datetime"):
+                expect = f"{field['type']}s in ISO 8601 (2024-01-31T08:30:00)"
+                fmt = _conform.fitting_date_format(raw[field["name"]])
+                if fmt:
+                    fits = f"; they fit dates={{{field['name']!r}: {fmt!r}}} in datasets.conform"
+            wrong.append(
+                f"{field['name']!r} ({n_bad} values are not {expect}, e.g. {first!r}{fits})"
+            )
         converted[field["name"]] = values
     if missing or wrong:
         parts = [f"{path.name} does not match the schema of {name!r}."]
         if missing:
-            hints = "".join(did_you_mean(c, extra) for c in missing)
-            parts.append(f"Missing columns: {', '.join(map(repr, missing))}.{hints}")
+            named = []
+            for column in missing:  # each suggestion beside the column it would replace
+                hint = did_you_mean(column, extra).strip()
+                named.append(f"{column!r}" + (f" ({hint})" if hint else ""))
+            parts.append(f"Missing columns: {', '.join(named)}.")
         if extra:
             parts.append(f"Extra columns (kept as text): {', '.join(map(repr, extra))}.")
         if wrong:
             parts.append(f"Wrong types: {'; '.join(wrong)}.")
         parts.append(
             f"Rename or convert the columns to match citykit.datasets.describe({name!r}), "
-            "which lists every column with its type and allowed values."
+            "which lists every column with its type and allowed values; "
+            "citykit.datasets.conform does it in a few lines and reports what it changed."
         )
         raise SchemaMismatchError(" ".join(parts))
     table = pd.DataFrame(converted, index=raw.index)
     for column in extra:
         table[column] = raw[column]
+    return _course_values(table, name, path) if not use_enum else table
+
+
+def _course_values(table: pd.DataFrame, name: str, path: Path) -> pd.DataFrame:
+    """``table``, if a city's own file uses the course's words where the lessons count them.
+
+    A city's departments and districts keep their names, but a status such as "Assigned" would
+    make the lessons count no open request: it is an error, with the fix.
+    """
+    found = _conform.check_values(table, name, kind="strict")
+    if len(found):
+        row = found.iloc[0]
+        raise SchemaMismatchError(
+            f"{path.name}: column {row['column']!r} has {row['outside']:,} values that are not "
+            f"one of {row['allowed']}, e.g. {row['examples']}: the lessons would count them as "
+            f"none of these. Map them with datasets.conform(..., values={{{row['column']!r}: "
+            "{'Assigned': 'Open', ...}}) and save the result."
+        )
     return table
 
 
 # A city's own exports: reading them as they come, and conforming them to the tables above.
 from citykit import _files  # noqa: E402
+from citykit import conform as _conform  # noqa: E402
 from citykit._files import read_city_file  # noqa: E402
 from citykit.conform import check_values, conform  # noqa: E402
