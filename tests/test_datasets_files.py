@@ -180,3 +180,42 @@ def test_a_utf8_comma_file_passes_the_look_before_loading(tmp_path):
     path = tmp_path / "service_requests.csv"
     path.write_text("request_id,status\n1,Clôturé\n", encoding="utf-8-sig")
     _files.check_csv(path)  # no error: the loader's own checks take over
+
+
+ALPHABET = list("abcXYZ éèüñ€,;\t\"'0123456789-/:") + ["Clôturé", "São Paulo", "O'Brien"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_tables_read_back_as_written_whatever_the_encoding_and_separator(tmp_path, seed):
+    """Tables of awkward text (separators, quotes, accents, blanks inside values), written by
+    pandas in each encoding and separator, read back equal to the reference table."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n_rows, n_columns = int(rng.integers(1, 30)), int(rng.integers(1, 6))
+
+    def word():
+        letters = rng.choice(ALPHABET, size=int(rng.integers(1, 8)))
+        text = "".join(letters).strip()
+        return text if text and rng.random() > 0.1 else float("nan")
+
+    columns = [f"col {i} é" for i in range(n_columns)]
+    table = pd.DataFrame({c: [word() for _ in range(n_rows)] for c in columns}, dtype=object)
+    table = table[table.notna().any(axis=1)].reset_index(drop=True)  # a blank line is not a row
+    if table.empty:
+        return
+    encoding = ["utf-8", "utf-8-sig", "cp1252", "utf-16"][seed % 4]
+    sep = [",", ";", "\t"][seed % 3]
+    path = tmp_path / "export.csv"
+    table.to_csv(path, index=False, sep=sep, encoding=encoding)
+    export = datasets.read_city_file(path)
+    if n_columns > 1:
+        assert export.separator == sep
+    pd.testing.assert_frame_equal(export.table, table)
+
+
+def test_a_one_column_file_is_not_taken_for_another_separator(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("note\nwet; cold\nfine\n", encoding="utf-8")
+    _files.check_csv(path)
+    assert datasets.read_city_file(path).table["note"].tolist() == ["wet; cold", "fine"]

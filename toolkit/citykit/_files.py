@@ -234,8 +234,8 @@ def check_csv(path: str | Path, *, head: int = 65_536) -> None:
                 f"{data[error.start : error.start + 1]!r}; probably Windows cp1252). {fix}"
             ) from None
         text = data[: error.start].decode("utf-8-sig")
-    sep, _ = _separator(text, separator=None)
-    if sep != ",":
+    sep, note = _separator(text, separator=None)
+    if sep != "," and "none found" not in note:  # a one-column file is read the same either way
         raise CityKitError(f"{path.name} is {_SEPARATOR_NAMES[sep]}-separated, not comma. {fix}")
 
 
@@ -381,6 +381,7 @@ def _separator(text: str, *, separator: str | None) -> tuple[str, str]:
         consistent = sum(len(r) == width for r in rows) / len(rows)
         if width > best_columns and consistent >= 0.9:
             best, best_columns = candidate, width
-    if best_columns == 1:
-        return ",", "Separator: none found (one column); read as comma-separated."
+    if best_columns == 1:  # one column: split on the separator its text holds least
+        least = min(SEPARATORS, key=lambda candidate: text.count(candidate))
+        return least, "Separator: none found (one column)."
     return best, f"Separator {_SEPARATOR_NAMES[best]} ({best_columns} columns)."
