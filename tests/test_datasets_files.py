@@ -216,6 +216,6 @@ def test_random_tables_read_back_as_written_whatever_the_encoding_and_separator(
 
 def test_a_one_column_file_is_not_taken_for_another_separator(tmp_path):
     path = tmp_path / "export.csv"
-    path.write_text("note\nwet; cold\nfine\n", encoding="utf-8")
+    path.write_text("note\nwet, cold\nfine\n", encoding="utf-8")
     _files.check_csv(path)
-    assert datasets.read_city_file(path).table["note"].tolist() == ["wet; cold", "fine"]
+    assert datasets.read_city_file(path).table["note"].tolist() == ["wet, cold", "fine"]
