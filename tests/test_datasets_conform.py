@@ -270,3 +270,15 @@ def test_loading_own_data_with_statuses_the_lessons_cannot_count_is_an_error(tmp
     table.loc[0, "department"] = "Streets"
     table.to_csv(tmp_path / "service_requests.csv", index=False)
     assert "Streets" in set(datasets.load("service_requests", data_dir=tmp_path)["department"])
+
+
+def test_a_workbook_with_real_date_cells_conforms(tmp_path):
+    export = _export().drop(index=3).reset_index(drop=True)
+    export["Created Date"] = pd.to_datetime(export["Created Date"], format=US)
+    path = tmp_path / "export.xlsx"
+    export.to_excel(path, index=False, engine="openpyxl")
+    result = _conform(path, dates={"closed_at": US})  # opened_at: Excel's own date cells
+    assert result.source.format == "xlsx"
+    expected = _conform().table
+    pd.testing.assert_series_equal(result.table["opened_at"], expected["opened_at"])
+    assert result.table["request_id"].tolist() == expected["request_id"].tolist()
