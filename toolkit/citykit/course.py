@@ -983,9 +983,9 @@ def run(
 
 
 def _root(args) -> Path:
-    from citykit.cli import _repo_root
+    from citykit.paths import course_root
 
-    return Path(args.root).resolve() if getattr(args, "root", None) else _repo_root()
+    return Path(args.root).resolve() if getattr(args, "root", None) else course_root()
 
 
 def _cmd_build(args) -> int:
