@@ -23,76 +23,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from citykit.argtypes import database_url, positive_integer, positive_number
 from citykit.errors import CityKitError
 from citykit.paths import course_root
 
-__all__ = ["main", "build_parser", "positive_number", "positive_integer", "database_url"]
-
-
-def positive_number(text: str) -> float:
-    """An argparse type: a number greater than 0 (``--scale``, ``--timeout``).
-
-    Examples
-    --------
-    >>> positive_number("2.5")
-    2.5
-    >>> positive_number("0")
-    Traceback (most recent call last):
-    ...
-    argparse.ArgumentTypeError: must be a number greater than 0, not '0'
-    """
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number greater than 0, not {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number greater than 0, not {text!r}")
-    return value
-
-
-def positive_integer(text: str) -> int:
-    """An argparse type: a whole number of at least 1 (``--workers``).
-
-    Examples
-    --------
-    >>> positive_integer("3")
-    3
-    """
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be a whole number of at least 1, not {text!r}"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
-    return value
-
-
-def database_url(text: str) -> str:
-    """An argparse type: a gradebook URL SQLAlchemy can open (its driver installed).
-
-    Examples
-    --------
-    >>> database_url("sqlite:///gradebook.db")
-    'sqlite:///gradebook.db'
-    """
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
-    try:
-        make_url(text).get_dialect()
-    except (ArgumentError, NoSuchModuleError, ValueError):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a gradebook URL this installation can open; give e.g. "
-            "sqlite:///_grading/gradebook.db or postgresql+psycopg://user@host/database"
-        ) from None
-    except ImportError as exc:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} needs a database driver that is not installed ({exc.name}); install it "
-            "or use sqlite:///_grading/gradebook.db"
-        ) from None
-    return text
+__all__ = ["main", "build_parser"]
 
 
 def _datasets_build(args: argparse.Namespace) -> int:
