@@ -66,7 +66,9 @@ def test_a_course_from_a_subfolder_is_found(capsys, monkeypatch):
 
 
 def test_verify_of_a_course_with_no_notebooks_does_not_pass(capsys, empty_course):
-    code, out, err = run_cli(capsys, "course", "--root", str(empty_course), "verify", "--no-execute")
+    code, out, err = run_cli(
+        capsys, "course", "--root", str(empty_course), "verify", "--no-execute"
+    )
     assert code == 1
     assert "Nothing was checked" in out
 

@@ -350,10 +350,7 @@ def print_result(function: str, namespace: dict, options: dict) -> None:
 
     Examples
     --------
-    >>> import contextlib, io
-    >>> out = io.StringIO()
-    >>> with contextlib.redirect_stdout(out):
-    ...     print_result("nothing", {}, {})
+    >>> print_result("nothing", {}, {})
     Traceback (most recent call last):
     ...
     KeyError: 'nothing'
@@ -367,8 +364,9 @@ def kernel_call(function: str, **options) -> str:
 
     Examples
     --------
-    >>> kernel_call("run_question", question="q1")
-    "import citykit.methods as _cm\\n_cm.print_result('run_question', globals(), {'question': 'q1'})"
+    >>> print(kernel_call("run_question", question="q1"))
+    import citykit.methods as _cm
+    _cm.print_result('run_question', globals(), {'question': 'q1'})
     """
     return f"import citykit.methods as _cm\n_cm.print_result({function!r}, globals(), {options!r})"
 
@@ -378,7 +376,7 @@ def read_result(text: str) -> dict | None:
 
     Examples
     --------
-    >>> read_result("noise\\n" + MARKER + '{"a": 1}\\n')
+    >>> read_result("".join(["noise", chr(10), MARKER, '{"a": 1}', chr(10)]))
     {'a': 1}
     >>> read_result("no result") is None
     True
