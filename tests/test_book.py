@@ -459,21 +459,18 @@ def test_without_a_repository_the_site_has_no_hub_link_and_no_repository_link(tm
     )
     assert text == "See the data."
     assert outside == [f"{REL}: ../../datasets/README.md"]
-    nb = build.prepare_exercise(
-        _executed_lesson(caption=None),
-        rel=REL,
-        module="00-foundations",
-        settings=bare,
-        published=PUBLISHED,
-    )
-    box = "".join(nb["cells"][1]["source"])
-    assert "Download the assignment" in box
-    assert "JupyterHub" not in box and "git-pull" not in box
-    with_repo = build.prepare_exercise(
-        _executed_lesson(caption=None),
-        rel=REL,
-        module="00-foundations",
-        settings=SETTINGS,
-        published=PUBLISHED,
-    )
-    assert "git-pull" in "".join(with_repo["cells"][1]["source"])
+    boxes = {
+        settings.repository_url: "".join(
+            build.prepare_exercise(
+                _executed_lesson(caption=None),
+                rel=REL,
+                module="00-foundations",
+                settings=settings,
+                published=PUBLISHED,
+            )["cells"][1]["source"]
+        )
+        for settings in (bare, SETTINGS)
+    }
+    assert "Download the assignment" in boxes[""]
+    assert "JupyterHub" not in boxes[""] and "git-pull" not in boxes[""]
+    assert "git-pull" in boxes[SETTINGS.repository_url]

@@ -16,6 +16,17 @@ import argparse
 __all__ = ["positive_number", "positive_integer", "database_url"]
 
 
+def _number(text: str, convert, *, smallest, wanted: str):
+    """``text`` converted, if it is a finite number of at least ``smallest`` (else refused)."""
+    try:
+        value = convert(text)
+    except ValueError:
+        value = None
+    if value is None or not smallest <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be {wanted}, not {text!r}")
+    return value
+
+
 def positive_number(text: str) -> float:
     """An argparse type: a number greater than 0 (``--scale``, ``--timeout``).
 
@@ -28,11 +39,8 @@ def positive_number(text: str) -> float:
     ...
     argparse.ArgumentTypeError: must be a number greater than 0, not '0'
     """
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number greater than 0, not {text!r}") from None
-    if not value > 0 or value == float("inf"):
+    value = _number(text, float, smallest=0.0, wanted="a number greater than 0")
+    if value == 0:
         raise argparse.ArgumentTypeError(f"must be a number greater than 0, not {text!r}")
     return value
 
@@ -45,15 +53,7 @@ def positive_integer(text: str) -> int:
     >>> positive_integer("3")
     3
     """
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be a whole number of at least 1, not {text!r}"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
-    return value
+    return _number(text, int, smallest=1, wanted="a whole number of at least 1")
 
 
 def database_url(text: str) -> str:
