@@ -155,3 +155,16 @@ def test_the_course_root_rule_has_one_owner():
         if path.name != "paths.py" and ".parents" in text and '"datasets"' in text:
             walkers.append(str(path.relative_to(PACKAGE)))
     assert walkers == []
+
+
+def test_the_architecture_document_names_every_module():
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    top = {
+        p.stem if p.is_file() else p.name
+        for p in PACKAGE.iterdir()
+        if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").is_file()
+    }
+    missing = sorted(name for name in top if f"`{name}" not in text)
+    course = sorted(p.stem for p in (PACKAGE / "course").glob("[a-z]*.py"))
+    missing += [f"course/{name}" for name in course if f"`{name}`" not in text]
+    assert missing == [], "describe these in docs/architecture.md"
