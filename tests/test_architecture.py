@@ -168,3 +168,16 @@ def test_the_architecture_document_names_every_module():
     course = sorted(p.stem for p in (PACKAGE / "course").glob("[a-z]*.py"))
     missing += [f"course/{name}" for name in course if f"`{name}`" not in text]
     assert missing == [], "describe these in docs/architecture.md"
+
+
+def test_nothing_below_the_instructor_tools_imports_them():
+    modules = module_names(PACKAGE, "citykit")
+    tools = ("citykit.course", "citykit.grading", "citykit.cli")
+    wrong = [
+        f"{name} imports {target}"
+        for name, path in modules.items()
+        if not name.startswith(tools) and name != "citykit"
+        for target in imports_of(name, path, modules)
+        if target.startswith(tools)
+    ]
+    assert wrong == []
