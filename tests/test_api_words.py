@@ -112,7 +112,7 @@ def vocabulary() -> dict[str, dict]:
 
 
 def public_functions():
-    """(package, name, function) for every public function of the API packages."""
+    """(package, name, function) for every public function and method of the API packages."""
     found = []
     for package in PACKAGES:
         module = importlib.import_module(f"citykit.{package}")
@@ -120,6 +120,12 @@ def public_functions():
             obj = getattr(module, name)
             if inspect.isfunction(obj):
                 found.append((package, name, obj))
+            elif inspect.isclass(obj):
+                found += [
+                    (package, f"{name}.{attr}", member)
+                    for attr, member in vars(obj).items()
+                    if not attr.startswith("_") and inspect.isfunction(member)
+                ]
     return found
 
 
