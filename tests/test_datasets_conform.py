@@ -37,14 +37,14 @@ def _export() -> pd.DataFrame:
 
 
 COLUMNS = {
-    "Unique Key": "request_id",
-    "Created Date": "opened_at",
-    "Closed Date": "closed_at",
-    "Status": "status",
-    "Agency": "department",
-    "Complaint Type": "service_type",
-    "Borough": "district",
-    "Open Data Channel Type": "channel",
+    "request_id": "Unique Key",
+    "opened_at": "Created Date",
+    "closed_at": "Closed Date",
+    "status": "Status",
+    "department": "Agency",
+    "service_type": "Complaint Type",
+    "district": "Borough",
+    "channel": "Open Data Channel Type",
 }
 VALUES = {
     "status": {"Assigned": "Open", "Pending": "Open"},
@@ -54,7 +54,12 @@ DATES = {"opened_at": US, "closed_at": US}
 
 
 def _conform(export=None, **changes):
-    options = {"columns": COLUMNS, "values": VALUES, "dates": DATES, "defaults": {"sla_days": None}}
+    options = {
+        "columns": COLUMNS,
+        "value_maps": VALUES,
+        "dates": DATES,
+        "defaults": {"sla_days": None},
+    }
     options.update(changes)
     return datasets.conform(_export() if export is None else export, **options)
 
@@ -109,8 +114,10 @@ def test_the_export_is_not_changed():
 
 
 def test_a_status_neither_allowed_nor_mapped_stops_with_the_values_and_the_fix():
-    with pytest.raises(CityKitError, match=r"'status'.*'Assigned' \(1\), 'Pending' \(1\).*values="):
-        _conform(values={})
+    with pytest.raises(
+        CityKitError, match=r"'status'.*'Assigned' \(1\), 'Pending' \(1\).*value_maps="
+    ):
+        _conform(value_maps={})
 
 
 def test_dates_in_another_format_stop_with_the_format_that_fits():
@@ -131,7 +138,7 @@ def test_excel_serial_days_are_read():
 
 
 def test_a_required_column_without_source_names_the_closest_export_column():
-    columns = {k: v for k, v in COLUMNS.items() if v != "opened_at"}
+    columns = {k: v for k, v in COLUMNS.items() if k != "opened_at"}
     export = _export().rename(columns={"Created Date": "opened"})
     with pytest.raises(MissingColumnError, match=r"'opened_at' \(Did you mean 'opened'\?\)"):
         _conform(export, columns=columns)
@@ -140,7 +147,7 @@ def test_a_required_column_without_source_names_the_closest_export_column():
 
 
 def test_an_optional_column_the_export_lacks_is_left_empty_and_said():
-    columns = {k: v for k, v in COLUMNS.items() if v != "district"}
+    columns = {k: v for k, v in COLUMNS.items() if k != "district"}
     result = _conform(columns=columns)
     assert result.table["district"].isna().all()
     assert "optional" in _report(result, "district", "defaulted")["examples"]
@@ -148,13 +155,13 @@ def test_an_optional_column_the_export_lacks_is_left_empty_and_said():
 
 def test_names_that_are_not_columns_are_clear_errors():
     with pytest.raises(MissingColumnError, match="'Created'.*Did you mean 'Created Date'"):
-        _conform(columns={**COLUMNS, "Created": "opened_at"})
+        _conform(columns={**COLUMNS, "opened_at": "Created"})
     with pytest.raises(UnknownNameError, match="'opened'.*Did you mean 'opened_at'"):
-        _conform(columns={**COLUMNS, "Created Date": "opened"})
-    with pytest.raises(UnknownNameError, match="values= names 'statu'"):
-        _conform(values={"statu": {}})
-    with pytest.raises(CityKitError, match="more than one export column to 'request_id'"):
-        _conform(columns={**COLUMNS, "Landmark": "request_id"})
+        _conform(columns={**COLUMNS, "opened": "Created Date"})
+    with pytest.raises(UnknownNameError, match="value_maps= names 'statu'"):
+        _conform(value_maps={"statu": {}})
+    with pytest.raises(CityKitError, match="columns= must be a dict"):
+        _conform(columns=[("opened_at", "Created Date")])
 
 
 def test_saved_it_loads_as_a_course_table(tmp_path):
@@ -231,7 +238,7 @@ def test_the_city_keeps_its_own_spelling_outside_the_course_vocabulary():
     # a channel the course does not know is kept, and the report says to map it
     result = _conform(_export().assign(**{"Open Data Channel Type": ["Fax"] * 5}))
     row = _report(result, "channel", "outside allowed values")
-    assert row["rows"] == 4 and "values=" in row["detail"] and "'Fax'" in row["examples"]
+    assert row["rows"] == 4 and "value_maps=" in row["detail"] and "'Fax'" in row["examples"]
 
 
 def _riverton_rows(n: int = 20) -> pd.DataFrame:
@@ -256,11 +263,11 @@ def test_loading_own_data_with_statuses_the_lessons_cannot_count_is_an_error(tmp
     table = _riverton_rows()
     table.loc[[2, 5], "status"] = "Assigned"
     table.to_csv(tmp_path / "service_requests.csv", index=False)
-    with pytest.raises(CityKitError, match=r"'status' has 2 values.*'Assigned' \(2\).*values="):
+    with pytest.raises(CityKitError, match=r"'status' has 2 values.*'Assigned' \(2\).*value_maps="):
         datasets.load("service_requests", data_dir=tmp_path)
     # the same file through conform, with the mapping, loads and counts them as open
     result = datasets.conform(
-        tmp_path / "service_requests.csv", values={"status": {"Assigned": "Open"}}
+        tmp_path / "service_requests.csv", value_maps={"status": {"Assigned": "Open"}}
     )
     result.save(tmp_path)
     loaded = datasets.load("service_requests", data_dir=tmp_path)

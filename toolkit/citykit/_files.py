@@ -208,7 +208,7 @@ def check_csv(path: str | Path, *, head: int = 65_536) -> None:
         data = file.read(head)
     fix = (
         f"Convert it once: datasets.conform({path.name!r}).save(folder) reads it as it is "
-        "and writes a UTF-8, comma-separated copy (pass columns=, values=, dates= for what "
+        "and writes a UTF-8, comma-separated copy (pass columns=, value_maps=, dates= for what "
         "differs from the course's table)."
     )
     if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):

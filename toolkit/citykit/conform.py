@@ -2,15 +2,18 @@
 
 A city's 311 export has its own column names ("Created Date"), its own statuses ("Assigned",
 "Pending"), its own way of writing dates ("04/18/2019 09:55:45 PM") and often no column for a
-service level. :func:`conform` takes a small mapping of those differences and returns a table
-in the shape of the course's schema (``citykit.datasets.describe(name)``), which every lesson
-accepts, with a report of each thing it did: columns renamed, values mapped, dates parsed (and
-those it could not parse), columns filled with a default, columns and rows dropped.
-:func:`check_values` counts the values outside a column's allowed values.
+service level. :func:`citykit.datasets.conform` takes a small mapping of those differences and
+returns a table in the shape of the course's schema (``citykit.datasets.describe(name)``), which
+every lesson accepts, with a report of each thing it did: columns renamed, values mapped, dates
+parsed (and those it could not parse), columns filled with a default, columns and rows dropped.
+:func:`citykit.datasets.check_values` counts the values outside a column's allowed values. This
+module does the work for both; it knows nothing of where tables live (``datasets`` looks the
+schema up and passes it in).
 
 Examples
 --------
 >>> import pandas as pd
+>>> from citykit import datasets
 >>> export = pd.DataFrame({
 ...     "Unique Key": ["1", "2", "3"],
 ...     "Created Date": ["04/18/2019 09:55:45 PM", "04/19/2019 08:00:00 AM", "bad"],
@@ -21,13 +24,13 @@ Examples
 ...     "Borough": ["BROOKLYN", "QUEENS", "QUEENS"],
 ...     "Open Data Channel Type": ["PHONE", "ONLINE", "MOBILE"],
 ... })
->>> result = conform(
+>>> result = datasets.conform(
 ...     export,
-...     columns={"Unique Key": "request_id", "Created Date": "opened_at",
-...              "Closed Date": "closed_at", "Status": "status", "Agency": "department",
-...              "Complaint Type": "service_type", "Borough": "district",
-...              "Open Data Channel Type": "channel"},
-...     values={"status": {"Assigned": "Open", "Pending": "Open"},
+...     columns={"request_id": "Unique Key", "opened_at": "Created Date",
+...              "closed_at": "Closed Date", "status": "Status", "department": "Agency",
+...              "service_type": "Complaint Type", "district": "Borough",
+...              "channel": "Open Data Channel Type"},
+...     value_maps={"status": {"Assigned": "Open", "Pending": "Open"},
 ...             "channel": {"ONLINE": "Web", "MOBILE": "Mobile app"}},
 ...     dates={"opened_at": "%m/%d/%Y %I:%M:%S %p", "closed_at": "%m/%d/%Y %I:%M:%S %p"},
 ...     defaults={"sla_days": None},
@@ -55,8 +58,8 @@ from citykit.errors import CityKitError, MissingColumnError, UnknownNameError, d
 
 __all__ = [
     "Conformed",
-    "conform",
-    "check_values",
+    "conform_to_schema",
+    "values_outside",
     "STRICT_VALUES",
     "COURSE_VALUES",
     "DATE_FORMATS",
@@ -156,76 +159,24 @@ class Conformed:
         return path
 
 
-def conform(
+def conform_to_schema(
     data: pd.DataFrame | CityFile | str | Path,
-    name: str = "service_requests",
+    descriptor: dict,
     *,
     columns: Mapping[str, str] | None = None,
-    values: Mapping[str, Mapping[str, str | None]] | None = None,
+    value_maps: Mapping[str, Mapping[str, str | None]] | None = None,
     dates: Mapping[str, str] | None = None,
     defaults: Mapping[str, object] | None = None,
     encoding: str | None = None,
     separator: str | None = None,
     sheet: str | int | None = None,
 ) -> Conformed:
-    """Conform a city's export to one of the course's tables, reporting every change.
+    """Conform ``data`` to the table ``descriptor`` (a Frictionless resource) describes.
 
-    Parameters
-    ----------
-    data : DataFrame, CityFile, str or Path
-        The export: a table, or a file (read with :func:`citykit.datasets.read_city_file`, which
-        detects the encoding and separator, or reads an ``.xlsx`` workbook).
-    name : str, default "service_requests"
-        The course table to conform to (see ``citykit.datasets.describe(name)``).
-    columns : mapping, optional, keyword-only
-        The export's column → the course's column, e.g. ``{"Created Date": "opened_at"}``.
-        Columns already named like the course's are taken as they are; the export's other
-        columns are dropped (and listed in the report).
-    values : mapping, optional, keyword-only
-        Per course column, the export's value → the course's value, e.g.
-        ``{"status": {"Assigned": "Open"}}``; ``None`` makes a value missing. In the columns of
-        :data:`COURSE_VALUES` (``status``, ``channel``), a value equal to an allowed one but for
-        upper/lower case ("PHONE") is mapped too; the report lists every value mapped.
-    dates : mapping, optional, keyword-only
-        Per date column, the format of its text: ``"ISO8601"`` (the default), a ``strftime``
-        format such as ``"%m/%d/%Y %I:%M:%S %p"``, or ``"excel"`` (serial day numbers).
-    defaults : mapping, optional, keyword-only
-        A value for a course column the export lacks, e.g. ``{"sla_days": None}`` (left empty:
-        the lessons that need it say so and skip those steps). Optional columns the export lacks
-        are left empty without being named here.
-    encoding, separator, sheet : optional, keyword-only
-        Passed to :func:`citykit.datasets.read_city_file` when ``data`` is a file.
-
-    Returns
-    -------
-    Conformed
-        ``.table`` (the course's columns and types), ``.report`` and ``.summary()``, and
-        ``.save(folder)`` to write it where ``datasets.load(name, data_dir=folder)`` reads it.
-
-    Raises
-    ------
-    citykit.errors.MissingColumnError
-        If a column named in ``columns`` is not in the export, or a required course column has no
-        source and no default (the message suggests the export's closest column).
-    citykit.errors.CityKitError
-        If a column in :data:`STRICT_VALUES` (``status``) has values that are neither allowed nor
-        mapped, or a date column has no date that parses with its format (the message suggests
-        the format that fits).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> export = pd.DataFrame({"id": ["7"], "opened": ["2024-05-01 08:00"], "status": ["Open"],
-    ...                        "dept": ["Streets"], "type": ["Pothole"], "channel": ["web"]})
-    >>> result = conform(export, columns={"id": "request_id", "opened": "opened_at",
-    ...                                   "dept": "department", "type": "service_type"},
-    ...                  defaults={"sla_days": None})
-    >>> result.table.loc[0, "channel"], result.table["sla_days"].isna().all()
-    ('Web', np.True_)
+    The work behind :func:`citykit.datasets.conform`, which looks the descriptor up by name and
+    documents every option.
     """
-    from citykit import datasets
-
-    descriptor = datasets.schema(name)
+    name = descriptor["name"]
     fields = descriptor["schema"]["fields"]
     field_names = [f["name"] for f in fields]
     source = None
@@ -242,31 +193,23 @@ def conform(
             f"{type(data).__name__} was given."
         )
     columns = _mapping(columns, "columns")
-    values = _mapping(values, "values")
+    value_maps = _mapping(value_maps, "value_maps")
     dates = _mapping(dates, "dates")
     defaults = _mapping(defaults, "defaults")
     export_columns = [str(c) for c in export.columns]
-    for source_column, target in columns.items():
-        if source_column not in export_columns:
-            raise MissingColumnError(
-                f"columns= names {source_column!r}, which is not a column of the export."
-                f"{did_you_mean(source_column, export_columns)} The export's columns are: "
-                f"{', '.join(map(repr, export_columns))}."
-            )
+    for target, source_column in columns.items():
         if target not in field_names:
             raise UnknownNameError(
-                f"columns= maps {source_column!r} to {target!r}, which is not a column of "
-                f"{name!r}.{did_you_mean(target, field_names)} Its columns are: "
-                f"{', '.join(field_names)}."
+                f"columns= names {target!r}, which is not a column of {name!r}."
+                f"{did_you_mean(target, field_names)} Its columns are: {', '.join(field_names)}."
             )
-    targets = list(columns.values())
-    twice = sorted({t for t in targets if targets.count(t) > 1})
-    if twice:
-        raise CityKitError(
-            f"columns= maps more than one export column to {', '.join(map(repr, twice))}; "
-            "keep one source per course column."
-        )
-    for argument, given in (("values", values), ("dates", dates), ("defaults", defaults)):
+        if source_column not in export_columns:
+            raise MissingColumnError(
+                f"columns= takes {target!r} from {source_column!r}, which is not a column of the "
+                f"export.{did_you_mean(source_column, export_columns)} The export's columns are: "
+                f"{', '.join(map(repr, export_columns))}."
+            )
+    for argument, given in (("value_maps", value_maps), ("dates", dates), ("defaults", defaults)):
         for target in given:
             if target not in field_names:
                 raise UnknownNameError(
@@ -274,7 +217,7 @@ def conform(
                     f"{did_you_mean(target, field_names)} Its columns are: "
                     f"{', '.join(field_names)}."
                 )
-    source_of = {target: src for src, target in columns.items()}
+    source_of = dict(columns)
     for target in field_names:
         if target not in source_of and target in export_columns and target not in defaults:
             source_of[target] = target
@@ -295,7 +238,7 @@ def conform(
             parts.append(f"{target!r}" + (f" ({hint})" if hint else ""))
         raise MissingColumnError(
             f"The export has no column for {', '.join(parts)}, which {name!r} requires. Map an "
-            "export column with columns={'<export column>': '<course column>'}, or if your city "
+            "export column with columns={'<course column>': '<export column>'}, or if your city "
             "has none, give a value with defaults= (defaults={'sla_days': None} leaves it empty; "
             "the lessons that need it say so and skip those steps). The export's unused columns "
             f"are: {', '.join(map(repr, unused)) or 'none'}."
@@ -358,7 +301,7 @@ def conform(
                     )
                 )
         else:
-            converted = _strings(raw, f, values.get(target, {}), name=name, rows=rows)
+            converted = _strings(raw, f, value_maps.get(target, {}), name=name, rows=rows)
             bad = pd.Series(False, index=export.index)
         if bad.any() and _required(f):
             drop |= bad
@@ -394,10 +337,10 @@ def conform(
         if _required(f) and f["name"] in source_of and table[f["name"]].isna().any():
             n = int(table[f["name"]].isna().sum())
             rows.append(_row(f["name"], "missing values", n, "required by the schema, left empty"))
-    outside = check_values(table, name, kind="city")
+    outside = values_outside(table, descriptor, kind="city")
     for row in outside.itertuples(index=False):
         detail = (
-            "the lessons compare with these words: map them with values="
+            "the lessons compare with these words: map them with value_maps="
             if row.column in COURSE_VALUES.get(name, ())
             else "kept: the city's own names (lessons take them from the data)"
         )
@@ -408,41 +351,17 @@ def conform(
     return Conformed(table=table, name=name, report=report, source=source)
 
 
-def check_values(
-    data: pd.DataFrame, name: str = "service_requests", *, kind: str = "all"
-) -> pd.DataFrame:
-    """Count, per column with allowed values, the values of ``data`` outside them.
+def values_outside(data: pd.DataFrame, descriptor: dict, *, kind: str = "all") -> pd.DataFrame:
+    """The values of ``data`` outside each column's allowed values in ``descriptor``.
 
-    Parameters
-    ----------
-    data : DataFrame
-        A table with (some of) the columns of ``name``.
-    name : str, default "service_requests"
-        The course table whose schema lists the allowed values.
-    kind : {"all", "city", "strict"}, keyword-only
-        ``"city"`` leaves out the columns of :data:`STRICT_VALUES` (used by :func:`conform`,
-        which maps or rejects those); ``"strict"`` checks only those.
-
-    Returns
-    -------
-    DataFrame
-        One row per column with values outside: ``column``, ``outside`` (rows), ``distinct``
-        (different values), ``examples`` (the most common, with counts), ``allowed``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> check_values(pd.DataFrame({"status": ["Open", "Assigned", "Assigned", None]}))
-       column  outside  distinct        examples                  allowed
-    0  status        2         1  'Assigned' (2)  Closed, Open, Cancelled
+    The work behind :func:`citykit.datasets.check_values`, which documents it.
     """
-    from citykit import datasets
-
+    name = descriptor["name"]
     if kind not in ("all", "city", "strict"):
         raise CityKitError(f"kind={kind!r} must be 'all', 'city' or 'strict'.")
     strict = STRICT_VALUES.get(name, ())
     found = []
-    for f in datasets.schema(name)["schema"]["fields"]:
+    for f in descriptor["schema"]["fields"]:
         allowed = f.get("constraints", {}).get("enum")
         if not allowed or f["name"] not in data.columns:
             continue
@@ -614,7 +533,7 @@ def _strings(raw, f: dict, mapping: Mapping, *, name: str, rows: list) -> pd.Ser
     if mapping:
         if not isinstance(mapping, Mapping):
             raise CityKitError(
-                f"values[{target!r}] must be a dict of the export's value → the course's value."
+                f"value_maps[{target!r}] must be a dict of the export's value → the course's value."
             )
         keys = {str(k).strip(): v for k, v in mapping.items()}
         hit = text.isin(list(keys))
@@ -627,7 +546,7 @@ def _strings(raw, f: dict, mapping: Mapping, *, name: str, rows: list) -> pd.Ser
                     target,
                     "values not found",
                     None,
-                    "mapped in values= but not in the export",
+                    "mapped in value_maps= but not in the export",
                     ", ".join(map(repr, unknown_keys[:_EXAMPLES])),
                 )
             )
@@ -653,7 +572,7 @@ def _strings(raw, f: dict, mapping: Mapping, *, name: str, rows: list) -> pd.Ser
             listed = ", ".join(f"{v!r} ({n:,})" for v, n in counts.items())
             raise CityKitError(
                 f"column {target!r} has values the lessons cannot count: {listed}. The allowed "
-                f"values are {', '.join(map(repr, allowed))}. Map each one with values="
+                f"values are {', '.join(map(repr, allowed))}. Map each one with value_maps="
                 f"{{{target!r}: {{{counts.index[0]!r}: {allowed[0]!r}, ...}}}}, or to None to "
                 "leave it empty."
                 + (

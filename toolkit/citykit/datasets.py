@@ -27,12 +27,16 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from citykit import _files
+from citykit import conform as _conform
+from citykit._files import read_city_file
 from citykit.errors import CityKitError, SchemaMismatchError, UnknownNameError, did_you_mean
 from citykit.paths import course_root
 
@@ -365,20 +369,126 @@ def _course_values(table: pd.DataFrame, name: str, path: Path) -> pd.DataFrame:
     A city's departments and districts keep their names, but a status such as "Assigned" would
     make the lessons count no open request: it is an error, with the fix.
     """
-    found = _conform.check_values(table, name, kind="strict")
+    found = _conform.values_outside(table, schema(name), kind="strict")
     if len(found):
         row = found.iloc[0]
         raise SchemaMismatchError(
             f"{path.name}: column {row['column']!r} has {row['outside']:,} values that are not "
             f"one of {row['allowed']}, e.g. {row['examples']}: the lessons would count them as "
-            f"none of these. Map them with datasets.conform(..., values={{{row['column']!r}: "
+            f"none of these. Map them with datasets.conform(..., value_maps={{{row['column']!r}: "
             "{'Assigned': 'Open', ...}}) and save the result."
         )
     return table
 
 
-# A city's own exports: reading them as they come, and conforming them to the tables above.
-from citykit import _files  # noqa: E402
-from citykit import conform as _conform  # noqa: E402
-from citykit._files import read_city_file  # noqa: E402
-from citykit.conform import check_values, conform  # noqa: E402
+def conform(
+    data: pd.DataFrame | _files.CityFile | str | Path,
+    *,
+    name: str = "service_requests",
+    columns: Mapping[str, str] | None = None,
+    value_maps: Mapping[str, Mapping[str, str | None]] | None = None,
+    dates: Mapping[str, str] | None = None,
+    defaults: Mapping[str, object] | None = None,
+    encoding: str | None = None,
+    separator: str | None = None,
+    sheet: str | int | None = None,
+) -> _conform.Conformed:
+    """Conform a city's export to one of the course's tables, reporting every change.
+
+    Parameters
+    ----------
+    data : DataFrame, CityFile, str or Path
+        The export: a table, or a file (read with :func:`citykit.datasets.read_city_file`, which
+        detects the encoding and separator, or reads an ``.xlsx`` workbook).
+    name : str, default "service_requests", keyword-only
+        The course table to conform to (see ``citykit.datasets.describe(name)``).
+    columns : mapping, optional, keyword-only
+        The course's column → the export's column that holds it, e.g.
+        ``{"opened_at": "Created Date"}``. Columns already named like the course's are taken as
+        they are; the export's other columns are dropped (and listed in the report).
+    value_maps : mapping, optional, keyword-only
+        Per course column, the export's value → the course's value, e.g.
+        ``{"status": {"Assigned": "Open"}}``; ``None`` makes a value missing. In the columns of
+        :data:`citykit.conform.COURSE_VALUES` (``status``, ``channel``), a value equal to an
+        allowed one but for upper/lower case ("PHONE") is mapped too; the report lists every
+        value mapped.
+    dates : mapping, optional, keyword-only
+        Per date column, the format of its text: ``"ISO8601"`` (the default), a ``strftime``
+        format such as ``"%m/%d/%Y %I:%M:%S %p"``, or ``"excel"`` (serial day numbers).
+    defaults : mapping, optional, keyword-only
+        A value for a course column the export lacks, e.g. ``{"sla_days": None}`` (left empty:
+        the lessons that need it say so and skip those steps). Optional columns the export lacks
+        are left empty without being named here.
+    encoding, separator, sheet : optional, keyword-only
+        Passed to :func:`citykit.datasets.read_city_file` when ``data`` is a file.
+
+    Returns
+    -------
+    Conformed
+        ``.table`` (the course's columns and types), ``.report`` and ``.summary()``, and
+        ``.save(folder)`` to write it where ``datasets.load(name, data_dir=folder)`` reads it.
+
+    Raises
+    ------
+    citykit.errors.MissingColumnError
+        If a column named in ``columns`` is not in the export, or a required course column has no
+        source and no default (the message suggests the export's closest column).
+    citykit.errors.CityKitError
+        If a column in :data:`citykit.conform.STRICT_VALUES` (``status``) has values that are
+        neither allowed nor mapped, or a date column has no date that parses with its format (the message suggests
+        the format that fits).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> export = pd.DataFrame({"id": ["7"], "opened": ["2024-05-01 08:00"], "status": ["Open"],
+    ...                        "dept": ["Streets"], "type": ["Pothole"], "channel": ["web"]})
+    >>> result = conform(export, columns={"request_id": "id", "opened_at": "opened",
+    ...                                   "department": "dept", "service_type": "type"},
+    ...                  defaults={"sla_days": None})
+    >>> result.table.loc[0, "channel"], result.table["sla_days"].isna().all()
+    ('Web', np.True_)
+    """
+    return _conform.conform_to_schema(
+        data,
+        schema(name),
+        columns=columns,
+        value_maps=value_maps,
+        dates=dates,
+        defaults=defaults,
+        encoding=encoding,
+        separator=separator,
+        sheet=sheet,
+    )
+
+
+def check_values(
+    data: pd.DataFrame, *, name: str = "service_requests", kind: str = "all"
+) -> pd.DataFrame:
+    """Count, per column with allowed values, the values of ``data`` outside them.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A table with (some of) the columns of ``name``.
+    name : str, default "service_requests", keyword-only
+        The course table whose schema lists the allowed values.
+    kind : {"all", "city", "strict"}, keyword-only
+        ``"city"`` leaves out the columns of :data:`citykit.conform.STRICT_VALUES` (the course's
+        words the lessons count with, such as ``status``: :func:`conform` maps or rejects
+        those); ``"strict"`` checks only those.
+
+    Returns
+    -------
+    DataFrame
+        One row per column with values outside: ``column``, ``outside`` (rows), ``distinct``
+        (different values), ``examples`` (the most common, with counts), ``allowed``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_values(pd.DataFrame({"status": ["Open", "Assigned", "Assigned", None]}))
+       column  outside  distinct        examples                  allowed
+    0  status        2         1  'Assigned' (2)  Closed, Open, Cancelled
+    """
+    return _conform.values_outside(data, schema(name), kind=kind)
