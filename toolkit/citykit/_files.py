@@ -27,6 +27,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -250,22 +251,25 @@ def _read_workbook(path: Path, *, sheet: str | int | None) -> CityFile:
         raise CityKitError(
             f"{path.name} is a workbook and reading it needs openpyxl: pip install openpyxl."
         ) from None
-    with pd.ExcelFile(path, engine="openpyxl") as book:
-        names = book.sheet_names
-        if sheet is None:
-            chosen = names[0]
-        elif isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
-            chosen = names[sheet]
-        elif sheet in names:
-            chosen = sheet
-        else:
-            raise CityKitError(
-                f"sheet={sheet!r} is not a worksheet of {path.name}; its sheets are: "
-                f"{', '.join(map(repr, names))}."
+    with warnings.catch_warnings():
+        # openpyxl's note on workbooks saved without styles (common in exports) is not the user's
+        warnings.filterwarnings("ignore", message="Workbook contains no default style")
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            names = book.sheet_names
+            if sheet is None:
+                chosen = names[0]
+            elif isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
+                chosen = names[sheet]
+            elif sheet in names:
+                chosen = sheet
+            else:
+                raise CityKitError(
+                    f"sheet={sheet!r} is not a worksheet of {path.name}; its sheets are: "
+                    f"{', '.join(map(repr, names))}."
+                )
+            table = pd.read_excel(
+                book, sheet_name=chosen, dtype=str, keep_default_na=False, na_values=[""]
             )
-        table = pd.read_excel(
-            book, sheet_name=chosen, dtype=str, keep_default_na=False, na_values=[""]
-        )
     notes = [f"An Excel workbook; read its sheet {chosen!r}."]
     if len(names) > 1:
         others = ", ".join(repr(n) for n in names if n != chosen)
