@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import json
 
 import pandas as pd
 import pytest
@@ -272,7 +273,8 @@ def test_loading_own_data_with_statuses_the_lessons_cannot_count_is_an_error(tmp
     result.save(tmp_path)
     loaded = datasets.load("service_requests", data_dir=tmp_path)
     assert (loaded["status"] == "Open").sum() == (table["status"].isin(["Open", "Assigned"])).sum()
-    # a city's own departments keep loading as before
+    # a city's own departments keep loading as before (a folder without a data package)
+    (tmp_path / "datapackage.json").unlink()
     table.loc[:, "status"] = "Closed"
     table.loc[0, "department"] = "Streets"
     table.to_csv(tmp_path / "service_requests.csv", index=False)
@@ -289,3 +291,41 @@ def test_a_workbook_with_real_date_cells_conforms(tmp_path):
     expected = _conform().table
     pd.testing.assert_series_equal(result.table["opened_at"], expected["opened_at"])
     assert result.table["request_id"].tolist() == expected["request_id"].tolist()
+
+
+def test_saved_with_the_citys_own_names_as_its_schema(tmp_path):
+    result = _conform()
+    result.save(tmp_path)
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    (resource,) = package["resources"]
+    fields = {f["name"]: f for f in resource["schema"]["fields"]}
+    assert fields["department"]["constraints"]["enum"] == ["DOT", "DSNY", "NYPD"]
+    assert fields["status"]["constraints"]["enum"] == ["Closed", "Open", "Cancelled"]  # ours
+    assert "required" not in fields["sla_days"].get("constraints", {})  # not in the export
+    assert fields["channel"]["constraints"]["required"]  # in the export: still required
+    # the schema check judges the city by its own names: only the real gaps are errors
+    from citykit import performance
+
+    loaded = datasets.load("service_requests", data_dir=tmp_path)
+    errors = performance.validate_schema(
+        loaded, tmp_path / "datapackage.json", resource="service_requests"
+    )
+    assert errors.empty
+    course = performance.validate_schema(
+        loaded, datasets.data_dir() / "datapackage.json", resource="service_requests"
+    )
+    assert {"department", "sla_days"} <= set(course["field"])  # judged by Riverton's schema
+    # a city's package that lacks a table does not impose ours on it: its names load
+    other = _riverton_rows().assign(department="Streets")
+    (tmp_path / "extra").mkdir()
+    other.to_csv(tmp_path / "extra" / "service_requests.csv", index=False)
+    (tmp_path / "extra" / "datapackage.json").write_text(
+        json.dumps({"name": "x", "resources": []}), encoding="utf-8"
+    )
+    assert set(datasets.load("service_requests", data_dir=tmp_path / "extra")["department"]) == {
+        "Streets"
+    }
+    # a new export in the folder with a department the saved schema lacks: a clear error
+    other.to_csv(tmp_path / "service_requests.csv", index=False)
+    with pytest.raises(CityKitError, match="'department' .*'Streets'"):
+        datasets.load("service_requests", data_dir=tmp_path)

@@ -45,6 +45,8 @@ Examples
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -113,12 +115,15 @@ class Conformed:
         ``columns dropped``, ``rows dropped``), ``rows`` affected, ``detail`` and ``examples``.
     source : CityFile or None
         What was detected when reading a file (encoding, separator), or ``None`` for a table.
+    descriptor : dict or None
+        The course's resource descriptor (schema) the table was conformed to.
     """
 
     table: pd.DataFrame = field(repr=False)
     name: str
     report: pd.DataFrame = field(repr=False)
     source: CityFile | None = field(default=None, repr=False)
+    descriptor: dict | None = field(default=None, repr=False)
 
     @property
     def dropped_rows(self) -> int:
@@ -146,7 +151,12 @@ class Conformed:
     def save(self, folder: str | Path) -> Path:
         """Write the table as ``<folder>/<name>.csv`` for ``datasets.load(name, data_dir=folder)``.
 
-        Returns the path written. Dates are written as ISO 8601 (``2019-04-18T21:55:45``).
+        Returns the path written. Dates are written as ISO 8601 (``2019-04-18T21:55:45``). The
+        table's schema goes into ``<folder>/datapackage.json`` (added to the package already
+        there, or a new one): the course's, with the city's own names as the allowed values of
+        its departments, request types and districts, and a column the export does not have
+        (left empty) no longer required. Loading and schema checks then judge the city's data by
+        its own names, not the sample city's.
         """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -156,7 +166,35 @@ class Conformed:
                 out[column] = out[column].dt.strftime("%Y-%m-%dT%H:%M:%S")
         path = folder / f"{self.name}.csv"
         out.to_csv(path, index=False, encoding="utf-8")
+        if self.descriptor is not None:
+            self._save_schema(folder, path.name)
         return path
+
+    def _save_schema(self, folder: Path, filename: str) -> None:
+        resource = copy.deepcopy(self.descriptor)
+        resource["path"] = filename
+        resource.pop("sources", None)
+        resource["description"] = f"{self.name} conformed from a city's own export."
+        course_words = COURSE_VALUES.get(self.name, ())
+        for f in resource["schema"]["fields"]:
+            column = self.table[f["name"]]
+            constraints = f.setdefault("constraints", {})
+            if column.isna().all():  # not in the export: recorded as such, not as missing data
+                constraints.pop("required", None)
+            if "enum" in constraints and f["name"] not in course_words:
+                constraints["enum"] = sorted(str(v) for v in column.dropna().unique())
+            if not constraints:
+                f.pop("constraints")
+        package_path = folder / "datapackage.json"
+        if package_path.is_file():
+            package = json.loads(package_path.read_text(encoding="utf-8"))
+            others = [r for r in package.get("resources", []) if r.get("name") != self.name]
+            package["resources"] = [*others, resource]
+        else:
+            package = {"name": "city-exports", "resources": [resource]}
+        package_path.write_text(
+            json.dumps(package, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
 
 
 def conform_to_schema(
@@ -348,7 +386,7 @@ def conform_to_schema(
             _row(row.column, "outside allowed values", int(row.outside), detail, row.examples)
         )
     report = pd.DataFrame(rows, columns=_REPORT_COLUMNS).astype({"rows": "Int64"})
-    return Conformed(table=table, name=name, report=report, source=source)
+    return Conformed(table=table, name=name, report=report, source=source, descriptor=descriptor)
 
 
 def values_outside(data: pd.DataFrame, descriptor: dict, *, kind: str = "all") -> pd.DataFrame:

@@ -200,7 +200,7 @@ def _convert(column: pd.Series, field: dict, *, use_enum: bool) -> tuple[pd.Seri
         if enum and use_enum:
             dtype = pd.CategoricalDtype(enum, ordered=bool(field.get("categoriesOrdered")))
             bad = present & ~text.isin(enum)
-            values = values.astype(dtype)
+            values = values.where(~bad, np.nan).astype(dtype)  # the bad ones are reported
         elif enum:
             values = values.astype("category")
             bad = pd.Series(False, index=text.index)
@@ -293,9 +293,11 @@ def load(name: str, *, data_dir: str | Path | None = None) -> pd.DataFrame:
     """
     descriptor = schema(name)
     folder = Path(data_dir) if data_dir is not None else globals()["data_dir"]()
-    own_schema = data_dir is not None and (folder / _PACKAGE).is_file()
+    own_schema = (  # a city's package that describes this table (not just another one)
+        data_dir is not None and (folder / _PACKAGE).is_file() and name in _resources(folder)
+    )
     if own_schema:
-        descriptor = _resources(folder).get(name, descriptor)
+        descriptor = _resources(folder)[name]
     path = folder / descriptor.get("path", f"{name}.csv")
     if not path.is_file():
         found = sorted(p.name for p in folder.glob("*.csv")) if folder.is_dir() else []
