@@ -78,6 +78,18 @@ def add_grade_parser(subparsers) -> argparse.ArgumentParser:
         "--cpu-seconds", type=int, default=600, metavar="S", help="CPU-time limit of a kernel (s)"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--export",
+        choices=("canvas", "moodle"),
+        action="append",
+        metavar="LMS",
+        help="also write the assignment's grades as a CSV that canvas or moodle imports",
+    )
+    parser.add_argument(
+        "--roster",
+        metavar="CSV",
+        help="the LMS's own gradebook export: its students, ids and columns are used by --export",
+    )
     parser.set_defaults(func=run_grade)
     return parser
 
@@ -93,6 +105,7 @@ def run_grade(args: argparse.Namespace) -> int:
 
     _speedups.skip_slow_optional_imports()  # this process only grades: skip a slow import
     from citykit.grading.batch import grade
+    from citykit.grading.lms_export import export_grades
 
     try:
         summary = grade(
@@ -107,9 +120,17 @@ def run_grade(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
             limits={"memory_mb": args.memory_mb, "cpu_seconds": args.cpu_seconds},
         )
+        exports = [
+            export_grades(
+                summary_layout(args), lms, roster=args.roster, assignments=[args.assignment]
+            )
+            for lms in args.export or ()
+        ]
     except CityKitError as exc:
         print(f"citykit grade: {exc}", file=sys.stderr)
         return 2
+    if args.submissions:
+        _print_intake(summary_layout(args), args.assignment)
     print(summary)
     for outcome in summary.outcomes:
         if outcome.status != "ok":
@@ -117,4 +138,35 @@ def run_grade(args: argparse.Namespace) -> int:
             print(f"  {outcome.student}: {outcome.status} -- {notes}")
     for name, path in summary.report.items():
         print(f"{name}: {path}")
+    for result in exports:
+        print(result)
     return 1 if any(o.status == "error" for o in summary.outcomes) else 0
+
+
+def summary_layout(args: argparse.Namespace):
+    """The course that ``args`` name (course root and gradebook URL)."""
+    from citykit.grading.course import load_course
+
+    return load_course(args.course_root, db_url=args.db_url)
+
+
+def _print_intake(layout, assignment: str) -> None:
+    """Print what the intake did not import as it came (the intake report has every file)."""
+    import csv
+    from collections import Counter
+
+    report = layout.grading / f"{assignment}-intake.csv"
+    if not report.is_file():
+        return
+    with open(report, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    problems = [r for r in rows if r["status"] != "ok"]
+    counts = Counter(r["status"] for r in problems)
+    print(
+        f"intake: {len(rows)} files, {len(rows) - len(problems)} ok"
+        + "".join(f", {n} {status}" for status, n in sorted(counts.items()))
+        + f" (every file: {report})"
+    )
+    for row in problems:
+        who = f"{row['student']}: " if row["student"] else ""
+        print(f"  {row['file']}: {who}{row['status']} -- {row['detail']}")
