@@ -164,3 +164,12 @@ def test_grade_command_exports_for_canvas(tmp_path, release_notebook, capsys):
     jane = [r for r in _rows(written) if r[1] == "12345"][0]
     assert jane[-1] == ""  # the memo is not graded yet: no provisional grade goes to Canvas
     assert "waiting for manual grading: jane_smith/ps1" in printed
+
+
+def test_doctests_of_the_export():
+    import doctest
+
+    from citykit.grading import lms_export
+
+    result = doctest.testmod(lms_export, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0

@@ -491,8 +491,8 @@ def import_submissions(
         sorter = _Sorter(assignment, tuple(notebooks), regexp)
         sorter.add(members)
         found, entries = sorter.finish()
-        if not found and not any(e.status not in ("unrecognised",) for e in entries):
-            shown = ", ".join(e.source for e in entries[:3])
+        if not found and not any(e.student for e in entries):
+            shown = ", ".join(e.source for e in entries if e.status == "unrecognised")[:300]
             raise GradingSetupError(
                 f"no file of --submissions {source.name!r} names a student of {assignment!r} "
                 f"(e.g. {shown}). Supported: nbgrader's <student>/{assignment}/<notebook>.ipynb, "
@@ -527,23 +527,26 @@ class _Sorter:
         self.pending: list = []  # (member, info) of LMS files, attributed in ``finish``
 
     # -- first pass -------------------------------------------------------------------------
-    def add(self, members: list[_Member], owner: dict | None = None) -> None:
+    def add(self, members: list[_Member]) -> None:
         for member in members:
-            if owner is not None:
-                member.owner = owner
+            if _litter(member.path):
+                self.entries.append(
+                    IntakeEntry(
+                        "", member.path, "ignored", "an operating-system or editor file (hidden)"
+                    )
+                )
+                continue
             if member.kind != "file":
-                info = owner or self._match(member.path)
-                who = info.get("student", "") if info else ""
+                info = self._match(member.path)
+                who = self._layout_student(member.path) or (info or {}).get("student", "")
                 self.entries.append(
                     IntakeEntry(who, member.path, "refused", _kind_words(member), lms=_lms(info))
                 )
                 continue
             if self._layout_member(member):
                 continue
-            info = owner or self._match(member.path)
+            info = self._match(member.path)
             if info is None:
-                if PurePosixPath(member.path).name.startswith(".") or "__MACOSX/" in member.path:
-                    continue  # operating-system litter (.DS_Store, __MACOSX/)
                 self.entries.append(
                     IntakeEntry(
                         "",
@@ -558,6 +561,12 @@ class _Sorter:
                 self.boards.append((member, info))
                 continue
             self.pending.append((member, info))
+
+    def _layout_student(self, path: str) -> str:
+        parts = PurePosixPath(path).parts
+        if len(parts) >= 3 and parts[-2] == self.assignment and is_student_id(parts[-3]):
+            return parts[-3]
+        return ""
 
     def _match(self, path: str) -> dict | None:
         try:
@@ -691,9 +700,7 @@ class _Sorter:
                     )
                 )
                 continue
-            if PurePosixPath(inner_member.path).name.startswith(".") or "__MACOSX/" in (
-                inner_member.path
-            ):
+            if _litter(inner_member.path):
                 continue
             inner_member.owner = inner_info
             self._file(inner_member, inner_info)
@@ -866,6 +873,11 @@ class _Sorter:
         if imported:
             stamp = max(stamps).strftime("%Y-%m-%d %H:%M:%S.%f UTC") if stamps else None
             found[sid] = {"files": imported, "stamp": stamp}
+
+
+def _litter(path: str) -> bool:
+    parts = PurePosixPath(path.replace("!/", "/")).parts
+    return "__MACOSX" in parts or any(p.startswith(".") and p not in (".", "..") for p in parts)
 
 
 def _newest(item) -> tuple:
