@@ -143,27 +143,51 @@ def test_export_errors_name_the_fix(graded, tmp_path):
         export_grades(graded, "moodle", roster=odd)
 
 
-def test_grade_command_exports_for_canvas(tmp_path, release_notebook, capsys):
+def test_grade_command_imports_a_canvas_download_and_exports_for_canvas(
+    tmp_path, release_notebook, capsys
+):
     import json
+    import zipfile
 
     from corpus import answered
 
     course = copy_course(tmp_path / "course")
-    folder = course / "_grading" / "submitted" / "jane_smith" / ASSIGNMENT
-    folder.mkdir(parents=True)
-    (folder / "ps1.ipynb").write_text(json.dumps(answered(release_notebook)))
+    download = tmp_path / "submissions.zip"
+    with zipfile.ZipFile(download, "w") as zf:
+        zf.writestr("smithjane_12345_67890_ps1.ipynb", json.dumps(answered(release_notebook)))
+        zf.writestr("leeann_12348_67891_answers.pdf", "%PDF-1.4")
     roster = LMS_FILES / "canvas-gradebook-export.csv"
     code = run_cli(
         ["grade", ASSIGNMENT, "--course-root", str(course), "--no-progress", "--timeout", "5"]
-        + ["--export", "canvas", "--roster", str(roster)]
+        + ["--submissions", str(download), "--export", "canvas", "--roster", str(roster)]
     )
     assert code == 0
-    written = course / "_grading" / "reports" / f"{ASSIGNMENT}-canvas-grades.csv"
     printed = capsys.readouterr().out
+    assert "leeann_12348_67891_answers.pdf: leeann_12348: no_notebook" in printed
+    written = course / "_grading" / "reports" / f"{ASSIGNMENT}-canvas-grades.csv"
     assert written.is_file() and "canvas grades:" in printed
     jane = [r for r in _rows(written) if r[1] == "12345"][0]
-    assert jane[-1] == ""  # the memo is not graded yet: no provisional grade goes to Canvas
-    assert "waiting for manual grading: jane_smith/ps1" in printed
+    assert jane[0] == "Smith, Jane" and jane[-1] == ""  # the memo waits for manual grading
+    assert "waiting for manual grading: smithjane_12345/ps1" in printed
+
+    # The memo is graded in the formgrader; exporting again (nobody is re-graded) posts it.
+    from citykit.grading.course import load_course
+    from nbgrader.api import Gradebook
+
+    layout = load_course(course)
+    with Gradebook(layout.db_url, layout.course_id) as gb:
+        submission = gb.find_submission(ASSIGNMENT, "smithjane_12345")
+        for grade in submission.notebooks[0].grades:
+            if grade.needs_manual_grade:
+                grade.manual_score, grade.needs_manual_grade = 2, False  # as the formgrader does
+        gb.db.commit()
+    code = run_cli(
+        ["grade", ASSIGNMENT, "--course-root", str(course), "--no-progress"]
+        + ["--export", "canvas", "--roster", str(roster)]
+    )
+    assert code == 0 and "0 graded" in capsys.readouterr().out
+    jane = [r for r in _rows(written) if r[1] == "12345"][0]
+    assert jane[-1] == "10"  # 8 automatic points and 2 for the memo
 
 
 def test_doctests_of_the_export():
