@@ -225,6 +225,8 @@ def test_nbgrader_layout_with_unicode_ids_and_a_pdf_only_folder(layout, tmp_path
         "emile": {f"{NOTEBOOK}.ipynb": BOOK},
         "zoe": {"answers.pdf": "%PDF"},
         "yan": {f"{NOTEBOOK}.ipynb": ""},
+        "mary jane": {f"{NOTEBOOK}.ipynb": BOOK},
+        "o'brien": {f"{NOTEBOOK}.ipynb": BOOK},
     }.items():
         folder = tmp_path / "incoming" / "submitted" / sid / ASSIGNMENT
         folder.mkdir(parents=True)
@@ -232,11 +234,12 @@ def test_nbgrader_layout_with_unicode_ids_and_a_pdf_only_folder(layout, tmp_path
             (folder / name).write_text(text)
     first = _import(layout, tmp_path / "incoming")
     second = _import(layout, tmp_path / "incoming")
-    assert first.students == ["emile", "émile"] and second.unchanged == ["emile", "émile"]
+    everyone = ["emile", "mary~20jane", "o~27brien", "émile"]
+    assert first.students == everyone and second.unchanged == everyone
     assert _submitted(layout, "émile")["timestamp.txt"].startswith("2024-03-05")
     got = _statuses(first)
     assert got[("zoe", "no_notebook")] == 1 and got[("yan", "empty")] == 1
-    assert layout.students(ASSIGNMENT) == ["emile", "émile"]
+    assert layout.students(ASSIGNMENT) == everyone
 
 
 # -- never silent ---------------------------------------------------------------------------

@@ -525,6 +525,7 @@ class _Sorter:
         self.receipts: dict[str, str] = {}  # Blackboard stem -> username
         self.boards: list = []
         self.pending: list = []  # (member, info) of LMS files, attributed in ``finish``
+        self.folders: dict[str, str] = {}  # student -> the nbgrader-layout folder it came from
 
     # -- first pass -------------------------------------------------------------------------
     def add(self, members: list[_Member]) -> None:
@@ -564,8 +565,8 @@ class _Sorter:
 
     def _layout_student(self, path: str) -> str:
         parts = PurePosixPath(path).parts
-        if len(parts) >= 3 and parts[-2] == self.assignment and is_student_id(parts[-3]):
-            return parts[-3]
+        if len(parts) >= 3 and parts[-2] == self.assignment and parts[-3] not in (".", ".."):
+            return parts[-3] if is_student_id(parts[-3]) else student_id(parts[-3])
         return ""
 
     def _match(self, path: str) -> dict | None:
@@ -581,15 +582,17 @@ class _Sorter:
         at = len(parts) - 2 - parts[:-1][::-1].index(self.assignment)
         if at < 1 or at != len(parts) - 2:
             return False
-        sid = parts[at - 1]
-        if not is_student_id(sid):
+        folder = "/".join(parts[:at])
+        sid = parts[at - 1] if is_student_id(parts[at - 1]) else student_id(parts[at - 1])
+        owner = self.folders.setdefault(sid, folder)
+        if owner != folder:
             self.entries.append(
                 IntakeEntry(
-                    "",
+                    sid,
                     member.path,
-                    "unrecognised",
-                    f"folder name {sid!r} is not a student id (letters, digits, _ @ . - and "
-                    "~hex escapes); rename the folder",
+                    "ambiguous",
+                    f"the folders {owner!r} and {folder!r} are both student {sid}; only the "
+                    "first is imported: rename one",
                     lms="nbgrader",
                 )
             )
@@ -779,8 +782,10 @@ class _Sorter:
                 )
             return
         for name in sorted(usable):
+            folder = PurePosixPath(sources[name]).parts[-3]
+            detail = f"the folder {folder!r} is student {sid}" if folder != sid else ""
             self.entries.append(
-                IntakeEntry(sid, sources[name], "ok", notebook=name[:-6], lms="nbgrader")
+                IntakeEntry(sid, sources[name], "ok", detail, name[:-6], "nbgrader")
             )
         stamp = files.pop("timestamp.txt", None)
         kept = {n: d for n, d in files.items() if n not in set(books) - set(usable)}
