@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 __all__ = ["add_grade_parser", "run_grade"]
 
@@ -107,6 +108,7 @@ def run_grade(args: argparse.Namespace) -> int:
     from citykit.grading.batch import grade
     from citykit.grading.lms_export import export_grades
 
+    started = time.time()
     try:
         summary = grade(
             args.assignment,
@@ -124,13 +126,13 @@ def run_grade(args: argparse.Namespace) -> int:
             export_grades(
                 summary_layout(args), lms, roster=args.roster, assignments=[args.assignment]
             )
-            for lms in args.export or ()
+            for lms in getattr(args, "export", None) or ()
         ]
     except CityKitError as exc:
         print(f"citykit grade: {exc}", file=sys.stderr)
         return 2
     if args.submissions:
-        _print_intake(summary_layout(args), args.assignment)
+        _print_intake(summary_layout(args), args.assignment, since=started)
     print(summary)
     for outcome in summary.outcomes:
         if outcome.status != "ok":
@@ -150,13 +152,13 @@ def summary_layout(args: argparse.Namespace):
     return load_course(args.course_root, db_url=args.db_url)
 
 
-def _print_intake(layout, assignment: str) -> None:
-    """Print what the intake did not import as it came (the intake report has every file)."""
+def _print_intake(layout, assignment: str, *, since: float) -> None:
+    """Print what this run's intake did not import as it came (its report has every file)."""
     import csv
     from collections import Counter
 
     report = layout.grading / f"{assignment}-intake.csv"
-    if not report.is_file():
+    if not report.is_file() or report.stat().st_mtime < since - 1:
         return
     with open(report, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
