@@ -398,3 +398,26 @@ def test_lms_zip_is_imported_newest_attempt_wins_and_graded(tmp_path, release_no
     assert "readme.ipynb" in skipped and "older attempt" in skipped and "refused" in skipped
     assert (course / "_grading" / f"{ASSIGNMENT}-intake.csv").is_file()
     assert not (tmp_path / "escape.ipynb").exists()
+
+
+def test_damaged_members_and_names_without_the_utf8_flag(layout, tmp_path, monkeypatch):
+    name = f"émile_7_17_{NOTEBOOK}.ipynb"
+    archive = tmp_path / "submissions.zip"
+    with monkeypatch.context() as patch:  # a zip tool that stores UTF-8 names without the flag
+        patch.setattr(
+            zipfile.ZipInfo,
+            "_encodeFilenameFlags",
+            lambda self: (self.filename.encode("cp437"), self.flag_bits),
+        )
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(name.encode("utf-8").decode("cp437"), BOOK)
+            zf.writestr(f"bobbob_2_12_{NOTEBOOK}.ipynb", json.dumps({"x": list(range(5000))}))
+    with zipfile.ZipFile(archive) as zf:
+        info = zf.getinfo(f"bobbob_2_12_{NOTEBOOK}.ipynb")
+        start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 20
+    data = bytearray(archive.read_bytes())
+    data[start : start + 40] = bytes(40)  # damage the compressed bytes
+    archive.write_bytes(bytes(data))
+    intake = _import(layout, archive)
+    assert intake.students == ["émile_7"]
+    assert _statuses(intake)[("bobbob_2", "unreadable")] == 1

@@ -38,7 +38,8 @@ file, status, detail). Statuses: ``ok``, ``late`` (imported; the LMS marked it l
 student uploaded files but no notebook, e.g. a PDF), ``ignored`` (a file that is not a notebook,
 next to a notebook), ``empty``, ``oversized`` (above the size or compression-ratio cap: a zip
 bomb), ``refused`` (a symbolic link, FIFO, device, absolute path or ``..`` in an archive),
-``not_in_assignment`` (a notebook of another assignment), ``ambiguous`` (two LMS users with the
+``unreadable`` (a damaged or encrypted member), ``not_in_assignment`` (a notebook of
+another assignment), ``ambiguous`` (two LMS users with the
 same name; each gets its own id) and ``unrecognised`` (the name identifies no student).
 
 Examples
@@ -62,6 +63,7 @@ import shutil
 import stat
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -304,8 +306,13 @@ class _Member:
 
 def _limited(opener, limit: int):
     def read(cap: int = limit) -> bytes:
-        with opener() as src:
-            data = src.read(cap + 1)
+        try:
+            with opener() as src:
+                data = src.read(cap + 1)
+        except (RuntimeError, NotImplementedError, EOFError, OSError, zlib.error) as exc:
+            raise _Unreadable(f"could not be read ({exc}): encrypted or damaged?") from exc
+        except zipfile.BadZipFile as exc:
+            raise _Unreadable(f"could not be read ({exc}): damaged?") from exc
         if len(data) > cap:
             raise _TooLarge(len(data))
         return data
@@ -315,6 +322,20 @@ def _limited(opener, limit: int):
 
 class _TooLarge(Exception):
     pass
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _utf8_name(info: zipfile.ZipInfo) -> str:
+    """The member's name; UTF-8 names a tool stored without zip's UTF-8 flag are read back."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
 
 
 def _unsafe(name: str) -> str | None:
@@ -330,7 +351,7 @@ def _zip_members(zf: zipfile.ZipFile, prefix: str = "") -> list[_Member]:
     for info in zf.infolist():
         if info.is_dir():
             continue
-        name = prefix + info.filename.replace("\\", "/")
+        name = prefix + _utf8_name(info).replace("\\", "/")
         why = _unsafe(info.filename)
         mode = (info.external_attr >> 16) & 0o170000
         if why:
@@ -597,20 +618,26 @@ class _Sorter:
                 )
             )
             return True
-        problem = _too_big(member)
-        data = None
-        if problem is None:
-            try:
-                data = member.read()
-            except _TooLarge:
-                problem = f"above the cap of {LIMITS['file_bytes'] / 2**20:.0f} MB"
-        if problem:
-            self.entries.append(IntakeEntry(sid, member.path, "oversized", problem, lms="nbgrader"))
+        data = self._load(member, sid, "", "nbgrader")
+        if data is None:
             return True
         entry = self.layout.setdefault(sid, {"files": {}, "sources": {}})
         entry["files"][parts[-1]] = data
         entry["sources"][parts[-1]] = member.path
         return True
+
+    def _load(self, member: _Member, sid: str, book: str, lms: str) -> bytes | None:
+        """The member's bytes, or None after recording why not (oversized, unreadable)."""
+        problem, status = _too_big(member), "oversized"
+        if problem is None:
+            try:
+                return member.read()
+            except _TooLarge:
+                problem = f"above the cap of {LIMITS['file_bytes'] / 2**20:.0f} MB"
+            except _Unreadable as exc:
+                problem, status = str(exc), "unreadable"
+        self.entries.append(IntakeEntry(sid, member.path, status, problem, book, lms))
+        return None
 
     def _file(self, member: _Member, info: dict) -> None:
         sid = info["student"]
@@ -656,20 +683,11 @@ class _Sorter:
 
     def _nested(self, member: _Member, info: dict) -> None:
         sid = info["student"]
-        problem = _too_big(member)
-        if problem:
-            self.entries.append(
-                IntakeEntry(sid, member.path, "oversized", problem, lms=info["lms"])
-            )
+        data = self._load(member, sid, "", info["lms"])
+        if data is None:
             return
         try:
-            data = member.read()
             inner = zipfile.ZipFile(io.BytesIO(data))
-        except _TooLarge:
-            self.entries.append(
-                IntakeEntry(sid, member.path, "oversized", "above the size cap", lms=info["lms"])
-            )
-            return
         except zipfile.BadZipFile:
             self.others.setdefault(sid, []).append((member, info, info["file"]))
             return
@@ -715,7 +733,7 @@ class _Sorter:
                 continue
             try:
                 text = member.read(64 * 1024).decode("utf-8", "replace")
-            except _TooLarge:
+            except (_TooLarge, _Unreadable):
                 continue
             found = _RECEIPT_NAME.search(text)
             if found:
@@ -841,17 +859,8 @@ class _Sorter:
                     )
                 )
             member, info, renamed = items[0]
-            problem = _too_big(member)
-            data = None
-            if problem is None:
-                try:
-                    data = member.read()
-                except _TooLarge:
-                    problem = f"above the cap of {LIMITS['file_bytes'] / 2**20:.0f} MB"
-            if problem:
-                self.entries.append(
-                    IntakeEntry(sid, member.path, "oversized", problem, book, info["lms"])
-                )
+            data = self._load(member, sid, book, info["lms"])
+            if data is None:
                 continue
             if not data.strip():
                 self.entries.append(
