@@ -25,8 +25,9 @@ A student's upload may itself be a ``.zip``; its files are read as that student'
 **Student ids.** An LMS identity is turned into an nbgrader id by :func:`student_id`: Unicode
 NFC, lower case, letters and digits of any script kept, ``_ @`` kept, ``. -`` kept except in
 first place, every other character written as ``~`` and the hex of its UTF-8 bytes
-(``mary jane`` -> ``mary~20jane``, ``o'brien`` -> ``o~27brien``). The mapping is one-to-one, so
-different LMS ids never merge, and it gives the same id on every run. Canvas ids are
+(``mary jane`` -> ``mary~20jane``, ``o'brien`` -> ``o~27brien``). Apart from letter case and
+Unicode normal form, the mapping is one-to-one, so different LMS ids never merge, and it gives
+the same id on every run. Canvas ids are
 ``<name>_<user id>`` (two students may share a name); Moodle ids the full name (participant ids
 change between assignments); Blackboard ids the username. ``_grading/lms-students.csv`` keeps
 each id's LMS identity (used by the grade export).
@@ -38,9 +39,9 @@ file, status, detail). Statuses: ``ok``, ``late`` (imported; the LMS marked it l
 student uploaded files but no notebook, e.g. a PDF), ``ignored`` (a file that is not a notebook,
 next to a notebook), ``empty``, ``oversized`` (above the size or compression-ratio cap: a zip
 bomb), ``refused`` (a symbolic link, FIFO, device, absolute path or ``..`` in an archive),
-``unreadable`` (a damaged or encrypted member), ``not_in_assignment`` (a notebook of
-another assignment), ``ambiguous`` (two LMS users with the
-same name; each gets its own id) and ``unrecognised`` (the name identifies no student).
+``unreadable`` (a damaged or encrypted member), ``not_in_assignment`` (a notebook of another
+assignment), ``ambiguous`` (two LMS users with the same name; each gets its own id) and
+``unrecognised`` (the name identifies no student).
 
 Examples
 --------
