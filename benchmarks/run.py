@@ -79,11 +79,13 @@ def _import_overhead(repeats: int = 5) -> dict:
 
 def _course_times(out_root: Path) -> list[dict]:
     from citykit import course
+    from citykit.course.execution import execute_lesson
+    from citykit.course.layout import solution_notebook
 
     rows = []
     for lesson in course.lessons(ROOT):
         started = time.perf_counter()
-        problem = course._execute_lesson(str(lesson), str(out_root / "lessons" / lesson.name), {})
+        problem = execute_lesson(str(lesson), str(out_root / "lessons" / lesson.name), {})
         rows.append(
             {
                 "notebook": str(lesson.relative_to(ROOT)),
@@ -92,11 +94,9 @@ def _course_times(out_root: Path) -> list[dict]:
             }
         )
     for name in course.assignments(ROOT):
-        solution = course._solution_notebook(ROOT, name)
+        solution = solution_notebook(ROOT, name)
         started = time.perf_counter()
-        problem = course._execute_lesson(
-            str(solution), str(out_root / "solutions" / solution.name), {}
-        )
+        problem = execute_lesson(str(solution), str(out_root / "solutions" / solution.name), {})
         rows.append(
             {
                 "notebook": str(solution.relative_to(ROOT)),

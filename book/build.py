@@ -108,7 +108,11 @@ class BuildError(RuntimeError):
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the site's links point (book/site.toml, or the command line)."""
+    """Where the site's links point (book/site.toml, or the command line).
+
+    ``repository_url`` is empty when no repository is known (no setting and no git remote): the
+    site then links to no repository and offers no hub link, rather than an invented address.
+    """
 
     title: str
     hub_url: str
@@ -121,8 +125,10 @@ class Settings:
         name = urlsplit(self.repository_url).path.rstrip("/").rsplit("/", 1)[-1]
         return name.removesuffix(".git")
 
-    def source_url(self, path: str) -> str:
-        """The address of ``path`` (a file or folder of the repository) on its web host."""
+    def source_url(self, path: str) -> str | None:
+        """The address of ``path`` (a file or folder of the repository) on its web host, if any."""
+        if not self.repository_url:
+            return None
         return f"{self.repository_url.removesuffix('.git')}/tree/{self.branch}/{path}"
 
 
@@ -159,7 +165,12 @@ class Summary:
             f"Pages to download as files: {len(self.downloads)}"
             + (f" ({', '.join(self.downloads)})" if self.downloads else ""),
             f"Links: hub {self.settings.get('hub_url')}, repository "
-            f"{self.settings.get('repository_url')} ({self.settings.get('branch')})",
+            + (
+                f"{self.settings.get('repository_url')} ({self.settings.get('branch')})"
+                if self.settings.get("repository_url")
+                else "none (no repository_url in book/site.toml and no git remote 'origin': "
+                "no hub links, no links to the repository)"
+            ),
         ]
         return "\n".join(lines)
 
@@ -168,8 +179,61 @@ class Summary:
 # Settings and links
 
 
-def load_settings(path: Path = BOOK / "site.toml", **overrides: str | None) -> Settings:
+def repository_from_git(folder: Path = ROOT) -> str | None:
+    """The web address of the git remote ``origin`` of ``folder``, or None when it has none.
+
+    An SSH remote (``git@host:org/course.git``) becomes its https address, which a hub can pull.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     repository_from_git(Path(tmp)) is None
+    True
+    """
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), "remote", "get-url", "origin"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return _web_address(done.stdout.strip()) if done.returncode == 0 else None
+
+
+def _web_address(remote: str) -> str | None:
+    """An https address for a git remote, or None for one a hub could not pull (a local path).
+
+    Examples
+    --------
+    >>> _web_address("git@git.mycity.gov:analytics/academy.git")
+    'https://git.mycity.gov/analytics/academy.git'
+    >>> _web_address("ssh://git@git.mycity.gov/analytics/academy.git")
+    'https://git.mycity.gov/analytics/academy.git'
+    >>> _web_address("https://user:token@git.mycity.gov/analytics/academy.git")
+    'https://git.mycity.gov/analytics/academy.git'
+    >>> _web_address("/srv/git/academy.git") is None
+    True
+    """
+    scp = re.match(r"^[\w.-]+@([\w.-]+):(?!/)(.+)$", remote)
+    if scp:
+        return f"https://{scp.group(1)}/{scp.group(2)}"
+    parts = urlsplit(remote)
+    if parts.scheme in ("http", "https", "ssh", "git") and parts.hostname:
+        port = f":{parts.port}" if parts.port and parts.scheme in ("http", "https") else ""
+        return f"https://{parts.hostname}{port}{parts.path}"
+    return None
+
+
+def load_settings(
+    path: Path = BOOK / "site.toml", *, root: Path = ROOT, **overrides: str | None
+) -> Settings:
     """Read the site's settings from ``path``; keyword arguments that are not None win.
+
+    Without a ``repository_url`` (in the file or given), it is the git remote ``origin`` of
+    ``root``; without one either, it is empty and the site links to no repository.
 
     Examples
     --------
@@ -179,6 +243,8 @@ def load_settings(path: Path = BOOK / "site.toml", **overrides: str | None) -> S
     values = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     values.update({k: v for k, v in overrides.items() if v is not None})
     known = {"title", "hub_url", "repository_url", "branch"}
+    if not values.get("repository_url"):
+        values["repository_url"] = repository_from_git(root) or ""
     unknown = sorted(set(values) - known)
     missing = sorted(known - set(values))
     if unknown or missing:
@@ -187,7 +253,7 @@ def load_settings(path: Path = BOOK / "site.toml", **overrides: str | None) -> S
             f"the settings are {sorted(known)}"
         )
     for name in ("hub_url", "repository_url"):
-        if urlsplit(values[name]).scheme not in ("http", "https"):
+        if values[name] and urlsplit(values[name]).scheme not in ("http", "https"):
             raise BuildError(
                 f"{name} must be an http(s) address, found {values[name]!r}; "
                 f"set it in {path.name} or with --{name.replace('_', '-')}"
@@ -260,6 +326,8 @@ def rewrite_links(
             new = settings.source_url(resolved)
             if outside is not None:
                 outside.append(f"{source}: {target}")
+            if new is None:  # no repository to send the reader to: the text, without a link
+                return label.lstrip("!").removeprefix("[").removesuffix("]")
         return f"{label}({new}{'#' + anchor if anchor else ''}{title})"
 
     parts = CODE.split(text)
@@ -549,10 +617,13 @@ def prepare_lesson(
     items = [
         f"{{download}}`Download the notebook <{_relative('_notebooks/' + rel, rel)}>` "
         "(without outputs), to run in your own JupyterLab",
-        f"[Open this lesson on your JupyterHub]({nbgitpuller_url(settings, rel)}) "
-        f"({urlsplit(settings.hub_url).netloc}): the hub copies the course into your home "
-        "folder, or updates your copy, and opens the lesson",
     ]
+    if settings.repository_url:  # the hub pulls the course from its repository
+        items.append(
+            f"[Open this lesson on your JupyterHub]({nbgitpuller_url(settings, rel)}) "
+            f"({urlsplit(settings.hub_url).netloc}): the hub copies the course into your home "
+            "folder, or updates your copy, and opens the lesson"
+        )
     if assignment:
         path, title = assignment
         items.append(
@@ -573,12 +644,19 @@ def prepare_exercise(
                 _source(cell), source=rel, page=rel, published=published, settings=settings
             )
     module_page = published[f"curriculum/{module}"]
+    hub = (
+        [
+            f"[Open this assignment on your JupyterHub]({nbgitpuller_url(settings, rel)}) "
+            f"({urlsplit(settings.hub_url).netloc}); if your instructor releases assignments "
+            "with nbgrader, fetch it from the *Assignments* tab instead"
+        ]
+        if settings.repository_url
+        else []
+    )
     items = [
         f"{{download}}`Download the assignment <{_relative('_notebooks/' + rel, rel)}>`, to "
         "work on it in your own JupyterLab",
-        f"[Open this assignment on your JupyterHub]({nbgitpuller_url(settings, rel)}) "
-        f"({urlsplit(settings.hub_url).netloc}); if your instructor releases assignments with "
-        "nbgrader, fetch it from the *Assignments* tab instead",
+        *hub,
         f"The lessons it builds on: [the module page]({_relative(module_page, rel)}); how to "
         f"answer, check and submit: [Guide for learners]({_relative('guides/learners.md', rel)})",
     ]
@@ -716,7 +794,9 @@ def stage(
                 for rel in reference + [first for first, _ in beside.values()] + docs
             ]
         ),
-        f"The course's notebooks and toolkit are in its [repository]({settings.repository_url}).",
+        f"The course's notebooks and toolkit are in its [repository]({settings.repository_url})."
+        if settings.repository_url
+        else "",
         _toctree("Modules", [published[f"curriculum/{m}"] for m in modules], page="index.md"),
         _toctree("Reference", reference, page="index.md") if reference else "",
         _toctree(
@@ -735,6 +815,10 @@ def stage(
                 f"You can read every lesson on this site. To run them, get the course's "
                 f"[repository]({settings.repository_url}) (`git clone {settings.repository_url}`), "
                 "or open a lesson on your JupyterHub with the link at the top of its page."
+                if settings.repository_url
+                else "You can read every lesson on this site. To run one, download its notebook "
+                "with the link at the top of its page, or ask your instructor for the course's "
+                "repository."
             )
         for heading, new in parts:
             body += [f"## {new}", links(sections[heading], "README.md", page)]

@@ -43,9 +43,10 @@ html_copy_source = False  # the notebooks are offered for download from each pag
 html_show_sourcelink = False
 html_last_updated_fmt = None
 html_theme_options = {
-    "repository_url": _settings["repository_url"],
+    "repository_url": _settings.get("repository_url", ""),
     "repository_branch": _settings["branch"],
-    "use_repository_button": True,
+    # no repository known (no setting, no git remote): no button rather than an invented address
+    "use_repository_button": bool(_settings.get("repository_url")),
     "use_download_button": True,  # the page as PDF (the browser's print)
     "use_fullscreen_button": False,
     "home_page_in_toc": True,

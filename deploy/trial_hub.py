@@ -240,7 +240,7 @@ class TrialHub:
         os.chmod(self.root / "gitconfig", 0o644)
         (state / "cohort.toml").write_text(_toml(cohort), encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "CITYKIT_"))}
-        env["CITYKIT_COHORT"] = str(state / "cohort.toml")
+        env["CITYKIT_COHORT_FILE"] = str(state / "cohort.toml")
         env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
         self._log = open(self.log_path, "w", encoding="utf-8")
         self.process = subprocess.Popen(

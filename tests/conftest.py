@@ -28,3 +28,19 @@ def realdata() -> Path:
             pytest.fail(message + "; CITYKIT_REQUIRE_REALDATA=1 forbids skipping")
         pytest.skip(message)
     return REALDATA
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """One Playwright driver for the whole session, shared by every browser fixture.
+
+    Playwright's synchronous API refuses to start while another instance is running, so the
+    browser tests (tests/browser) and the hub tests (tests/hub) must not each start their own.
+    """
+    from playwright.sync_api import sync_playwright
+
+    driver = sync_playwright().start()
+    try:
+        yield driver
+    finally:
+        driver.stop()

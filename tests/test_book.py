@@ -317,7 +317,7 @@ def test_the_course_stages_every_page_it_holds(tmp_path):
     ):
         assert page in summary.pages, page
     notes = listed("curriculum/instructor-notes/*.md")
-    assert len(notes) == 7 and len(summary.pages) == 50, len(summary.pages)
+    assert len(notes) == 7 and len(summary.pages) == 52, len(summary.pages)
     assert summary.downloads == ["curriculum/03-evaluation/pre-analysis-plan.md"]
     assert summary.links_to_repository == []
     module = (tmp_path / "src/curriculum/03-evaluation/index.md").read_text()
@@ -415,3 +415,62 @@ def test_an_explorer_with_nothing_to_show_is_counted_and_named():
     assert [sorted(o["data"]) for o in prepared["cells"][2]["outputs"]] == [["text/markdown"]]
     assert summary.explorers_without_picture == [f"{REL} cell 1"]
     assert f"1 had nothing to show: {REL} cell 1" in str(summary)
+
+
+def _git_clone_with_origin(folder, remote: str | None):
+    import subprocess
+
+    folder.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)
+    if remote:
+        subprocess.run(["git", "-C", str(folder), "remote", "add", "origin", remote], check=True)
+    return folder
+
+
+def test_the_repository_comes_from_the_git_remote_and_is_never_invented(tmp_path):
+    site = (ROOT / "book" / "site.toml").read_text(encoding="utf-8")
+    assert not any(line.startswith("repository_url") for line in site.splitlines())
+    ssh = _git_clone_with_origin(tmp_path / "ssh", "git@git.mycity.gov:analytics/academy.git")
+    assert (
+        build.load_settings(root=ssh).repository_url
+        == "https://git.mycity.gov/analytics/academy.git"
+    )
+    none = _git_clone_with_origin(tmp_path / "none", None)
+    assert build.load_settings(root=none).repository_url == ""
+    assert build.load_settings(root=tmp_path / "not-a-clone").repository_url == ""
+    given = build.load_settings(root=ssh, repository_url="https://git.example.org/c.git")
+    assert given.repository_url == "https://git.example.org/c.git"
+    with pytest.raises(build.BuildError, match="repository_url must be an http"):
+        build.load_settings(root=none, repository_url="git.example.org/c")
+
+
+def test_without_a_repository_the_site_has_no_hub_link_and_no_repository_link(tmp_path):
+    bare = build.Settings(
+        title="Course", hub_url="https://hub.city.gov", repository_url="", branch="main"
+    )
+    outside = []
+    text = build.rewrite_links(
+        "See [the data](../../datasets/README.md).",
+        source=REL,
+        page=REL,
+        published=PUBLISHED,
+        settings=bare,
+        outside=outside,
+    )
+    assert text == "See the data."
+    assert outside == [f"{REL}: ../../datasets/README.md"]
+    boxes = {
+        settings.repository_url: "".join(
+            build.prepare_exercise(
+                _executed_lesson(caption=None),
+                rel=REL,
+                module="00-foundations",
+                settings=settings,
+                published=PUBLISHED,
+            )["cells"][1]["source"]
+        )
+        for settings in (bare, SETTINGS)
+    }
+    assert "Download the assignment" in boxes[""]
+    assert "JupyterHub" not in boxes[""] and "git-pull" not in boxes[""]
+    assert "git-pull" in boxes[SETTINGS.repository_url]

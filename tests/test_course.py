@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from citykit import course
+from citykit.course import answers, notebook_checks
 from repo_paths import ROOT
 
 
@@ -84,7 +85,7 @@ def test_a_failing_solution_and_a_passing_blank_are_caught(mini_course):
                 "### END HIDDEN TESTS", "assert n_open < 0\n### END HIDDEN TESTS"
             )
     nbformat.write(nb, solution)
-    result = course._validate(str(solution), False)
+    result = notebook_checks.validate(str(solution), False)
     assert result.get("failed"), "a failing hidden test must fail validation"
 
     # a test that cannot fail, written in the solution, reaches the exercise: caught
@@ -94,7 +95,7 @@ def test_a_failing_solution_and_a_passing_blank_are_caught(mini_course):
     nbformat.write(nb, solution)
     course.build(mini_course)
     exercise = _first("exercises/*/*.ipynb", mini_course)
-    result = course._validate(str(exercise), True)
+    result = notebook_checks.validate(str(exercise), True)
     assert [c["source"] for c in result.get("passed", [])] == ["assert True"]
 
 
@@ -139,7 +140,7 @@ def test_wrong_methods_accepted_and_alternatives_rejected_are_caught(
                 "### END HIDDEN TESTS", "assert valid is not None\n### END HIDDEN TESTS"
             )
     nbformat.write(nb, solution)
-    result = course._methods(str(mini_course), "00-foundations")
+    result = answers.verify_methods(str(mini_course), "00-foundations")
     problems = [f"{qid}: {message}" for qid, message in result["problems"]]
     text = "\n".join(problems)
     assert "q1_requests: the check says 'correct' to mistake 3" in text
@@ -155,7 +156,7 @@ def test_wrong_methods_accepted_and_alternatives_rejected_are_caught(
     assert result["mistakes"] >= 3 * 8 and result["alternatives"] >= 8
     # the same run on the real bank finds nothing
     monkeypatch.delenv("CITYKIT_QUESTIONS_DIR")
-    clean = course._methods(str(ROOT), "00-foundations")
+    clean = answers.verify_methods(str(ROOT), "00-foundations")
     assert clean["problems"] == []
 
 
@@ -163,7 +164,7 @@ def test_a_question_with_too_few_methods_or_hints_is_caught():
     results = {
         "q1_requests": {"methods": [], "entry": {"status": "correct", "hidden_passed": True}}
     }
-    problems = course._judge_methods("00-foundations", results)["problems"]
+    problems = answers.judge_methods("00-foundations", results)["problems"]
     mine = [message for qid, message in problems if qid == "q1_requests"]
     assert "lists 0 wrong methods; at least 3" in mine
     assert "lists no defensible alternative method" in mine
@@ -178,9 +179,11 @@ def test_an_exercise_that_stops_a_learner_run_is_caught(mini_course):
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "q1_answer":
             cell.source += "\nprint(n_requests)"  # uses the learner's answer outside the solution
     nbformat.write(nb, exercise)
-    result = course._learner_run(str(exercise))
+    result = notebook_checks.learner_run(str(exercise))
     assert result["stopped"] and "NameError" in result["stopped"]
-    untouched = course._learner_run(str(ROOT / "exercises" / "00-foundations" / exercise.name))
+    untouched = notebook_checks.learner_run(
+        str(ROOT / "exercises" / "00-foundations" / exercise.name)
+    )
     assert untouched["stopped"] is None
     assert set(untouched["verdicts"].values()) == {"Not attempted"}
     assert "0 of 8 questions Correct, 8 not attempted" in untouched["last"]

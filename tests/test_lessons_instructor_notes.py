@@ -106,11 +106,11 @@ def test_notes_that_skip_a_misconception_or_misstate_a_time_are_caught():
     text = page.read_text(encoding="utf-8")
     assert notes_problems(text, page, module, questions) == []
 
-    skipped = text.replace("`q8_worst_department`", "the last question")
+    skipped = text.replace("`q8_late_ranking`", "the last question")
     assert notes_problems(skipped, page, module, questions) == [
-        "q8_worst_department: the bank lists its wrong answers; the notes do not discuss them"
+        "q8_late_ranking: the bank lists its wrong answers; the notes do not discuss them"
     ]
-    invented = text.replace("`q8_worst_department`", "`q9_invented`")
+    invented = text.replace("`q8_late_ranking`", "`q9_invented`")
     assert "q9_invented: not a question of the bank" in notes_problems(
         invented, page, module, questions
     )

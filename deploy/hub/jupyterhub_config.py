@@ -1,7 +1,7 @@
 """JupyterHub for one cohort of City Analyst Academy on one Linux server.
 
 Read by ``jupyterhub -f deploy/hub/jupyterhub_config.py``; the class is described in
-``cohort.toml`` (path in ``$CITYKIT_COHORT``, default ``/etc/city-analyst-academy/cohort.toml``).
+``cohort.toml`` (path in ``$CITYKIT_COHORT_FILE``, default ``/etc/city-analyst-academy/cohort.toml``).
 What it sets up, step by step in docs/hub.md:
 
 * every person signs in (PAM: their Unix password; or LTI 1.3 from Canvas or Moodle) and gets a
@@ -24,7 +24,7 @@ from cohort import CohortSpawner, load_cohort, role_environment  # noqa: E402
 
 c = get_config()  # provided by JupyterHub when it loads this file
 
-cohort = load_cohort(os.environ.get("CITYKIT_COHORT", "/etc/city-analyst-academy/cohort.toml"))
+cohort = load_cohort(os.environ.get("CITYKIT_COHORT_FILE", "/etc/city-analyst-academy/cohort.toml"))
 people = set(cohort.instructors) | set(cohort.learners)
 services: list[dict] = []  # hub services and roles, set at the end
 roles: list[dict] = []

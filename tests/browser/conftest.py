@@ -110,21 +110,15 @@ def chromium_executable() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_executable):
+def browser(chromium_executable, playwright_driver):
     """A headless Chromium driven by Playwright, closed at the end of the session."""
-    from playwright.sync_api import sync_playwright
-
-    manager = sync_playwright().start()
+    chromium = playwright_driver.chromium.launch(
+        executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS
+    )
     try:
-        chromium = manager.chromium.launch(
-            executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+        yield chromium
     finally:
-        manager.stop()
+        chromium.close()
 
 
 # --------------------------------------------------------------------------------------------

@@ -24,18 +24,12 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="module")
-def browser(chromium_path):
+def browser(chromium_path, playwright_driver):
     """A headless Chromium, closed at the end of the module."""
-    from playwright.sync_api import sync_playwright
-
-    manager = sync_playwright().start()
+    chromium = playwright_driver.chromium.launch(
+        executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+    )
     try:
-        chromium = manager.chromium.launch(
-            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+        yield chromium
     finally:
-        manager.stop()
+        chromium.close()

@@ -77,6 +77,13 @@ def test_the_wheel_holds_every_file_of_the_sample_city(wheel):
     assert "citykit/sample_city/datapackage.json" in names
 
 
+def test_the_wheel_carries_no_test_fixture(wheel):
+    # tests/data holds GPL-licensed reference data (tests/data/README.md): test fixtures only
+    names = zipfile.ZipFile(wheel).namelist()
+    fixtures = {p.name for p in (ROOT / "tests" / "data").iterdir()}
+    assert [n for n in names if n.startswith("tests/") or n.rsplit("/", 1)[-1] in fixtures] == []
+
+
 def test_a_clean_venv_with_the_wheel_loads_every_table(wheel, tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)

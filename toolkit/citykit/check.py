@@ -129,8 +129,9 @@ KINDS = (
     "function",
 )
 _MISSING = object()
-# set by `citykit course fingerprint` in the solution's kernel: checks ignore old fingerprints
-_REFINGERPRINT = "CITYKIT_REFINGERPRINT"
+#: Environment variable set by ``citykit course fingerprint`` in the solution's kernel: the checks
+#: ignore the fingerprints about to be replaced.
+REFINGERPRINT_ENV = "CITYKIT_REFINGERPRINT"
 # answers within _STEPS quantisation steps of the stored one are accepted (see _candidates)
 _STEPS = 2
 # tolerance on a list of numbers tries every combination of neighbours: keep lists short
@@ -449,7 +450,7 @@ def load_bank(assignment: str) -> dict:
     bank = tomllib.loads(path.read_text(encoding="utf-8"))
     answers_file = path.with_name(f"{assignment}.answers.json")
     answers = json.loads(answers_file.read_text()) if answers_file.is_file() else {}
-    if os.environ.get(_REFINGERPRINT):
+    if os.environ.get(REFINGERPRINT_ENV):
         # `citykit course fingerprint` re-runs the solution to write new fingerprints: the old
         # ones may describe answers that have since changed, so the checks must not use them
         answers = {}
@@ -683,6 +684,15 @@ class Exercise:
         canonical = self.canonical_forms(question, value, near=False)[0]
         return _hash(f"{self.assignment}/{question}", canonical)
 
+    def coarse_fingerprint_of(self, question: str, number: float, *, places: int) -> str:
+        """Return the fingerprint of ``number`` rounded to ``places`` decimals (a rounding slip).
+
+        ``citykit course fingerprint`` stores these for the right answer to a ``number`` question
+        with ``decimals``, so a check can say "rounded too far" without knowing the answer.
+        """
+        canonical = f"coarse{places}:{round(float(number), places)!r}"
+        return _hash(f"{self.assignment}/{question}", canonical)
+
     def _match(self, question: str, spec: dict, value, wanted: list[str]) -> str | None:
         """Return the canonical form of ``value`` whose hash is in ``wanted``, if any."""
         if not wanted:
@@ -872,8 +882,7 @@ class Exercise:
         for places in range(0, decimals or 0):
             if round(number, places) != number or str(places) not in coarse:
                 continue
-            key = _hash(f"{self.assignment}/{question}", f"coarse{places}:{number!r}")
-            if key == coarse[str(places)]:
+            if self.coarse_fingerprint_of(question, number, places=places) == coarse[str(places)]:
                 return (
                     f"Your number is rounded to {places} decimals; the question asks for "
                     f"{decimals}. Keep more decimals (or don't round).",

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from citykit.errors import CityKitError, SchemaMismatchError, UnknownNameError, did_you_mean
+from citykit.paths import course_root
 
 __all__ = ["list_datasets", "load", "describe", "data_dir", "schema"]
 
@@ -54,15 +55,22 @@ def data_dir() -> Path:
     """
     env = os.environ.get("CITYKIT_DATA_DIR")
     if env:
+        if not (Path(env) / _PACKAGE).is_file():
+            found = "does not exist" if not Path(env).exists() else f"holds no {_PACKAGE}"
+            raise CityKitError(
+                f"The environment variable CITYKIT_DATA_DIR names the folder {env!r}, which "
+                f"{found}. Point it at a folder that holds the tables and their {_PACKAGE} "
+                "(e.g. one written by `citykit datasets build --out FOLDER`), or unset it to "
+                "use the sample city."
+            )
         return Path(env)
     packaged = _packaged_data()
     if packaged is not None:
         return packaged
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "datasets" / _PACKAGE
-        if candidate.is_file():
-            return candidate.parent
+    # a source checkout: the course repository that holds this package (asked for explicitly)
+    root = course_root(Path(__file__), default=None)
+    if root is not None and (root / "datasets" / _PACKAGE).is_file():
+        return root / "datasets"
     raise CityKitError(
         "The sample city's tables were not found: citykit was installed without them (no "
         "citykit/sample_city folder) and no datasets/ folder of the course repository is next to "

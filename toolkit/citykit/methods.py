@@ -44,6 +44,9 @@ __all__ = [
     "run_hidden",
     "run_question",
     "solution_entry",
+    "print_result",
+    "kernel_call",
+    "read_result",
     "value_texts",
 ]
 
@@ -325,7 +328,7 @@ def solution_entry(
     decimals = spec.get("decimals")
     if kind == "number" and decimals:
         entry["coarse"] = {
-            str(places): check._hash(base, f"coarse{places}:{round(float(value), places)!r}")
+            str(places): exercise.coarse_fingerprint_of(question, value, places=places)
             for places in range(decimals)
         }
     worked = json.dumps(
@@ -334,3 +337,50 @@ def solution_entry(
     )
     entry["worked"] = [check.seal(worked, question=base, canonical=c) for c in canonicals]
     return entry
+
+
+_KERNEL_WORK = {"run_question": run_question, "solution_entry": solution_entry}
+
+
+def print_result(function: str, namespace: dict, options: dict) -> None:
+    """Run :func:`run_question` or :func:`solution_entry` in a kernel; print its result as JSON.
+
+    :mod:`citykit.course` sends a one-line call of this function to the solution's kernel and
+    reads the line back with :func:`read_result`: the rules themselves stay in this module.
+
+    Examples
+    --------
+    >>> print_result("nothing", {}, {})
+    Traceback (most recent call last):
+    ...
+    KeyError: 'nothing'
+    """
+    result = _KERNEL_WORK[function](namespace, **options)
+    print(MARKER + json.dumps(result, default=str))
+
+
+def kernel_call(function: str, **options) -> str:
+    """Return the code of a notebook cell that calls :func:`print_result` with ``options``.
+
+    Examples
+    --------
+    >>> print(kernel_call("run_question", question="q1"))
+    import citykit.methods as _cm
+    _cm.print_result('run_question', globals(), {'question': 'q1'})
+    """
+    return f"import citykit.methods as _cm\n_cm.print_result({function!r}, globals(), {options!r})"
+
+
+def read_result(text: str) -> dict | None:
+    """Return the result :func:`print_result` printed in ``text`` (a cell's stdout), or None.
+
+    Examples
+    --------
+    >>> read_result("".join(["noise", chr(10), MARKER, '{"a": 1}', chr(10)]))
+    {'a': 1}
+    >>> read_result("no result") is None
+    True
+    """
+    if MARKER not in text:
+        return None
+    return json.loads(text.rsplit(MARKER, 1)[1].splitlines()[0])

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citykit.errors import CityKitError
+from citykit.paths import course_root
 
 __all__ = ["CourseLayout", "GradingSetupError", "load_course", "sqlite_url_in"]
 
@@ -115,7 +116,10 @@ class CourseLayout:
 
 
 def load_course(root: str | os.PathLike | None = None, *, db_url: str | None = None):
-    """Read the course at ``root`` (default: the current folder) and its nbgrader configuration.
+    """Read the course at ``root`` and its nbgrader configuration.
+
+    Without ``root``: the course root at or above the current folder
+    (:func:`citykit.paths.course_root`), else the current folder.
 
     Parameters
     ----------
@@ -138,7 +142,7 @@ def load_course(root: str | os.PathLike | None = None, *, db_url: str | None = N
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
 
-    root_path = Path(root or os.getcwd()).resolve()
+    root_path = Path(root or course_root(default=Path.cwd())).resolve()
     if not root_path.is_dir():
         raise GradingSetupError(
             f"course root {str(root_path)!r} is not a folder; pass --course-root with the folder "
