@@ -1,10 +1,15 @@
-"""A fresh clone works for an instructor: the nbgrader commands of the guides and the formgrader,
-with no manual step (no ``_grading/`` folder yet, the environment's ``bin`` not on ``PATH``).
+"""A fresh clone works for an instructor: every nbgrader command of the guides and the formgrader,
+and ``citykit grade`` between them, with no manual step (no ``_grading/`` folder yet, the
+environment's ``bin`` not on ``PATH``), on a real ``git clone`` of the repository.
 
 Before ``nbgrader_config.py`` created ``_grading/`` itself, each of these failed on a fresh clone:
 sqlite could not open ``_grading/gradebook.db`` ("unable to open database file"), so
 ``nbgrader db``/``collect`` stopped and the formgrader's API never answered (its page stayed on
-"Loading"); and a new gradebook needed the ``alembic`` command on ``PATH``.
+"Loading"); and a new gradebook needed the ``alembic`` command on ``PATH``. Before
+``citykit grade`` carried ``submission_secret.txt`` next to the feedback, ``nbgrader
+release_feedback`` stopped with FileNotFoundError.
+
+The clone holds what is committed (HEAD): uncommitted changes are not in it.
 """
 
 from __future__ import annotations
@@ -33,12 +38,12 @@ pytestmark = pytest.mark.hub
 
 @pytest.fixture
 def fresh_clone(tmp_path) -> Path:
-    """The course as a clone has it: configuration, solutions and exercises; no ``_grading/``."""
+    """``git clone`` of the repository: configuration, solutions and exercises; no ``_grading/``."""
+    if not (ROOT / ".git").exists() or shutil.which("git") is None:
+        pytest.skip("the repository is not a git checkout (or git is missing)")
     course = tmp_path / "course"
-    course.mkdir()
-    shutil.copy2(ROOT / "nbgrader_config.py", course)
-    for folder in ("solutions", "exercises"):
-        shutil.copytree(ROOT / folder / ASSIGNMENT, course / folder / ASSIGNMENT)
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(course)], check=True, timeout=300)
+    assert (course / "exercises" / ASSIGNMENT).is_dir()
     assert not (course / "_grading").exists()
     return course
 
@@ -56,21 +61,20 @@ def _environment(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _nbgrader(course: Path, env: dict, *args: str) -> str:
+def _run(command: list, course: Path, env: dict) -> str:
     result = subprocess.run(
-        [str(BIN / "nbgrader"), *args],
-        cwd=course,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        command, cwd=course, env=env, capture_output=True, text=True, timeout=600
     )
     printed = result.stdout + result.stderr
     # nbgrader exits 0 on some failures: its log is the verdict.
     assert result.returncode == 0 and "CRITICAL" not in printed and "Traceback" not in printed, (
-        f"nbgrader {' '.join(args)} failed:\n{printed[-3000:]}"
+        f"{' '.join(command[:3])} failed:\n{printed[-3000:]}"
     )
     return printed
+
+
+def _nbgrader(course: Path, env: dict, *args: str) -> str:
+    return _run([str(BIN / "nbgrader"), *args], course, env)
 
 
 def test_nbgrader_commands_work_on_a_fresh_clone(fresh_clone, tmp_path):
@@ -79,35 +83,50 @@ def test_nbgrader_commands_work_on_a_fresh_clone(fresh_clone, tmp_path):
     exchange = tmp_path / "exchange"
     exchange.mkdir()
     ex = f"--Exchange.root={exchange}"
+    course = "--course=city-analyst-academy"
+    grading = fresh_clone / "_grading"
     _nbgrader(fresh_clone, env, "db", "student", "add", "learner1")
     _nbgrader(fresh_clone, env, "db", "assignment", "add", ASSIGNMENT)
-    assert (fresh_clone / "_grading" / "gradebook.db").is_file()
-    assert (fresh_clone / "_grading").stat().st_mode & 0o777 == 0o700
+    assert (grading / "gradebook.db").is_file()
+    assert grading.stat().st_mode & 0o777 == 0o700
+    # The formgrader's "Generate" and "Release", then a learner fetches, validates and submits
+    # (the untouched exercise), and the instructor collects.
+    _nbgrader(fresh_clone, env, "generate_assignment", ASSIGNMENT, "--force")
     _nbgrader(fresh_clone, env, "release_assignment", ASSIGNMENT, ex)
-    # A learner's submission (the untouched exercise) through the exchange, then collected.
     learner = tmp_path / "learner"
     learner.mkdir()
-    fetched = _nbgrader(
-        learner, env, "fetch_assignment", ASSIGNMENT, ex, "--course=city-analyst-academy"
-    )
-    assert "Fetched as" in fetched
-    submitted = _nbgrader(
-        learner,
-        env,
-        "submit",
-        ASSIGNMENT,
-        ex,
-        "--course=city-analyst-academy",
-        "--student=learner1",
-    )
+    assert "Fetched as" in _nbgrader(learner, env, "fetch_assignment", ASSIGNMENT, ex, course)
+    for notebook in sorted((learner / ASSIGNMENT).glob("*.ipynb")):
+        _nbgrader(learner, env, "validate", str(notebook.relative_to(learner)))
+    submitted = _nbgrader(learner, env, "submit", ASSIGNMENT, ex, course, "--student=learner1")
     assert "Submitted as" in submitted
     _nbgrader(fresh_clone, env, "collect", ASSIGNMENT, ex)
-    notebooks = list(
-        (fresh_clone / "_grading" / "submitted" / "learner1" / ASSIGNMENT).glob("*.ipynb")
+    collected = grading / "submitted" / "learner1" / ASSIGNMENT
+    assert list(collected.glob("*.ipynb")), "collect put no notebook in _grading/submitted"
+    assert (collected / "submission_secret.txt").is_file()
+    # nbgrader's own autograde (the formgrader's button), then citykit grade as the guides say.
+    _nbgrader(fresh_clone, env, "autograde", ASSIGNMENT, "--force")
+    graded = _run(
+        [str(BIN / "citykit"), "grade", ASSIGNMENT, "--no-progress", "--force"], fresh_clone, env
     )
-    assert notebooks, "collect put no notebook in _grading/submitted/learner1"
-    listed = _nbgrader(fresh_clone, env, "db", "assignment", "list")
-    assert ASSIGNMENT in listed
+    assert "1 graded" in graded
+    feedback = grading / "feedback" / "learner1" / ASSIGNMENT
+    assert (feedback / "submission_secret.txt").read_text() == (
+        collected / "submission_secret.txt"
+    ).read_text()
+    # Feedback goes back to the learner: citykit's, then nbgrader's regenerated one.
+    released = _nbgrader(fresh_clone, env, "release_feedback", ASSIGNMENT, ex)
+    assert "Feedback released to" in released
+    fetched = _nbgrader(
+        learner, env, "fetch_feedback", ASSIGNMENT, ex, course, "--student=learner1"
+    )
+    assert "Fetched feedback" in fetched
+    assert list((learner / ASSIGNMENT / "feedback").rglob("*.html"))
+    _nbgrader(fresh_clone, env, "generate_feedback", ASSIGNMENT, "--force")
+    assert "Feedback released to" in _nbgrader(fresh_clone, env, "release_feedback", ASSIGNMENT, ex)
+    _nbgrader(fresh_clone, env, "export")
+    assert "learner1" in (fresh_clone / "grades.csv").read_text()
+    assert ASSIGNMENT in _nbgrader(fresh_clone, env, "db", "assignment", "list")
 
 
 def _free_port() -> int:

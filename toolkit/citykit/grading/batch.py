@@ -142,6 +142,7 @@ def _commit_files(layout: CourseLayout, result: dict) -> None:
             for path in src.glob(pattern):
                 if path.is_file() and not path.is_symlink():
                     shutil.copyfile(path, staging / path.name)
+        _carry_secret(layout.submitted / sid / aid, staging)
         dest = dest_root / sid / aid
         dest.parent.mkdir(parents=True, exist_ok=True)
         if dest.exists():
@@ -149,6 +150,17 @@ def _commit_files(layout: CourseLayout, result: dict) -> None:
             os.replace(dest, trash)
             shutil.rmtree(trash, ignore_errors=True)
         os.replace(staging, dest)
+
+
+def _carry_secret(submitted: Path, staging: Path) -> None:
+    """Copy ``submission_secret.txt`` (``nbgrader submit`` writes it) next to the grades.
+
+    ``nbgrader release_feedback`` names each released feedback file with it, and stops without
+    it; nbgrader's own autograde and generate_feedback carry it the same way.
+    """
+    secret = submitted / "submission_secret.txt"
+    if secret.is_file() and not secret.is_symlink() and secret.stat().st_size <= 4096:
+        shutil.copyfile(secret, staging / secret.name)
 
 
 def _clean_stale_runs(base: Path) -> None:

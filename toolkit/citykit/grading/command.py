@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 __all__ = ["add_grade_parser", "run_grade"]
 
@@ -78,6 +79,18 @@ def add_grade_parser(subparsers) -> argparse.ArgumentParser:
         "--cpu-seconds", type=int, default=600, metavar="S", help="CPU-time limit of a kernel (s)"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--export",
+        choices=("canvas", "moodle"),
+        action="append",
+        metavar="LMS",
+        help="also write the assignment's grades as a CSV that canvas or moodle imports",
+    )
+    parser.add_argument(
+        "--roster",
+        metavar="CSV",
+        help="the LMS's own gradebook export: its students, ids and columns are used by --export",
+    )
     parser.set_defaults(func=run_grade)
     return parser
 
@@ -93,7 +106,9 @@ def run_grade(args: argparse.Namespace) -> int:
 
     _speedups.skip_slow_optional_imports()  # this process only grades: skip a slow import
     from citykit.grading.batch import grade
+    from citykit.grading.lms_export import export_grades
 
+    started = time.time()
     try:
         summary = grade(
             args.assignment,
@@ -107,9 +122,17 @@ def run_grade(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
             limits={"memory_mb": args.memory_mb, "cpu_seconds": args.cpu_seconds},
         )
+        exports = [
+            export_grades(
+                summary_layout(args), lms, roster=args.roster, assignments=[args.assignment]
+            )
+            for lms in getattr(args, "export", None) or ()
+        ]
     except CityKitError as exc:
         print(f"citykit grade: {exc}", file=sys.stderr)
         return 2
+    if args.submissions:
+        _print_intake(summary_layout(args), args.assignment, since=started)
     print(summary)
     for outcome in summary.outcomes:
         if outcome.status != "ok":
@@ -117,4 +140,35 @@ def run_grade(args: argparse.Namespace) -> int:
             print(f"  {outcome.student}: {outcome.status} -- {notes}")
     for name, path in summary.report.items():
         print(f"{name}: {path}")
+    for result in exports:
+        print(result)
     return 1 if any(o.status == "error" for o in summary.outcomes) else 0
+
+
+def summary_layout(args: argparse.Namespace):
+    """The course that ``args`` name (course root and gradebook URL)."""
+    from citykit.grading.course import load_course
+
+    return load_course(args.course_root, db_url=args.db_url)
+
+
+def _print_intake(layout, assignment: str, *, since: float) -> None:
+    """Print what this run's intake did not import as it came (its report has every file)."""
+    import csv
+    from collections import Counter
+
+    report = layout.grading / f"{assignment}-intake.csv"
+    if not report.is_file() or report.stat().st_mtime < since - 1:
+        return
+    with open(report, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    problems = [r for r in rows if r["status"] != "ok"]
+    counts = Counter(r["status"] for r in problems)
+    print(
+        f"intake: {len(rows)} files, {len(rows) - len(problems)} ok"
+        + "".join(f", {n} {status}" for status, n in sorted(counts.items()))
+        + f" (every file: {report})"
+    )
+    for row in problems:
+        who = f"{row['student']}: " if row["student"] else ""
+        print(f"  {row['file']}: {who}{row['status']} -- {row['detail']}")
