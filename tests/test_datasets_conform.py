@@ -329,3 +329,10 @@ def test_saved_with_the_citys_own_names_as_its_schema(tmp_path):
     other.to_csv(tmp_path / "service_requests.csv", index=False)
     with pytest.raises(CityKitError, match="'department' .*'Streets'"):
         datasets.load("service_requests", data_dir=tmp_path)
+
+
+def test_rows_that_share_a_key_are_counted():
+    export = _export().assign(**{"Unique Key": ["11", "12", "12", "14", "11"]})
+    row = _report(_conform(export), "request_id", "duplicate keys")
+    assert row["rows"] == 4 and row["examples"] == "11, 12"
+    assert "duplicate keys" not in set(_conform().report["action"])

@@ -112,7 +112,8 @@ class Conformed:
     report : DataFrame
         One row per thing done: ``column``, ``action`` (``renamed``, ``kept``, ``values mapped``,
         ``dates parsed``, ``not parsed``, ``defaulted``, ``outside allowed values``,
-        ``columns dropped``, ``rows dropped``), ``rows`` affected, ``detail`` and ``examples``.
+        ``columns dropped``, ``rows dropped``, ``missing values``, ``duplicate keys``), ``rows``
+        affected, ``detail`` and ``examples``.
     source : CityFile or None
         What was detected when reading a file (encoding, separator), or ``None`` for a table.
     descriptor : dict or None
@@ -375,6 +376,19 @@ def conform_to_schema(
         if _required(f) and f["name"] in source_of and table[f["name"]].isna().any():
             n = int(table[f["name"]].isna().sum())
             rows.append(_row(f["name"], "missing values", n, "required by the schema, left empty"))
+    key = [k for k in descriptor["schema"].get("primaryKey", []) if k in table.columns]
+    repeated = table.duplicated(subset=key, keep=False) & table[key].notna().all(axis=1)
+    if key and repeated.any():
+        examples = table.loc[repeated, key[0]].drop_duplicates().head(_EXAMPLES).tolist()
+        rows.append(
+            _row(
+                ", ".join(key),
+                "duplicate keys",
+                int(repeated.sum()),
+                "kept: rows that share a key (two exports that overlap?)",
+                ", ".join(map(str, examples)),
+            )
+        )
     outside = values_outside(table, descriptor, kind="city")
     for row in outside.itertuples(index=False):
         detail = (
