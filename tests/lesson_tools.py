@@ -47,12 +47,42 @@ def code(path: Path) -> str:
     return "\n".join(src for kind, src, _ in cells(path) if kind == "code")
 
 
-def run_lesson(path: Path, output: Path, parameters: dict) -> list[dict]:
-    """Execute a lesson (papermill, in its folder) and return its outputs; fails on any stderr."""
-    from citykit import course
+class LessonFailed(Exception):
+    """A lesson stopped with an error; the message names its section, not a cell number."""
 
-    course.execute_notebook(path, output, parameters=parameters)
+
+def run_lesson(path: Path, output: Path, parameters: dict) -> list[dict]:
+    """Execute a lesson (papermill, in its folder) and return its outputs; fails on any stderr.
+
+    A cell that raises fails the run with :class:`LessonFailed`, naming the lesson's section (its
+    heading) and the cell's first line, which a reader finds, rather than a cell number."""
+    from citykit import course
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        course.execute_notebook(path, output, parameters=parameters)
+    except PapermillExecutionError as error:
+        where = section_of(path, error.source)
+        raise LessonFailed(
+            f"{lesson_number(path)} ({path.name}) stopped in {where}: {error.ename}: {error.evalue}"
+        ) from None
     return _lesson_outputs(output)
+
+
+def section_of(path: Path, source: str) -> str:
+    """Where a cell of a lesson is, in a reader's words: the heading above it and its first line."""
+    heading, found = "", None
+    for kind, src, _ in cells(path):
+        if kind == "markdown":
+            heads = [line.lstrip("#").strip() for line in src.splitlines() if line.startswith("#")]
+            heading = heads[-1] if heads else heading
+        elif src.strip() == source.strip():
+            found = heading
+            break
+    first = next((line for line in source.splitlines() if line.strip()), "")
+    if found is None:
+        return f"the cell {first!r}"
+    return f"section {found!r}, the cell {first!r}"
 
 
 @functools.cache

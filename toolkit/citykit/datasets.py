@@ -7,7 +7,9 @@ with gaps stay integers (``Int64``).
 
 To run a lesson on your own city's export, put CSV files named like ours (``service_requests.csv``
 ...) in a folder and pass ``data_dir=``; the columns are checked against our schema and any
-difference is listed in one message.
+difference is listed in one message. :func:`read_city_file` reads an export as it comes (encoding,
+separator, ``.xlsx``) and :func:`conform` maps its columns, values and date formats to ours, with a
+report of what it mapped, defaulted and dropped.
 
 Examples
 --------
@@ -25,16 +27,29 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from citykit import _files
+from citykit import conform as _conform
+from citykit._files import read_city_file
 from citykit.errors import CityKitError, SchemaMismatchError, UnknownNameError, did_you_mean
 from citykit.paths import course_root
 
-__all__ = ["list_datasets", "load", "describe", "data_dir", "schema"]
+__all__ = [
+    "list_datasets",
+    "load",
+    "describe",
+    "data_dir",
+    "schema",
+    "read_city_file",
+    "conform",
+    "check_values",
+]
 
 _PACKAGE = "datapackage.json"
 
@@ -185,7 +200,7 @@ def _convert(column: pd.Series, field: dict, *, use_enum: bool) -> tuple[pd.Seri
         if enum and use_enum:
             dtype = pd.CategoricalDtype(enum, ordered=bool(field.get("categoriesOrdered")))
             bad = present & ~text.isin(enum)
-            values = values.astype(dtype)
+            values = values.where(~bad, np.nan).astype(dtype)  # the bad ones are reported
         elif enum:
             values = values.astype("category")
             bad = pd.Series(False, index=text.index)
@@ -278,9 +293,11 @@ def load(name: str, *, data_dir: str | Path | None = None) -> pd.DataFrame:
     """
     descriptor = schema(name)
     folder = Path(data_dir) if data_dir is not None else globals()["data_dir"]()
-    own_schema = data_dir is not None and (folder / _PACKAGE).is_file()
+    own_schema = (  # a city's package that describes this table (not just another one)
+        data_dir is not None and (folder / _PACKAGE).is_file() and name in _resources(folder)
+    )
     if own_schema:
-        descriptor = _resources(folder).get(name, descriptor)
+        descriptor = _resources(folder)[name]
     path = folder / descriptor.get("path", f"{name}.csv")
     if not path.is_file():
         found = sorted(p.name for p in folder.glob("*.csv")) if folder.is_dir() else []
@@ -289,11 +306,13 @@ def load(name: str, *, data_dir: str | Path | None = None) -> pd.DataFrame:
             f"No file {path.name!r} in data_dir {str(folder)!r}.{where} Name your export "
             f"{path.name!r} (or pass the folder that holds it)."
         )
+    if data_dir is not None:  # a city's own file: empty, a workbook, not UTF-8 or commas?
+        _files.check_csv(path)
     fields = descriptor["schema"]["fields"]
     use_enum = data_dir is None or own_schema
     fast = _load_fast(path, fields, use_enum=use_enum)
     if fast is not None:
-        return fast
+        return _course_values(fast, name, path) if not use_enum else fast
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     raw.columns = [str(c).strip() for c in raw.columns]
     expected = [f["name"] for f in fields]
@@ -312,23 +331,166 @@ def load(name: str, *, data_dir: str | Path | None = None) -> pd.DataFrame:
                 if allowed and field["type"] == "string"
                 else field["type"]
             )
-            wrong.append(f"{field['name']!r} ({n_bad} values are not {expect}, e.g. {first!r})")
+            fits = ""
+            if field["type"] in ("date", "datetime"):
+                expect = f"{field['type']}s in ISO 8601 (2024-01-31T08:30:00)"
+                fmt = _conform.fitting_date_format(raw[field["name"]])
+                if fmt:
+                    fits = f"; they fit dates={{{field['name']!r}: {fmt!r}}} in datasets.conform"
+            wrong.append(
+                f"{field['name']!r} ({n_bad} values are not {expect}, e.g. {first!r}{fits})"
+            )
         converted[field["name"]] = values
     if missing or wrong:
         parts = [f"{path.name} does not match the schema of {name!r}."]
         if missing:
-            hints = "".join(did_you_mean(c, extra) for c in missing)
-            parts.append(f"Missing columns: {', '.join(map(repr, missing))}.{hints}")
+            named = []
+            for column in missing:  # each suggestion beside the column it would replace
+                hint = did_you_mean(column, extra).strip()
+                named.append(f"{column!r}" + (f" ({hint})" if hint else ""))
+            parts.append(f"Missing columns: {', '.join(named)}.")
         if extra:
             parts.append(f"Extra columns (kept as text): {', '.join(map(repr, extra))}.")
         if wrong:
             parts.append(f"Wrong types: {'; '.join(wrong)}.")
         parts.append(
             f"Rename or convert the columns to match citykit.datasets.describe({name!r}), "
-            "which lists every column with its type and allowed values."
+            "which lists every column with its type and allowed values; "
+            "citykit.datasets.conform does it in a few lines and reports what it changed."
         )
         raise SchemaMismatchError(" ".join(parts))
     table = pd.DataFrame(converted, index=raw.index)
     for column in extra:
         table[column] = raw[column]
+    return _course_values(table, name, path) if not use_enum else table
+
+
+def _course_values(table: pd.DataFrame, name: str, path: Path) -> pd.DataFrame:
+    """``table``, if a city's own file uses the course's words where the lessons count them.
+
+    A city's departments and districts keep their names, but a status such as "Assigned" would
+    make the lessons count no open request: it is an error, with the fix.
+    """
+    found = _conform.values_outside(table, schema(name), kind="strict")
+    if len(found):
+        row = found.iloc[0]
+        raise SchemaMismatchError(
+            f"{path.name}: column {row['column']!r} has {row['outside']:,} values that are not "
+            f"one of {row['allowed']}, e.g. {row['examples']}: the lessons would count them as "
+            f"none of these. Map them with datasets.conform(..., value_maps={{{row['column']!r}: "
+            "{'Assigned': 'Open', ...}}) and save the result."
+        )
     return table
+
+
+def conform(
+    data: pd.DataFrame | _files.CityFile | str | Path,
+    *,
+    name: str = "service_requests",
+    columns: Mapping[str, str] | None = None,
+    value_maps: Mapping[str, Mapping[str, str | None]] | None = None,
+    dates: Mapping[str, str] | None = None,
+    defaults: Mapping[str, object] | None = None,
+    encoding: str | None = None,
+    separator: str | None = None,
+    sheet: str | int | None = None,
+) -> _conform.Conformed:
+    """Conform a city's export to one of the course's tables, reporting every change.
+
+    Parameters
+    ----------
+    data : DataFrame, CityFile, str or Path
+        The export: a table, or a file (read with :func:`citykit.datasets.read_city_file`, which
+        detects the encoding and separator, or reads an ``.xlsx`` workbook).
+    name : str, default "service_requests", keyword-only
+        The course table to conform to (see ``citykit.datasets.describe(name)``).
+    columns : mapping, optional, keyword-only
+        The course's column → the export's column that holds it, e.g.
+        ``{"opened_at": "Created Date"}``. Columns already named like the course's are taken as
+        they are; the export's other columns are dropped (and listed in the report).
+    value_maps : mapping, optional, keyword-only
+        Per course column, the export's value → the course's value, e.g.
+        ``{"status": {"Assigned": "Open"}}``; ``None`` makes a value missing. In the columns of
+        :data:`citykit.conform.COURSE_VALUES` (``status``, ``channel``), a value equal to an
+        allowed one but for upper/lower case ("PHONE") is mapped too; the report lists every
+        value mapped.
+    dates : mapping, optional, keyword-only
+        Per date column, the format of its text: ``"ISO8601"`` (the default), a ``strftime``
+        format such as ``"%m/%d/%Y %I:%M:%S %p"``, or ``"excel"`` (serial day numbers).
+    defaults : mapping, optional, keyword-only
+        A value for a course column the export lacks, e.g. ``{"sla_days": None}`` (left empty:
+        the lessons that need it say so and skip those steps). Optional columns the export lacks
+        are left empty without being named here.
+    encoding, separator, sheet : optional, keyword-only
+        Passed to :func:`citykit.datasets.read_city_file` when ``data`` is a file.
+
+    Returns
+    -------
+    Conformed
+        ``.table`` (the course's columns and types), ``.report`` and ``.summary()``, and
+        ``.save(folder)`` to write it where ``datasets.load(name, data_dir=folder)`` reads it.
+
+    Raises
+    ------
+    citykit.errors.MissingColumnError
+        If a column named in ``columns`` is not in the export, or a required course column has no
+        source and no default (the message suggests the export's closest column).
+    citykit.errors.CityKitError
+        If a column in :data:`citykit.conform.STRICT_VALUES` (``status``) has values that are
+        neither allowed nor mapped, or a date column has no date that parses with its format (the message suggests
+        the format that fits).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> export = pd.DataFrame({"id": ["7"], "opened": ["2024-05-01 08:00"], "status": ["Open"],
+    ...                        "dept": ["Streets"], "type": ["Pothole"], "channel": ["web"]})
+    >>> result = conform(export, columns={"request_id": "id", "opened_at": "opened",
+    ...                                   "department": "dept", "service_type": "type"},
+    ...                  defaults={"sla_days": None})
+    >>> result.table.loc[0, "channel"], result.table["sla_days"].isna().all()
+    ('Web', np.True_)
+    """
+    return _conform.conform_to_schema(
+        data,
+        schema(name),
+        columns=columns,
+        value_maps=value_maps,
+        dates=dates,
+        defaults=defaults,
+        encoding=encoding,
+        separator=separator,
+        sheet=sheet,
+    )
+
+
+def check_values(
+    data: pd.DataFrame, *, name: str = "service_requests", kind: str = "all"
+) -> pd.DataFrame:
+    """Count, per column with allowed values, the values of ``data`` outside them.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A table with (some of) the columns of ``name``.
+    name : str, default "service_requests", keyword-only
+        The course table whose schema lists the allowed values.
+    kind : {"all", "city", "strict"}, keyword-only
+        ``"city"`` leaves out the columns of :data:`citykit.conform.STRICT_VALUES` (the course's
+        words the lessons count with, such as ``status``: :func:`conform` maps or rejects
+        those); ``"strict"`` checks only those.
+
+    Returns
+    -------
+    DataFrame
+        One row per column with values outside: ``column``, ``outside`` (rows), ``distinct``
+        (different values), ``examples`` (the most common, with counts), ``allowed``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_values(pd.DataFrame({"status": ["Open", "Assigned", "Assigned", None]}))
+       column  outside  distinct        examples                  allowed
+    0  status        2         1  'Assigned' (2)  Closed, Open, Cancelled
+    """
+    return _conform.values_outside(data, schema(name), kind=kind)
