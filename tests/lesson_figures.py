@@ -1066,6 +1066,7 @@ CONSTANTS: dict[str, list[str]] = {
     ],
     "04-results-driven-contracting/02-fair-comparison": [
         "with 95% and 99.8% limits",
+        "chance alone gives 95%\n(and 99.8%) of the time",
         "(1 = the person went to permanent housing)",
         "(monthly income above 0)",
         "a 50% chance is odds of 1 (one to one), a 75% chance odds of 3 (three to one)",
