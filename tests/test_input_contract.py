@@ -1,0 +1,135 @@
+"""One input contract across the analytics packages: the inputs city exports really have.
+
+Each test pairs a legitimate or bad input with what the toolkit must do: give the same answer as
+the clean input, or raise a CityKitError naming the column, what was found and the fix. Each
+also shows the wrong answer it rules out (the old behaviour), so it discriminates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from citykit import performance
+from citykit.errors import CityKitError
+
+MONTHS = pd.date_range("2023-07-01", periods=14, freq="MS")
+VALUES = [0.80, 0.82, 0.81, 0.79, 0.80, 0.81, 0.70, 0.69, 0.70, 0.68, 0.69, 0.70, 0.71, 0.69]
+
+
+@pytest.fixture
+def requests():
+    opened = pd.date_range("2024-01-01 08:00", periods=40, freq="7h")
+    closed = opened + pd.to_timedelta(np.arange(40) % 9, unit="D")
+    closed = pd.Series(closed).where(np.arange(40) % 7 != 0)
+    return pd.DataFrame(
+        {"opened_at": opened, "closed_at": closed, "sla_days": 5, "status": "Closed"}
+    )
+
+
+def test_add_time_to_close_reads_a_second_date_format(requests):
+    expected = performance.add_time_to_close(requests, as_of="2024-03-01")
+    text = requests["closed_at"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    us = requests["closed_at"].dt.strftime("%m/%d/%Y %I:%M:%S %p")
+    mixed = text.where(np.arange(40) % 2 == 0, us).where(requests["closed_at"].notna(), None)
+    got = performance.add_time_to_close(requests.assign(closed_at=mixed), as_of="2024-03-01")
+    cols = ["days_to_close", "is_open", "closed_on_time"]
+    pd.testing.assert_frame_equal(got[cols], expected[cols])
+    # the old reading made every US-format close NaT: closed requests became open and late
+    assert expected["is_open"].sum() < 10
+
+
+def test_add_time_to_close_refuses_values_that_are_not_dates(requests):
+    bad = requests["closed_at"].dt.strftime("%Y-%m-%d").astype(object)
+    bad[3] = "closed - see notes"
+    with pytest.raises(CityKitError, match=r"'closed_at'.*1 of 40.*closed - see notes"):
+        performance.add_time_to_close(requests.assign(closed_at=bad))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d.assign(
+            opened_at=d["opened_at"].dt.tz_localize("America/New_York"),
+            closed_at=d["closed_at"].dt.tz_localize("America/New_York"),
+        ),
+        lambda d: d.convert_dtypes(dtype_backend="pyarrow"),
+        lambda d: d.convert_dtypes(),
+        lambda d: d.assign(status=d["status"].astype("category")),
+    ],
+    ids=["tz_aware", "arrow", "nullable", "categorical"],
+)
+def test_add_time_to_close_legitimate_inputs_identical(requests, change):
+    expected = performance.add_time_to_close(requests, as_of="2024-03-01")
+    got = performance.add_time_to_close(change(requests), as_of="2024-03-01")
+    for col in ["days_to_close", "is_open", "closed_on_time"]:
+        assert (
+            got[col].astype(object).where(got[col].notna(), None).tolist()
+            == expected[col].astype(object).where(expected[col].notna(), None).tolist()
+        )
+
+
+def _series(periods):
+    return pd.DataFrame({"month": periods, "value": VALUES})
+
+
+def test_control_chart_orders_text_periods_in_time():
+    dated = performance.xmr_chart(_series(MONTHS), value="value", period="month", baseline=6)
+    text = MONTHS.strftime("%m/%d/%Y")
+    shuffled = _series(text).sample(frac=1, random_state=3)
+    got = performance.xmr_chart(shuffled, value="value", period="month", baseline=6)
+    assert got.sigma == pytest.approx(dated.sigma)
+    assert got.table["period"].tolist() == list(text)
+    # alphabetical order would put 01/01/2024 first and give another sigma
+    alphabetical = sorted(text)
+    assert alphabetical != list(text)
+
+
+def test_stat_brief_reads_text_periods_as_dates():
+    data = _series(MONTHS).assign(
+        department="Sanitation", measure="On-time pickups", target=0.8, direction="up"
+    )
+    expected = performance.stat_brief(
+        data, department="Sanitation", owner=None, cases=None, unit=None, baseline=6
+    )
+    text = data.assign(month=MONTHS.strftime("%m/%d/%Y")).iloc[::-1]
+    got = performance.stat_brief(
+        text, department="Sanitation", owner=None, cases=None, unit=None, baseline=6
+    )
+    assert got.table.to_dict("records") == expected.table.to_dict("records")
+
+
+def test_charts_refuse_infinity_and_report_missing_values():
+    data = _series(MONTHS)
+    with pytest.raises(CityKitError, match=r"'value'.*infinite"):
+        performance.xmr_chart(
+            data.assign(value=data["value"].replace(0.70, np.inf)), value="value", period="month"
+        )
+    gaps = data.assign(value=data["value"].where(np.arange(14) != 4))
+    chart = performance.xmr_chart(gaps, value="value", period="month")
+    assert np.isfinite(chart.centre)
+    assert any("1 period(s) have no value (2023-11)" in n for n in chart.notes)
+    rates = pd.DataFrame({"month": MONTHS, "num": [5.0] * 13 + [np.nan], "den": 20})
+    chart = performance.p_chart(rates, numerator="num", denominator="den", period="month")
+    assert chart.centre == pytest.approx(0.25)
+    assert any("no value" in n for n in chart.notes)
+    with pytest.raises(CityKitError, match="'den' holds 1 infinite"):
+        performance.p_chart(
+            rates.assign(den=[20.0] * 13 + [np.inf]),
+            numerator="num",
+            denominator="den",
+            period="month",
+        )
+
+
+def test_chart_periods_tz_aware_and_arrow_identical():
+    expected = performance.xmr_chart(_series(MONTHS), value="value", period="month")
+    for periods in (
+        MONTHS.tz_localize("Europe/Paris"),
+        pd.Series(MONTHS).astype("timestamp[ns][pyarrow]"),
+    ):
+        got = performance.xmr_chart(
+            _series(periods).convert_dtypes(dtype_backend="pyarrow"), value="value", period="month"
+        )
+        assert got.sigma == pytest.approx(expected.sigma)
+        assert got.table["period"].tolist() == expected.table["period"].tolist()
