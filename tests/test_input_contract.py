@@ -133,3 +133,100 @@ def test_chart_periods_tz_aware_and_arrow_identical():
         )
         assert got.sigma == pytest.approx(expected.sigma)
         assert got.table["period"].tolist() == expected.table["period"].tolist()
+
+
+# --- contracting: HMIS ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def enrollments():
+    from citykit import datasets
+
+    table = datasets.load("hmis_enrollments")
+    return table[table["entry_date"] >= "2023-06-01"].head(800).reset_index(drop=True)
+
+
+def test_hmis_counts_enrollments_without_a_provider(enrollments):
+    from citykit import contracting
+
+    expected = contracting.exits_to_permanent_housing(enrollments, start="2023-01-01")
+    holes = enrollments.assign(
+        provider_id=enrollments["provider_id"].where(np.arange(len(enrollments)) % 10 != 0)
+    )
+    got = contracting.exits_to_permanent_housing(holes, start="2023-01-01")
+    assert "(missing)" in set(got["provider_id"])
+    # every exit is still counted: none is dropped with its provider
+    assert got["exits"].sum() == expected["exits"].sum()
+    assert got["permanent_exits"].sum() == expected["permanent_exits"].sum()
+    with pytest.raises(CityKitError, match=r"'provider_id' has no values: all 800 rows"):
+        contracting.exits_to_permanent_housing(enrollments.assign(provider_id=None))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d.convert_dtypes(dtype_backend="pyarrow"),
+        lambda d: d.assign(
+            entry_date=d["entry_date"].dt.tz_localize("America/Chicago"),
+            exit_date=d["exit_date"].dt.tz_localize("America/Chicago"),
+        ),
+        lambda d: d.assign(
+            entry_date=d["entry_date"].dt.strftime("%m/%d/%Y %I:%M:%S %p"),
+            exit_date=d["exit_date"].dt.strftime("%m/%d/%Y"),
+        ),
+    ],
+    ids=["arrow", "tz_aware", "us_text"],
+)
+def test_hmis_legitimate_inputs_identical(enrollments, change):
+    from citykit import contracting
+
+    kw = {"start": "2023-06-01", "end": "2024-12-31", "as_of": "2025-01-01"}
+    expected = contracting.provider_outcomes(enrollments, **kw)
+    got = contracting.provider_outcomes(change(enrollments), **kw)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_client_join_on_ids_that_do_not_match(enrollments):
+    from citykit import contracting, datasets
+
+    clients = datasets.load("hmis_clients")
+    exits = contracting.client_exits(enrollments, clients=clients)
+    assert exits["age"].notna().all()
+    renamed = clients.assign(client_id="X" + clients["client_id"])
+    with pytest.raises(CityKitError, match="none of the .* client_id values is in clients"):
+        contracting.client_exits(enrollments, clients=renamed)
+    some = clients[clients["client_id"] != exits["client_id"].iloc[0]]
+    partial = contracting.client_exits(enrollments, clients=some)
+    assert partial["age"].isna().sum() >= 1
+    assert "not in clients" in partial.attrs["notes"][0]
+
+
+def test_risk_adjust_keeps_clients_without_a_provider(enrollments):
+    from citykit import contracting
+
+    frame = pd.DataFrame(
+        {
+            "provider_id": ["A"] * 20 + ["B"] * 20 + [None] * 10,
+            "high_risk": [0, 1] * 25,
+            "housed": ([1, 0, 1, 1, 0] * 10),
+        }
+    )
+    result = contracting.risk_adjust(frame, outcome="housed", risk_factors=["high_risk"])
+    table = result.table.set_index("provider_id")
+    assert table["clients"].sum() == 50
+    assert table.loc["(missing)", "clients"] == 10
+    assert "no provider" in table.loc["(missing)", "note"]
+
+
+# --- opendata ------------------------------------------------------------------------------
+
+
+def test_count_table_counts_records_without_a_label():
+    from citykit import opendata
+
+    data = pd.DataFrame({"district": ["N", None, "S", None], "type": ["a", "b", "a", None]})
+    table = opendata.count_table(data, rows="district", columns="type")
+    assert int(table.to_numpy().sum()) == 4  # every record, none dropped
+    assert table.loc["(missing)", "(missing)"] == 1
+    cats = data.astype("category")
+    assert opendata.count_table(cats, rows="district", columns="type").to_numpy().sum() == 4

@@ -42,7 +42,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from citykit.contracting._common import as_list, check_table, safe_rate, to_dates, to_timestamp
+from citykit.contracting._common import (
+    as_list,
+    check_table,
+    label_missing,
+    plain_columns,
+    safe_rate,
+    to_dates,
+    to_timestamp,
+)
 from citykit.errors import ArgumentRangeError, CityKitError, require_columns, require_keyword_choice
 
 __all__ = [
@@ -447,7 +455,11 @@ def prepare_enrollments(
     needed = [cols[k] for k in ("enrollment", "client", "provider", "project_type", "entry")]
     needed += [cols["exit"], cols["destination"]]
     check_table(data, needed, argument="enrollments")
-    out = data.copy()
+    out = plain_columns(data)  # Arrow-backed columns as pandas' own dtypes, same values
+    # enrollments without a provider are counted under "(missing)", never dropped by grouping
+    out[cols["provider"]] = label_missing(
+        out[cols["provider"]], column=cols["provider"], argument="enrollments"
+    )
     entry_dates = to_dates(out, cols["entry"], argument="enrollments")
     exit_dates = to_dates(out, cols["exit"], argument="enrollments")
     out[cols["entry"]] = entry_dates
@@ -1200,7 +1212,22 @@ def client_exits(
         extra = clients.drop(columns=clash)
         if "monthly_income_usd" in extra and "has_income" not in extra:
             extra = extra.assign(has_income=extra["monthly_income_usd"] > 0)
+        known = frame["client_id"].isin(extra["client_id"]).to_numpy(dtype=bool)
+        if len(frame) and not known.any():
+            raise CityKitError(
+                f"none of the {len(frame):,} exits' client_id values is in clients (e.g. "
+                f"{frame['client_id'].iloc[0]!r} in the enrollments, "
+                f"{extra['client_id'].iloc[0] if len(extra) else None!r} in clients), so every "
+                "client attribute would be missing. Check that both tables come from the same "
+                "export and write ids the same way (prefixes, leading zeros, text or numbers)."
+            )
         frame = frame.merge(extra, on="client_id", how="left", validate="many_to_one")
+        if not known.all():
+            shown = ", ".join(map(repr, frame.loc[~known, "client_id"].unique()[:3]))
+            frame.attrs["notes"] = [
+                f"{int((~known).sum()):,} of {len(frame):,} exits have a client_id that is not "
+                f"in clients (e.g. {shown}); their client attributes are missing."
+            ]
     return frame.reset_index(drop=True)
 
 

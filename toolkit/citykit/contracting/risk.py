@@ -46,7 +46,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from citykit.contracting._common import as_list, check_table, html_table, markdown_table
+from citykit.contracting._common import (
+    MISSING_LABEL,
+    as_list,
+    check_table,
+    html_table,
+    label_missing,
+    markdown_table,
+)
 from citykit.contracting.poisson_binomial import poisson_binomial_test
 from citykit.errors import (
     CityKitError,
@@ -512,7 +519,9 @@ def risk_adjust(
     fit = _fit_model(y, X, family)
     expected = pd.Series(fit.predict(X.to_numpy()), index=data.index, name="expected")
     overall = float(y.mean())
-    frame = pd.DataFrame({"p": data[provider], "y": y, "e": expected})
+    # clients without a provider are counted in a "(missing)" row, not dropped by the grouping
+    labels = label_missing(data[provider], column=provider, argument="data")
+    frame = pd.DataFrame({"p": labels, "y": y, "e": expected})
     if family == "binomial":
         frame["v"] = frame["e"] * (1 - frame["e"])
     else:
@@ -534,6 +543,7 @@ def risk_adjust(
         table["clients"] = table["clients"].fillna(0).astype(int)
         table["observed"] = table["observed"].fillna(0).astype(int)
     table["note"] = np.where(table["clients"] == 0, "no clients in this period", "")
+    table.loc[table[provider] == MISSING_LABEL, "note"] = "no provider recorded for these clients"
     observed = table["observed"].to_numpy(dtype=float)
     expected_sum = table["expected"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
