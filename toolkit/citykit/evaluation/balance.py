@@ -136,8 +136,24 @@ def _columns(data: pd.DataFrame, covariates) -> list[tuple[str, str, pd.Series]]
     out = []
     for name in covariates:
         column = data[name]
-        if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
-            out.append((name, "", column.astype(float)))
+        numeric = pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column)
+        if not numeric and not isinstance(column.dtype, pd.CategoricalDtype):
+            # numbers stored as text ("250.10") are numbers, not hundreds of yes/no levels
+            present = column.dropna()
+            as_numbers = pd.to_numeric(present.astype(str).str.strip(), errors="coerce")
+            if len(present) and as_numbers.notna().all():
+                column = pd.to_numeric(column.astype(object).where(column.notna(), None))
+                numeric = True
+        if numeric:
+            values = column.astype("float64")
+            infinite = int(np.isinf(values.to_numpy(dtype=float, na_value=np.nan)).sum())
+            if infinite:
+                raise CityKitError(
+                    f"data column {name!r} (a covariate) holds {infinite} infinite value(s); "
+                    "they usually come from a division by zero. Fix them or set them to missing "
+                    f"(data[{name!r}].replace([np.inf, -np.inf], np.nan))."
+                )
+            out.append((name, "", values))
         else:
             present = column.dropna().astype(str)
             for level in sorted(pd.unique(present)):

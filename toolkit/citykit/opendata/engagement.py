@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from citykit._dates import to_dates
 from citykit.errors import (
     ArgumentRangeError,
     ColumnTypeError,
@@ -50,19 +51,23 @@ __all__ = [
 
 
 def _months(series: pd.Series, argument: str, column: str) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(series):
-        stamps = series
-    else:
-        stamps = pd.to_datetime(series, errors="coerce", format="mixed")
-        bad = stamps.isna() & series.notna()
-        if bad.any():
-            raise ColumnTypeError(
-                f"{argument} column {column!r} must hold dates, but {series[bad].iloc[0]!r} is "
-                "not a date. Use dates like '2024-01-01' (the first day of the month)."
-            )
+    # the toolkit's one date reader: ISO, US (AM/PM), Excel serial; tz-aware and Arrow-backed
+    # datetimes as wall-clock times; a value that is not a date is an error with examples
+    stamps = to_dates(series, column=column, argument=argument)
     if stamps.isna().any():
-        raise ColumnTypeError(f"{argument} column {column!r} has missing dates; drop those rows.")
+        raise ColumnTypeError(
+            f"{argument} column {column!r} has {int(stamps.isna().sum()):,} missing date(s); "
+            "drop those rows or fill them."
+        )
     return stamps.dt.to_period("M").dt.to_timestamp()
+
+
+def _labels(values: pd.Series) -> pd.Series:
+    """Dataset ids with missing ones labelled "(missing)", so grouping counts them."""
+    missing = values.isna().to_numpy(dtype=bool)
+    if not missing.any():
+        return values
+    return values.astype(object).where(~missing, "(missing)")
 
 
 def monthly_usage(
@@ -105,7 +110,19 @@ def monthly_usage(
         require_numeric(usage, metric, argument="usage")
         if (usage[metric] < 0).any():
             raise ArgumentRangeError(f"usage column {metric!r} has negative counts.")
+        if usage[metric].isna().any():
+            raise ColumnTypeError(
+                f"usage column {metric!r} has {int(usage[metric].isna().sum()):,} missing "
+                f"count(s); a sum would treat them as 0 without saying so. If a missing count "
+                f"means none, fill them (usage.fillna({{{metric!r}: 0}})); otherwise drop those "
+                "rows."
+            )
     frame = usage[[dataset, *metrics]].copy()
+    for metric in metrics:  # Arrow-backed and nullable counts as plain numbers
+        frame[metric] = pd.to_numeric(frame[metric]).astype(
+            "int64" if _whole(frame[metric]) else "float64"
+        )
+    frame[dataset] = _labels(frame[dataset])
     frame[month] = _months(usage[month], "usage", month)
     summed = frame.groupby([dataset, month])[list(metrics)].sum()
     months = pd.date_range(frame[month].min(), frame[month].max(), freq="MS")
