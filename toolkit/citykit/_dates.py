@@ -253,6 +253,15 @@ def parse_dates(
     if not isinstance(values, pd.Series):
         values = pd.Series(values)
     name = str(column if column is not None else values.name)
+    # work on positions: exports (and concatenations) can repeat index labels
+    report = _parse(values.reset_index(drop=True), format, name)
+    out = report.values.set_axis(values.index)
+    return DateParse(
+        out, name, format, report.missing, report.unparsed, report.examples, report.ambiguous
+    )
+
+
+def _parse(values: pd.Series, format: str, name: str) -> DateParse:
     dtype = values.dtype
     if pd.api.types.is_datetime64_any_dtype(dtype) or (
         isinstance(dtype, pd.ArrowDtype)
@@ -289,23 +298,8 @@ def parse_dates(
         return _report(values, out, missing, 0, name, format)
     # objects: text, datetime.date / Timestamp objects, numbers, a mix
     objects = values.astype(object)
-    stamps = objects.map(
-        lambda v: (
-            isinstance(v, (pd.Timestamp, np.datetime64))
-            or (hasattr(v, "year") and hasattr(v, "month") and hasattr(v, "day"))
-        )
-    )
-    text = objects.where(~stamps).map(
-        lambda v: (
-            v
-            if v is None or isinstance(v, str) or (isinstance(v, float) and np.isnan(v))
-            else (
-                repr(v)
-                if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                else str(v)
-            )
-        )
-    )
+    stamps = objects.map(_is_stamp).astype(bool)
+    text = objects.where(~stamps).map(_text_value)
     text = text.astype("string").str.strip()
     missing = _is_missing_text(text) & ~stamps
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
@@ -343,6 +337,26 @@ def parse_dates(
                 numbers = pd.to_numeric(cand.where(looks), errors="coerce")
                 out[cand.index] = _read_serial(numbers)
     return _report(values, out, missing, ambiguous, name, format)
+
+
+def _is_stamp(value: object) -> bool:
+    """A Timestamp, datetime or date object (not NaT)."""
+    if value is None or value is pd.NaT or isinstance(value, str):
+        return False
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return not pd.isna(value)
+    return hasattr(value, "year") and hasattr(value, "month") and hasattr(value, "day")
+
+
+def _text_value(value: object) -> str | None:
+    """A value of an object column as text to read (None when missing)."""
+    if isinstance(value, str):
+        return value
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (float, np.floating)) and np.isnan(value):
+        return None
+    return str(value)
 
 
 def _report(values, out, missing, ambiguous, name, format) -> DateParse:
