@@ -141,7 +141,7 @@ CALLS: dict[str, tuple[str, Call]] = {
     ),
     "stat_brief": (
         "measures",
-        lambda t: P.stat_brief(t["measures"], department=str(t["measures"]["department"].iloc[0])),
+        lambda t: P.stat_brief(t["measures"], department="Public Works"),
     ),
     "xmr_chart": ("series", lambda t: P.xmr_chart(t["series"], value="value", period="month")),
     "p_chart": (

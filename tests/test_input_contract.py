@@ -230,3 +230,65 @@ def test_count_table_counts_records_without_a_label():
     assert table.loc["(missing)", "(missing)"] == 1
     cats = data.astype("category")
     assert opendata.count_table(cats, rows="district", columns="type").to_numpy().sum() == 4
+
+
+def test_target_status_compares_with_the_previous_period_in_time():
+    months = pd.date_range("2023-10-01", periods=5, freq="MS")
+    data = pd.DataFrame(
+        {
+            "measure": "x",
+            "month": months,
+            "value": [5, 1, 2, 3, 4.0],
+            "target": 3,
+            "direction": "up",
+        }
+    )
+    expected = performance.target_status(data, period="month")["improving"].tolist()
+    text = data.assign(month=months.strftime("%m/%d/%Y")).iloc[::-1]
+    got = performance.target_status(text, period="month").sort_index()["improving"].tolist()
+    assert got == expected == [pd.NA, False, True, True, True]
+    with pytest.raises(CityKitError, match="'value' holds infinite"):
+        performance.target_status(data.assign(value=[1, np.inf, 2, 3, 4]), period="month")
+
+
+def test_numpy_scalars_are_numbers():
+    from citykit import evaluation
+
+    expected = evaluation.power_two_proportions(baseline=0.4, treated=0.5, n_per_arm=200)
+    got = evaluation.power_two_proportions(
+        baseline=np.float64(0.4), treated=np.float64(0.5), n_per_arm=np.int64(200)
+    )
+    assert got == pytest.approx(expected)
+    assert evaluation.power_two_proportions(
+        baseline=np.float32(0.4), treated=0.5, n_per_arm=200
+    ) == pytest.approx(expected, rel=1e-6)
+    with pytest.raises(CityKitError, match="strictly between 0 and 1"):
+        evaluation.power_two_proportions(baseline=np.float32(1.4), treated=0.5, n_per_arm=200)
+
+
+def test_balance_table_reads_numbers_stored_as_text():
+    from citykit import evaluation
+
+    units = pd.DataFrame(
+        {
+            "arm": ["control", "letter"] * 30,
+            "balance": np.linspace(50, 400, 60).round(2),
+            "late": [0, 1, 2] * 20,
+        }
+    )
+    expected = evaluation.balance_table(units, covariates=["balance", "late"], control="control")
+    text = units.assign(balance=units["balance"].astype(str), late=units["late"].astype("string"))
+    got = evaluation.balance_table(text, covariates=["balance", "late"], control="control")
+    assert len(got.table) == len(expected.table) == 2  # not one yes/no row per distinct value
+    pd.testing.assert_series_equal(got.table["smd"], expected.table["smd"])
+
+
+def test_fix_metadata_table_takes_categorical_and_arrow_catalogs():
+    from citykit import datasets, opendata
+
+    catalog = datasets.load("catalog")
+    expected = opendata.fix_metadata_table(catalog)
+    assert len(expected.changes) > 0
+    for changed in (catalog.astype("category"), catalog.convert_dtypes(dtype_backend="pyarrow")):
+        got = opendata.fix_metadata_table(changed)
+        pd.testing.assert_frame_equal(got.changes, expected.changes)

@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,7 +54,7 @@ def _weights(criteria: dict[str, float]) -> dict[str, float]:
             "criteria must be a dict of column -> weight, e.g. {'approach': 0.4, 'price': 0.6}."
         )
     for name, weight in criteria.items():
-        if not isinstance(weight, (int, float)) or weight < 0 or weight != weight:
+        if not isinstance(weight, numbers.Real) or weight < 0 or weight != weight:
             raise ArgumentRangeError(
                 f"the weight of {name!r} must be a number >= 0; got {weight!r}."
             )
@@ -161,9 +162,14 @@ def score_vendors(
         raise CityKitError(
             f"lower_is_better names {unknown}, which are not among the criteria {list(weights)}."
         )
-    if not isinstance(max_points, (int, float)) or max_points <= 0:
+    if not isinstance(max_points, numbers.Real) or max_points <= 0:
         raise ArgumentRangeError(f"max_points must be a positive number; got {max_points!r}.")
     check_table(data, [vendor, *weights], argument="data")
+    if data[vendor].isna().any():
+        raise CityKitError(
+            f"data column {vendor!r} has {int(data[vendor].isna().sum())} row(s) without a vendor "
+            "name; every scored row must say whose proposal it is. Fill or drop those rows."
+        )
     if data[vendor].duplicated().any():
         dup = data.loc[data[vendor].duplicated(), vendor].iloc[0]
         raise CityKitError(

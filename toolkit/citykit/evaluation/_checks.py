@@ -143,6 +143,7 @@ def check_arm_labels(labels: pd.Series, wanted, *, arm: str, argument: str) -> l
 def numeric_outcome(data: pd.DataFrame, outcome: str, *, argument: str = "data") -> np.ndarray:
     """Return the outcome as floats after checking type, missing values and variation."""
     require_columns(data, [outcome], argument=argument)
+    require_non_empty(data, argument=argument)
     values = data[outcome]
     if not (pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values)):
         # beginner guard: yes/no outcomes often arrive as text from an export

@@ -380,6 +380,11 @@ def priority_scores(
             )
         if (raw < 0).any():
             raise ArgumentRangeError(f"candidates column {column!r} has negative values.")
+        if np.isinf(raw.to_numpy(dtype=float)).any():
+            raise ColumnTypeError(
+                f"candidates column {column!r} holds infinite values; they usually come from a "
+                "division by zero. Fix them before scoring."
+            )
         score = _rescale(raw, scaling)
         if key == "effort":
             score = 1 - score
