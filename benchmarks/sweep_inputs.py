@@ -581,7 +581,9 @@ def canon(obj, depth=0, skip=()):
         return None
     if isinstance(obj, pd.DataFrame):
         frame = obj.reset_index(drop=not any(n is not None for n in obj.index.names))
-        keep = [c for c in frame.columns if c not in skip] or list(frame.columns)
+        keep = [c for c in frame.columns if c not in skip]
+        if not keep:  # the input passed through (with its columns renamed or re-used)
+            return {"rows": len(frame)}
         frame = frame[keep]
         return {
             "columns": [str(c) for c in frame.columns],
@@ -652,7 +654,7 @@ def _report_lines(text: str) -> set[str]:
     return {line.strip() for line in re.split(r"[\n.;]", text) if REPORT_WORDS.search(line)}
 
 
-def classify(kind, outcome, baseline, baseline_text, skip=()):
+def classify(kind, outcome, baseline, baseline_text, skip=(), baseline_value=None):
     """One of: clear error, raw exception, result, silent wrong."""
     status, value = outcome
     if status == "error":
@@ -663,7 +665,47 @@ def classify(kind, outcome, baseline, baseline_text, skip=()):
     if same:
         return "result"
     new_lines = _report_lines(text_of(value)) - _report_lines(baseline_text)
-    return "result" if new_lines else "silent wrong"
+    if new_lines:
+        return "result"
+    return "result" if _counted(value) > _counted(baseline_value) else "silent wrong"
+
+
+#: Columns that count what a result left out or could not use.
+COUNT_COLUMNS = re.compile(r"flag|exclu|missing|dropped|unmatched|unknown|unread", re.I)
+
+
+def _frames(obj, depth=0):
+    if depth > 3:
+        return
+    if isinstance(obj, pd.DataFrame):
+        yield obj
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            yield from _frames(getattr(obj, f.name), depth + 1)
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _frames(v, depth + 1)
+
+
+def _counted(obj) -> float:
+    """How much a result shows it set aside: '(missing)' labels and counts of flagged rows."""
+    total = 0.0
+    for frame in _frames(obj):
+        for column in frame.columns:
+            values = frame[column]
+            if COUNT_COLUMNS.search(str(column)) and pd.api.types.is_numeric_dtype(values):
+                total += float(pd.to_numeric(values, errors="coerce").fillna(0).abs().sum())
+            elif not pd.api.types.is_numeric_dtype(values):
+                total += float(values.astype(str).eq("(missing)").sum())
+        for label in [*frame.index, *frame.columns]:
+            total += 1.0 if str(label) == "(missing)" else 0.0
+    if isinstance(obj, dict):
+        total += sum(
+            float(v)
+            for k, v in obj.items()
+            if COUNT_COLUMNS.search(str(k)) and isinstance(v, int | float)
+        )
+    return total
 
 
 def run_call(call, tables):
@@ -716,7 +758,7 @@ def sweep(only: list[str] | None = None) -> list[dict]:
             tables[primary] = changed
             snapshot = original.copy(deep=True)
             outcome = run_call(call, tables)
-            verdict = classify(kind, outcome, base_canon, base_text, skip)
+            verdict = classify(kind, outcome, base_canon, base_text, skip, baseline)
             if verdict == "silent wrong" and kind == "bad" and name in DESCRIBES:
                 verdict = "result"
             modified = not original.equals(snapshot)

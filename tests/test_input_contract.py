@@ -292,3 +292,51 @@ def test_fix_metadata_table_takes_categorical_and_arrow_catalogs():
     for changed in (catalog.astype("category"), catalog.convert_dtypes(dtype_backend="pyarrow")):
         got = opendata.fix_metadata_table(changed)
         pd.testing.assert_frame_equal(got.changes, expected.changes)
+
+
+def test_joins_on_ids_that_do_not_match_are_errors_or_counted():
+    from citykit import contracting, opendata
+
+    contracts = pd.DataFrame(
+        {"provider_id": ["P1", "P2"], "amount_usd": [100.0, 200.0], "project_type": ["ES", "ES"]}
+    )
+    outcomes = pd.DataFrame(
+        {"provider_id": ["P1", "P2"], "exits": [10, 20], "permanent_exits": [4, 5]}
+    )
+    contracting.contract_portfolio(contracts, outcomes)
+    with pytest.raises(CityKitError, match="none of the 2 contracts' 'provider_id'"):
+        contracting.contract_portfolio(contracts, outcomes.assign(provider_id=["p-1", "p-2"]))
+    partial = contracting.contract_portfolio(contracts, outcomes.iloc[:1])
+    assert "1 of 2 contracts have no row in outcomes" in partial.attrs["notes"][0]
+    usage = pd.DataFrame({"identifier": ["a", "b"], "views": [5, 0], "downloads": [1, 0]})
+    catalog = pd.DataFrame({"identifier": ["a", "b", "c"], "title": ["A", "B", "C"]})
+    assert opendata.unused_datasets(usage, catalog=catalog)["identifier"].tolist() == ["b", "c"]
+    with pytest.raises(CityKitError, match="none of the usage's 'identifier' values"):
+        opendata.unused_datasets(usage.assign(identifier=["A-1", "B-1"]), catalog=catalog)
+
+
+def test_evaluation_covariates_text_numbers_infinity_and_missing():
+    from citykit import evaluation
+
+    rng = np.random.default_rng(4)
+    units = pd.DataFrame(
+        {
+            "arm": ["control", "letter"] * 40,
+            "balance": rng.normal(100, 20, 80).round(2),
+            "y": rng.normal(10, 2, 80).round(2),
+        }
+    )
+    expected = evaluation.estimate_effects(units, outcome="y", covariates=["balance"])
+    text = units.assign(balance=units["balance"].astype(str))
+    got = evaluation.estimate_effects(text, outcome="y", covariates=["balance"])
+    assert got.table["estimate"].tolist() == pytest.approx(expected.table["estimate"].tolist())
+    with pytest.raises(CityKitError, match="'balance' .a covariate. holds infinite"):
+        evaluation.estimate_effects(
+            units.assign(balance=units["balance"].replace(units["balance"].iloc[3], np.inf)),
+            outcome="y",
+            covariates=["balance"],
+        )
+    holes = units.assign(balance=units["balance"].where(np.arange(80) % 10 != 0))
+    test = evaluation.balance_test(holes, covariates=["balance"], control="control")
+    assert test.table["missing_left_out"].tolist() == [8]
+    assert "left out" in repr(test)

@@ -432,9 +432,23 @@ def contract_portfolio(
             f"contracts has several rows for the same {on!r}; filter to one fiscal year (or sum "
             f"the amounts per {on!r}) first."
         )
+    found = contracts[on].isin(outcomes[on]).to_numpy(dtype=bool)
+    if not found.any():
+        raise CityKitError(
+            f"none of the {len(contracts):,} contracts' {on!r} values is in outcomes (e.g. "
+            f"{contracts[on].iloc[0]!r} in contracts, {outcomes[on].iloc[0]!r} in outcomes), so "
+            "every contract would show 0 outcomes. Check that both tables write the ids the same "
+            "way (prefixes, leading zeros, text or numbers)."
+        )
     table = contracts.merge(
         outcomes[[on, served, outcome_count]], on=on, how="left", validate="one_to_one"
     )
+    if not found.all():
+        shown = ", ".join(map(repr, contracts.loc[~found, on].iloc[:3]))
+        table.attrs["notes"] = [
+            f"{int((~found).sum()):,} of {len(contracts):,} contracts have no row in outcomes "
+            f"(e.g. {shown}); they are shown with 0 served and 0 outcomes."
+        ]
     table = table.rename(columns={served: "served", outcome_count: "outcomes"})
     table["served"] = table["served"].fillna(0).astype(int)
     table["outcomes"] = table["outcomes"].fillna(0).astype(int)

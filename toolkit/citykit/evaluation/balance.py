@@ -342,12 +342,19 @@ class BalanceTest(ResultMixin):
 
     def _summary(self) -> str:
         worst = self.table["p_value"].min()
-        return (
+        text = (
             f"Joint test that the covariates predict the arm (vs {self.control!r}): smallest "
             f"p = {worst:.3g}. With true randomization this p-value is uniform; a very small one "
             "(e.g. < 0.01) is a reason to check how the assignment was made and recorded, not to "
             "drop covariates."
         )
+        left_out = int(self.table.get("missing_left_out", pd.Series(dtype=int)).max() or 0)
+        if left_out:
+            text += (
+                f" Units with a missing covariate were left out of the test (up to {left_out:,} "
+                "per comparison; see missing_left_out)."
+            )
+        return text
 
 
 def balance_test(
@@ -394,6 +401,8 @@ def balance_test(
         raise CityKitError("covariates is empty; list the baseline columns to test.")
     require_columns(data, covariates, argument="data")
     complete = data.dropna(subset=covariates)
+    # rows with a missing covariate are left out of the test: counted per comparison
+    left_out = labels[~data.index.isin(complete.index)]
     labels = labels.loc[complete.index]
     rows = []
     if block is not None:
@@ -429,6 +438,14 @@ def balance_test(
             if block is not None:
                 method += f", within blocks of {block!r}"
         rows.append(
-            {"arm": a, "n": len(part), "statistic": stat, "df": df, "p_value": p, "method": method}
+            {
+                "arm": a,
+                "n": len(part),
+                "statistic": stat,
+                "df": df,
+                "p_value": p,
+                "method": method,
+                "missing_left_out": int(left_out.isin([a, control]).sum()),
+            }
         )
     return BalanceTest(table=pd.DataFrame(rows), control=control)

@@ -34,6 +34,7 @@ import pandas as pd
 from citykit._dates import to_dates
 from citykit.errors import (
     ArgumentRangeError,
+    CityKitError,
     ColumnTypeError,
     require_columns,
     require_non_empty,
@@ -180,6 +181,13 @@ def unused_datasets(
     titles = None
     if catalog is not None:
         require_columns(catalog, [dataset], argument="catalog")
+        if len(totals) and len(catalog) and not totals.index.isin(catalog[dataset]).any():
+            raise CityKitError(
+                f"none of the usage's {dataset!r} values is in the catalog (e.g. "
+                f"{totals.index[0]!r} in usage, {catalog[dataset].iloc[0]!r} in the catalog), so "
+                "every dataset would look unused. Check that both tables write the ids the same "
+                "way."
+            )
         published = catalog
         if "status" in catalog.columns:
             published = catalog[catalog["status"] == "published"]
