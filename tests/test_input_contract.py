@@ -340,3 +340,16 @@ def test_evaluation_covariates_text_numbers_infinity_and_missing():
     test = evaluation.balance_test(holes, covariates=["balance"], control="control")
     assert test.table["missing_left_out"].tolist() == [8]
     assert "left out" in repr(test)
+
+
+def test_compute_measures_counts_rows_without_a_date(requests):
+    timed = performance.add_time_to_close(requests, as_of="2024-03-01")
+    measure = performance.Measure("Requests", "count")
+    full = performance.compute_measures(timed, measure, frequency="monthly")
+    assert "notes" not in full.attrs
+    holes = timed.assign(opened_at=timed["opened_at"].where(np.arange(40) % 8 != 0))
+    got = performance.compute_measures(holes, measure, frequency="monthly")
+    assert got["value"].sum() == full["value"].sum() - 5
+    assert got.attrs["notes"] == [
+        "5 row(s) have no 'opened_at' and are in no period; they are not counted."
+    ]

@@ -599,6 +599,7 @@ def compute_measures(
             needed.update(c for c in data.columns if isinstance(c, str) and c in m.formula)
     frame = data[[c for c in data.columns if c in needed]]
     frame = frame.assign(_when=dates)
+    undated = int(frame["_when"].isna().sum())
     keep = frame["_when"].notna().to_numpy()
     if start is not None:
         keep = keep & (frame["_when"] >= pd.Timestamp(start)).to_numpy()
@@ -667,7 +668,12 @@ def compute_measures(
         "target",
         "owner",
     ]
-    return result[columns]
+    result = result[columns]
+    if undated:
+        result.attrs["notes"] = [
+            f"{undated:,} row(s) have no {date!r} and are in no period; they are not counted."
+        ]
+    return result
 
 
 def add_time_to_close(
