@@ -353,3 +353,25 @@ def test_compute_measures_counts_rows_without_a_date(requests):
     assert got.attrs["notes"] == [
         "5 row(s) have no 'opened_at' and are in no period; they are not counted."
     ]
+
+
+def test_usage_and_requests_without_ids_or_text_are_counted_apart():
+    from citykit import opendata
+
+    usage = pd.DataFrame({"identifier": ["a", None, "b"], "downloads": [5, 7, 1]})
+    top = opendata.top_datasets(usage)
+    assert top["total"].sum() == 13
+    assert "(missing)" in set(top["identifier"])
+    with pytest.raises(CityKitError, match="'downloads' has 1 missing count"):
+        opendata.top_datasets(usage.assign(downloads=[5, None, 1]))
+    requests = pd.DataFrame({"request_text": ["building permit files", None, "  "]})
+    topics = opendata.classify_requests(requests)["topic"].tolist()
+    assert topics[1:] == ["(missing)", "(missing)"]
+    assert topics[0] != "(missing)"
+
+
+def test_periods_that_mix_dates_and_other_text_are_refused():
+    data = _series(MONTHS.strftime("%Y-%m-%d")).astype({"month": object})
+    data.loc[3, "month"] = "not recorded"
+    with pytest.raises(CityKitError, match="'month' mixes dates with 1 value.*not recorded"):
+        performance.xmr_chart(data, value="value", period="month")

@@ -472,6 +472,13 @@ def period_sort_key(periods: pd.Series) -> pd.Series:
     report = parse_dates(objects)
     if report.unparsed == 0 and report.missing == 0:
         return report.values
+    read = len(objects) - report.unparsed - report.missing
+    if read and report.unparsed:
+        raise ColumnTypeError(
+            f"period column {str(periods.name)!r} mixes dates with {report.unparsed:,} value(s) "
+            f"that are not dates (e.g. {', '.join(map(repr, report.examples[:3]))}), so the "
+            "periods cannot be put in time order. Fix or drop those rows."
+        )
     return objects.map(lambda v: _natural(str(v)))
 
 

@@ -432,6 +432,18 @@ def contract_portfolio(
             f"contracts has several rows for the same {on!r}; filter to one fiscal year (or sum "
             f"the amounts per {on!r}) first."
         )
+    for frame, column, argument in (
+        (contracts, amount, "contracts"),
+        (outcomes, served, "outcomes"),
+        (outcomes, outcome_count, "outcomes"),
+    ):
+        values = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        if values.isna().any() or np.isinf(values.to_numpy()).any():
+            raise CityKitError(
+                f"{argument} column {column!r} has {int((~np.isfinite(values)).sum())} missing, "
+                "infinite or non-numeric value(s); a portfolio cannot share out spending or "
+                f"outcomes it does not know. Fill or fix them first."
+            )
     found = contracts[on].isin(outcomes[on]).to_numpy(dtype=bool)
     if not found.any():
         raise CityKitError(

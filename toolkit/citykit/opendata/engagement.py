@@ -63,6 +63,19 @@ def _months(series: pd.Series, argument: str, column: str) -> pd.Series:
     return stamps.dt.to_period("M").dt.to_timestamp()
 
 
+def _no_missing_counts(usage: pd.DataFrame, metric: str) -> None:
+    """Raise when a usage count is missing or infinite (a sum would hide it)."""
+    values = pd.to_numeric(usage[metric]).astype("float64")
+    if values.isna().any():
+        raise ColumnTypeError(
+            f"usage column {metric!r} has {int(values.isna().sum()):,} missing count(s); a sum "
+            f"would treat them as 0 without saying so. If a missing count means none, fill them "
+            f"(usage.fillna({{{metric!r}: 0}})); otherwise drop those rows."
+        )
+    if np.isinf(values.to_numpy()).any():
+        raise ColumnTypeError(f"usage column {metric!r} holds infinite values; fix them first.")
+
+
 def _labels(values: pd.Series) -> pd.Series:
     """Dataset ids with missing ones labelled "(missing)", so grouping counts them."""
     missing = values.isna().to_numpy(dtype=bool)
@@ -111,13 +124,7 @@ def monthly_usage(
         require_numeric(usage, metric, argument="usage")
         if (usage[metric] < 0).any():
             raise ArgumentRangeError(f"usage column {metric!r} has negative counts.")
-        if usage[metric].isna().any():
-            raise ColumnTypeError(
-                f"usage column {metric!r} has {int(usage[metric].isna().sum()):,} missing "
-                f"count(s); a sum would treat them as 0 without saying so. If a missing count "
-                f"means none, fill them (usage.fillna({{{metric!r}: 0}})); otherwise drop those "
-                "rows."
-            )
+        _no_missing_counts(usage, metric)
     frame = usage[[dataset, *metrics]].copy()
     for metric in metrics:  # Arrow-backed and nullable counts as plain numbers
         frame[metric] = pd.to_numeric(frame[metric]).astype(
@@ -335,7 +342,10 @@ def top_datasets(
     require_columns(usage, [dataset, metric], argument="usage")
     require_non_empty(usage, argument="usage")
     require_numeric(usage, metric, argument="usage")
-    totals = usage.groupby(dataset)[metric].sum().sort_values(ascending=False, kind="stable")
+    _no_missing_counts(usage, metric)
+    ids = _labels(usage[dataset])  # usage without a dataset id is counted under "(missing)"
+    totals = usage[metric].groupby(ids).sum().sort_values(ascending=False, kind="stable")
+    totals.index.name = dataset
     grand = totals.sum()
     out = totals.rename("total").reset_index()
     out["share"] = out["total"] / grand if grand else 0.0
