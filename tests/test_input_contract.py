@@ -375,3 +375,15 @@ def test_periods_that_mix_dates_and_other_text_are_refused():
     data.loc[3, "month"] = "not recorded"
     with pytest.raises(CityKitError, match="'month' mixes dates with 1 value.*not recorded"):
         performance.xmr_chart(data, value="value", period="month")
+
+
+def test_enrollments_without_a_client_id_are_flagged_not_followed(enrollments):
+    from citykit import contracting
+
+    holes = enrollments.assign(
+        client_id=enrollments["client_id"].where(np.arange(len(enrollments)) % 20 != 0)
+    )
+    prepared = contracting.prepare_enrollments(holes, as_of="2025-01-01")
+    assert (prepared["dq_issue"] == "missing client id").sum() == 40
+    flags = contracting.data_quality_flags(holes)
+    assert flags["missing client id"].sum() == 40

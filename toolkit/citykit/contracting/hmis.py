@@ -414,7 +414,8 @@ def prepare_enrollments(
         ``destination_class``, ``exited`` (bool), ``permanent_exit`` (boolean, missing while
         enrolled), ``length_of_stay_days``, ``likely_missing_exit`` (a shelter stay still open
         more than :data:`LIKELY_MISSING_EXIT_DAYS` days at ``as_of``; kept, not flagged) and
-        ``dq_issue`` (empty string when the row is clean; otherwise one of "exit before entry", "missing entry date", "entry after export date",
+        ``dq_issue`` (empty string when the row is clean; otherwise one of "exit before entry", "missing entry date", "missing client id",
+        "entry after export date",
         "unknown destination code", "exit without destination", "destination without exit",
         "duplicate enrollment id", "unknown project type").
 
@@ -494,6 +495,8 @@ def prepare_enrollments(
     # In order of precedence: a row gets the first issue that applies.
     issues = {
         "missing entry date": entry_dates.isna().to_numpy(),
+        # a person without an id cannot be followed from one enrollment to the next
+        "missing client id": out[cols["client"]].isna().to_numpy(dtype=bool),
         "exit before entry": exited & (exit_dates < entry_dates).to_numpy(),
         "entry after export date": (entry_dates > stamp).to_numpy(),
         "duplicate enrollment id": _repeated(out[cols["enrollment"]]),
