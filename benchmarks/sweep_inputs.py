@@ -751,7 +751,8 @@ def sweep(only: list[str] | None = None) -> list[dict]:
             if (
                 change != "empty"
                 and change != "unmatched_ids"
-                and canon(changed) == canon(original)
+                and changed.equals(original)
+                and changed.dtypes.astype(str).tolist() == original.dtypes.astype(str).tolist()
                 and kind != "legit"
             ):
                 continue  # the change does not apply to this table
@@ -759,7 +760,7 @@ def sweep(only: list[str] | None = None) -> list[dict]:
             snapshot = original.copy(deep=True)
             outcome = run_call(call, tables)
             verdict = classify(kind, outcome, base_canon, base_text, skip, baseline)
-            if verdict == "silent wrong" and kind == "bad" and name in DESCRIBES:
+            if verdict == "silent wrong" and kind != "legit" and name in DESCRIBES:
                 verdict = "result"
             modified = not original.equals(snapshot)
             detail = ""

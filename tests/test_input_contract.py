@@ -387,3 +387,33 @@ def test_enrollments_without_a_client_id_are_flagged_not_followed(enrollments):
     assert (prepared["dq_issue"] == "missing client id").sum() == 40
     flags = contracting.data_quality_flags(holes)
     assert flags["missing client id"].sum() == 40
+
+
+def test_client_income_written_as_text_and_infinite_measures(enrollments, requests):
+    from citykit import contracting, datasets
+
+    clients = datasets.load("hmis_clients")
+    expected = contracting.client_exits(enrollments, clients=clients)
+    text = clients.assign(monthly_income_usd=clients["monthly_income_usd"].astype(str))
+    got = contracting.client_exits(enrollments, clients=text)
+    assert got["has_income"].tolist() == expected["has_income"].tolist()
+    words = clients.assign(monthly_income_usd="unknown")
+    with pytest.raises(CityKitError, match="'monthly_income_usd' must hold amounts"):
+        contracting.client_exits(enrollments, clients=words)
+    timed = performance.add_time_to_close(requests, as_of="2024-03-01")
+    timed.loc[2, "days_to_close"] = np.inf
+    median = performance.Measure("Median days", "median", column="days_to_close")
+    with pytest.raises(CityKitError, match="'days_to_close' .read by measure 'Median days'"):
+        performance.compute_measures(timed, median, frequency="monthly")
+
+
+def test_subgroups_written_in_two_date_formats_are_one_subgroup():
+    days = pd.Series(pd.to_datetime(["2024-01-05", "2024-01-12", "2024-01-19"]).repeat(4))
+    data = pd.DataFrame({"day": days, "minutes": [5, 6, 7, 6, 8, 7, 9, 8, 6, 5, 7, 6.0]})
+    expected = performance.xbar_chart(data, value="minutes", period="day")
+    mixed = days.dt.strftime("%Y-%m-%d").where(
+        np.arange(12) % 2 == 0, days.dt.strftime("%m/%d/%Y %I:%M:%S %p")
+    )
+    got = performance.xbar_chart(data.assign(day=mixed), value="minutes", period="day")
+    assert len(got.table) == len(expected.table) == 3
+    assert got.sigma == pytest.approx(expected.sigma)

@@ -1214,7 +1214,23 @@ def client_exits(
         clash = [c for c in clients.columns if c in frame.columns and c != "client_id"]
         extra = clients.drop(columns=clash)
         if "monthly_income_usd" in extra and "has_income" not in extra:
-            extra = extra.assign(has_income=extra["monthly_income_usd"] > 0)
+            income = extra["monthly_income_usd"]
+            numbers = pd.to_numeric(
+                income.astype(object).where(income.notna(), None), errors="coerce"
+            )
+            unread = income.notna() & numbers.isna()
+            if unread.any():
+                raise CityKitError(
+                    f"clients column 'monthly_income_usd' must hold amounts, but "
+                    f"{int(unread.sum()):,} value(s) are not numbers (e.g. "
+                    f"{income[unread].iloc[0]!r}). Convert it first, e.g. "
+                    "pd.to_numeric(clients['monthly_income_usd'], errors='coerce')."
+                )
+            if np.isinf(numbers.to_numpy(dtype=float)).any():
+                raise CityKitError(
+                    "clients column 'monthly_income_usd' holds infinite values; fix them first."
+                )
+            extra = extra.assign(monthly_income_usd=numbers, has_income=numbers > 0)
         known = frame["client_id"].isin(extra["client_id"]).to_numpy(dtype=bool)
         if len(frame) and not known.any():
             raise CityKitError(

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from citykit._dates import order_periods
+from citykit._dates import order_periods, parse_dates
 from citykit.errors import CityKitError, EmptyDataError, require_keyword_choice
 from citykit.performance._checks import (
     check_table,
@@ -643,6 +643,11 @@ def _subgroups(data, value, period, baseline, exclude, spread) -> _Subgroups:
             "measurement belongs to a subgroup (a period). Drop those rows or fill them in."
         )
     periods = _plain_periods(periods, period)
+    if periods.dtype == object or pd.api.types.is_string_dtype(periods.dtype):
+        # the same day written two ways ("2024-01-05", "01/05/2024 12:00:00 AM") is one subgroup
+        read = parse_dates(periods, column=period)
+        if read.unparsed == 0 and read.missing == 0:
+            periods = read.values
     present = ~np.isnan(x)
     if not present.any():
         raise EmptyDataError(f"column {value!r} has no values to chart (all are missing).")

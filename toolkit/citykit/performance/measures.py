@@ -589,6 +589,18 @@ def compute_measures(
     require_keyword_choice(frequency, list(FREQUENCIES), argument="frequency")
     for m in measures:
         require_columns(data, m.columns_needed(), argument="data")
+        for column in m.columns_needed():
+            values = data[column]
+            if (
+                pd.api.types.is_float_dtype(values.dtype)
+                and np.isinf(values.to_numpy(dtype=float, na_value=np.nan)).any()
+            ):
+                raise ColumnTypeError(
+                    f"data column {column!r} (read by measure {m.name!r}) holds "
+                    f"{int(np.isinf(values.to_numpy(dtype=float, na_value=np.nan)).sum()):,} "
+                    "infinite value(s); they usually come from a division by zero. Fix them, or "
+                    f"set them to missing: data[{column!r}].replace([np.inf, -np.inf], np.nan)."
+                )
     # one date reader: ISO, US (AM/PM), Excel serial; tz-aware and Arrow as wall-clock time
     dates = to_datetime(data[date], column=date, argument="data")
     # only the columns the measures read: a narrow frame, not a copy of a wide export
