@@ -417,3 +417,28 @@ def test_subgroups_written_in_two_date_formats_are_one_subgroup():
     got = performance.xbar_chart(data.assign(day=mixed), value="minutes", period="day")
     assert len(got.table) == len(expected.table) == 3
     assert got.sigma == pytest.approx(expected.sigma)
+
+
+def test_risk_factor_numbers_written_as_text_are_not_dozens_of_categories():
+    from citykit import contracting
+
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(
+        {
+            "provider_id": list("ABCD") * 50,
+            "age": rng.integers(18, 80, 200),
+            "type": rng.choice(["1", "2", "3"], 200),
+            "housed": rng.integers(0, 2, 200),
+        }
+    )
+    contracting.risk_adjust(frame, outcome="housed", risk_factors=["age", "type"])
+    with pytest.raises(CityKitError, match="'age' holds numbers written as text"):
+        contracting.risk_adjust(
+            frame.assign(age=frame["age"].astype(str)), outcome="housed", risk_factors=["age"]
+        )
+    with pytest.raises(CityKitError, match="'age' holds infinite"):
+        contracting.risk_adjust(
+            frame.assign(age=frame["age"].astype(float).replace(18.0, np.inf)),
+            outcome="housed",
+            risk_factors=["age"],
+        )
