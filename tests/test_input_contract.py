@@ -442,3 +442,16 @@ def test_risk_factor_numbers_written_as_text_are_not_dozens_of_categories():
             outcome="housed",
             risk_factors=["age"],
         )
+
+
+def test_progress_report_and_unused_datasets_refuse_inputs_that_match_nothing(enrollments):
+    from citykit import contracting, datasets, opendata
+
+    contracts = datasets.load("provider_contracts")
+    renamed = contracts.assign(provider_id="PRV-" + contracts["provider_id"])
+    with pytest.raises(CityKitError, match="none of the .* contracted providers of 2024"):
+        contracting.provider_progress_report(enrollments, month="2024-12", contracts=renamed)
+    catalog = pd.DataFrame({"identifier": ["a"], "title": ["A"]})
+    empty = pd.DataFrame({"identifier": [], "views": [], "downloads": []})
+    with pytest.raises(CityKitError, match="usage has no rows"):
+        opendata.unused_datasets(empty, catalog=catalog)

@@ -182,6 +182,7 @@ def unused_datasets(
     if isinstance(metrics, str):
         metrics = (metrics,)
     require_columns(usage, [dataset, *metrics], argument="usage")
+    require_non_empty(usage, argument="usage")  # no usage at all is not "every dataset unused"
     for metric in metrics:
         require_numeric(usage, metric, argument="usage")
     totals = usage.groupby(dataset)[list(metrics)].sum()
