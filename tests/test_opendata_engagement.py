@@ -96,7 +96,7 @@ def test_bad_inputs(tables):
     usage = tables["portal_usage"]
     with pytest.raises(MissingColumnError, match="downloads"):
         od.monthly_usage(usage.drop(columns="downloads"))
-    with pytest.raises(ColumnTypeError, match="not a date"):
+    with pytest.raises(ColumnTypeError, match="could not be read as dates .e.g. .last spring"):
         od.monthly_usage(usage.assign(month="last spring"))
     with pytest.raises(ColumnTypeError, match="numbers"):
         od.monthly_usage(usage.assign(views="many"))

@@ -25,6 +25,7 @@ citykit.errors.MissingColumnError: requests has no column 'closed_at'. Its colum
 from __future__ import annotations
 
 import difflib
+import numbers
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -260,7 +261,9 @@ def require_between(
         "right": ("above", "up to"),
     }
     require_keyword_choice(inclusive, list(bounds), argument="inclusive")
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+    # numpy scalars (np.float32(0.4), np.int64(5)) are numbers like any other
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    ok = ok and value == value
     if ok:
         lo_ok = value >= low if inclusive in ("both", "left") else value > low
         hi_ok = value <= high if inclusive in ("both", "right") else value < high
@@ -285,6 +288,6 @@ def require_probability(value: object, *, argument: str) -> None:
     citykit.errors.ArgumentRangeError: alpha must be a number strictly between 0 and 1, but 5 was given. It looks like a percentage: write 5% as 0.05.
     """
     hint = ""
-    if isinstance(value, (int, float)) and 1 < value < 100:
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and 1 < value < 100:
         hint = f"It looks like a percentage: write {value:g}% as {value / 100:g}."
     require_between(value, 0, 1, argument=argument, inclusive="neither", hint=hint)

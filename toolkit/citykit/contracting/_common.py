@@ -7,12 +7,15 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from citykit import _dates
 from citykit.errors import (
     CityKitError,
-    ColumnTypeError,
     require_columns,
     require_non_empty,
 )
+
+#: The label rows without a value in a grouping column get, so they are counted, not dropped.
+MISSING_LABEL = "(missing)"
 
 __all__: list[str] = []
 
@@ -32,25 +35,18 @@ def check_table(data: object, columns: Sequence[str], *, argument: str) -> None:
     require_non_empty(data, argument=argument)
 
 
-def to_dates(data: pd.DataFrame, column: str, *, argument: str) -> pd.Series:
-    """Return ``data[column]`` as datetimes, with an actionable error for unparseable text."""
-    series = data[column]
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return series
-    parsed = pd.to_datetime(series, errors="coerce", format="mixed")
-    bad = series.notna() & parsed.isna() & (series.astype("string").str.strip() != "")
-    if bad.any():
-        example = series[bad].iloc[0]
-        raise ColumnTypeError(
-            f"{argument} column {column!r} must hold dates, but {int(bad.sum())} value(s) could "
-            f"not be read as dates (e.g. {example!r}). Write dates as YYYY-MM-DD, or convert the "
-            f"column first with pd.to_datetime({argument}[{column!r}], errors='coerce')."
-        )
-    return parsed
+def to_dates(data: pd.DataFrame, column: str, *, argument: str, format: str = "auto") -> pd.Series:
+    """Return ``data[column]`` as naive datetimes with the toolkit's one date reader.
+
+    ISO, US month/day/year (with AM/PM), day/month/year and Excel serial days are read; datetimes
+    that are timezone-aware or Arrow-backed become wall-clock times. A value that is present but
+    not a date raises a :class:`~citykit.errors.ColumnTypeError` with the count and examples.
+    """
+    return _dates.to_dates(data[column], format=format, column=column, argument=argument)
 
 
 def to_timestamp(value: object, *, argument: str) -> pd.Timestamp:
-    """Return ``value`` as a Timestamp, or raise a CityKitError naming ``argument``."""
+    """Return ``value`` as a naive Timestamp (wall-clock time), or raise naming ``argument``."""
     try:
         stamp = pd.Timestamp(value)
     except (TypeError, ValueError) as exc:
@@ -59,7 +55,54 @@ def to_timestamp(value: object, *, argument: str) -> pd.Timestamp:
         ) from exc
     if pd.isna(stamp):
         raise CityKitError(f"{argument} is missing; give a date such as '2024-01-01'.")
-    return stamp
+    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+
+
+def plain_columns(data: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``data`` whose Arrow-backed columns use pandas' own dtypes (same values).
+
+    Arrow-backed frames (``dtype_backend="pyarrow"``) are legitimate input; converting their
+    columns once at the door lets the rest of the code use numpy's masks and selections.
+    Timestamps are left to :func:`to_dates`.
+    """
+    out = data.copy()
+    for column in out.columns:
+        dtype = out[column].dtype
+        if not isinstance(dtype, pd.ArrowDtype):
+            continue
+        kind = str(dtype)
+        if "timestamp" in kind or "date" in kind:
+            continue
+        if pd.api.types.is_bool_dtype(dtype):
+            out[column] = out[column].astype("boolean")
+        elif pd.api.types.is_integer_dtype(dtype):
+            out[column] = out[column].astype("Int64")
+        elif pd.api.types.is_float_dtype(dtype):
+            out[column] = out[column].astype("float64")
+        elif pd.api.types.is_string_dtype(dtype):
+            out[column] = out[column].astype("str")
+        else:
+            out[column] = out[column].astype(object)
+    return out
+
+
+def label_missing(values: pd.Series, *, column: str, argument: str) -> pd.Series:
+    """Give rows without a value in a grouping column the label ``"(missing)"``.
+
+    Grouping drops missing keys silently; labelled, those rows are counted in a row of their
+    own. A column with no value at all raises a :class:`~citykit.errors.CityKitError`.
+    """
+    text = values.astype("string").str.strip()
+    missing = (values.isna() | (text == "")).to_numpy(dtype=bool)
+    if len(values) and missing.all():
+        raise CityKitError(
+            f"{argument} column {column!r} has no values: all {len(values):,} rows are missing "
+            f"it, so nothing can be counted per {column}. Fill it in the export (or join it from "
+            "another table), or pass by=None for totals over every row."
+        )
+    if not missing.any():
+        return values
+    return values.astype(object).where(~missing, MISSING_LABEL)
 
 
 def safe_rate(numerator: pd.Series | np.ndarray, denominator: pd.Series | np.ndarray):

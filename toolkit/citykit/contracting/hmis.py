@@ -42,7 +42,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from citykit.contracting._common import as_list, check_table, safe_rate, to_dates, to_timestamp
+from citykit.contracting._common import (
+    as_list,
+    check_table,
+    label_missing,
+    plain_columns,
+    safe_rate,
+    to_dates,
+    to_timestamp,
+)
 from citykit.errors import ArgumentRangeError, CityKitError, require_columns, require_keyword_choice
 
 __all__ = [
@@ -406,7 +414,8 @@ def prepare_enrollments(
         ``destination_class``, ``exited`` (bool), ``permanent_exit`` (boolean, missing while
         enrolled), ``length_of_stay_days``, ``likely_missing_exit`` (a shelter stay still open
         more than :data:`LIKELY_MISSING_EXIT_DAYS` days at ``as_of``; kept, not flagged) and
-        ``dq_issue`` (empty string when the row is clean; otherwise one of "exit before entry", "missing entry date", "entry after export date",
+        ``dq_issue`` (empty string when the row is clean; otherwise one of "exit before entry", "missing entry date", "missing client id",
+        "entry after export date",
         "unknown destination code", "exit without destination", "destination without exit",
         "duplicate enrollment id", "unknown project type").
 
@@ -447,7 +456,11 @@ def prepare_enrollments(
     needed = [cols[k] for k in ("enrollment", "client", "provider", "project_type", "entry")]
     needed += [cols["exit"], cols["destination"]]
     check_table(data, needed, argument="enrollments")
-    out = data.copy()
+    out = plain_columns(data)  # Arrow-backed columns as pandas' own dtypes, same values
+    # enrollments without a provider are counted under "(missing)", never dropped by grouping
+    out[cols["provider"]] = label_missing(
+        out[cols["provider"]], column=cols["provider"], argument="enrollments"
+    )
     entry_dates = to_dates(out, cols["entry"], argument="enrollments")
     exit_dates = to_dates(out, cols["exit"], argument="enrollments")
     out[cols["entry"]] = entry_dates
@@ -482,6 +495,8 @@ def prepare_enrollments(
     # In order of precedence: a row gets the first issue that applies.
     issues = {
         "missing entry date": entry_dates.isna().to_numpy(),
+        # a person without an id cannot be followed from one enrollment to the next
+        "missing client id": out[cols["client"]].isna().to_numpy(dtype=bool),
         "exit before entry": exited & (exit_dates < entry_dates).to_numpy(),
         "entry after export date": (entry_dates > stamp).to_numpy(),
         "duplicate enrollment id": _repeated(out[cols["enrollment"]]),
@@ -1199,8 +1214,39 @@ def client_exits(
         clash = [c for c in clients.columns if c in frame.columns and c != "client_id"]
         extra = clients.drop(columns=clash)
         if "monthly_income_usd" in extra and "has_income" not in extra:
-            extra = extra.assign(has_income=extra["monthly_income_usd"] > 0)
+            income = extra["monthly_income_usd"]
+            numbers = pd.to_numeric(
+                income.astype(object).where(income.notna(), None), errors="coerce"
+            )
+            unread = income.notna() & numbers.isna()
+            if unread.any():
+                raise CityKitError(
+                    f"clients column 'monthly_income_usd' must hold amounts, but "
+                    f"{int(unread.sum()):,} value(s) are not numbers (e.g. "
+                    f"{income[unread].iloc[0]!r}). Convert it first, e.g. "
+                    "pd.to_numeric(clients['monthly_income_usd'], errors='coerce')."
+                )
+            if np.isinf(numbers.to_numpy(dtype=float)).any():
+                raise CityKitError(
+                    "clients column 'monthly_income_usd' holds infinite values; fix them first."
+                )
+            extra = extra.assign(monthly_income_usd=numbers, has_income=numbers > 0)
+        known = frame["client_id"].isin(extra["client_id"]).to_numpy(dtype=bool)
+        if len(frame) and not known.any():
+            raise CityKitError(
+                f"none of the {len(frame):,} exits' client_id values is in clients (e.g. "
+                f"{frame['client_id'].iloc[0]!r} in the enrollments, "
+                f"{extra['client_id'].iloc[0] if len(extra) else None!r} in clients), so every "
+                "client attribute would be missing. Check that both tables come from the same "
+                "export and write ids the same way (prefixes, leading zeros, text or numbers)."
+            )
         frame = frame.merge(extra, on="client_id", how="left", validate="many_to_one")
+        if not known.all():
+            shown = ", ".join(map(repr, frame.loc[~known, "client_id"].unique()[:3]))
+            frame.attrs["notes"] = [
+                f"{int((~known).sum()):,} of {len(frame):,} exits have a client_id that is not "
+                f"in clients (e.g. {shown}); their client attributes are missing."
+            ]
     return frame.reset_index(drop=True)
 
 

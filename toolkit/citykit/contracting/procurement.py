@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,7 +54,7 @@ def _weights(criteria: dict[str, float]) -> dict[str, float]:
             "criteria must be a dict of column -> weight, e.g. {'approach': 0.4, 'price': 0.6}."
         )
     for name, weight in criteria.items():
-        if not isinstance(weight, (int, float)) or weight < 0 or weight != weight:
+        if not isinstance(weight, numbers.Real) or weight < 0 or weight != weight:
             raise ArgumentRangeError(
                 f"the weight of {name!r} must be a number >= 0; got {weight!r}."
             )
@@ -161,9 +162,14 @@ def score_vendors(
         raise CityKitError(
             f"lower_is_better names {unknown}, which are not among the criteria {list(weights)}."
         )
-    if not isinstance(max_points, (int, float)) or max_points <= 0:
+    if not isinstance(max_points, numbers.Real) or max_points <= 0:
         raise ArgumentRangeError(f"max_points must be a positive number; got {max_points!r}.")
     check_table(data, [vendor, *weights], argument="data")
+    if data[vendor].isna().any():
+        raise CityKitError(
+            f"data column {vendor!r} has {int(data[vendor].isna().sum())} row(s) without a vendor "
+            "name; every scored row must say whose proposal it is. Fill or drop those rows."
+        )
     if data[vendor].duplicated().any():
         dup = data.loc[data[vendor].duplicated(), vendor].iloc[0]
         raise CityKitError(
@@ -426,9 +432,35 @@ def contract_portfolio(
             f"contracts has several rows for the same {on!r}; filter to one fiscal year (or sum "
             f"the amounts per {on!r}) first."
         )
+    for frame, column, argument in (
+        (contracts, amount, "contracts"),
+        (outcomes, served, "outcomes"),
+        (outcomes, outcome_count, "outcomes"),
+    ):
+        values = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        if values.isna().any() or np.isinf(values.to_numpy()).any():
+            raise CityKitError(
+                f"{argument} column {column!r} has {int((~np.isfinite(values)).sum())} missing, "
+                "infinite or non-numeric value(s); a portfolio cannot share out spending or "
+                f"outcomes it does not know. Fill or fix them first."
+            )
+    found = contracts[on].isin(outcomes[on]).to_numpy(dtype=bool)
+    if not found.any():
+        raise CityKitError(
+            f"none of the {len(contracts):,} contracts' {on!r} values is in outcomes (e.g. "
+            f"{contracts[on].iloc[0]!r} in contracts, {outcomes[on].iloc[0]!r} in outcomes), so "
+            "every contract would show 0 outcomes. Check that both tables write the ids the same "
+            "way (prefixes, leading zeros, text or numbers)."
+        )
     table = contracts.merge(
         outcomes[[on, served, outcome_count]], on=on, how="left", validate="one_to_one"
     )
+    if not found.all():
+        shown = ", ".join(map(repr, contracts.loc[~found, on].iloc[:3]))
+        table.attrs["notes"] = [
+            f"{int((~found).sum()):,} of {len(contracts):,} contracts have no row in outcomes "
+            f"(e.g. {shown}); they are shown with 0 served and 0 outcomes."
+        ]
     table = table.rename(columns={served: "served", outcome_count: "outcomes"})
     table["served"] = table["served"].fillna(0).astype(int)
     table["outcomes"] = table["outcomes"].fillna(0).astype(int)

@@ -351,7 +351,15 @@ def provider_progress_report(
     if contracts is not None:
         require_columns(contracts, ["provider_id", "fiscal_year"], argument="contracts")
         fiscal = contracts[contracts["fiscal_year"] == first.year]
-        ids = sorted(set(ids) | set(fiscal["provider_id"].astype(str)))
+        contracted = set(fiscal["provider_id"].astype(str))
+        if contracted and not contracted & set(ids):
+            raise CityKitError(
+                f"none of the {len(contracted)} contracted providers of {first.year} has an "
+                f"enrollment (e.g. {sorted(contracted)[0]!r} in contracts, {ids[0]!r} in the "
+                "enrollments), so every contract would show no clients. Check that both tables "
+                "write provider ids the same way (prefixes, leading zeros, text or numbers)."
+            )
+        ids = sorted(set(ids) | contracted)
     summary = pd.DataFrame({"provider_id": ids})
     names = {}
     if providers is not None:

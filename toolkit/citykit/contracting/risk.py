@@ -46,7 +46,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from citykit.contracting._common import as_list, check_table, html_table, markdown_table
+from citykit.contracting._common import (
+    MISSING_LABEL,
+    as_list,
+    check_table,
+    html_table,
+    label_missing,
+    markdown_table,
+)
 from citykit.contracting.poisson_binomial import poisson_binomial_test
 from citykit.errors import (
     CityKitError,
@@ -136,6 +143,10 @@ def _q_values(p: np.ndarray) -> np.ndarray:
     return q
 
 
+#: Numbers written as text with more distinct values than this are refused as a risk factor.
+MAX_TEXT_NUMBER_LEVELS = 12
+
+
 def design_matrix(data: pd.DataFrame, risk_factors: list[str]) -> pd.DataFrame:
     """Return the numeric design matrix (with a constant) of the case-mix model.
 
@@ -169,10 +180,28 @@ def design_matrix(data: pd.DataFrame, risk_factors: list[str]) -> pd.DataFrame:
                 f"risk factor {factor!r} has only one value ({values[0]!r}) in the data, so the "
                 f"model cannot learn its effect. Remove it from risk_factors."
             )
+        text_like = series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
+        if text_like and not isinstance(series.dtype, pd.CategoricalDtype):
+            # text is a category (R's factor); but numbers written as text with many distinct
+            # values (an age, an income) would silently become dozens of categories
+            as_numbers = pd.to_numeric(series.astype(str).str.strip(), errors="coerce")
+            if as_numbers.notna().all() and len(values) > MAX_TEXT_NUMBER_LEVELS:
+                raise ColumnTypeError(
+                    f"risk factor {factor!r} holds numbers written as text ({len(values)} "
+                    f"distinct values, e.g. {values[0]!r}); as text each value would be a "
+                    "category of its own. Convert it: pd.to_numeric(data["
+                    f"{factor!r}]) for a number, or data[{factor!r}].astype('category') if the "
+                    "values really are codes."
+                )
         if pd.api.types.is_bool_dtype(series):
             columns[factor] = series.astype(float)
         elif pd.api.types.is_numeric_dtype(series):
             columns[factor] = series.astype(float)
+            if np.isinf(columns[factor].to_numpy(dtype=float)).any():
+                raise CityKitError(
+                    f"risk factor {factor!r} holds infinite values; fix them before risk "
+                    "adjustment (they usually come from a division by zero)."
+                )
         elif pd.api.types.is_datetime64_any_dtype(series):
             raise ColumnTypeError(
                 f"risk factor {factor!r} holds dates; use a number derived from it (e.g. age in "
@@ -512,7 +541,9 @@ def risk_adjust(
     fit = _fit_model(y, X, family)
     expected = pd.Series(fit.predict(X.to_numpy()), index=data.index, name="expected")
     overall = float(y.mean())
-    frame = pd.DataFrame({"p": data[provider], "y": y, "e": expected})
+    # clients without a provider are counted in a "(missing)" row, not dropped by the grouping
+    labels = label_missing(data[provider], column=provider, argument="data")
+    frame = pd.DataFrame({"p": labels, "y": y, "e": expected})
     if family == "binomial":
         frame["v"] = frame["e"] * (1 - frame["e"])
     else:
@@ -534,6 +565,7 @@ def risk_adjust(
         table["clients"] = table["clients"].fillna(0).astype(int)
         table["observed"] = table["observed"].fillna(0).astype(int)
     table["note"] = np.where(table["clients"] == 0, "no clients in this period", "")
+    table.loc[table[provider] == MISSING_LABEL, "note"] = "no provider recorded for these clients"
     observed = table["observed"].to_numpy(dtype=float)
     expected_sum = table["expected"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -143,6 +143,7 @@ def check_arm_labels(labels: pd.Series, wanted, *, arm: str, argument: str) -> l
 def numeric_outcome(data: pd.DataFrame, outcome: str, *, argument: str = "data") -> np.ndarray:
     """Return the outcome as floats after checking type, missing values and variation."""
     require_columns(data, [outcome], argument=argument)
+    require_non_empty(data, argument=argument)
     values = data[outcome]
     if not (pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values)):
         # beginner guard: yes/no outcomes often arrive as text from an export
@@ -190,8 +191,20 @@ def covariate_matrix(data: pd.DataFrame, covariates, *, argument: str = "data") 
                 f"Fill them before adjusting, e.g. with the overall mean plus a 0/1 column "
                 f"'{name}_missing' that marks them, or leave {name!r} out of covariates."
             )
-        if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
-            parts.append(column.astype(float).rename(name))
+        numeric = pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column)
+        if not numeric and not isinstance(column.dtype, pd.CategoricalDtype):
+            # numbers stored as text are numbers, not one dummy per distinct value
+            as_numbers = pd.to_numeric(column.astype(str).str.strip(), errors="coerce")
+            if len(column) and as_numbers.notna().all():
+                column, numeric = as_numbers, True
+        if numeric:
+            values = column.astype(float)
+            if np.isinf(values.to_numpy(dtype=float)).any():
+                raise CityKitError(
+                    f"{argument} column {name!r} (a covariate) holds infinite values; they "
+                    "usually come from a division by zero. Fix them before adjusting."
+                )
+            parts.append(values.rename(name))
         else:
             dummies = pd.get_dummies(column.astype(str), prefix=name, prefix_sep="=", dtype=float)
             parts.append(dummies.iloc[:, 1:])

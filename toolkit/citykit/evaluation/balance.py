@@ -136,8 +136,24 @@ def _columns(data: pd.DataFrame, covariates) -> list[tuple[str, str, pd.Series]]
     out = []
     for name in covariates:
         column = data[name]
-        if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
-            out.append((name, "", column.astype(float)))
+        numeric = pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column)
+        if not numeric and not isinstance(column.dtype, pd.CategoricalDtype):
+            # numbers stored as text ("250.10") are numbers, not hundreds of yes/no levels
+            present = column.dropna()
+            as_numbers = pd.to_numeric(present.astype(str).str.strip(), errors="coerce")
+            if len(present) and as_numbers.notna().all():
+                column = pd.to_numeric(column.astype(object).where(column.notna(), None))
+                numeric = True
+        if numeric:
+            values = column.astype("float64")
+            infinite = int(np.isinf(values.to_numpy(dtype=float, na_value=np.nan)).sum())
+            if infinite:
+                raise CityKitError(
+                    f"data column {name!r} (a covariate) holds {infinite} infinite value(s); "
+                    "they usually come from a division by zero. Fix them or set them to missing "
+                    f"(data[{name!r}].replace([np.inf, -np.inf], np.nan))."
+                )
+            out.append((name, "", values))
         else:
             present = column.dropna().astype(str)
             for level in sorted(pd.unique(present)):
@@ -326,12 +342,19 @@ class BalanceTest(ResultMixin):
 
     def _summary(self) -> str:
         worst = self.table["p_value"].min()
-        return (
+        text = (
             f"Joint test that the covariates predict the arm (vs {self.control!r}): smallest "
             f"p = {worst:.3g}. With true randomization this p-value is uniform; a very small one "
             "(e.g. < 0.01) is a reason to check how the assignment was made and recorded, not to "
             "drop covariates."
         )
+        left_out = int(self.table.get("missing_left_out", pd.Series(dtype=int)).max() or 0)
+        if left_out:
+            text += (
+                f" Units with a missing covariate were left out of the test (up to {left_out:,} "
+                "per comparison; see missing_left_out)."
+            )
+        return text
 
 
 def balance_test(
@@ -378,6 +401,8 @@ def balance_test(
         raise CityKitError("covariates is empty; list the baseline columns to test.")
     require_columns(data, covariates, argument="data")
     complete = data.dropna(subset=covariates)
+    # rows with a missing covariate are left out of the test: counted per comparison
+    left_out = labels[~data.index.isin(complete.index)]
     labels = labels.loc[complete.index]
     rows = []
     if block is not None:
@@ -413,6 +438,14 @@ def balance_test(
             if block is not None:
                 method += f", within blocks of {block!r}"
         rows.append(
-            {"arm": a, "n": len(part), "statistic": stat, "df": df, "p_value": p, "method": method}
+            {
+                "arm": a,
+                "n": len(part),
+                "statistic": stat,
+                "df": df,
+                "p_value": p,
+                "method": method,
+                "missing_left_out": int(left_out.isin([a, control]).sum()),
+            }
         )
     return BalanceTest(table=pd.DataFrame(rows), control=control)

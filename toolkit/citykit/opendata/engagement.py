@@ -31,8 +31,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from citykit._dates import to_dates
 from citykit.errors import (
     ArgumentRangeError,
+    CityKitError,
     ColumnTypeError,
     require_columns,
     require_non_empty,
@@ -50,19 +52,36 @@ __all__ = [
 
 
 def _months(series: pd.Series, argument: str, column: str) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(series):
-        stamps = series
-    else:
-        stamps = pd.to_datetime(series, errors="coerce", format="mixed")
-        bad = stamps.isna() & series.notna()
-        if bad.any():
-            raise ColumnTypeError(
-                f"{argument} column {column!r} must hold dates, but {series[bad].iloc[0]!r} is "
-                "not a date. Use dates like '2024-01-01' (the first day of the month)."
-            )
+    # the toolkit's one date reader: ISO, US (AM/PM), Excel serial; tz-aware and Arrow-backed
+    # datetimes as wall-clock times; a value that is not a date is an error with examples
+    stamps = to_dates(series, column=column, argument=argument)
     if stamps.isna().any():
-        raise ColumnTypeError(f"{argument} column {column!r} has missing dates; drop those rows.")
+        raise ColumnTypeError(
+            f"{argument} column {column!r} has {int(stamps.isna().sum()):,} missing date(s); "
+            "drop those rows or fill them."
+        )
     return stamps.dt.to_period("M").dt.to_timestamp()
+
+
+def _no_missing_counts(usage: pd.DataFrame, metric: str) -> None:
+    """Raise when a usage count is missing or infinite (a sum would hide it)."""
+    values = pd.to_numeric(usage[metric]).astype("float64")
+    if values.isna().any():
+        raise ColumnTypeError(
+            f"usage column {metric!r} has {int(values.isna().sum()):,} missing count(s); a sum "
+            f"would treat them as 0 without saying so. If a missing count means none, fill them "
+            f"(usage.fillna({{{metric!r}: 0}})); otherwise drop those rows."
+        )
+    if np.isinf(values.to_numpy()).any():
+        raise ColumnTypeError(f"usage column {metric!r} holds infinite values; fix them first.")
+
+
+def _labels(values: pd.Series) -> pd.Series:
+    """Dataset ids with missing ones labelled "(missing)", so grouping counts them."""
+    missing = values.isna().to_numpy(dtype=bool)
+    if not missing.any():
+        return values
+    return values.astype(object).where(~missing, "(missing)")
 
 
 def monthly_usage(
@@ -105,7 +124,13 @@ def monthly_usage(
         require_numeric(usage, metric, argument="usage")
         if (usage[metric] < 0).any():
             raise ArgumentRangeError(f"usage column {metric!r} has negative counts.")
+        _no_missing_counts(usage, metric)
     frame = usage[[dataset, *metrics]].copy()
+    for metric in metrics:  # Arrow-backed and nullable counts as plain numbers
+        frame[metric] = pd.to_numeric(frame[metric]).astype(
+            "int64" if _whole(frame[metric]) else "float64"
+        )
+    frame[dataset] = _labels(frame[dataset])
     frame[month] = _months(usage[month], "usage", month)
     summed = frame.groupby([dataset, month])[list(metrics)].sum()
     months = pd.date_range(frame[month].min(), frame[month].max(), freq="MS")
@@ -157,12 +182,20 @@ def unused_datasets(
     if isinstance(metrics, str):
         metrics = (metrics,)
     require_columns(usage, [dataset, *metrics], argument="usage")
+    require_non_empty(usage, argument="usage")  # no usage at all is not "every dataset unused"
     for metric in metrics:
         require_numeric(usage, metric, argument="usage")
     totals = usage.groupby(dataset)[list(metrics)].sum()
     titles = None
     if catalog is not None:
         require_columns(catalog, [dataset], argument="catalog")
+        if len(totals) and len(catalog) and not totals.index.isin(catalog[dataset]).any():
+            raise CityKitError(
+                f"none of the usage's {dataset!r} values is in the catalog (e.g. "
+                f"{totals.index[0]!r} in usage, {catalog[dataset].iloc[0]!r} in the catalog), so "
+                "every dataset would look unused. Check that both tables write the ids the same "
+                "way."
+            )
         published = catalog
         if "status" in catalog.columns:
             published = catalog[catalog["status"] == "published"]
@@ -310,7 +343,10 @@ def top_datasets(
     require_columns(usage, [dataset, metric], argument="usage")
     require_non_empty(usage, argument="usage")
     require_numeric(usage, metric, argument="usage")
-    totals = usage.groupby(dataset)[metric].sum().sort_values(ascending=False, kind="stable")
+    _no_missing_counts(usage, metric)
+    ids = _labels(usage[dataset])  # usage without a dataset id is counted under "(missing)"
+    totals = usage[metric].groupby(ids).sum().sort_values(ascending=False, kind="stable")
+    totals.index.name = dataset
     grand = totals.sum()
     out = totals.rename("total").reset_index()
     out["share"] = out["total"] / grand if grand else 0.0

@@ -938,6 +938,9 @@ def fix_metadata_table(
     require_columns(table, [mapping["identifier"]], argument="table")
     _require_rows(table)
     fixed = table.copy()
+    for column in fixed.columns:  # categorical (and Arrow) text columns take new values too
+        if isinstance(fixed[column].dtype, (pd.CategoricalDtype, pd.ArrowDtype)):
+            fixed[column] = fixed[column].astype(object).where(fixed[column].notna(), None)
     changes = []
 
     def record(label, column, old, new, reason):

@@ -152,7 +152,8 @@ def classify_requests(
         ``{topic: [regex, ...]}`` tried in order (first match wins); default
         :data:`DEFAULT_TOPIC_RULES`. Matching ignores case.
     other : str
-        Topic for requests that match no rule.
+        Topic for requests that match no rule. Requests without text get "(missing)", so they
+        are counted apart rather than as "other".
 
     Returns
     -------
@@ -184,6 +185,8 @@ def classify_requests(
         topic[hit] = name
         matched[hit] = found[hit]
         undecided &= ~hit
+    # a request without text is not "other": it is counted apart, as "(missing)"
+    topic[(words.str.strip() == "").to_numpy()] = "(missing)"
     return requests.assign(topic=topic.astype(str), matched=matched.astype(str))
 
 
@@ -380,6 +383,11 @@ def priority_scores(
             )
         if (raw < 0).any():
             raise ArgumentRangeError(f"candidates column {column!r} has negative values.")
+        if np.isinf(raw.to_numpy(dtype=float)).any():
+            raise ColumnTypeError(
+                f"candidates column {column!r} holds infinite values; they usually come from a "
+                "division by zero. Fix them before scoring."
+            )
         score = _rescale(raw, scaling)
         if key == "effort":
             score = 1 - score

@@ -126,10 +126,33 @@ def count_table(data: pd.DataFrame, *, rows: str, columns: str) -> pd.DataFrame:
     district
     N         1  1
     S         1  0
+
+    Records without a label are counted in a ``"(missing)"`` row or column:
+
+    >>> count_table(d.assign(district=["N", None, "S"]), rows="district", columns="type")
+    type       a  b
+    district
+    (missing)  0  1
+    N          1  0
+    S          1  0
     """
     require_columns(data, [rows, columns], argument="data")
     require_non_empty(data, argument="data")
-    return pd.crosstab(data[rows], data[columns])
+    # a record without a label is still a record: it is counted under "(missing)", so the
+    # published totals and the small-cell suppression see every record
+    return pd.crosstab(_labelled(data[rows]), _labelled(data[columns]))
+
+
+MISSING_LABEL = "(missing)"
+
+
+def _labelled(values: pd.Series) -> pd.Series:
+    missing = values.isna().to_numpy(dtype=bool)
+    if not missing.any():
+        return values
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.add_categories([MISSING_LABEL]).fillna(MISSING_LABEL)
+    return values.astype(object).where(~missing, MISSING_LABEL)
 
 
 # --- the table with its totals -----------------------------------------------------------------

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 import pandas as pd
 
+from citykit._dates import parse_dates, to_dates
 from citykit.errors import (
     ArgumentRangeError,
     CityKitError,
@@ -28,6 +28,8 @@ __all__ = [
     "positive_sizes",
     "whole_counts",
     "to_datetime",
+    "finite_values",
+    "as_timestamp",
 ]
 
 #: Accepted spellings of the desired direction of a measure, mapped to "up" / "down".
@@ -55,7 +57,16 @@ def numeric_column(data: pd.DataFrame, column: str, *, argument: str = "data") -
     series = data[column]
     if pd.api.types.is_bool_dtype(series):
         series = series.astype("float")
-    return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+    values = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+    infinite = np.isinf(values)
+    if infinite.any():
+        raise ColumnTypeError(
+            f"{argument} column {column!r} holds {int(infinite.sum()):,} infinite value(s) "
+            f"(e.g. in row {data.index[infinite][0]!r}); they usually come from a division by "
+            "zero. Fix the division, or set them to missing with "
+            f"{argument}[{column!r}].replace([np.inf, -np.inf], np.nan)."
+        )
+    return values
 
 
 def check_run_length(value: object, *, argument: str) -> int:
@@ -112,10 +123,48 @@ def whole_counts(values: np.ndarray, *, argument: str) -> None:
         )
 
 
-def to_datetime(values: pd.Series) -> pd.Series:
-    """Convert to datetimes, unparseable values becoming NaT, without pandas' format warnings."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return pd.to_datetime(values, errors="coerce")
+def to_datetime(
+    values: pd.Series,
+    *,
+    column: str | None = None,
+    argument: str = "data",
+    format: str = "auto",
+    errors: str = "raise",
+):
+    """Read a column of dates with the toolkit's one date reader (:mod:`citykit._dates`).
+
+    Datetimes (naive, timezone-aware, Arrow-backed) pass through as naive wall-clock times;
+    text in ISO, US month/day/year (with AM/PM) or Excel serial days is read value by value.
+    With ``errors="raise"`` a value that is present but not a date raises a
+    :class:`~citykit.errors.ColumnTypeError` naming the column, the count and examples; with
+    ``errors="report"`` the :class:`~citykit._dates.DateParse` report is returned instead, so
+    the caller can count them in its result.
+    """
+    if errors == "report":
+        return parse_dates(values, format=format, column=column)
+    return to_dates(values, format=format, column=column, argument=argument)
+
+
+def as_timestamp(value: object, *, argument: str) -> pd.Timestamp:
+    """Return ``value`` as a naive Timestamp (wall-clock time), or raise naming ``argument``."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise CityKitError(
+            f"{argument}={value!r} is not a date. Write it as 'YYYY-MM-DD', e.g. '2024-01-01'."
+        ) from exc
+    if pd.isna(stamp):
+        raise CityKitError(f"{argument} is missing; give a date such as '2024-01-01'.")
+    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+
+
+def finite_values(values: np.ndarray, periods, *, argument: str) -> None:
+    """Raise when a chart's values hold infinity (a division by zero upstream, usually)."""
+    bad = np.isinf(values)
+    if bad.any():
+        where = list(pd.Index(periods)[bad][:5])
+        raise CityKitError(
+            f"{argument} holds {int(bad.sum())} infinite value(s) (for {where}); a control chart "
+            "cannot place them. They usually come from a division by zero: fix the rate's "
+            "denominator, or set those values to missing."
+        )

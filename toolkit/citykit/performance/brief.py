@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from citykit.errors import CityKitError, UnknownNameError, did_you_mean
-from citykit.performance._checks import check_table, to_datetime
+from citykit.performance._checks import as_timestamp, check_table, to_datetime
 from citykit.performance.charts import p_chart, xmr_chart
 from citykit.performance.targets import target_status
 from citykit.plots._style import TEXT_COLOURS
@@ -186,11 +186,12 @@ def stat_brief(
             f"{did_you_mean(department, departments)}"
         )
     frame = data[data[department_column].astype(str) == department].copy()
-    frame[period] = to_datetime(frame[period])
+    # text periods ("01/01/2024") are read as dates, so they sort in time, not alphabetically
+    frame[period] = to_datetime(frame[period], column=period, argument="data")
     if frame[period].isna().all():
         raise CityKitError(f"column {period!r} holds no dates; it must give each row's period.")
     periods = pd.Index(sorted(frame[period].dropna().unique()))
-    when = pd.Timestamp(as_of) if as_of is not None else periods.max()
+    when = as_timestamp(as_of, argument="as_of") if as_of is not None else periods.max()
     if when not in periods:
         raise CityKitError(
             f"as_of={as_of!r} is not one of the department's periods; they run from "

@@ -43,11 +43,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from citykit._dates import order_periods, parse_dates
 from citykit.errors import CityKitError, EmptyDataError, require_keyword_choice
 from citykit.performance._checks import (
     check_table,
     numeric_column,
     positive_sizes,
+    to_datetime,
     whole_counts,
 )
 from citykit.performance.rules import describe_rule, rule_flags
@@ -273,6 +275,21 @@ def _label(period: object) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def _plain_periods(periods: pd.Series, name: str) -> pd.Series:
+    """Periods as plain values: naive datetimes (from tz-aware or Arrow), numbers or objects."""
+    dtype = periods.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype) or (
+        isinstance(dtype, pd.ArrowDtype) and "timestamp" in str(dtype)
+    ):
+        return to_datetime(periods, column=name, argument="data")
+    if isinstance(dtype, pd.CategoricalDtype) and not dtype.ordered:
+        return periods.astype(object)
+    if isinstance(dtype, pd.ArrowDtype):
+        numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        return periods.astype("float64") if numeric else periods.astype(object)
+    return periods
+
+
 def _prepare(data, period, needed) -> tuple[pd.DataFrame, pd.Series]:
     check_table(data, [*needed, period])
     frame = data.copy()
@@ -292,7 +309,9 @@ def _prepare(data, period, needed) -> tuple[pd.DataFrame, pd.Series]:
                 "needs one row per period. Aggregate first, e.g. with "
                 "citykit.performance.compute_measures(...) or data.groupby(period).sum()."
             )
-        order = np.argsort(periods.to_numpy(), kind="stable")
+        periods = _plain_periods(periods, period)
+        # in time order: text periods such as "01/01/2024" are read as dates to sort them
+        order = order_periods(periods)
         frame = frame.iloc[order]
         periods = periods.iloc[order]
     return frame.reset_index(drop=True), periods.reset_index(drop=True)
@@ -392,6 +411,14 @@ def _finish(
     notes: tuple = (),
 ) -> ControlChart:
     centre_line = centre if centre_i is None else centre_i  # R and S charts: varies with n
+    gaps = np.isnan(np.asarray(x, dtype=float))
+    if gaps.any() and not any("missing" in str(n) for n in notes):
+        shown = ", ".join(_label(p) for p in pd.Series(periods)[gaps].iloc[:5])
+        notes = (
+            *notes,
+            f"{int(gaps.sum()):,} period(s) have no value ({shown}); they are left out of the "
+            "limits and of the signal rules.",
+        )
     flags = rule_flags(x, centre_line, sigma_i, lcl=lcl, ucl=ucl, **rule_options)
     codes = [[c for c, f in flags.items() if f[i]] for i in range(len(x))]
     phase = np.where(mask, "baseline", np.where(excluded, "excluded", "monitoring"))
@@ -615,12 +642,18 @@ def _subgroups(data, value, period, baseline, exclude, spread) -> _Subgroups:
             f"period column {period!r} has {int(periods.isna().sum())} missing value(s); every "
             "measurement belongs to a subgroup (a period). Drop those rows or fill them in."
         )
+    periods = _plain_periods(periods, period)
+    if periods.dtype == object or pd.api.types.is_string_dtype(periods.dtype):
+        # the same day written two ways ("2024-01-05", "01/05/2024 12:00:00 AM") is one subgroup
+        read = parse_dates(periods, column=period)
+        if read.unparsed == 0 and read.missing == 0:
+            periods = read.values
     present = ~np.isnan(x)
     if not present.any():
         raise EmptyDataError(f"column {value!r} has no values to chart (all are missing).")
     long = pd.DataFrame({"period": periods.to_numpy(), "x": x})
-    every = pd.Index(pd.unique(long["period"])).sort_values()
-    grouped = long[present].groupby("period", sort=True, observed=True)["x"]
+    every = pd.Index(pd.unique(long["period"]))
+    grouped = long[present].groupby("period", sort=False, observed=True)["x"]
     frame = pd.DataFrame(
         {
             "n": grouped.size(),
@@ -629,6 +662,9 @@ def _subgroups(data, value, period, baseline, exclude, spread) -> _Subgroups:
             "sd": grouped.std(ddof=1),
         }
     ).reset_index()
+    # subgroups in time order (text periods such as "01/01/2024" read as dates to sort them)
+    frame = frame.iloc[order_periods(frame["period"])].reset_index(drop=True)
+    every = every[order_periods(pd.Series(every))]
     notes = []
     missing = int((~present).sum())
     if missing:

@@ -42,7 +42,12 @@ from citykit.errors import (
     require_columns,
     require_keyword_choice,
 )
-from citykit.performance._checks import check_table, normalise_direction, to_datetime
+from citykit.performance._checks import (
+    as_timestamp,
+    check_table,
+    normalise_direction,
+    to_datetime,
+)
 
 __all__ = [
     "AGGREGATIONS",
@@ -584,16 +589,20 @@ def compute_measures(
     require_keyword_choice(frequency, list(FREQUENCIES), argument="frequency")
     for m in measures:
         require_columns(data, m.columns_needed(), argument="data")
-    dates = data[date]
-    if not pd.api.types.is_datetime64_any_dtype(dates):
-        converted = to_datetime(dates)
-        if converted.notna().sum() < dates.notna().sum():
-            example = dates[converted.isna() & dates.notna()].iloc[0]
-            raise ColumnTypeError(
-                f"date column {date!r} must hold dates, but {example!r} is not one. Convert it "
-                f"with pd.to_datetime(data[{date!r}], errors='coerce') and check the failures."
-            )
-        dates = converted
+        for column in m.columns_needed():
+            values = data[column]
+            if (
+                pd.api.types.is_float_dtype(values.dtype)
+                and np.isinf(values.to_numpy(dtype=float, na_value=np.nan)).any()
+            ):
+                raise ColumnTypeError(
+                    f"data column {column!r} (read by measure {m.name!r}) holds "
+                    f"{int(np.isinf(values.to_numpy(dtype=float, na_value=np.nan)).sum()):,} "
+                    "infinite value(s); they usually come from a division by zero. Fix them, or "
+                    f"set them to missing: data[{column!r}].replace([np.inf, -np.inf], np.nan)."
+                )
+    # one date reader: ISO, US (AM/PM), Excel serial; tz-aware and Arrow as wall-clock time
+    dates = to_datetime(data[date], column=date, argument="data")
     # only the columns the measures read: a narrow frame, not a copy of a wide export
     needed = {date, *groups}
     for m in measures:
@@ -602,6 +611,7 @@ def compute_measures(
             needed.update(c for c in data.columns if isinstance(c, str) and c in m.formula)
     frame = data[[c for c in data.columns if c in needed]]
     frame = frame.assign(_when=dates)
+    undated = int(frame["_when"].isna().sum())
     keep = frame["_when"].notna().to_numpy()
     if start is not None:
         keep = keep & (frame["_when"] >= pd.Timestamp(start)).to_numpy()
@@ -670,7 +680,12 @@ def compute_measures(
         "target",
         "owner",
     ]
-    return result[columns]
+    result = result[columns]
+    if undated:
+        result.attrs["notes"] = [
+            f"{undated:,} row(s) have no {date!r} and are in no period; they are not counted."
+        ]
+    return result
 
 
 def add_time_to_close(
@@ -725,8 +740,9 @@ def add_time_to_close(
     """
     check_table(data, [opened, closed, sla, status])
     out = data.copy()
-    start = to_datetime(out[opened])
-    end = to_datetime(out[closed])
+    # one date reader for both columns: a second format in closed_at is read, not made NaT
+    start = to_datetime(out[opened], column=opened, argument="data")
+    end = to_datetime(out[closed], column=closed, argument="data")
     if start.isna().all():
         raise ColumnTypeError(f"column {opened!r} holds no dates; convert it with pd.to_datetime.")
     days = (end - start).dt.total_seconds() / 86400.0
@@ -740,10 +756,22 @@ def add_time_to_close(
         is_open = is_open & ~cancelled
     out["is_open"] = is_open.astype(bool)
     if sla is not None:
-        limit = pd.to_numeric(out[sla], errors="coerce")
-        if out[sla].notna().any() and limit.isna().all():
-            raise ColumnTypeError(f"column {sla!r} must hold numbers of days.")
-        when = pd.Timestamp(as_of) if as_of is not None else max(start.max(), end.max())
+        raw = out[sla]
+        if isinstance(raw.dtype, pd.CategoricalDtype):
+            raw = raw.astype(object)
+        limit = pd.to_numeric(raw, errors="coerce").astype("float64")
+        unread = raw.notna() & limit.isna()
+        if unread.any():
+            examples = ", ".join(map(repr, pd.unique(raw[unread].astype(object))[:3]))
+            raise ColumnTypeError(
+                f"column {sla!r} must hold numbers of days, but {int(unread.sum()):,} value(s) "
+                f"are not numbers (e.g. {examples}). Blank them or convert the column with "
+                f"pd.to_numeric(data[{sla!r}], errors='coerce')."
+            )
+        if as_of is not None:
+            when = as_timestamp(as_of, argument="as_of")
+        else:
+            when = max(start.max(), end.max())
         age = (when - start).dt.total_seconds() / 86400.0
         on_time = pd.Series(pd.NA, index=out.index, dtype="boolean")
         closed_ok = ~is_open & days.notna() & ~cancelled

@@ -34,7 +34,7 @@ from citykit.errors import (
     require_columns,
     require_keyword_choice,
 )
-from citykit.performance._checks import check_table, to_datetime
+from citykit.performance._checks import as_timestamp, check_table, to_datetime
 
 __all__ = [
     "clean_numbers",
@@ -223,11 +223,12 @@ def timeliness(
             f"expected={expected!r} must be a frequency such as 'monthly' or a positive number "
             "of days."
         )
-    happened = _dates(data, event)
-    now = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.now()
+    unread: list = []
+    happened = _dates(data, event, unread)
+    now = as_timestamp(as_of, argument="as_of") if as_of is not None else pd.Timestamp.now()
     out: dict = {"expected_days": expected_days}
     if recorded is not None:
-        entered = _dates(data, recorded)
+        entered = _dates(data, recorded, unread)
         lag = (entered - happened).dt.total_seconds() / 86400.0
         valid = lag.dropna()
         out["median_lag_days"] = float(valid[valid >= 0].median()) if (valid >= 0).any() else np.nan
@@ -243,17 +244,24 @@ def timeliness(
     days = (now - last).total_seconds() / 86400.0 if pd.notna(last) else np.nan
     out["days_since_update"] = float(days)
     out["timely"] = bool(days <= expected_days) if not np.isnan(days) else False
+    # values that are not dates are counted (a data-quality finding), never silently dropped
+    out["unreadable_dates"] = int(sum(report.unparsed for report in unread))
+    if out["unreadable_dates"]:
+        out["unreadable_note"] = " ".join(n for report in unread for n in report.notes())
     return out
 
 
-def _dates(data: pd.DataFrame, column: str) -> pd.Series:
-    values = to_datetime(data[column])
-    if values.notna().sum() == 0 and data[column].notna().any():
+def _dates(data: pd.DataFrame, column: str, unread: list) -> pd.Series:
+    report = to_datetime(data[column], column=column, errors="report")
+    if report.values.notna().sum() == 0 and report.unparsed:
         raise ColumnTypeError(
             f"column {column!r} must hold dates, but none of its values could be read as a date "
-            f"(e.g. {data[column].dropna().iloc[0]!r})."
+            f"(e.g. {report.examples[0]!r}). Dates are read as ISO (2024-01-31), US "
+            "month/day/year (04/18/2019 09:55:45 PM), day/month/year or Excel serial days."
         )
-    return values
+    if report.unparsed:
+        unread.append(report)
+    return report.values
 
 
 def _load_schema(schema, resource: str | None) -> dict:

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from citykit._dates import period_sort_key
 from citykit.errors import (
     CityKitError,
     ColumnTypeError,
@@ -42,7 +43,13 @@ STATUSES = ("met", "improving", "missed", "no target", "no data")
 def _numbers(data: pd.DataFrame, column: str, role: str) -> pd.Series:
     series = data[column]
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return series.astype(float)
+        numbers = series.astype(float)
+        if np.isinf(numbers.to_numpy(dtype=float, na_value=np.nan)).any():
+            raise ColumnTypeError(
+                f"{role} column {column!r} holds infinite values; they usually come from a "
+                "division by zero. Fix them, or set them to missing (no data)."
+            )
+        return numbers
     converted = pd.to_numeric(series, errors="coerce")
     bad = series.notna() & converted.isna()
     if bad.any():
@@ -143,7 +150,9 @@ def target_status(
     elif period is not None:
         keys = [by] if isinstance(by, str) else list(by or [])
         require_columns(data, keys, argument="data")
-        order = data.sort_values([*keys, period], kind="stable")
+        # periods in time order: text periods such as "01/01/2024" are read as dates
+        when = period_sort_key(data[period])
+        order = data.assign(_when=when.to_numpy()).sort_values([*keys, "_when"], kind="stable")
         if keys:
             prev = order.groupby(keys, dropna=False, observed=True)[value].shift(1)
         else:

@@ -1,0 +1,68 @@
+"""The bad-input sweep (benchmarks/sweep_inputs.py) on a few functions of each package.
+
+Legitimate changes (Arrow, nullable, categorical, timezone-aware) must give the clean input's
+result, and no change may end in a raw exception. The whole sweep is run by hand
+(``python -m benchmarks.sweep_inputs``); this keeps its machinery and its verdicts honest in CI.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("pyarrow")
+
+from benchmarks import sweep_inputs
+
+FUNCTIONS = [
+    "add_time_to_close",
+    "xmr_chart",
+    "count_table",
+    "monthly_usage",
+    "balance_table",
+    "exits_to_permanent_housing",
+]
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return sweep_inputs.sweep(FUNCTIONS)
+
+
+def test_every_function_was_swept(rows):
+    assert {r["function"] for r in rows} == set(FUNCTIONS)
+    assert all(r["change"] != "baseline" for r in rows), "a clean call failed"
+
+
+def test_no_raw_exception_and_legitimate_inputs_identical(rows):
+    raw = [
+        (r["function"], r["change"], r["detail"]) for r in rows if r["outcome"] == "raw exception"
+    ]
+    assert raw == []
+    legit = [(r["function"], r["change"]) for r in rows if r["kind"] == "legit"]
+    assert len(legit) == 4 * len(FUNCTIONS)
+    wrong = [
+        (r["function"], r["change"], r["outcome"])
+        for r in rows
+        if r["kind"] == "legit" and r["outcome"] != "result"
+    ]
+    assert wrong == []
+    assert not any(r["input_modified"] for r in rows)
+
+
+def test_the_verdicts_discriminate():
+    base = pd.DataFrame({"a": [1.0, 2.0]})
+    baseline = sweep_inputs.canon(base)
+    changed = ("ok", pd.DataFrame({"a": [1.0, 3.0]}))
+    assert sweep_inputs.classify("legit", changed, baseline, "") == "silent wrong"
+    assert sweep_inputs.classify("legit", ("ok", base.copy()), baseline, "") == "result"
+    assert sweep_inputs.classify("bad", ("error", KeyError("x")), baseline, "") == "raw exception"
+    from citykit.errors import CityKitError
+
+    assert sweep_inputs.classify("bad", ("error", CityKitError("x")), baseline, "") == "clear error"
+    flagged = ("ok", pd.DataFrame({"a": [1.0, 3.0], "flagged": [0, 1]}))
+    quiet = pd.DataFrame({"a": [1.0, 2.0], "flagged": [0, 0]})
+    assert (
+        sweep_inputs.classify("bad", flagged, sweep_inputs.canon(quiet), "", baseline_value=quiet)
+        == "result"
+    )
