@@ -163,6 +163,29 @@ def _clean_stale_runs(base: Path) -> None:
             continue
 
 
+def _keep_log(layout, result: dict) -> None:
+    """Keep the grading log of a student whose status is not "ok" with the results.
+
+    The per-student folder is deleted after each student; its log (the real cause of an
+    ``error``, with the traceback) is copied to ``_grading/logs/<assignment>/<student>.log``
+    and the notes say where.
+    """
+    logs = layout.grading / "logs" / result["assignment"]
+    text = result.get("log") or ""
+    if result.get("root"):
+        source = Path(result["root"]) / "grading.log"
+        if source.is_file() and not source.is_symlink():
+            text = source.read_text(encoding="utf-8", errors="replace")[-200_000:] + text
+    if not text.strip():
+        return
+    logs.mkdir(parents=True, exist_ok=True)
+    dest = logs / f"{result['student']}.log"
+    dest.write_text(text, encoding="utf-8")
+    note = f"details: {dest.relative_to(layout.root)}"
+    if note not in result["notes"]:
+        result["notes"].append(note)
+
+
 def grade(
     assignment: str,
     *,
@@ -323,6 +346,8 @@ def grade(
                         else:
                             with open(layout.grading / "journal.jsonl", "a") as journal:
                                 journal.write(json.dumps(_journal_line(result, run_id)) + "\n")
+                    if result["status"] not in ("ok", "repaired"):
+                        _keep_log(layout, result)
                     if result.get("root"):
                         shutil.rmtree(result["root"], ignore_errors=True)
                     outcomes.append(

@@ -44,7 +44,7 @@ from citykit.grading.sandbox import (
     write_kernelspec,
 )
 
-__all__ = ["STATUS_ORDER", "WorkerPool", "grade_student"]
+__all__ = ["STATUS_ORDER", "WorkerPool", "grade_student", "wall_backstop"]
 
 #: Statuses from most to least serious; a student's status is the most serious that applies.
 STATUS_ORDER = (
@@ -64,6 +64,17 @@ _FLAG_BY_ENAME = {
     "MemoryError": ("memory", "the code hit the memory limit"),
     "SystemExit": ("exited", "the code called sys.exit(); the kernel kept running"),
 }
+
+
+def wall_backstop(cpu_seconds: float) -> int:
+    """Wall-clock seconds after which a cell is stopped even if it used little CPU.
+
+    Examples
+    --------
+    >>> wall_backstop(5)
+    125
+    """
+    return int(max(10 * float(cpu_seconds), float(cpu_seconds) + 120))
 
 
 def _worst(statuses) -> str:
@@ -113,7 +124,10 @@ def _config(ctx: dict, root: Path, student: str):
     course.course_id = ctx["layout"].course_id
     course.assignment_id = ctx["template"].assignment
     course.student_id = student
-    config.SafeExecute.timeout = int(ctx["timeout"])
+    # the limit is the kernel's CPU time per cell; wall clock is only a generous backstop
+    config.SafeExecute.cpu_timeout = float(ctx["timeout"])
+    config.SafeExecute.timeout = wall_backstop(ctx["timeout"])
+    config.SafeExecute.source_dir = str(ctx["template"].source_files)
     config.SafeExecute.sandbox_uid = ctx["uid"]
     config.SafeExecute.extra_arguments = []
     config.Autograde.autograde_preprocessors = [
