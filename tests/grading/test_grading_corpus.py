@@ -157,6 +157,21 @@ def test_failed_hidden_test_is_reported_without_its_code(graded):
     assert "a hidden test did not pass" in text
 
 
+def test_an_answer_that_is_not_plain_data_gets_its_own_verdict(graded):
+    course = graded["course"]
+    text = (course / "_grading" / "feedback" / "not_plain" / ASSIGNMENT / "ps1.html").read_text()
+    assert "`mean_days` is a decimal.Decimal, not a plain value" in html.unescape(text)
+
+
+def test_forged_scores_come_to_nothing_and_visible_checks_still_run_in_the_notebook(graded):
+    outcomes = graded["summary"].by_student()
+    for name in ("forged_transformer", "forged_run_cell", "forged_builtins"):
+        assert outcomes[name].auto_score == 0, (name, outcomes[name].notes)
+    # the learner's visible check still runs in the kernel: late_share([1, 9], 5), called only
+    # by q2's visible check there, writes to stderr in the "stderr" submission
+    assert "checking 2 values" in _outputs(graded["course"], "stderr", "q2_test")
+
+
 def test_no_student_process_survives_the_run(graded):
     assert sandbox_processes() == []
 
@@ -190,6 +205,8 @@ def test_report_lists_who_needs_help_and_hardest_questions(graded):
         "reads_secrets",
         "deletes_outside",
         "phones_home",
+        "not_plain",
+        "prints_history",
     }
     assert questions.loc["q2_test", "success_rate"] == pytest.approx(len(q2_full) / len(CASES))
     assert questions.loc["q2_test", "objective"] == "Write a function for a service-level share"

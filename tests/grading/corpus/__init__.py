@@ -255,6 +255,98 @@ def _build_missing(release, ctx):
     return None
 
 
+def _build_forged_transformer(release, ctx):
+    """One line that makes IPython run ``pass`` instead of every later cell (tests included)."""
+    return answered(
+        release,
+        q1_answer="get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])",
+        q2_answer=None,
+        q3_answer=None,
+        q4_answer=None,
+    )
+
+
+def _build_forged_run_cell(release, ctx):
+    """Replaces the shell's run_cell so that every later cell (tests included) does nothing."""
+    code = (
+        "_shell = get_ipython()\n"
+        "_real = _shell.run_cell\n"
+        "_shell.run_cell = lambda raw_cell, *a, **k: _real('pass', *a, **k)\n"
+        "_real_async = _shell.run_cell_async\n"
+        "async def _fake(raw_cell, *a, **k):\n"
+        "    return await _real_async('pass', *a, **k)\n"
+        "_shell.run_cell_async = _fake\n"
+    )
+    return answered(release, q1_answer=code, q2_answer=None, q3_answer=None, q4_answer=None)
+
+
+_ANYTHING = (
+    "class Anything(float):\n"
+    "    def __eq__(self, other): return True\n"
+    "    def __ne__(self, other): return False\n"
+    "    def __lt__(self, other): return True\n"
+    "    def __bool__(self): return True\n"
+    "    def __hash__(self): return 0\n"
+    "    def __sub__(self, other): return Anything(0)\n"
+    "    def __getitem__(self, key): return Anything(0)\n"
+    "    def __iter__(self): return iter(['min', 'max'])\n"
+    "def check(*args, **kwargs): return None\n"
+    "isinstance = lambda *a, **k: True\n"
+    "abs = lambda *a, **k: 0\n"
+    "all = lambda *a, **k: True\n"
+    "len = lambda *a, **k: 1\n"
+    "float = Anything\n"
+    "str = Anything\n"
+)
+
+
+def _build_forged_builtins(release, ctx):
+    """Redefines check and the builtins the tests use; answers compare equal to anything."""
+    return answered(
+        release,
+        q1_answer=_ANYTHING + "mean_days = Anything(0)",
+        q2_answer="def late_share(values, limit):\n    return Anything(0)",
+        q3_answer="busiest = Anything(0)",
+        q4_answer="def summarize(values):\n    return {'min': Anything(0), 'max': Anything(0)}",
+    )
+
+
+def _build_breaks_builtins(release, ctx):
+    """Replaces the builtins module's functions themselves: the kernel breaks, nothing scores."""
+    code = (
+        "import builtins\n"
+        "for _name in ('len', 'abs', 'float', 'str', 'all', 'isinstance'):\n"
+        "    setattr(builtins, _name, lambda *a, **k: True)\n"
+        "mean_days = 5.0"
+    )
+    return answered(release, q1_answer=code, q2_answer=None, q3_answer=None, q4_answer=None)
+
+
+def _build_not_plain(release, ctx):
+    """q1 stored as a Decimal: not a plain value, its own verdict; the rest right."""
+    return answered(
+        release, q1_answer="import decimal\nmean_days = decimal.Decimal(sum(days)) / len(days)"
+    )
+
+
+def _build_prints_history(release, ctx):
+    """Prints every cell before it runs, and In, _ih and %history at the end."""
+    nb = answered(
+        release,
+        q1_answer=(
+            "get_ipython().events.register('pre_run_cell', lambda info: print(info.raw_cell))\n"
+            + ANSWERS["q1_answer"]
+        ),
+    )
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "print(In)\nprint(_ih)\nget_ipython().run_line_magic('history', '-g')\n"
+            "print(open(__import__('glob').glob('*.ipynb')[0]).read())"
+        )
+    )
+    return nb
+
+
 CASES = (
     Case("correct", "ok", 8, "every answer right"),
     Case("blank", "ok", 0, "the untouched exercise"),
@@ -278,6 +370,12 @@ CASES = (
     Case("deletes_outside", "ok", 8, "tries to delete solutions, gradebooks, other folders"),
     Case("phones_home", "ok", 6, "q1 connects to a host service and the internet: no network"),
     Case("missing", "missing", 0, "a folder without the notebook"),
+    Case("forged_transformer", "ok", 0, "blank, with an input transformer that voids the tests"),
+    Case("forged_run_cell", "ok", 0, "blank, with run_cell replaced so later cells do nothing"),
+    Case("forged_builtins", "ok", 0, "check and builtins redefined, answers equal to anything"),
+    Case("breaks_builtins", "kernel_died", 0, "patches builtins: the kernel breaks, 0 points"),
+    Case("not_plain", "ok", 6, "q1 is a Decimal, not a plain value: its own verdict"),
+    Case("prints_history", "ok", 8, "right, and prints cells, In, _ih, %history, the notebook"),
 )
 
 

@@ -126,6 +126,16 @@ def strip_warning_lines(text: str) -> str:
     return "".join(kept)
 
 
+def _no_reply(cell) -> bool:
+    """True when nbclient gave up waiting for the kernel's reply (the wall-clock backstop)."""
+    return any(
+        o.output_type == "error"
+        and o.ename == CELL_TIMEOUT
+        and "No reply from kernel" in "".join(o.get("traceback", []))
+        for o in cell.get("outputs", [])
+    )
+
+
 def _error(ename: str, message: str) -> NotebookNode:
     return NotebookNode(
         output_type="error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"]
@@ -174,10 +184,53 @@ class SafeExecute(Execute):
             path = Path(self.source_dir) / f"{name}.ipynb"
             if path.is_file():
                 self._trusted = trusted_notebook(path)
+        folder = (resources or {}).get("metadata", {}).get("path")
+        stash = self._hide_notebooks(folder, name) if self._trusted is not None else None
         try:
             return super().preprocess(nb, resources, km=km)
         finally:
             self._reclaim(resources)
+            if stash is not None:
+                self._restore_notebooks(folder, stash)
+
+    def _hide_notebooks(self, folder, name):
+        """Keep notebooks with hidden tests out of the kernel's folder while it runs.
+
+        nbgrader executes the sanitized copy (hidden tests restored) in the folder where it
+        wrote it; that copy is redacted, and the assignment's other notebooks are moved to a
+        private folder until the kernel is gone.
+        """
+        import json
+        import shutil
+        import tempfile
+
+        if not folder or not os.path.isdir(folder):
+            return None
+        base = os.environ.get("CITYKIT_SANDBOX_ROOT") or None
+        stash = tempfile.mkdtemp(prefix=".notebooks-", dir=base)
+        for entry in os.scandir(folder):
+            if not entry.name.endswith(".ipynb") or not entry.is_file(follow_symlinks=False):
+                continue
+            if entry.name == f"{name}.ipynb":
+                with open(entry.path, encoding="utf-8") as handle:
+                    data = json.load(handle)
+                for cell in data.get("cells", []):
+                    source = cell.get("source", "")
+                    source = "".join(source) if isinstance(source, list) else source
+                    cell["source"] = redact_hidden(source)
+                with open(entry.path, "w", encoding="utf-8") as handle:
+                    json.dump(data, handle)
+            else:
+                shutil.move(entry.path, os.path.join(stash, entry.name))
+        return stash
+
+    @staticmethod
+    def _restore_notebooks(folder, stash) -> None:
+        import shutil
+
+        for entry in os.scandir(stash):
+            os.replace(entry.path, os.path.join(folder, entry.name))
+        shutil.rmtree(stash, ignore_errors=True)
 
     def _test_id(self, cell):
         meta = cell.metadata.get("nbgrader", {})
@@ -339,7 +392,7 @@ class SafeExecute(Execute):
                     )
                 ]
             return cell, resources
-        from nbclient.exceptions import DeadKernelError
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
         gid = self._test_id(cell)
         original = cell.source
@@ -349,16 +402,22 @@ class SafeExecute(Execute):
             if gid is not None:
                 cell.source = visible_part(self._trusted.tests[gid]) or "pass"
             cell, resources = super().preprocess_cell(cell, resources, index)
+            if _no_reply(cell):
+                # the wall-clock backstop fired and the kernel did not answer: it is not
+                # trusted to run anything else (later cells score 0, the status says why)
+                self._dead_at = index
+                return cell, resources
             if gid is not None:
                 self._grade_outside(cell, gid, index)
             return cell, resources
-        except DeadKernelError:
+        except (DeadKernelError, CellTimeoutError) as exc:
             self._dead_at = index
+            what = "stopped responding" if isinstance(exc, CellTimeoutError) else "stopped"
             cell.outputs.append(
                 _error(
                     KERNEL_DIED,
-                    "the kernel stopped while running this cell (the code exited, was killed or "
-                    "ran out of memory); later cells did not run",
+                    f"the kernel {what} while running this cell (the code exited, was killed, "
+                    "ran out of memory or broke the kernel); later cells did not run",
                 )
             )
             return cell, resources

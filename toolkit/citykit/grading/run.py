@@ -71,10 +71,15 @@ def wall_backstop(cpu_seconds: float) -> int:
 
     Examples
     --------
-    >>> wall_backstop(5)
-    125
+    Five times the CPU limit (a cell keeps its limit while it gets a fifth of a core), and at
+    least 30 s more than it.
+
+    Examples
+    --------
+    >>> wall_backstop(5), wall_backstop(60)
+    (35, 300)
     """
-    return int(max(10 * float(cpu_seconds), float(cpu_seconds) + 120))
+    return int(max(5 * float(cpu_seconds), float(cpu_seconds) + 30))
 
 
 def _worst(statuses) -> str:
