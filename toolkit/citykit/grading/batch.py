@@ -130,8 +130,8 @@ def _commit_files(layout: CourseLayout, result: dict) -> None:
     staging_root = layout.grading / ".staging"
     staging_root.mkdir(parents=True, exist_ok=True)
     for step, dest_root, patterns in (
-        ("autograded", layout.autograded, ("*.ipynb", "timestamp.txt")),
-        ("feedback", layout.feedback, ("*.html", "timestamp.txt")),
+        ("autograded", layout.autograded, ("*.ipynb", "timestamp.txt", "submission_secret.txt")),
+        ("feedback", layout.feedback, ("*.html", "timestamp.txt", "submission_secret.txt")),
     ):
         src = root / step / sid / aid
         if not src.is_dir():
@@ -161,6 +161,31 @@ def _clean_stale_runs(base: Path) -> None:
             shutil.rmtree(folder, ignore_errors=True)
         except (OSError, ValueError):
             continue
+
+
+def _feedback_with_manual_grades(layout, template, result: dict) -> None:
+    """Re-write a re-graded student's feedback from the course gradebook.
+
+    The worker's feedback knows only the automatic scores; the course gradebook also holds
+    the manual scores and comments entered in the formgrader, which ``--force`` keeps.
+    """
+    from citykit.grading.run import write_feedback
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            write_feedback(
+                layout,
+                template,
+                result["student"],
+                autograded=layout.autograded,
+                feedback=layout.feedback,
+                db_url=layout.db_url,
+            )
+    except Exception as exc:  # the grade is recorded; say why the feedback is older
+        result["notes"].append(
+            f"feedback with manual scores could not be written ({type(exc).__name__}: {exc})"
+        )
 
 
 def _keep_log(layout, result: dict) -> None:
@@ -346,6 +371,8 @@ def grade(
                         else:
                             with open(layout.grading / "journal.jsonl", "a") as journal:
                                 journal.write(json.dumps(_journal_line(result, run_id)) + "\n")
+                            if force and feedback:
+                                _feedback_with_manual_grades(layout, template, result)
                     if result["status"] not in ("ok", "repaired"):
                         _keep_log(layout, result)
                     if result.get("root"):

@@ -44,7 +44,7 @@ from citykit.grading.sandbox import (
     write_kernelspec,
 )
 
-__all__ = ["STATUS_ORDER", "WorkerPool", "grade_student", "wall_backstop"]
+__all__ = ["STATUS_ORDER", "WorkerPool", "grade_student", "wall_backstop", "write_feedback"]
 
 #: Statuses from most to least serious; a student's status is the most serious that applies.
 STATUS_ORDER = (
@@ -150,6 +150,9 @@ def _config(ctx: dict, root: Path, student: str):
 
 
 _EXPORTERS: dict = {}
+#: Files of a submission carried to its autograded and feedback folders (``release_feedback``
+#: needs both: the time stamp and the secret that names the feedback file).
+_CARRIED = ("timestamp.txt", "submission_secret.txt")
 
 
 def _feedback_exporter(layout):
@@ -175,14 +178,32 @@ def _feedback_exporter(layout):
     return _EXPORTERS["html"]
 
 
-def _write_feedback(ctx: dict, root: Path, student: str) -> None:
-    """Feedback HTML like ``nbgrader generate_feedback``, with hidden tests redacted."""
-    template = ctx["template"]
+def write_feedback(
+    layout, template, student: str, *, autograded: Path, feedback: Path, db_url: str
+) -> None:
+    """Feedback HTML like ``nbgrader generate_feedback``, with hidden tests redacted.
+
+    Scores and comments come from the gradebook at ``db_url``: the private one of the run
+    while grading, the course's after it (manual scores and comments of the formgrader).
+
+    Parameters
+    ----------
+    layout : CourseLayout
+        The course.
+    template : Template
+        The assignment.
+    student : str
+        The student id.
+    autograded, feedback : Path
+        The folders holding ``<student>/<assignment>/`` autograded notebooks and feedback.
+    db_url : str
+        The gradebook to read scores and comments from.
+    """
     aid = template.assignment
-    source = root / "autograded" / student / aid
-    dest = root / "feedback" / student / aid
+    source = autograded / student / aid
+    dest = feedback / student / aid
     dest.mkdir(parents=True, exist_ok=True)
-    exporter = _feedback_exporter(ctx["layout"])
+    exporter = _feedback_exporter(layout)
     for name in template.notebooks:
         path = source / f"{name}.ipynb"
         if not path.is_file():
@@ -195,13 +216,25 @@ def _write_feedback(ctx: dict, root: Path, student: str) -> None:
                 "notebook": name,
                 "assignment": aid,
                 "student": student,
-                "db_url": f"sqlite:///{root / 'gradebook.db'}",
+                "db_url": db_url,
             },
         }
         body, _ = exporter.from_notebook_node(nbformat.read(path, as_version=4), resources)
         (dest / f"{name}.html").write_text(body, encoding="utf-8")
-    if (source / "timestamp.txt").is_file():
-        shutil.copyfile(source / "timestamp.txt", dest / "timestamp.txt")
+    for carried in _CARRIED:
+        if (source / carried).is_file() and not (source / carried).is_symlink():
+            shutil.copyfile(source / carried, dest / carried)
+
+
+def _write_feedback(ctx: dict, root: Path, student: str) -> None:
+    write_feedback(
+        ctx["layout"],
+        ctx["template"],
+        student,
+        autograded=root / "autograded",
+        feedback=root / "feedback",
+        db_url=f"sqlite:///{root / 'gradebook.db'}",
+    )
 
 
 def _execution_flags(folder: Path, template: Template) -> tuple[set, list]:
@@ -287,8 +320,10 @@ def grade_student(ctx: dict, student: str) -> dict:
             statuses.add(check.status)
             prefix = f"{name}.ipynb: " if len(template.notebooks) > 1 else ""
             result["notes"] += [prefix + n for n in check.notes]
-        if (submitted / "timestamp.txt").is_file():
-            shutil.copyfile(submitted / "timestamp.txt", target / "timestamp.txt")
+        for carried in _CARRIED:  # regular small files only (no FIFO, link or device)
+            path = submitted / carried
+            if path.is_file() and not path.is_symlink() and path.stat().st_size < 65536:
+                shutil.copyfile(path, target / carried)
         config = _config(ctx, root, student)
         os.environ["CITYKIT_SANDBOX_ROOT"] = str(root)
         converter = Autograde(coursedir=CourseDirectory(config=config), config=config)
