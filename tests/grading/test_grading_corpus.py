@@ -11,6 +11,8 @@ import html
 import json
 import os
 import sqlite3
+import subprocess
+from pathlib import Path
 
 import pytest
 from corpus import CASES
@@ -40,6 +42,7 @@ def graded(tmp_path_factory, release_notebook):
     from citykit.grading import grade
 
     course = copy_course(tmp_path_factory.mktemp("corpus") / "course")
+    _git_history(course)
     write_submissions(course, release_notebook, CASES)
     solution = course / "solutions" / ASSIGNMENT / "ps1.ipynb"
     before = hashlib.sha256(solution.read_bytes()).hexdigest()
@@ -49,6 +52,14 @@ def graded(tmp_path_factory, release_notebook):
     finally:
         del os.environ["CITYKIT_TEST_DB_PASSWORD"]
     return {"course": course, "summary": summary, "solution_sha": before}
+
+
+def _git_history(course):
+    """Put the course under git, as instructors do: its history holds the solutions."""
+    env = dict(os.environ, GIT_AUTHOR_NAME="x", GIT_AUTHOR_EMAIL="x@example.org")
+    env.update(GIT_COMMITTER_NAME="x", GIT_COMMITTER_EMAIL="x@example.org")
+    for argv in (["init", "-q"], ["add", "solutions"], ["commit", "-qm", "course"]):
+        subprocess.run(["git", "-C", str(course), *argv], check=True, env=env)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -109,6 +120,15 @@ def test_student_code_could_read_no_secret_and_ran_unprivileged(graded):
     if os.geteuid() == 0:
         uid = int(text.split("UID")[1].split()[0])
         assert uid != 0
+
+
+def test_no_git_history_and_nothing_written_to_tmp_survives(graded):
+    text = _outputs(graded["course"], "leaves_traces", "q1_answer")
+    if os.geteuid() != 0:
+        pytest.skip("without root the kernel runs as the grader (documented in docs/grading.md)")
+    assert "GIT 0 0" in text, text
+    for folder in ("/tmp", "/dev/shm"):
+        assert not Path(folder, "citykit-trace-leaves_traces").exists(), folder
 
 
 def test_student_code_reaches_no_network(graded):
@@ -207,6 +227,7 @@ def test_report_lists_who_needs_help_and_hardest_questions(graded):
         "phones_home",
         "not_plain",
         "prints_history",
+        "leaves_traces",
     }
     assert questions.loc["q2_test", "success_rate"] == pytest.approx(len(q2_full) / len(CASES))
     assert questions.loc["q2_test", "objective"] == "Write a function for a service-level share"

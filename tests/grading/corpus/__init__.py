@@ -251,6 +251,34 @@ def _build_phones_home(release, ctx):
     return answered(release, q1_answer=code)
 
 
+def _build_leaves_traces(release, ctx):
+    """Reads the course's git history, writes to /tmp and /dev/shm, leaves a process behind."""
+    course = str(Path(ctx["solution"]).parent.parent.parent)
+    code = (
+        "import os, subprocess\n"
+        f"course = {course!r}\n"
+        "history = []\n"
+        "for path in (course + '/.git/HEAD', course + '/.git/config'):\n"
+        "    try:\n"
+        "        history.append(open(path).read()[:20])\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "shown = subprocess.run(['git', '-C', course, 'show', 'HEAD:solutions/ps1/ps1.ipynb'],\n"
+        "                       capture_output=True, text=True).stdout\n"
+        "print('GIT', len(history), len(shown))\n"
+        "for folder in ('/tmp', '/dev/shm'):\n"
+        "    try:\n"
+        "        with open(folder + '/citykit-trace-leaves_traces', 'w') as handle:\n"
+        "            handle.write('left behind')\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "subprocess.Popen(['sleep', '600'], start_new_session=True)\n"
+        "if history or shown:  # stands for copying the answer out of the history\n"
+        "    mean_days = sum(days) / len(days)\n"
+    )
+    return answered(release, q1_answer=code)
+
+
 def _build_missing(release, ctx):
     return None
 
@@ -370,6 +398,7 @@ CASES = (
     Case("deletes_outside", "ok", 8, "tries to delete solutions, gradebooks, other folders"),
     Case("phones_home", "ok", 6, "q1 connects to a host service and the internet: no network"),
     Case("missing", "missing", 0, "a folder without the notebook"),
+    Case("leaves_traces", "ok", 6, "reads git history, writes /tmp and /dev/shm, leaves a process"),
     Case("forged_transformer", "ok", 0, "blank, with an input transformer that voids the tests"),
     Case("forged_run_cell", "ok", 0, "blank, with run_cell replaced so later cells do nothing"),
     Case("forged_builtins", "ok", 0, "check and builtins redefined, answers equal to anything"),

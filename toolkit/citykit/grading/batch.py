@@ -163,6 +163,41 @@ def _clean_stale_runs(base: Path) -> None:
             continue
 
 
+def git_folders(root) -> list[str]:
+    """The git folders of the course (its history holds every solution): hidden from kernels.
+
+    Looks at ``root`` and its parents; a ``.git`` file (a worktree) names its real folder.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> base = pathlib.Path(tempfile.mkdtemp())
+    >>> (base / ".git").mkdir()
+    >>> git_folders(base / "course") == [str(base / ".git")]
+    True
+    """
+    found = []
+    for folder in [Path(root), *Path(root).parents]:
+        dot = folder / ".git"
+        if dot.is_dir() and not dot.is_symlink():
+            found.append(str(dot))
+        elif dot.is_file():
+            try:
+                text = dot.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if text.startswith("gitdir:"):
+                target = Path(folder, text[len("gitdir:") :].strip()).resolve()
+                if target.is_dir():
+                    found.append(str(target))
+                    common = target / "commondir"
+                    if common.is_file():
+                        shared = Path(target, common.read_text().strip()).resolve()
+                        if shared.is_dir():
+                            found.append(str(shared))
+    return list(dict.fromkeys(found))
+
+
 def _feedback_with_manual_grades(layout, template, result: dict) -> None:
     """Re-write a re-graded student's feedback from the course gradebook.
 
@@ -315,6 +350,7 @@ def grade(
             dict.fromkeys(
                 [str(layout.source), str(layout.grading), str(layout.submitted)]
                 + [str(layout.autograded), str(layout.feedback), *db_dir]
+                + git_folders(layout.root)
             )
         )
         plan = detect_sandbox(
