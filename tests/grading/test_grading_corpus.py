@@ -155,6 +155,23 @@ def test_repairs_are_explained_in_plain_words(graded):
     assert "not a readable notebook" in notes["corrupt_json"]
     assert "time limit" in notes["infinite_loop"]
     assert "memory" in notes["memory_bomb"]
+    assert "FIFO" in notes["fifo_notebook"] and "refused" in notes["fifo_notebook"]
+    assert "symbolic link" in notes["symlink_to_solution"]
+    assert "(grade, points) of 'q1_answer'" in notes["answer_made_grade_cell"]
+    assert "'my_answer' was renamed: graded as 'q2_answer'" in notes["renamed_grade_id"]
+    assert "(solution) of 'interpretation'" in notes["memo_flag_changed"]
+    assert "(schema_version) of 9 cells" in notes["schema_version_10"]
+    assert "timestamp.txt ('last tuesday" in notes["bad_timestamp"]
+
+
+def test_every_problem_status_keeps_its_cause_with_the_results(graded):
+    course = graded["course"]
+    for outcome in graded["summary"].outcomes:
+        if outcome.status in ("ok", "repaired"):
+            continue
+        where = [n for n in outcome.notes if n.startswith("details: ")]
+        assert where, (outcome.student, outcome.notes)
+        assert (course / where[0][len("details: ") :]).is_file()
 
 
 def test_feedback_contains_no_hidden_test_code(graded):
@@ -228,6 +245,11 @@ def test_report_lists_who_needs_help_and_hardest_questions(graded):
         "not_plain",
         "prints_history",
         "leaves_traces",
+        "answer_made_grade_cell",
+        "renamed_grade_id",
+        "memo_flag_changed",
+        "schema_version_10",
+        "bad_timestamp",
     }
     assert questions.loc["q2_test", "success_rate"] == pytest.approx(len(q2_full) / len(CASES))
     assert questions.loc["q2_test", "objective"] == "Write a function for a service-level share"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -279,6 +280,57 @@ def _build_leaves_traces(release, ctx):
     return answered(release, q1_answer=code)
 
 
+def _build_fifo_notebook(release, ctx):
+    """The notebook replaced by a FIFO: reading it would block the worker for ever."""
+    return lambda target: os.mkfifo(target)
+
+
+def _build_symlink_to_solution(release, ctx):
+    """The notebook is a symbolic link to the solution notebook."""
+    return lambda target: os.symlink(ctx["solution"], target)
+
+
+def _build_answer_made_grade_cell(release, ctx):
+    """q1's answer cell turned into a graded cell (metadata edited)."""
+    nb = answered(release)
+    _cell(nb, "q1_answer").metadata["nbgrader"].update(grade=True, points=5)
+    return nb
+
+
+def _build_renamed_grade_id(release, ctx):
+    """q2's answer cell got another grade id."""
+    nb = answered(release)
+    _cell(nb, "q2_answer").metadata["nbgrader"]["grade_id"] = "my_answer"
+    return nb
+
+
+def _build_memo_flag_changed(release, ctx):
+    """The memo cell's solution flag switched off."""
+    nb = answered(release)
+    _cell(nb, "interpretation").metadata["nbgrader"]["solution"] = False
+    return nb
+
+
+def _build_schema_version_10(release, ctx):
+    """Every nbgrader cell says schema_version 10."""
+    nb = answered(release)
+    for cell in nb.cells:
+        if "nbgrader" in cell.metadata:
+            cell.metadata["nbgrader"]["schema_version"] = 10
+    return nb
+
+
+def _build_bad_timestamp(release, ctx):
+    """A right notebook with an unparsable timestamp.txt."""
+    nb = answered(release)
+
+    def write(target):
+        target.write_text(json.dumps(nb, indent=1))
+        (target.parent / "timestamp.txt").write_text("last tuesday, after lunch\n")
+
+    return write
+
+
 def _build_missing(release, ctx):
     return None
 
@@ -399,6 +451,13 @@ CASES = (
     Case("phones_home", "ok", 6, "q1 connects to a host service and the internet: no network"),
     Case("missing", "missing", 0, "a folder without the notebook"),
     Case("leaves_traces", "ok", 6, "reads git history, writes /tmp and /dev/shm, leaves a process"),
+    Case("fifo_notebook", "unreadable", 0, "the notebook is a FIFO: refused, worker not held"),
+    Case("symlink_to_solution", "unreadable", 0, "the notebook links to the solution: refused"),
+    Case("answer_made_grade_cell", "repaired", 8, "q1's answer cell marked as graded"),
+    Case("renamed_grade_id", "repaired", 8, "q2's answer cell has another grade id"),
+    Case("memo_flag_changed", "repaired", 8, "the memo cell's solution flag switched off"),
+    Case("schema_version_10", "repaired", 8, "schema_version 10 in every nbgrader cell"),
+    Case("bad_timestamp", "repaired", 8, "timestamp.txt cannot be read as a time"),
     Case("forged_transformer", "ok", 0, "blank, with an input transformer that voids the tests"),
     Case("forged_run_cell", "ok", 0, "blank, with run_cell replaced so later cells do nothing"),
     Case("forged_builtins", "ok", 0, "check and builtins redefined, answers equal to anything"),
@@ -416,6 +475,8 @@ def write_case(case: Case, release, submitted_root: Path, assignment: str, ctx: 
     target = folder / "ps1.ipynb"
     if built is None:
         (folder / "README.txt").write_text("I forgot to attach the notebook.\n")
+    elif callable(built):
+        built(target)
     elif isinstance(built, str):
         target.write_text(built)
     else:

@@ -237,6 +237,23 @@ def _write_feedback(ctx: dict, root: Path, student: str) -> None:
     )
 
 
+def _bad_timestamp(path: Path) -> str | None:
+    """Why nbgrader cannot read ``timestamp.txt`` as a time, or None when it can (or is absent)."""
+    if not path.is_file():
+        return None
+    from nbgrader.utils import parse_utc
+
+    text = path.read_text(encoding="utf-8", errors="replace").strip()
+    try:
+        parse_utc(text)
+    except Exception as exc:  # dateutil raises several kinds
+        return (
+            f"timestamp.txt ({text[:40]!r}) is not a time ({type(exc).__name__}): graded "
+            "without a submission time (no late penalty)"
+        )
+    return None
+
+
 def _execution_flags(folder: Path, template: Template) -> tuple[set, list]:
     statuses, notes = set(), []
     for name in template.notebooks:
@@ -324,6 +341,11 @@ def grade_student(ctx: dict, student: str) -> dict:
             path = submitted / carried
             if path.is_file() and not path.is_symlink() and path.stat().st_size < 65536:
                 shutil.copyfile(path, target / carried)
+        problem = _bad_timestamp(target / "timestamp.txt")
+        if problem:
+            (target / "timestamp.txt").unlink()
+            statuses.add("repaired")
+            result["notes"].append(problem)
         config = _config(ctx, root, student)
         os.environ["CITYKIT_SANDBOX_ROOT"] = str(root)
         converter = Autograde(coursedir=CourseDirectory(config=config), config=config)
