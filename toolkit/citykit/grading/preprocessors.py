@@ -184,6 +184,8 @@ class SafeExecute(Execute):
             path = Path(self.source_dir) / f"{name}.ipynb"
             if path.is_file():
                 self._trusted = trusted_notebook(path)
+                for problem in self._trusted.setup_errors:
+                    self.log.warning("a given cell of %s failed in the grader: %s", name, problem)
         folder = (resources or {}).get("metadata", {}).get("path")
         stash = self._hide_notebooks(folder, name) if self._trusted is not None else None
         try:

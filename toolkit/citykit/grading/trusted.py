@@ -266,7 +266,7 @@ class TrustedNotebook:
 
     def names_to_fetch(self, grade_id: str) -> list[str]:
         """Names whose values must come from the kernel for this test."""
-        wanted = self.answer_names | free_names(self.tests.get(grade_id, ""))
+        wanted = self.question_names.get(grade_id, set()) | free_names(self.tests.get(grade_id, ""))
         return sorted(wanted - self.trusted_names)
 
     def evaluate(self, grade_id: str, probe: dict, caller) -> TestVerdict:
@@ -335,12 +335,19 @@ _CACHE: dict = {}
 
 def trusted_notebook(path: str | Path) -> TrustedNotebook:
     """The :class:`TrustedNotebook` of a source notebook file (cached per process)."""
+    import os
+
     import nbformat
 
     path = Path(path)
     key = (str(path), path.stat().st_mtime_ns)
     if key not in _CACHE:
-        _CACHE[key] = TrustedNotebook(nbformat.read(path, as_version=4))
+        cwd = os.getcwd()
+        try:
+            os.chdir(path.parent)  # the given cells read the assignment's files
+            _CACHE[key] = TrustedNotebook(nbformat.read(path, as_version=4))
+        finally:
+            os.chdir(cwd)
     return _CACHE[key]
 
 
