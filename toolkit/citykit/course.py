@@ -34,6 +34,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from citykit.grading.hidden import has_hidden, hidden_part, visible_part
+
 __all__ = [
     "Problem",
     "Report",
@@ -260,15 +262,7 @@ def _grade_cells(nb) -> dict[str, int]:
 
 def _visible_part(source: str) -> str:
     """The learner-visible part of a grade cell (hidden tests removed)."""
-    keep, hidden = [], False
-    for line in source.splitlines():
-        if "### BEGIN HIDDEN TESTS" in line:
-            hidden = True
-        elif "### END HIDDEN TESTS" in line:
-            hidden = False
-        elif not hidden:
-            keep.append(line)
-    return "\n".join(keep)
+    return visible_part(source)
 
 
 def _solution_notebook(root: Path, assignment: str) -> Path:
@@ -403,7 +397,7 @@ def _questions(nb, bank: dict) -> tuple[dict[int, _Question], list[str]]:
             answer,
             grade[qid],
             _between(cells[answer].source, "### BEGIN SOLUTION", "### END SOLUTION"),
-            _between(cells[grade[qid]].source, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"),
+            hidden_part(cells[grade[qid]].source),
             frozenset(),
         )
     # a method may use the data, what given cells build and what earlier questions asked the
@@ -816,7 +810,7 @@ def verify(root: Path, *, workers: int = 2, execute: bool = True, progress: bool
             )
         for qid, index in graded.items():
             source = "".join(nb["cells"][index]["source"])
-            if "### BEGIN HIDDEN TESTS" not in source:
+            if not has_hidden(source):
                 report.fail(
                     "question bank matches the notebook",
                     f"solutions/{name}",
