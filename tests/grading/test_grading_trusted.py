@@ -134,3 +134,21 @@ def test_an_answer_that_is_not_plain_gets_its_own_verdict(trusted):
     )
     assert not verdict.passed
     assert verdict.evalue.startswith("`mean_days` is a decimal.Decimal, not a plain value")
+
+
+def test_toolkit_results_come_back_as_the_grader_own_class():
+    import dataclasses
+
+    from citykit.performance.charts import ControlChart
+
+    chart = object.__new__(ControlChart)
+    for number, field in enumerate(dataclasses.fields(ControlChart)):
+        object.__setattr__(
+            chart, field.name, pd.DataFrame({"v": [number]}) if field.name == "table" else number
+        )
+    back = loads(dumps(chart))
+    assert type(back) is ControlChart and back.centre == chart.centre
+    pd.testing.assert_frame_equal(back.table, chart.table)
+    forged = dumps(chart).replace("citykit.performance.charts", "os")
+    with pytest.raises(ValueError):
+        loads(forged)

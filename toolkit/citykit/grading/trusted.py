@@ -29,6 +29,7 @@ import importlib
 import importlib.util
 import sys
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from citykit.grading.hidden import hidden_line_range
 
 __all__ = [
     "AnswerError",
+    "AnswerNotPlain",
     "NotAPlainValue",
     "RemoteFunction",
     "TestVerdict",
@@ -141,13 +143,22 @@ def free_names(source: str) -> set[str]:
     return {n for n in loaded - bound_names(source) if not hasattr(builtins, n)}
 
 
+class AnswerNotPlain(Exception):
+    """Raised when a test uses an answer that is not plain data."""
+
+
+def _refuse(self, *args, **kwargs):
+    raise AnswerNotPlain(object.__getattribute__(self, "message")())
+
+
 class NotAPlainValue:
-    """Stands for an answer the kernel could not hand over as plain data."""
+    """Stands for an answer the kernel could not hand over as plain data; using it raises."""
 
     __slots__ = ("name", "type_name")
 
     def __init__(self, name: str, type_name: str):
-        self.name, self.type_name = name, type_name
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "type_name", type_name)
 
     def __repr__(self) -> str:
         return f"<{self.name}: a {self.type_name}, not a plain value>"
@@ -158,6 +169,12 @@ class NotAPlainValue:
             f"`{self.name}` is a {self.type_name}, not a plain value the grader can read "
             "(a number, text, list, dict, Series or DataFrame)"
         )
+
+    __getattr__ = __call__ = __getitem__ = __iter__ = __len__ = __bool__ = _refuse
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __float__ = __int__ = _refuse
+    __add__ = __sub__ = __mul__ = __truediv__ = __radd__ = __rsub__ = __rmul__ = _refuse
+    __str__ = __format__ = __contains__ = __index__ = __abs__ = __neg__ = _refuse
+    __hash__ = None
 
 
 class RemoteFunction:
@@ -242,26 +259,32 @@ class TrustedNotebook:
             else:
                 later_imports.append(source)
         self.setup_errors: list[str] = []
-        self.setup = self._run_setup(setup_sources, later_imports)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.setup = self._run_setup(setup_sources, later_imports)
         self.trusted_names = set(self.setup) - {"__builtins__", "__name__"}
 
     def _run_setup(self, sources, later) -> dict:
+        """Run the given cells here, statement by statement.
+
+        A statement that fails (an IPython magic, a plot, a use of the learner's answers) is
+        skipped and noted; the others bind the trusted names (parameters, imports, ``check``,
+        data the notebook gives).
+        """
         ns = {"__builtins__": builtins, "__name__": "__main__"}
-        for source in sources:
-            try:
-                exec(compile(python_source(source), "<setup cell>", "exec"), ns)
-            except Exception as exc:
-                self.setup_errors.append(f"{type(exc).__name__}: {exc}")
-        for source in later:
+        for source in [*sources, *later]:
             tree = _parse(source)
             if tree is None:
+                self.setup_errors.append("a given cell could not be parsed")
                 continue
-            imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
-            if imports:
+            for statement in tree.body:
+                module = ast.Module([statement], [])
                 try:
-                    exec(compile(ast.Module(imports, []), "<imports>", "exec"), ns)
+                    exec(compile(module, "<given cell>", "exec"), ns)
                 except Exception as exc:
-                    self.setup_errors.append(f"{type(exc).__name__}: {exc}")
+                    self.setup_errors.append(
+                        f"line {statement.lineno}: {type(exc).__name__}: {str(exc)[:200]}"
+                    )
         return ns
 
     def names_to_fetch(self, grade_id: str) -> list[str]:
@@ -283,7 +306,6 @@ class TrustedNotebook:
         """
         source = self.tests[grade_id]
         ns = dict(self.setup)
-        plain_problems = []
         for name, info in probe.items():
             kind = info.get("kind")
             if kind == "value":
@@ -298,10 +320,6 @@ class TrustedNotebook:
                     ns[name] = NotAPlainValue(name, f"module {info.get('module')!r}")
             elif kind == "unsupported":
                 ns[name] = NotAPlainValue(name, str(info.get("type", "object")))
-            if isinstance(ns.get(name), NotAPlainValue) and name in self.question_names.get(
-                grade_id, set()
-            ):
-                plain_problems.append(ns[name])
         span = hidden_line_range(source)
         filename = f"<test {grade_id}>"
         result = None
@@ -319,11 +337,22 @@ class TrustedNotebook:
                 if frame.f_code.co_filename == filename:
                     line = lineno
             in_hidden = span is not None and (line is None or span[0] <= line <= span[1])
-            message = str(exc)
-            if plain_problems:
-                message = "; ".join(p.message() for p in plain_problems)
-                in_hidden = False
-            return TestVerdict(False, type(exc).__name__, message, line, in_hidden)
+            message, ename = str(exc), type(exc).__name__
+            cause = exc
+            while cause is not None:  # an answer that is not plain data: say so, plainly
+                if isinstance(cause, AnswerNotPlain):
+                    message, ename, in_hidden = str(cause), "TypeError", False
+                    break
+                cause = cause.__cause__ or cause.__context__
+            else:
+                unread = [
+                    ns[n]
+                    for n in sorted(free_names(source))
+                    if isinstance(ns.get(n), NotAPlainValue)
+                ]
+                if unread:  # the test read it directly (e.g. isinstance)
+                    message, ename, in_hidden = unread[0].message(), "TypeError", False
+            return TestVerdict(False, ename, message, line, in_hidden)
         partial = None
         if type(result) in (int, float) and not isinstance(result, bool):
             partial = float(result)  # nbgrader's partial credit: a number as the last value
