@@ -21,6 +21,8 @@ from grading_helpers import (
     CELL_TIMEOUT,
     copy_course,
     sandbox_processes,
+    trace_token,
+    traced_processes,
     write_submissions,
 )
 
@@ -128,7 +130,7 @@ def test_no_git_history_and_nothing_written_to_tmp_survives(graded):
         pytest.skip("without root the kernel runs as the grader (documented in docs/grading.md)")
     assert "GIT 0 0" in text, text
     for folder in ("/tmp", "/dev/shm"):
-        assert not Path(folder, "citykit-trace-leaves_traces").exists(), folder
+        assert not Path(folder, f"citykit-{trace_token(graded['course'])}").exists(), folder
 
 
 def test_student_code_reaches_no_network(graded):
@@ -211,6 +213,7 @@ def test_forged_scores_come_to_nothing_and_visible_checks_still_run_in_the_noteb
 
 def test_no_student_process_survives_the_run(graded):
     assert sandbox_processes() == []
+    assert traced_processes(graded["course"]) == []
 
 
 def test_report_lists_who_needs_help_and_hardest_questions(graded):

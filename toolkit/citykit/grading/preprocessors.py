@@ -429,10 +429,12 @@ class SafeExecute(Execute):
 
     def _reclaim(self, resources) -> None:
         """Kill leftovers of the sandbox user and take the working folder back, minus links."""
+        from citykit.grading.sandbox import kill_descendants, kill_user_processes
+
+        zygote = os.environ.get("CITYKIT_ZYGOTE_PID")
+        kill_descendants(os.getpid(), spare=int(zygote) if zygote else None)
         if self.sandbox_uid is None:
             return
-        from citykit.grading.sandbox import kill_user_processes
-
         kill_user_processes(self.sandbox_uid)
         top = (resources or {}).get("metadata", {}).get("path")
         if not top or not os.path.isdir(top):

@@ -399,7 +399,7 @@ def _start_zygote(base: Path, slot: int, log_fd: int) -> None:
     path = base / f"zygote-{slot}.sock"
     from citykit.grading.sandbox import kernel_environment
 
-    subprocess.Popen(
+    zygote = subprocess.Popen(
         [sys.executable, "-m", "citykit.grading.zygote", str(path)],
         env=kernel_environment(dict(os.environ)),  # /proc/<pid>/environ of kernels stays clean
         stdin=subprocess.DEVNULL,
@@ -407,10 +407,14 @@ def _start_zygote(base: Path, slot: int, log_fd: int) -> None:
         stderr=log_fd,
     )
     os.environ["CITYKIT_ZYGOTE"] = str(path)  # the kernel manager waits for the socket
+    os.environ["CITYKIT_ZYGOTE_PID"] = str(zygote.pid)
 
 
 def _worker_main(conn, ctx: dict) -> None:  # pragma: no cover - runs in a child process
     _die_with_parent()
+    from citykit.grading.sandbox import set_subreaper
+
+    set_subreaper()  # what a kernel leaves behind stays ours to kill
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     warnings.simplefilter("ignore")
     from citykit.grading import _speedups

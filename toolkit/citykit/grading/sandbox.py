@@ -506,6 +506,55 @@ class UidLease:
         self._fds, self.uids = [], []
 
 
+def set_subreaper() -> None:
+    """Orphans of this process's descendants become its children (Linux), so none escapes."""
+    try:
+        ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+def _children() -> dict:
+    found: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="latin-1") as handle:
+                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        found.setdefault(ppid, []).append(int(entry))
+    return found
+
+
+def kill_descendants(root_pid: int, *, spare: int | None = None) -> int:
+    """Kill every descendant of ``root_pid`` (``spare`` itself lives, its descendants do not).
+
+    With :func:`set_subreaper` on the worker and the zygote, what a kernel started -- even in a
+    new session -- is still their descendant, in every sandbox mode. Returns how many were
+    killed.
+    """
+    killed = 0
+    for _ in range(5):  # a process may fork while we look
+        children = _children()
+        todo, found = list(children.get(root_pid, [])), []
+        while todo:
+            pid = todo.pop()
+            todo += children.get(pid, [])
+            if pid != spare:
+                found.append(pid)
+        if not found:
+            break
+        for pid in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except OSError:
+                pass
+    return killed
+
+
 def kill_user_processes(uid: int) -> None:
     """Kill every process of sandbox user ``uid`` (leftovers of a student's code)."""
     if os.geteuid() != 0 or uid < SANDBOX_UID_BASE:
