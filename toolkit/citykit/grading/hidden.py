@@ -7,7 +7,7 @@ build, checks and grading all split a cell with these functions.
 Examples
 --------
 >>> from citykit.grading.hidden import split_hidden
->>> split_hidden('check("q1")\\n### BEGIN HIDDEN TESTS\\nassert x == 5\\n### END HIDDEN TESTS')
+>>> split_hidden('check("q1")\n### BEGIN HIDDEN TESTS\nassert x == 5\n### END HIDDEN TESTS')
 ('check("q1")', 'assert x == 5')
 """
 
@@ -51,7 +51,7 @@ def hidden_line_range(
 
     Examples
     --------
-    >>> hidden_line_range("assert a\\n### BEGIN HIDDEN TESTS\\nassert b\\n### END HIDDEN TESTS")
+    >>> hidden_line_range("assert a\n### BEGIN HIDDEN TESTS\nassert b\n### END HIDDEN TESTS")
     (2, 4)
     """
     first = last = None
@@ -82,8 +82,8 @@ def split_hidden(source: str) -> tuple[str, str]:
 
     Examples
     --------
-    >>> split_hidden("a\\n### BEGIN HIDDEN TESTS\\nb\\n### END HIDDEN TESTS\\nc")
-    ('a\\nc', 'b')
+    >>> split_hidden("a\n### BEGIN HIDDEN TESTS\nb\n### END HIDDEN TESTS\nc")
+    ('a\nc', 'b')
     """
     span = hidden_line_range(source)
     if span is None:
@@ -102,7 +102,7 @@ def visible_part(source: str) -> str:
 
     Examples
     --------
-    >>> visible_part("a\\n### BEGIN HIDDEN TESTS\\nb\\n### END HIDDEN TESTS")
+    >>> visible_part("a\n### BEGIN HIDDEN TESTS\nb\n### END HIDDEN TESTS")
     'a'
     """
     return split_hidden(source)[0]
@@ -113,7 +113,7 @@ def hidden_part(source: str) -> str:
 
     Examples
     --------
-    >>> hidden_part("a\\n### BEGIN HIDDEN TESTS\\nb\\n### END HIDDEN TESTS")
+    >>> hidden_part("a\n### BEGIN HIDDEN TESTS\nb\n### END HIDDEN TESTS")
     'b'
     """
     return split_hidden(source)[1]
@@ -124,8 +124,8 @@ def redact_hidden(source: str) -> str:
 
     Examples
     --------
-    >>> redact_hidden("a\\n### BEGIN HIDDEN TESTS\\nb\\n### END HIDDEN TESTS")
-    'a\\n# (hidden tests are not shown)'
+    >>> redact_hidden("a\n### BEGIN HIDDEN TESTS\nb\n### END HIDDEN TESTS")
+    'a\n# (hidden tests are not shown)'
     """
     span = hidden_line_range(source)
     if span is None:

@@ -17,7 +17,7 @@ with the real builtins:
 Examples
 --------
 >>> from citykit.grading.trusted import free_names
->>> sorted(free_names("summary = summarize([3, 1])\\nassert summary == {'min': 1}"))
+>>> sorted(free_names("summary = summarize([3, 1])\nassert summary == {'min': 1}"))
 ['summarize']
 """
 
@@ -78,7 +78,7 @@ def python_source(source: str) -> str:
 
     Examples
     --------
-    >>> python_source("%matplotlib inline\\nx = 1").splitlines()[1]
+    >>> python_source("%matplotlib inline\nx = 1").splitlines()[1]
     'x = 1'
     """
     from IPython.core.inputtransformer2 import TransformerManager
@@ -98,7 +98,7 @@ def bound_names(source: str) -> set[str]:
 
     Examples
     --------
-    >>> sorted(bound_names("import pandas as pd\\nx, y = 1, 2\\ndef f(a):\\n    z = a"))
+    >>> sorted(bound_names("import pandas as pd\nx, y = 1, 2\ndef f(a):\n    z = a"))
     ['f', 'pd', 'x', 'y']
     """
     tree = _parse(source)
