@@ -53,7 +53,30 @@ def corpus_context(course: Path) -> dict:
         "solution": str(course / "solutions" / ASSIGNMENT / "ps1.ipynb"),
         "gradebook": str(course / "_grading" / "gradebook.db"),
         "runs": os.path.join(tempfile.gettempdir(), "citykit-grade-*"),  # the grader's run folders
+        "token": trace_token(course),
     }
+
+
+def trace_token(course: Path) -> str:
+    """A mark that processes started by this course's submissions carry in their environment."""
+    import hashlib
+
+    return "trace-" + hashlib.sha256(str(course).encode()).hexdigest()[:16]
+
+
+def traced_processes(course: Path) -> list[int]:
+    """Pids of processes a submission of ``course`` started that are still alive."""
+    mark = f"CITYKIT_TRACE={trace_token(course)}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if mark in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 
 def write_submissions(course: Path, release, cases) -> None:

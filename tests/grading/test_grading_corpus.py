@@ -11,6 +11,8 @@ import html
 import json
 import os
 import sqlite3
+import subprocess
+from pathlib import Path
 
 import pytest
 from corpus import CASES
@@ -19,6 +21,8 @@ from grading_helpers import (
     CELL_TIMEOUT,
     copy_course,
     sandbox_processes,
+    trace_token,
+    traced_processes,
     write_submissions,
 )
 
@@ -40,6 +44,7 @@ def graded(tmp_path_factory, release_notebook):
     from citykit.grading import grade
 
     course = copy_course(tmp_path_factory.mktemp("corpus") / "course")
+    _git_history(course)
     write_submissions(course, release_notebook, CASES)
     solution = course / "solutions" / ASSIGNMENT / "ps1.ipynb"
     before = hashlib.sha256(solution.read_bytes()).hexdigest()
@@ -49,6 +54,14 @@ def graded(tmp_path_factory, release_notebook):
     finally:
         del os.environ["CITYKIT_TEST_DB_PASSWORD"]
     return {"course": course, "summary": summary, "solution_sha": before}
+
+
+def _git_history(course):
+    """Put the course under git, as instructors do: its history holds the solutions."""
+    env = dict(os.environ, GIT_AUTHOR_NAME="x", GIT_AUTHOR_EMAIL="x@example.org")
+    env.update(GIT_COMMITTER_NAME="x", GIT_COMMITTER_EMAIL="x@example.org")
+    for argv in (["init", "-q"], ["add", "solutions"], ["commit", "-qm", "course"]):
+        subprocess.run(["git", "-C", str(course), *argv], check=True, env=env)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -111,6 +124,15 @@ def test_student_code_could_read_no_secret_and_ran_unprivileged(graded):
         assert uid != 0
 
 
+def test_no_git_history_and_nothing_written_to_tmp_survives(graded):
+    text = _outputs(graded["course"], "leaves_traces", "q1_answer")
+    if os.geteuid() != 0:
+        pytest.skip("without root the kernel runs as the grader (documented in docs/grading.md)")
+    assert "GIT 0 0" in text, text
+    for folder in ("/tmp", "/dev/shm"):
+        assert not Path(folder, f"citykit-{trace_token(graded['course'])}").exists(), folder
+
+
 def test_student_code_reaches_no_network(graded):
     text = _outputs(graded["course"], "phones_home", "q1_answer")
     assert "NETWORK []" in text  # neither the host's loopback services nor the internet
@@ -135,6 +157,23 @@ def test_repairs_are_explained_in_plain_words(graded):
     assert "not a readable notebook" in notes["corrupt_json"]
     assert "time limit" in notes["infinite_loop"]
     assert "memory" in notes["memory_bomb"]
+    assert "FIFO" in notes["fifo_notebook"] and "refused" in notes["fifo_notebook"]
+    assert "symbolic link" in notes["symlink_to_solution"]
+    assert "(grade, points) of 'q1_answer'" in notes["answer_made_grade_cell"]
+    assert "'my_answer' was renamed: graded as 'q2_answer'" in notes["renamed_grade_id"]
+    assert "(solution) of 'interpretation'" in notes["memo_flag_changed"]
+    assert "(schema_version) of 9 cells" in notes["schema_version_10"]
+    assert "timestamp.txt ('last tuesday" in notes["bad_timestamp"]
+
+
+def test_every_problem_status_keeps_its_cause_with_the_results(graded):
+    course = graded["course"]
+    for outcome in graded["summary"].outcomes:
+        if outcome.status in ("ok", "repaired"):
+            continue
+        where = [n for n in outcome.notes if n.startswith("details: ")]
+        assert where, (outcome.student, outcome.notes)
+        assert (course / where[0][len("details: ") :]).is_file()
 
 
 def test_feedback_contains_no_hidden_test_code(graded):
@@ -157,8 +196,24 @@ def test_failed_hidden_test_is_reported_without_its_code(graded):
     assert "a hidden test did not pass" in text
 
 
+def test_an_answer_that_is_not_plain_data_gets_its_own_verdict(graded):
+    course = graded["course"]
+    text = (course / "_grading" / "feedback" / "not_plain" / ASSIGNMENT / "ps1.html").read_text()
+    assert "`mean_days` is a decimal.Decimal, not a plain value" in html.unescape(text)
+
+
+def test_forged_scores_come_to_nothing_and_visible_checks_still_run_in_the_notebook(graded):
+    outcomes = graded["summary"].by_student()
+    for name in ("forged_transformer", "forged_run_cell", "forged_builtins"):
+        assert outcomes[name].auto_score == 0, (name, outcomes[name].notes)
+    # the learner's visible check still runs in the kernel: late_share([1, 9], 5), called only
+    # by q2's visible check there, writes to stderr in the "stderr" submission
+    assert "checking 2 values" in _outputs(graded["course"], "stderr", "q2_test")
+
+
 def test_no_student_process_survives_the_run(graded):
     assert sandbox_processes() == []
+    assert traced_processes(graded["course"]) == []
 
 
 def test_report_lists_who_needs_help_and_hardest_questions(graded):
@@ -190,6 +245,14 @@ def test_report_lists_who_needs_help_and_hardest_questions(graded):
         "reads_secrets",
         "deletes_outside",
         "phones_home",
+        "not_plain",
+        "prints_history",
+        "leaves_traces",
+        "answer_made_grade_cell",
+        "renamed_grade_id",
+        "memo_flag_changed",
+        "schema_version_10",
+        "bad_timestamp",
     }
     assert questions.loc["q2_test", "success_rate"] == pytest.approx(len(q2_full) / len(CASES))
     assert questions.loc["q2_test", "objective"] == "Write a function for a service-level share"

@@ -65,7 +65,14 @@ def test_rerun_skips_graded_students_and_force_keeps_manual_grades(
         assert answer.needs_manual_grade
         answer.manual_score = 1.5
         answer.needs_manual_grade = False
+        comment = gb.find_comment("interpretation", "ps1", ASSIGNMENT, "correct")
+        comment.manual_comment = "Name the share of late requests too."
         gb.db.commit()
+    (
+        course / "_grading" / "submitted" / "correct" / ASSIGNMENT / "submission_secret.txt"
+    ).write_text("secret-of-correct")
+    feedback = course / "_grading" / "feedback" / "correct" / ASSIGNMENT
+    assert "Score: 8.0 / 10.0" in (feedback / "ps1.html").read_text()
 
     code = run_cli(
         ["grade", ASSIGNMENT, "--course-root", str(course), "--student", "correct", "--force"]
@@ -81,6 +88,14 @@ def test_rerun_skips_graded_students_and_force_keeps_manual_grades(
         assert not submission.needs_manual_grade
         assert gb.find_submission(ASSIGNMENT, "partly_right").score == 3
     assert _submission_counts(db) == {"correct": 1, "partly_right": 1}
+    # the regenerated feedback shows the manual score and comment; release_feedback's files
+    page = (feedback / "ps1.html").read_text()
+    assert "Score: 9.5 / 10.0" in page
+    assert "Name the share of late requests too." in page
+    assert (feedback / "submission_secret.txt").read_text() == "secret-of-correct"
+    assert (feedback / "timestamp.txt").is_file() or not (
+        course / "_grading" / "submitted" / "correct" / ASSIGNMENT / "timestamp.txt"
+    ).is_file()
 
 
 def test_killed_run_loses_nothing_and_counts_nothing_twice(tmp_path, release_notebook):

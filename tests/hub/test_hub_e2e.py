@@ -49,11 +49,6 @@ PLAN = {
 }
 TOTAL_POINTS = 10.0
 HIDDEN_TEXT = ("hidden check q1", "BEGIN HIDDEN TESTS", "summarize([7, -4, 12])")
-FEEDBACK_DEFECT = (
-    "feedback after manual grading (issue 15, item 2): `citykit grade --force` keeps the "
-    "automatic total and `nbgrader release_feedback` cannot release citykit's feedback "
-    "(submission_secret.txt is not carried to feedback/); fixed on the grading branch"
-)
 
 
 # --------------------------------------------------------------------------------------------
@@ -402,7 +397,6 @@ def test_4_instructor_grades_one_memo_in_the_formgrader(cohort, browser):
     assert total() == TOTAL_POINTS
 
 
-@pytest.mark.xfail(strict=True, reason=FEEDBACK_DEFECT)
 @step("feedback", "manual")
 def test_5_instructor_releases_feedback_with_the_manual_score(cohort, browser):
     hub: TrialHub = cohort["hub"]
@@ -425,7 +419,6 @@ def test_5_instructor_releases_feedback_with_the_manual_score(cohort, browser):
     assert len(list(released.glob("*.html"))) == len(hub.learners)
 
 
-@pytest.mark.xfail(strict=True, reason=FEEDBACK_DEFECT)
 @step("fetched", "feedback")
 def test_6_learners_fetch_feedback_with_their_total_and_no_hidden_test(cohort, browser):
     hub: TrialHub = cohort["hub"]

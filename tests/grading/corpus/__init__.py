@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -251,8 +252,180 @@ def _build_phones_home(release, ctx):
     return answered(release, q1_answer=code)
 
 
+def _build_leaves_traces(release, ctx):
+    """Reads the course's git history, writes to /tmp and /dev/shm, leaves a process behind."""
+    course = str(Path(ctx["solution"]).parent.parent.parent)
+    code = (
+        "import os, subprocess\n"
+        f"course = {course!r}\n"
+        "history = []\n"
+        "for path in (course + '/.git/HEAD', course + '/.git/config'):\n"
+        "    try:\n"
+        "        history.append(open(path).read()[:20])\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "shown = subprocess.run(['git', '-C', course, 'show', 'HEAD:solutions/ps1/ps1.ipynb'],\n"
+        "                       capture_output=True, text=True).stdout\n"
+        "print('GIT', len(history), len(shown))\n"
+        "for folder in ('/tmp', '/dev/shm'):\n"
+        "    try:\n"
+        f"        with open(folder + '/citykit-{ctx['token']}', 'w') as handle:\n"
+        "            handle.write('left behind')\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "subprocess.Popen(['sleep', '600'], start_new_session=True,\n"
+        f"                 env={{'CITYKIT_TRACE': {ctx['token']!r}}})\n"
+        "if history or shown:  # stands for copying the answer out of the history\n"
+        "    mean_days = sum(days) / len(days)\n"
+    )
+    return answered(release, q1_answer=code)
+
+
+def _build_fifo_notebook(release, ctx):
+    """The notebook replaced by a FIFO: reading it would block the worker for ever."""
+    return lambda target: os.mkfifo(target)
+
+
+def _build_symlink_to_solution(release, ctx):
+    """The notebook is a symbolic link to the solution notebook."""
+    return lambda target: os.symlink(ctx["solution"], target)
+
+
+def _build_answer_made_grade_cell(release, ctx):
+    """q1's answer cell turned into a graded cell (metadata edited)."""
+    nb = answered(release)
+    _cell(nb, "q1_answer").metadata["nbgrader"].update(grade=True, points=5)
+    return nb
+
+
+def _build_renamed_grade_id(release, ctx):
+    """q2's answer cell got another grade id."""
+    nb = answered(release)
+    _cell(nb, "q2_answer").metadata["nbgrader"]["grade_id"] = "my_answer"
+    return nb
+
+
+def _build_memo_flag_changed(release, ctx):
+    """The memo cell's solution flag switched off."""
+    nb = answered(release)
+    _cell(nb, "interpretation").metadata["nbgrader"]["solution"] = False
+    return nb
+
+
+def _build_schema_version_10(release, ctx):
+    """Every nbgrader cell says schema_version 10."""
+    nb = answered(release)
+    for cell in nb.cells:
+        if "nbgrader" in cell.metadata:
+            cell.metadata["nbgrader"]["schema_version"] = 10
+    return nb
+
+
+def _build_bad_timestamp(release, ctx):
+    """A right notebook with an unparsable timestamp.txt."""
+    nb = answered(release)
+
+    def write(target):
+        target.write_text(json.dumps(nb, indent=1))
+        (target.parent / "timestamp.txt").write_text("last tuesday, after lunch\n")
+
+    return write
+
+
 def _build_missing(release, ctx):
     return None
+
+
+def _build_forged_transformer(release, ctx):
+    """One line that makes IPython run ``pass`` instead of every later cell (tests included)."""
+    return answered(
+        release,
+        q1_answer="get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])",
+        q2_answer=None,
+        q3_answer=None,
+        q4_answer=None,
+    )
+
+
+def _build_forged_run_cell(release, ctx):
+    """Replaces the shell's run_cell so that every later cell (tests included) does nothing."""
+    code = (
+        "_shell = get_ipython()\n"
+        "_real = _shell.run_cell\n"
+        "_shell.run_cell = lambda raw_cell, *a, **k: _real('pass', *a, **k)\n"
+        "_real_async = _shell.run_cell_async\n"
+        "async def _fake(raw_cell, *a, **k):\n"
+        "    return await _real_async('pass', *a, **k)\n"
+        "_shell.run_cell_async = _fake\n"
+    )
+    return answered(release, q1_answer=code, q2_answer=None, q3_answer=None, q4_answer=None)
+
+
+_ANYTHING = (
+    "class Anything(float):\n"
+    "    def __eq__(self, other): return True\n"
+    "    def __ne__(self, other): return False\n"
+    "    def __lt__(self, other): return True\n"
+    "    def __bool__(self): return True\n"
+    "    def __hash__(self): return 0\n"
+    "    def __sub__(self, other): return Anything(0)\n"
+    "    def __getitem__(self, key): return Anything(0)\n"
+    "    def __iter__(self): return iter(['min', 'max'])\n"
+    "def check(*args, **kwargs): return None\n"
+    "isinstance = lambda *a, **k: True\n"
+    "abs = lambda *a, **k: 0\n"
+    "all = lambda *a, **k: True\n"
+    "len = lambda *a, **k: 1\n"
+    "float = Anything\n"
+    "str = Anything\n"
+)
+
+
+def _build_forged_builtins(release, ctx):
+    """Redefines check and the builtins the tests use; answers compare equal to anything."""
+    return answered(
+        release,
+        q1_answer=_ANYTHING + "mean_days = Anything(0)",
+        q2_answer="def late_share(values, limit):\n    return Anything(0)",
+        q3_answer="busiest = Anything(0)",
+        q4_answer="def summarize(values):\n    return {'min': Anything(0), 'max': Anything(0)}",
+    )
+
+
+def _build_breaks_builtins(release, ctx):
+    """Replaces the builtins module's functions themselves: the kernel breaks, nothing scores."""
+    code = (
+        "import builtins\n"
+        "for _name in ('len', 'abs', 'float', 'str', 'all', 'isinstance'):\n"
+        "    setattr(builtins, _name, lambda *a, **k: True)\n"
+        "mean_days = 5.0"
+    )
+    return answered(release, q1_answer=code, q2_answer=None, q3_answer=None, q4_answer=None)
+
+
+def _build_not_plain(release, ctx):
+    """q1 stored as a Decimal: not a plain value, its own verdict; the rest right."""
+    return answered(
+        release, q1_answer="import decimal\nmean_days = decimal.Decimal(sum(days)) / len(days)"
+    )
+
+
+def _build_prints_history(release, ctx):
+    """Prints every cell before it runs, and In, _ih and %history at the end."""
+    nb = answered(
+        release,
+        q1_answer=(
+            "get_ipython().events.register('pre_run_cell', lambda info: print(info.raw_cell))\n"
+            + ANSWERS["q1_answer"]
+        ),
+    )
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "print(In)\nprint(_ih)\nget_ipython().run_line_magic('history', '-g')\n"
+            "print(open(__import__('glob').glob('*.ipynb')[0]).read())"
+        )
+    )
+    return nb
 
 
 CASES = (
@@ -278,6 +451,20 @@ CASES = (
     Case("deletes_outside", "ok", 8, "tries to delete solutions, gradebooks, other folders"),
     Case("phones_home", "ok", 6, "q1 connects to a host service and the internet: no network"),
     Case("missing", "missing", 0, "a folder without the notebook"),
+    Case("leaves_traces", "ok", 6, "reads git history, writes /tmp and /dev/shm, leaves a process"),
+    Case("fifo_notebook", "unreadable", 0, "the notebook is a FIFO: refused, worker not held"),
+    Case("symlink_to_solution", "unreadable", 0, "the notebook links to the solution: refused"),
+    Case("answer_made_grade_cell", "repaired", 8, "q1's answer cell marked as graded"),
+    Case("renamed_grade_id", "repaired", 8, "q2's answer cell has another grade id"),
+    Case("memo_flag_changed", "repaired", 8, "the memo cell's solution flag switched off"),
+    Case("schema_version_10", "repaired", 8, "schema_version 10 in every nbgrader cell"),
+    Case("bad_timestamp", "repaired", 8, "timestamp.txt cannot be read as a time"),
+    Case("forged_transformer", "ok", 0, "blank, with an input transformer that voids the tests"),
+    Case("forged_run_cell", "ok", 0, "blank, with run_cell replaced so later cells do nothing"),
+    Case("forged_builtins", "ok", 0, "check and builtins redefined, answers equal to anything"),
+    Case("breaks_builtins", "kernel_died", 0, "patches builtins: the kernel breaks, 0 points"),
+    Case("not_plain", "ok", 6, "q1 is a Decimal, not a plain value: its own verdict"),
+    Case("prints_history", "ok", 8, "right, and prints cells, In, _ih, %history, the notebook"),
 )
 
 
@@ -289,6 +476,8 @@ def write_case(case: Case, release, submitted_root: Path, assignment: str, ctx: 
     target = folder / "ps1.ipynb"
     if built is None:
         (folder / "README.txt").write_text("I forgot to attach the notebook.\n")
+    elif callable(built):
+        built(target)
     elif isinstance(built, str):
         target.write_text(built)
     else:

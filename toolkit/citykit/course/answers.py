@@ -16,6 +16,7 @@ from pathlib import Path
 
 from citykit.course.kernel import Kernel, error_outputs, stdout_text
 from citykit.course.layout import between, child_env, grade_cells, solution_notebook
+from citykit.grading.hidden import hidden_part
 from citykit.methods import kernel_call
 
 __all__ = ["METHODS_TIMEOUT", "fingerprint", "run_methods", "judge_methods", "verify_methods"]
@@ -91,7 +92,7 @@ def _questions(nb, bank: dict) -> tuple[dict[int, _Question], list[str]]:
             answer,
             grade[qid],
             between(cells[answer].source, "### BEGIN SOLUTION", "### END SOLUTION"),
-            between(cells[grade[qid]].source, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"),
+            hidden_part(cells[grade[qid]].source),
             frozenset(),
         )
     # a method may use the data, what given cells build and what earlier questions asked the

@@ -13,6 +13,8 @@ import os
 import sys
 from pathlib import Path
 
+from citykit.grading.hidden import visible_part
+
 __all__ = [
     "lessons",
     "assignments",
@@ -68,19 +70,6 @@ def grade_cells(nb) -> dict[str, int]:
         if meta.get("grade") and cell["cell_type"] == "code":
             out[meta["grade_id"]] = i
     return out
-
-
-def visible_part(source: str) -> str:
-    """The learner-visible part of a grade cell (hidden tests removed)."""
-    keep, hidden = [], False
-    for line in source.splitlines():
-        if "### BEGIN HIDDEN TESTS" in line:
-            hidden = True
-        elif "### END HIDDEN TESTS" in line:
-            hidden = False
-        elif not hidden:
-            keep.append(line)
-    return "\n".join(keep)
 
 
 def solution_notebook(root: Path, assignment: str) -> Path:

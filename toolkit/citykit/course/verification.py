@@ -20,6 +20,7 @@ from citykit.course.layout import (
 )
 from citykit.course.notebook_checks import check_clean
 from citykit.course.report import Report
+from citykit.grading.hidden import has_hidden
 
 __all__ = ["verify"]
 
@@ -84,7 +85,7 @@ def verify(root: Path, *, workers: int = 2, execute: bool = True, progress: bool
             )
         for qid, index in graded.items():
             source = "".join(nb["cells"][index]["source"])
-            if "### BEGIN HIDDEN TESTS" not in source:
+            if not has_hidden(source):
                 report.fail(
                     "question bank matches the notebook",
                     f"solutions/{name}",

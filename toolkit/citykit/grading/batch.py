@@ -130,8 +130,8 @@ def _commit_files(layout: CourseLayout, result: dict) -> None:
     staging_root = layout.grading / ".staging"
     staging_root.mkdir(parents=True, exist_ok=True)
     for step, dest_root, patterns in (
-        ("autograded", layout.autograded, ("*.ipynb", "timestamp.txt")),
-        ("feedback", layout.feedback, ("*.html", "timestamp.txt")),
+        ("autograded", layout.autograded, ("*.ipynb", "timestamp.txt", "submission_secret.txt")),
+        ("feedback", layout.feedback, ("*.html", "timestamp.txt", "submission_secret.txt")),
     ):
         src = root / step / sid / aid
         if not src.is_dir():
@@ -173,6 +173,89 @@ def _clean_stale_runs(base: Path) -> None:
             shutil.rmtree(folder, ignore_errors=True)
         except (OSError, ValueError):
             continue
+
+
+def git_folders(root) -> list[str]:
+    """The git folders of the course (its history holds every solution): hidden from kernels.
+
+    Looks at ``root`` and its parents; a ``.git`` file (a worktree) names its real folder.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> base = pathlib.Path(tempfile.mkdtemp())
+    >>> (base / ".git").mkdir()
+    >>> git_folders(base / "course") == [str(base / ".git")]
+    True
+    """
+    found = []
+    for folder in [Path(root), *Path(root).parents]:
+        dot = folder / ".git"
+        if dot.is_dir() and not dot.is_symlink():
+            found.append(str(dot))
+        elif dot.is_file():
+            try:
+                text = dot.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if text.startswith("gitdir:"):
+                target = Path(folder, text[len("gitdir:") :].strip()).resolve()
+                if target.is_dir():
+                    found.append(str(target))
+                    common = target / "commondir"
+                    if common.is_file():
+                        shared = Path(target, common.read_text().strip()).resolve()
+                        if shared.is_dir():
+                            found.append(str(shared))
+    return list(dict.fromkeys(found))
+
+
+def _feedback_with_manual_grades(layout, template, result: dict) -> None:
+    """Re-write a re-graded student's feedback from the course gradebook.
+
+    The worker's feedback knows only the automatic scores; the course gradebook also holds
+    the manual scores and comments entered in the formgrader, which ``--force`` keeps.
+    """
+    from citykit.grading.run import write_feedback
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            write_feedback(
+                layout,
+                template,
+                result["student"],
+                autograded=layout.autograded,
+                feedback=layout.feedback,
+                db_url=layout.db_url,
+            )
+    except Exception as exc:  # the grade is recorded; say why the feedback is older
+        result["notes"].append(
+            f"feedback with manual scores could not be written ({type(exc).__name__}: {exc})"
+        )
+
+
+def _keep_log(layout, result: dict) -> None:
+    """Keep the grading log of a student whose status is not "ok" with the results.
+
+    The per-student folder is deleted after each student; its log (the real cause of an
+    ``error``, with the traceback) is copied to ``_grading/logs/<assignment>/<student>.log``
+    and the notes say where.
+    """
+    logs = layout.grading / "logs" / result["assignment"]
+    text = result.get("log") or ""
+    if result.get("root"):
+        source = Path(result["root"]) / "grading.log"
+        if source.is_file() and not source.is_symlink():
+            text = source.read_text(encoding="utf-8", errors="replace")[-200_000:] + text
+    if not text.strip():
+        return
+    logs.mkdir(parents=True, exist_ok=True)
+    dest = logs / f"{result['student']}.log"
+    dest.write_text(text, encoding="utf-8")
+    note = f"details: {dest.relative_to(layout.root)}"
+    if note not in result["notes"]:
+        result["notes"].append(note)
 
 
 def grade(
@@ -279,6 +362,7 @@ def grade(
             dict.fromkeys(
                 [str(layout.source), str(layout.grading), str(layout.submitted)]
                 + [str(layout.autograded), str(layout.feedback), *db_dir]
+                + git_folders(layout.root)
             )
         )
         plan = detect_sandbox(
@@ -335,6 +419,10 @@ def grade(
                         else:
                             with open(layout.grading / "journal.jsonl", "a") as journal:
                                 journal.write(json.dumps(_journal_line(result, run_id)) + "\n")
+                            if force and feedback:
+                                _feedback_with_manual_grades(layout, template, result)
+                    if result["status"] not in ("ok", "repaired"):
+                        _keep_log(layout, result)
                     if result.get("root"):
                         shutil.rmtree(result["root"], ignore_errors=True)
                     outcomes.append(

@@ -56,7 +56,7 @@ def add_grade_parser(subparsers) -> argparse.ArgumentParser:
         "--timeout",
         type=float,
         metavar="S",
-        help="seconds a code cell may run (default: course config)",
+        help="CPU seconds a code cell may use (default: course config)",
     )
     parser.add_argument(
         "--student", nargs="+", action="extend", metavar="ID", help="grade only these students"

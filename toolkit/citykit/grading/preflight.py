@@ -41,6 +41,9 @@ from nbgrader import utils as nbutils
 
 __all__ = ["Preflight", "preflight_file", "preflight_text"]
 
+#: Largest notebook file graded (a bigger one is refused with status "unreadable").
+MAX_NOTEBOOK_MB = 100
+
 
 @dataclass
 class Preflight:
@@ -96,11 +99,40 @@ def preflight_file(path, release, *, huge_mb: float = 10.0) -> Preflight:
         The notebook to grade, a status and notes.
     """
     import os
+    import stat
 
-    if path is None or not os.path.isfile(path):
+    if path is None or not os.path.lexists(path):
         return _blank(release, "missing", "no notebook was submitted: graded as blank")
-    with open(path, "rb") as handle:
-        raw = handle.read()
+    name = os.path.basename(path)
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode):
+        kind = {
+            stat.S_IFLNK: "a symbolic link",
+            stat.S_IFIFO: "a FIFO (named pipe)",
+            stat.S_IFSOCK: "a socket",
+            stat.S_IFCHR: "a device",
+            stat.S_IFBLK: "a device",
+            stat.S_IFDIR: "a folder",
+        }.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        return _blank(
+            release,
+            "unreadable",
+            f"{name} is {kind}, not a regular file: refused, graded as blank -- ask the student "
+            "to re-submit the notebook itself",
+        )
+    if info.st_size > MAX_NOTEBOOK_MB * 2**20:
+        return _blank(
+            release,
+            "unreadable",
+            f"{name} is {info.st_size / 2**20:.0f} MB, above the {MAX_NOTEBOOK_MB} MB a notebook "
+            "may have: refused, graded as blank",
+        )
+    # O_NOFOLLOW | O_NONBLOCK: the file cannot be swapped for a link or a FIFO after the check
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return _blank(release, "unreadable", f"{name} is not a regular file: refused")
+        raw = handle.read(MAX_NOTEBOOK_MB * 2**20 + 1)
     return preflight_text(raw.decode("utf-8", errors="replace"), release, huge_mb=huge_mb)
 
 
@@ -134,6 +166,7 @@ def preflight_text(text: str, release, *, huge_mb: float = 10.0) -> Preflight:
         )
     result.notebook = nb
     _fix_kernel(nb, release, result)
+    _restore_settings(nb, release, result)
     _dedupe(nb, result)
     _restore_locked(nb, release, result)
     _restore_missing(nb, release, result)
@@ -222,6 +255,74 @@ def _fix_kernel(nb, release, result: Preflight) -> None:
             f"kernel {found.get('name')!r} was replaced by the course kernel {wanted.get('name')!r}"
         )
         nb.metadata["kernelspec"] = copy.deepcopy(wanted)
+
+
+def _kind(meta: dict) -> tuple:
+    return bool(meta.get("solution")), bool(meta.get("grade")) and not meta.get("solution")
+
+
+def _restore_settings(nb, release, result: Preflight) -> None:
+    """Grading settings come from the release, never from the submission.
+
+    A cell whose nbgrader metadata was edited (an answer cell marked as graded, a changed
+    solution flag or points, a schema version nbgrader does not know) gets the release's
+    metadata back. A cell with a grade id the release does not have takes the id of a
+    missing cell of the same kind (a renamed answer cell), else becomes an ordinary cell.
+    """
+    reference = {gid: c for c, gid in _release_graded(release)}
+    present = {_grade_id(c) for c in nb.cells}
+    missing = [gid for gid in reference if gid not in present]
+    changes: dict[tuple, list] = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader")
+        if meta is None:
+            continue
+        if not isinstance(meta, dict):
+            del cell.metadata["nbgrader"]
+            result.note("a cell's grading settings were damaged: it is graded as an ordinary cell")
+            continue
+        gid = meta.get("grade_id")
+        if gid not in reference:
+            match = next(
+                (
+                    m
+                    for m in missing
+                    if _kind(reference[m].metadata["nbgrader"]) == _kind(meta)
+                    and reference[m].cell_type == cell.cell_type
+                ),
+                None,
+            )
+            if match is None:
+                del cell.metadata["nbgrader"]
+                result.note(
+                    f"cell {gid!r} is not a graded cell of this assignment: graded as ordinary"
+                )
+                continue
+            missing.remove(match)
+            result.note(f"cell {gid!r} was renamed: graded as {match!r} again")
+            gid = match
+            meta = dict(meta, grade_id=match)
+        wanted = copy.deepcopy(reference[gid].metadata["nbgrader"])
+        if meta != wanted:
+            changed = sorted(k for k in set(meta) | set(wanted) if meta.get(k) != wanted.get(k))
+            changed = tuple(k for k in changed if k != "checksum")
+            if changed:
+                changes.setdefault(changed, []).append(gid)
+        cell.metadata["nbgrader"] = wanted
+        if cell.cell_type != reference[gid].cell_type and not wanted.get("locked"):
+            result.note(f"cell {gid!r} had become a {cell.cell_type} cell: changed back")
+            cell.cell_type = reference[gid].cell_type
+            if cell.cell_type == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+            else:
+                cell.pop("outputs", None)
+                cell.pop("execution_count", None)
+    for changed, gids in changes.items():
+        cells = ", ".join(repr(g) for g in gids) if len(gids) <= 3 else f"{len(gids)} cells"
+        result.note(
+            f"the grading settings ({', '.join(changed)}) of {cells} had been changed: "
+            "restored from the source"
+        )
 
 
 def _dedupe(nb, result: Preflight) -> None:

@@ -44,7 +44,7 @@ from citykit.grading.sandbox import (
     write_kernelspec,
 )
 
-__all__ = ["STATUS_ORDER", "WorkerPool", "grade_student"]
+__all__ = ["STATUS_ORDER", "WorkerPool", "grade_student", "wall_backstop", "write_feedback"]
 
 #: Statuses from most to least serious; a student's status is the most serious that applies.
 STATUS_ORDER = (
@@ -64,6 +64,22 @@ _FLAG_BY_ENAME = {
     "MemoryError": ("memory", "the code hit the memory limit"),
     "SystemExit": ("exited", "the code called sys.exit(); the kernel kept running"),
 }
+
+
+def wall_backstop(cpu_seconds: float) -> int:
+    """Wall-clock seconds after which a cell is stopped even if it used little CPU.
+
+    Examples
+    --------
+    Five times the CPU limit (a cell keeps its limit while it gets a fifth of a core), and at
+    least 30 s more than it.
+
+    Examples
+    --------
+    >>> wall_backstop(5), wall_backstop(60)
+    (35, 300)
+    """
+    return int(max(5 * float(cpu_seconds), float(cpu_seconds) + 30))
 
 
 def _worst(statuses) -> str:
@@ -113,7 +129,10 @@ def _config(ctx: dict, root: Path, student: str):
     course.course_id = ctx["layout"].course_id
     course.assignment_id = ctx["template"].assignment
     course.student_id = student
-    config.SafeExecute.timeout = int(ctx["timeout"])
+    # the limit is the kernel's CPU time per cell; wall clock is only a generous backstop
+    config.SafeExecute.cpu_timeout = float(ctx["timeout"])
+    config.SafeExecute.timeout = wall_backstop(ctx["timeout"])
+    config.SafeExecute.source_dir = str(ctx["template"].source_files)
     config.SafeExecute.sandbox_uid = ctx["uid"]
     config.SafeExecute.extra_arguments = []
     config.Autograde.autograde_preprocessors = [
@@ -131,6 +150,9 @@ def _config(ctx: dict, root: Path, student: str):
 
 
 _EXPORTERS: dict = {}
+#: Files of a submission carried to its autograded and feedback folders (``release_feedback``
+#: needs both: the time stamp and the secret that names the feedback file).
+_CARRIED = ("timestamp.txt", "submission_secret.txt")
 
 
 def _feedback_exporter(layout):
@@ -156,14 +178,32 @@ def _feedback_exporter(layout):
     return _EXPORTERS["html"]
 
 
-def _write_feedback(ctx: dict, root: Path, student: str) -> None:
-    """Feedback HTML like ``nbgrader generate_feedback``, with hidden tests redacted."""
-    template = ctx["template"]
+def write_feedback(
+    layout, template, student: str, *, autograded: Path, feedback: Path, db_url: str
+) -> None:
+    """Feedback HTML like ``nbgrader generate_feedback``, with hidden tests redacted.
+
+    Scores and comments come from the gradebook at ``db_url``: the private one of the run
+    while grading, the course's after it (manual scores and comments of the formgrader).
+
+    Parameters
+    ----------
+    layout : CourseLayout
+        The course.
+    template : Template
+        The assignment.
+    student : str
+        The student id.
+    autograded, feedback : Path
+        The folders holding ``<student>/<assignment>/`` autograded notebooks and feedback.
+    db_url : str
+        The gradebook to read scores and comments from.
+    """
     aid = template.assignment
-    source = root / "autograded" / student / aid
-    dest = root / "feedback" / student / aid
+    source = autograded / student / aid
+    dest = feedback / student / aid
     dest.mkdir(parents=True, exist_ok=True)
-    exporter = _feedback_exporter(ctx["layout"])
+    exporter = _feedback_exporter(layout)
     for name in template.notebooks:
         path = source / f"{name}.ipynb"
         if not path.is_file():
@@ -176,13 +216,42 @@ def _write_feedback(ctx: dict, root: Path, student: str) -> None:
                 "notebook": name,
                 "assignment": aid,
                 "student": student,
-                "db_url": f"sqlite:///{root / 'gradebook.db'}",
+                "db_url": db_url,
             },
         }
         body, _ = exporter.from_notebook_node(nbformat.read(path, as_version=4), resources)
         (dest / f"{name}.html").write_text(body, encoding="utf-8")
-    if (source / "timestamp.txt").is_file():
-        shutil.copyfile(source / "timestamp.txt", dest / "timestamp.txt")
+    for carried in _CARRIED:
+        if (source / carried).is_file() and not (source / carried).is_symlink():
+            shutil.copyfile(source / carried, dest / carried)
+
+
+def _write_feedback(ctx: dict, root: Path, student: str) -> None:
+    write_feedback(
+        ctx["layout"],
+        ctx["template"],
+        student,
+        autograded=root / "autograded",
+        feedback=root / "feedback",
+        db_url=f"sqlite:///{root / 'gradebook.db'}",
+    )
+
+
+def _bad_timestamp(path: Path) -> str | None:
+    """Why nbgrader cannot read ``timestamp.txt`` as a time, or None when it can (or is absent)."""
+    if not path.is_file():
+        return None
+    from nbgrader.utils import parse_utc
+
+    text = path.read_text(encoding="utf-8", errors="replace").strip()
+    try:
+        parse_utc(text)
+    except Exception as exc:  # dateutil raises several kinds
+        return (
+            f"timestamp.txt ({text[:40]!r}) is not a time ({type(exc).__name__}): graded "
+            "without a submission time (no late penalty)"
+        )
+    return None
 
 
 def _execution_flags(folder: Path, template: Template) -> tuple[set, list]:
@@ -268,8 +337,15 @@ def grade_student(ctx: dict, student: str) -> dict:
             statuses.add(check.status)
             prefix = f"{name}.ipynb: " if len(template.notebooks) > 1 else ""
             result["notes"] += [prefix + n for n in check.notes]
-        if (submitted / "timestamp.txt").is_file():
-            shutil.copyfile(submitted / "timestamp.txt", target / "timestamp.txt")
+        for carried in _CARRIED:  # regular small files only (no FIFO, link or device)
+            path = submitted / carried
+            if path.is_file() and not path.is_symlink() and path.stat().st_size < 65536:
+                shutil.copyfile(path, target / carried)
+        problem = _bad_timestamp(target / "timestamp.txt")
+        if problem:
+            (target / "timestamp.txt").unlink()
+            statuses.add("repaired")
+            result["notes"].append(problem)
         config = _config(ctx, root, student)
         os.environ["CITYKIT_SANDBOX_ROOT"] = str(root)
         converter = Autograde(coursedir=CourseDirectory(config=config), config=config)
@@ -323,7 +399,7 @@ def _start_zygote(base: Path, slot: int, log_fd: int) -> None:
     path = base / f"zygote-{slot}.sock"
     from citykit.grading.sandbox import kernel_environment
 
-    subprocess.Popen(
+    zygote = subprocess.Popen(
         [sys.executable, "-m", "citykit.grading.zygote", str(path)],
         env=kernel_environment(dict(os.environ)),  # /proc/<pid>/environ of kernels stays clean
         stdin=subprocess.DEVNULL,
@@ -331,10 +407,14 @@ def _start_zygote(base: Path, slot: int, log_fd: int) -> None:
         stderr=log_fd,
     )
     os.environ["CITYKIT_ZYGOTE"] = str(path)  # the kernel manager waits for the socket
+    os.environ["CITYKIT_ZYGOTE_PID"] = str(zygote.pid)
 
 
 def _worker_main(conn, ctx: dict) -> None:  # pragma: no cover - runs in a child process
     _die_with_parent()
+    from citykit.grading.sandbox import set_subreaper
+
+    set_subreaper()  # what a kernel leaves behind stays ours to kill
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     warnings.simplefilter("ignore")
     from citykit.grading import _speedups

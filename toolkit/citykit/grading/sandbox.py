@@ -224,6 +224,41 @@ def _expose(targets, stage_root: str) -> None:
         libc.mount(stage.encode(), target.encode(), None, _MS_BIND | _MS_REC, None)
 
 
+def _private_tmp(keep_paths) -> None:
+    """Give this mount namespace its own empty ``/tmp`` and ``/dev/shm`` (tmpfs).
+
+    Whatever the kernel writes there is private to it and vanishes with its namespace. What
+    the kernel needs from ``/tmp`` (the grading run's folder with its working folder and
+    sockets, the connection file) is mounted back at its place.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    flags = _MS_NOSUID | _MS_NODEV
+    tmp = Path(os.path.realpath("/tmp"))
+    keep = []
+    for given in keep_paths:
+        if not given:
+            continue
+        real = Path(os.path.realpath(given))
+        if tmp in real.parents:
+            top = tmp / real.relative_to(tmp).parts[0]
+            if all(path != str(Path("/tmp") / top.name) for path, _, _ in keep):
+                keep.append((str(Path("/tmp") / top.name), top.is_dir(), os.open(top, os.O_PATH)))
+    try:
+        if libc.mount(b"tmpfs", b"/tmp", b"tmpfs", flags, b"mode=1777,size=256m") == 0:
+            for path, is_dir, fd in keep:
+                if is_dir:
+                    os.makedirs(path, exist_ok=True)
+                else:
+                    open(path, "a").close()
+                source = f"/proc/self/fd/{fd}".encode()
+                libc.mount(source, path.encode(), None, _MS_BIND | _MS_REC, None)
+        if os.path.isdir("/dev/shm"):
+            libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", flags, b"mode=1777,size=64m")
+    finally:
+        for _, _, fd in keep:
+            os.close(fd)
+
+
 def _hide(path: str) -> bool:
     libc = ctypes.CDLL(None, use_errno=True)
     flags = _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
@@ -471,6 +506,55 @@ class UidLease:
         self._fds, self.uids = [], []
 
 
+def set_subreaper() -> None:
+    """Orphans of this process's descendants become its children (Linux), so none escapes."""
+    try:
+        ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+def _children() -> dict:
+    found: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="latin-1") as handle:
+                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        found.setdefault(ppid, []).append(int(entry))
+    return found
+
+
+def kill_descendants(root_pid: int, *, spare: int | None = None) -> int:
+    """Kill every descendant of ``root_pid`` (``spare`` itself lives, its descendants do not).
+
+    With :func:`set_subreaper` on the worker and the zygote, what a kernel started -- even in a
+    new session -- is still their descendant, in every sandbox mode. Returns how many were
+    killed.
+    """
+    killed = 0
+    for _ in range(5):  # a process may fork while we look
+        children = _children()
+        todo, found = list(children.get(root_pid, [])), []
+        while todo:
+            pid = todo.pop()
+            todo += children.get(pid, [])
+            if pid != spare:
+                found.append(pid)
+        if not found:
+            break
+        for pid in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except OSError:
+                pass
+    return killed
+
+
 def kill_user_processes(uid: int) -> None:
     """Kill every process of sandbox user ``uid`` (leftovers of a student's code)."""
     if os.geteuid() != 0 or uid < SANDBOX_UID_BASE:
@@ -585,6 +669,8 @@ def prepare(argv: list[str], environ: dict) -> tuple[list[str], dict]:
     if namespace and args.uid is not None:
         interpreter = os.path.dirname(os.path.realpath(command[0]))
         _expose([sys.base_prefix, sys.prefix, interpreter], workroot or cwd)
+        connection = command[command.index("-f") + 1] if "-f" in command else None
+        _private_tmp([workroot or cwd, cwd, connection, environ.get("CITYKIT_KERNEL_IPC")])
     if namespace and args.hide:
         ancestors = {str(p) for p in [Path(cwd), *Path(cwd).parents, Path(sys.prefix)]}
         for path in args.hide:

@@ -201,6 +201,9 @@ def _child(request: dict) -> None:  # pragma: no cover - runs in the forked kern
 def serve(path: str) -> None:  # pragma: no cover - runs as the zygote process
     """Import the kernel's libraries, then fork a kernel for each request on socket ``path``."""
     _die_with_parent()
+    from citykit.grading.sandbox import set_subreaper
+
+    set_subreaper()  # orphans of kernels are reparented here and killed by the worker
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = "1"
     import ipykernel.ipkernel
