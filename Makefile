@@ -14,6 +14,7 @@ LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+GRADING_ARGS ?=
 BOOK_ARGS ?=
 
 # Node packages from the npm registry, each pinned by its package-lock.json and installed in the
@@ -61,10 +62,14 @@ $(VENV)/.bench-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	@touch $@
 
-bench: $(VENV)/.bench-installed  ## benchmarks at city scale (scale 100), printed and in build/bench/
+# BENCH_QUICK=1: skip the 240-submission grading run (about an hour); BENCH_ARGS, e.g.
+# "--scales 5 10 --skip-course", for a quick look at the toolkit table.
+bench: $(VENV)/.bench-installed  ## benchmarks at city scale (scales 50, 100), printed and in build/bench/
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_imports.py
-	$(BIN)/python benchmarks/bench_grading.py $(GRADING_ARGS)
+	$(BIN)/python benchmarks/bench_grading.py --students 8 --assignments 2 $(GRADING_ARGS)
+	$(BIN)/python benchmarks/bench_grading.py --students 8 --assignments 2 --busy $(GRADING_ARGS)
+	$(if $(BENCH_QUICK),,$(BIN)/python benchmarks/bench_grading.py --students 40 --assignments 6 --no-otter $(GRADING_ARGS))
 
 $(VENV)/.book-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,book]"
