@@ -13,7 +13,11 @@
 
 The SQL follows methods.md §3.3 and the functions' documented rules (destination classes of the
 FY2024 and FY2022 code lists chosen by each row's data-standards version; rows with a
-data-quality problem left out of every count but ``flagged_rows``); it does not call the toolkit.
+data-quality problem left out of every count but ``flagged_rows``; exits to the destinations
+HUD leaves out of SPM Measure 7b.1 -- hospital, foster care, long-term care, deceased -- left out
+of the exits); it does not call the toolkit. The enrollments are a native DuckDB table built
+before the clock starts; deriving the prepared table from it is timed, as the toolkit prepares
+the enrollments in every call.
 Counts must agree exactly, rates and coefficients to a relative 1e-9.
 """
 
@@ -71,6 +75,8 @@ WITH versions AS (
 SELECT enrollment_id, client_id, provider_id, CAST(project_type AS VARCHAR) AS project_type,
        entry_day, exit_day,
        exit_day IS NOT NULL AND coalesce(known AND permanent_code, false) AS permanent,
+       coalesce(CASE WHEN legacy THEN destination IN (6, 15, 25, 24)
+                     ELSE destination IN (206, 215, 225, 24) END, false) AS excluded_destination,
        NOT (entry_day IS NULL
             OR coalesce(exit_date < entry_date, false)
             OR coalesce(entry_date > (SELECT greatest(max(entry_date), max(exit_date))
@@ -166,8 +172,9 @@ def _outcomes_reference(inputs: dict):
         WHERE exit_day BETWEEN DATE '{REPORT_START}' AND DATE '{REPORT_END}'
     ), housing AS (
         SELECT provider_id,
-               count(*) FILTER (WHERE clean) AS exits,
-               count(*) FILTER (WHERE clean AND permanent) AS permanent_exits,
+               count(*) FILTER (WHERE clean AND NOT excluded_destination) AS exits,
+               count(*) FILTER (WHERE clean AND NOT excluded_destination AND permanent)
+                   AS permanent_exits,
                quantile_cont(date_diff('day', entry_day, exit_day), 0.5)
                    FILTER (WHERE clean) AS median_stay_days
         FROM in_window GROUP BY provider_id
