@@ -68,6 +68,7 @@ $(VENV)/.bench-installed: $(STAMP)
 bench: $(VENV)/.bench-installed  ## benchmarks at city scale (scales 50, 100), printed and in build/bench/
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_imports.py
+	$(BIN)/python benchmarks/bench_loads.py
 	$(BIN)/python benchmarks/bench_grading.py --students 8 --assignments 2 $(GRADING_ARGS)
 	$(BIN)/python benchmarks/bench_grading.py --students 8 --assignments 2 --busy --no-otter $(GRADING_ARGS)
 	$(if $(BENCH_QUICK),,$(BIN)/python benchmarks/bench_grading.py --students 40 --assignments 6 --no-otter $(GRADING_ARGS))
