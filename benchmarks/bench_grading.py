@@ -1,35 +1,51 @@
-"""Benchmark: ``citykit grade --workers 2`` against plain sequential ``nbgrader autograde``.
+"""Benchmark: ``citykit grade`` against sequential ``nbgrader autograde`` and ``otter run``.
 
-A mock cohort of 40 students x every assignment found in ``solutions/`` (the fixture course of
-the tests when the course has no assignments yet) is graded twice, in the same run, from two
-copies of the course: once by ``citykit grade --workers 2`` (preflight, sandboxed kernels,
-feedback without hidden tests, gradebook commit, cohort report included) and once by
-``nbgrader autograde ASSIGNMENT`` (one process, students one after another, no feedback). Both
-are started as commands, so both pay their start-up. The scores of both gradebooks must be
-identical; the speed-up is printed (goal: at least 1.8x on 2 cores).
+A mock cohort submits every assignment of ``solutions/`` as learners make them: the exercise
+notebook (the release, with no hidden tests inside) with the answers typed in from the solution
+(a third of the students), left untouched (a third), or answered except the first question (a
+third). Each grader grades the same cohort from its own fresh copy of the course, as a command,
+so each pays its own start-up:
 
-Students: a third submit the solution notebook (hidden tests and all: locked cells are restored
-by both graders), a third the untouched exercise, a third the solution with its first answer
-cell blanked.
+- ``citykit grade ASSIGNMENT --workers 2`` (preflight, sandboxed kernels with the default
+  protections, feedback without hidden tests, gradebook commit, cohort report included);
+- ``nbgrader autograde ASSIGNMENT`` (one process, students one after another, no feedback);
+- ``otter run`` (otter-grader's local mode, no container), one submission after another, two at a
+  time, with the assignment's tests (hidden ones included) converted to otter test files, one
+  test per graded cell worth its points.
 
-Usage: ``python benchmarks/bench_grading.py [--students 40] [--workers 2] [--course-root DIR]``
+The graders run interleaved in the same run, the order reversed every round (A B C, C B A, ...),
+for ``--rounds`` rounds (at least 3); the table gives the median seconds per submission, the
+ratio to ``citykit grade`` and the range of the per-round ratios. Every round's scores must be
+identical across graders (otter: the sum of its test points per submission).
+
+``--busy`` runs the same with both cores kept busy by two spinning processes (a shared server):
+the honest figure for a busy machine.
+
+Usage: ``python benchmarks/bench_grading.py [--students 8] [--assignments 2] [--rounds 3]
+[--busy] [--no-otter]``
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import json
+import math
 import os
-import resource
+import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "grading" / "fixture_course"
+_MARKERS = re.compile(r"^\s*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$\n?", re.MULTILINE)
 
 
 def _env(home: Path) -> dict:
@@ -43,7 +59,24 @@ def _env(home: Path) -> dict:
     return env
 
 
-def _make_cohort(course: Path, students: int) -> list[str]:
+def _grade_id(cell) -> str | None:
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def _answered(release, solution):
+    """The exercise with every answer typed in from the solution (markers removed)."""
+    from nbgrader import utils
+
+    answers = {_grade_id(c): c.source for c in solution.cells if utils.is_solution(c)}
+    filled = copy.deepcopy(release)
+    for cell in filled.cells:
+        if utils.is_solution(cell) and _grade_id(cell) in answers:
+            cell.source = _MARKERS.sub("", answers[_grade_id(cell)])
+    return filled
+
+
+def _make_cohort(course: Path, students: int, assignments: list[str]) -> dict:
+    """Write the submissions; return ``{assignment: {notebook: solution notebook}}``."""
     import nbformat
     from nbgrader import utils
 
@@ -52,30 +85,28 @@ def _make_cohort(course: Path, students: int) -> list[str]:
     from citykit.grading.gradebook import build_template
 
     layout = load_course(course)
-    assignments = layout.assignments()
+    sources = {}
     for assignment in assignments:
+        sources[assignment] = {}
         with tempfile.TemporaryDirectory() as tmp:
             template = build_template(layout, assignment, Path(tmp) / "t")
             for name in template.notebooks:
                 release = template.release_notebook(name)
                 solution = nbformat.read(layout.source / assignment / f"{name}.ipynb", 4)
-                partly = copy.deepcopy(solution)
-                blanked = next(
-                    (i for i, c in enumerate(partly.cells) if utils.is_solution(c)), None
-                )
-                if blanked is not None:
-                    gid = partly.cells[blanked].metadata["nbgrader"]["grade_id"]
-                    partly.cells[blanked] = next(
-                        c
-                        for c in release.cells
-                        if c.metadata.get("nbgrader", {}).get("grade_id") == gid
-                    )
-                kinds = [solution, release, partly]
+                sources[assignment][name] = solution
+                answered = _answered(release, solution)
+                partly = copy.deepcopy(answered)
+                first = next((c for c in release.cells if utils.is_solution(c)), None)
+                for i, cell in enumerate(partly.cells):
+                    if first is not None and _grade_id(cell) == _grade_id(first):
+                        partly.cells[i] = copy.deepcopy(first)
+                        break
+                kinds = [answered, release, partly]
                 for number in range(students):
                     folder = layout.submitted / f"student{number:03d}" / assignment
                     folder.mkdir(parents=True, exist_ok=True)
                     nbformat.write(kinds[number % 3], folder / f"{name}.ipynb")
-    return assignments
+    return sources
 
 
 def _scores(course: Path) -> dict:
@@ -93,14 +124,140 @@ def _scores(course: Path) -> dict:
         }
 
 
+# --- otter-grader ---------------------------------------------------------------------------------
+
+_OTTER_TEST = """from otter.test_files import test_case
+
+OK_FORMAT = False
+name = {name!r}
+points = {points!r}
+
+
+@test_case(points={points!r}, hidden=False)
+def test_cell(env):
+    exec(compile({source!r}, {name!r}, "exec"), env)
+"""
+
+
+def _otter_zip(solutions: dict, folder: Path) -> Path:
+    """An otter autograder zip for one notebook: one test per graded code cell (hidden included)."""
+    from nbgrader import utils
+
+    (folder / "tests").mkdir(parents=True)
+    for cell in solutions.cells:
+        if cell.cell_type == "code" and utils.is_grade(cell):
+            points = cell.metadata["nbgrader"].get("points", 0)
+            (folder / "tests" / f"{_grade_id(cell)}.py").write_text(
+                _OTTER_TEST.format(
+                    name=_grade_id(cell), points=points, source=_MARKERS.sub("", cell.source)
+                )
+            )
+    (folder / "otter_config.json").write_text(json.dumps({"lang": "python"}))
+    archive = folder / "autograder.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path != archive:
+                z.write(path, path.relative_to(folder))
+    return archive
+
+
+def _otter_grade(course: Path, sources: dict, env: dict, parallel: int = 2) -> dict:
+    """Grade every submission with ``otter run``, ``parallel`` at a time; return the scores."""
+    from citykit.grading.course import load_course
+
+    submitted = load_course(course).submitted
+    jobs = []
+    for assignment, notebooks in sources.items():
+        for name, solution in notebooks.items():
+            archive = _otter_zip(solution, course / "_otter" / assignment / name)
+            for folder in sorted(submitted.glob(f"*/{assignment}")):
+                out = course / "_otter_out" / folder.parent.name / assignment / name
+                out.mkdir(parents=True, exist_ok=True)
+                jobs.append(
+                    (assignment, folder.parent.name, archive, folder / f"{name}.ipynb", out)
+                )
+
+    def run(job):
+        assignment, student, archive, notebook, out = job
+        done = subprocess.run(
+            [sys.executable, "-m", "otter", "run", "-a", str(archive), "-o", str(out)]
+            + [str(notebook)],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        results = out / "results.json"
+        if not results.is_file():
+            raise RuntimeError(f"otter run failed on {notebook}:\n{done.stderr[-2000:]}")
+        data = json.loads(results.read_text())
+        return (assignment, student), sum(float(t.get("score") or 0) for t in data["tests"])
+
+    scores: dict = {}
+    with ThreadPoolExecutor(parallel) as pool:
+        for key, score in pool.map(run, jobs):
+            scores[key] = round(scores.get(key, 0.0) + score, 6)
+    return scores
+
+
+# --- the graders ----------------------------------------------------------------------------------
+
+_CITYKIT = (
+    "import argparse, sys\n"
+    "from citykit.grading import add_grade_parser\n"
+    "parser = argparse.ArgumentParser(prog='citykit')\n"
+    "add_grade_parser(parser.add_subparsers())\n"
+    "args = parser.parse_args(sys.argv[1:])\n"
+    "sys.exit(args.func(args))\n"
+)
+
+
+def _grade(grader: str, course: Path, assignments, sources, env, args) -> tuple[float, dict]:
+    started = time.perf_counter()
+    if grader == "citykit":
+        for assignment in assignments:
+            subprocess.run(
+                [sys.executable, "-c", _CITYKIT, "grade", assignment, "--course-root", str(course)]
+                + ["--workers", str(args.workers), "--timeout", str(args.timeout), "--no-progress"],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+        seconds = time.perf_counter() - started
+        return seconds, _scores(course)
+    if grader == "nbgrader":
+        for assignment in assignments:
+            subprocess.run(
+                [sys.executable, "-m", "nbgrader", "autograde", assignment]
+                + [f"--Execute.timeout={args.timeout}"],
+                cwd=course,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+        seconds = time.perf_counter() - started
+        return seconds, _scores(course)
+    scores = _otter_grade(course, sources, env)
+    return time.perf_counter() - started, scores
+
+
+def _spinners(count: int) -> list[subprocess.Popen]:
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+
+
 def main(argv=None) -> int:
-    """Run the benchmark; exit 1 when the two graders disagree on any score."""
+    """Run the benchmark; exit 1 when the graders disagree on any score."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--students", type=int, default=8)
+    parser.add_argument("--assignments", type=int, default=2, help="the first N assignments")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--course-root", type=Path, default=REPO)
-    parser.add_argument("--timeout", type=int, default=30, help="per-cell timeout (s)")
+    parser.add_argument("--timeout", type=int, default=60, help="per-cell timeout (s)")
+    parser.add_argument("--busy", action="store_true", help="keep both cores busy meanwhile")
+    parser.add_argument("--no-otter", action="store_true", help="citykit and nbgrader only")
     args = parser.parse_args(argv)
+    if args.rounds < 3:
+        parser.error("--rounds must be 3 or more")
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
     source = args.course_root
     sys.path.insert(0, str(REPO / "toolkit"))
@@ -109,88 +266,97 @@ def main(argv=None) -> int:
     if not load_course(source).assignments():
         print(f"{source} has no assignments in its source folder yet: using the fixture course")
         source = FIXTURE
-    with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
-        tmp = Path(tmp)
-        env = _env(tmp)
-        ignore = shutil.ignore_patterns(
-            ".git", ".venv", "_grading", "exercises", "build", "test-artifacts", "*.pyc"
-        )
-        ours, theirs = tmp / "citykit", tmp / "nbgrader"
-        for course in (ours, theirs):
-            shutil.copytree(source, course, ignore=ignore, symlinks=True)
-            (course / "_grading").mkdir(exist_ok=True)
-        assignments = _make_cohort(ours, args.students)
-        _make_cohort(theirs, args.students)
-        nbgrader = [sys.executable, "-m", "nbgrader"]
-        for assignment in assignments:  # setup, not timed: nbgrader needs the assignment in its db
-            subprocess.run(
-                [*nbgrader, "generate_assignment", assignment, "--force"],
-                cwd=theirs,
-                env=env,
-                check=True,
-                capture_output=True,
-            )
-        cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        for assignment in assignments:
-            subprocess.run(
-                [*nbgrader, "autograde", assignment, f"--Execute.timeout={args.timeout}"],
-                cwd=theirs,
-                env=env,
-                check=True,
-                capture_output=True,
-            )
-            print(f"  nbgrader autograde {assignment}: {time.perf_counter() - started:.0f} s so far",
-                  flush=True)  # fmt: skip
-        plain = time.perf_counter() - started
-        cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    graders = ["citykit", "nbgrader"]
+    if not args.no_otter:
+        try:
+            import otter  # noqa: F401
+        except ImportError:
+            print("otter-grader is not installed (pip install -e '.[bench]'): skipping it")
+        else:
+            graders.append("otter")
+    spinners = _spinners(2) if args.busy else []
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
+            return _run(Path(tmp), source, graders, args)
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
 
-        command = (
-            "import argparse, sys\n"
-            "from citykit.grading import add_grade_parser\n"
-            "parser = argparse.ArgumentParser(prog='citykit')\n"
-            "add_grade_parser(parser.add_subparsers())\n"
-            "args = parser.parse_args(sys.argv[1:])\n"
-            "sys.exit(args.func(args))\n"
-        )
-        started = time.perf_counter()
-        for assignment in assignments:
-            subprocess.run(
-                [sys.executable, "-c", command, "grade", assignment, "--course-root", str(ours)]
-                + ["--workers", str(args.workers), "--timeout", str(args.timeout), "--no-progress"],
-                env=env,
-                check=True,
-                capture_output=True,
-            )
-            print(f"  citykit grade {assignment}: {time.perf_counter() - started:.0f} s so far",
-                  flush=True)  # fmt: skip
-        fast = time.perf_counter() - started
-        cpu2 = resource.getrusage(resource.RUSAGE_CHILDREN)
 
-        def cpu(a, b):
-            return (b.ru_utime + b.ru_stime) - (a.ru_utime + a.ru_stime)
+def _run(tmp: Path, source: Path, graders: list[str], args) -> int:
+    from citykit.grading.course import load_course
 
-        a, b = _scores(ours), _scores(theirs)
-        n = len(a)
-        print(
-            f"{args.students} students x {len(assignments)} assignment(s) "
-            f"({', '.join(assignments)}), {n} submissions"
+    env = _env(tmp)
+    assignments = load_course(source).assignments()[: args.assignments]
+    ignore = shutil.ignore_patterns(
+        ".git", ".venv", "_grading", "exercises", "build", "test-artifacts", "*.pyc"
+    )
+    prepared = tmp / "prepared"
+    shutil.copytree(source, prepared, ignore=ignore, symlinks=True)
+    (prepared / "_grading").mkdir(exist_ok=True)
+    sources = _make_cohort(prepared, args.students, assignments)
+    for assignment in assignments:  # setup, not timed: nbgrader needs the assignment in its db
+        subprocess.run(
+            [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"],
+            cwd=prepared,
+            env=env,
+            check=True,
+            capture_output=True,
         )
+    n = args.students * len(assignments)
+    seconds: dict[str, list[float]] = {g: [] for g in graders}
+    problems = []
+    for number in range(args.rounds):
+        order = graders if number % 2 == 0 else graders[::-1]
+        scores = {}
+        for grader in order:
+            course = tmp / f"round{number}-{grader}"
+            shutil.copytree(prepared, course, symlinks=True)
+            took, scores[grader] = _grade(grader, course, assignments, sources, env, args)
+            seconds[grader].append(took)
+            print(f"  round {number + 1} {grader}: {took:.1f} s", flush=True)
+            shutil.rmtree(course, ignore_errors=True)
+        reference = scores["citykit"]
+        if len(reference) != n:
+            problems.append(f"round {number + 1}: citykit graded {len(reference)} of {n}")
+        for grader in graders[1:]:
+            if scores[grader] != reference:
+                keys = set(reference) | set(scores[grader])
+                diff = {
+                    k: (reference.get(k), scores[grader].get(k))
+                    for k in keys
+                    if reference.get(k) != scores[grader].get(k)
+                }
+                problems.append(
+                    f"round {number + 1}: {grader} differs on {sorted(diff.items())[:5]}"
+                )
+    busy = " with both cores kept busy by two other processes" if args.busy else " (idle machine)"
+    print(
+        f"\n{args.students} students x {len(assignments)} assignment(s) = {n} submissions, "
+        f"{args.rounds} rounds{busy}"
+    )
+    print(f"{'grader':40s} {'s/submission':>12s} {'speed-up':>9s} {'range':>11s}")
+    ours = seconds["citykit"]
+    labels = {
+        "citykit": f"citykit grade --workers {args.workers}",
+        "nbgrader": "nbgrader autograde, sequential",
+        "otter": "otter run, two at a time",
+    }
+    for grader in graders:
+        mine = seconds[grader]
+        ratios = [m / o for m, o in zip(mine, ours, strict=True)]
+        speed = statistics.median(mine) / statistics.median(ours)
         print(
-            f"nbgrader autograde, sequential:         {plain:7.1f} s  (CPU {cpu(cpu0, cpu1):.1f} s)"
+            f"{labels[grader]:40s} {statistics.median(mine) / n:12.2f} {speed:8.2f}x "
+            f"{min(ratios):5.2f}-{max(ratios):<5.2f}"
         )
-        print(
-            f"citykit grade --workers {args.workers} (+feedback):  {fast:7.1f} s  "
-            f"(CPU {cpu(cpu1, cpu2):.1f} s)"
-        )
-        print(f"seconds per submission: nbgrader {plain / n:.2f}, citykit {fast / n:.2f}")
-        print(f"speed-up: {plain / fast:.2f}x (goal >= 1.8x on 2 cores)")
-        if a != b or n != args.students * len(assignments):
-            diff = {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}
-            print(f"SCORES DIFFER on {len(diff)} submissions: {sorted(diff.items())[:10]}")
-            return 1
-        print("scores identical in both gradebooks")
-    return 0
+    print("speed-up = that grader's median time / citykit's (goal: >= 1.8x against nbgrader)")
+    if problems:
+        print("SCORES DIFFER:", *problems, sep="\n  ")
+        return 1
+    print("scores identical in every round" + (", otter included" if "otter" in graders else ""))
+    return 0 if not math.isnan(statistics.median(ours)) else 1
 
 
 if __name__ == "__main__":

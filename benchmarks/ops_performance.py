@@ -1,4 +1,8 @@
-"""Monthly 311 measures by department: citykit.performance against the same SQL in DuckDB."""
+"""Monthly 311 measures by department: citykit.performance against the same SQL in DuckDB.
+
+The reference queries a native DuckDB table, built from the same pandas table before the clock
+starts (the pandas-to-DuckDB conversion is not part of the timing).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,16 @@ def _load(data_dir: Path) -> dict:
     days = (table["closed_at"] - table["opened_at"]).dt.total_seconds() / 86400
     table["days_to_close"] = days.where(days >= 0)
     return {"requests": table}
+
+
+def _duckdb_load(data_dir: Path) -> dict:
+    import duckdb
+
+    requests = _load(data_dir)["requests"]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE requests AS SELECT * FROM requests")
+    del requests
+    return {"con": con}
 
 
 def _toolkit(measure_kind: str):
@@ -44,9 +58,6 @@ def _toolkit(measure_kind: str):
 
 def _reference(measure_kind: str):
     def run(inputs: dict):
-        import duckdb
-
-        requests = inputs["requests"]  # noqa: F841 - queried by name below
         value = (
             "median(days_to_close)"
             if measure_kind == "median"
@@ -62,7 +73,7 @@ def _reference(measure_kind: str):
             HAVING value IS NOT NULL
             ORDER BY department, period
         """
-        return duckdb.sql(sql).df()
+        return inputs["con"].sql(sql).df()
 
     return run
 
@@ -84,5 +95,6 @@ for _kind, _label in (("median", "median days to close"), ("share", "on-time sha
             toolkit=_toolkit(_kind),
             reference=_reference(_kind),
             compare=_compare,
+            reference_load=_duckdb_load,
         )
     )

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from citykit import _files
+from citykit import _files, _read
 from citykit import conform as _conform
 from citykit._files import read_city_file
 from citykit.errors import CityKitError, SchemaMismatchError, UnknownNameError, did_you_mean
@@ -212,52 +212,11 @@ def _convert(column: pd.Series, field: dict, *, use_enum: bool) -> tuple[pd.Seri
 
 
 def _load_fast(path: Path, fields: list[dict], *, use_enum: bool) -> pd.DataFrame | None:
-    """Read a well-formed file with typed parsing, or return ``None``.
+    """Read a well-formed file with typed parsing (:mod:`citykit._read`), or return ``None``.
 
     ``None`` sends the caller to the slow, diagnostic path, which explains every mismatch.
     """
-    header = [str(c).strip() for c in pd.read_csv(path, nrows=0).columns]
-    if header != [f["name"] for f in fields]:
-        return None
-    dtypes: dict = {}
-    for field in fields:
-        kind, enum = field["type"], field.get("constraints", {}).get("enum")
-        if kind in ("integer", "year"):
-            dtypes[field["name"]] = "Int64"
-        elif kind == "number":
-            dtypes[field["name"]] = "float64"
-        elif kind == "string" and enum:
-            dtypes[field["name"]] = "category"
-        else:
-            dtypes[field["name"]] = "str"
-    try:
-        table = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
-    except (ValueError, TypeError, OverflowError):
-        return None
-    for field in fields:
-        name, kind = field["name"], field["type"]
-        enum = field.get("constraints", {}).get("enum")
-        if kind in ("date", "datetime"):
-            text = table[name]
-            fmt = "%Y-%m-%d" if kind == "date" else "ISO8601"
-            values = pd.to_datetime(text, format=fmt, errors="coerce")
-            if int((values.isna() & text.notna()).sum()):
-                return None
-            table[name] = values.astype("datetime64[ns]")
-        elif kind == "boolean":
-            lowered = table[name].str.lower()
-            values = lowered.map({"true": True, "false": False}).astype("boolean")
-            if int((values.isna() & lowered.notna()).sum()):
-                return None
-            table[name] = values
-        elif kind == "string" and enum:
-            found = set(table[name].cat.categories)
-            if use_enum:
-                if not found <= set(enum):
-                    return None
-                dtype = pd.CategoricalDtype(enum, ordered=bool(field.get("categoriesOrdered")))
-                table[name] = table[name].cat.set_categories(enum).astype(dtype)
-    return table
+    return _read.read_typed(path, fields, use_enum=use_enum)
 
 
 def load(name: str, *, data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -275,7 +234,9 @@ def load(name: str, *, data_dir: str | Path | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        A new table; nothing is cached between calls, so you may change it freely.
+        A new table of your own, so you may change it freely. The file is read once per
+        Python session (and again when it changes): later calls hand out a fresh copy of the
+        table read first (tables over 64 MiB in memory are read again each time).
 
     Raises
     ------
@@ -310,7 +271,9 @@ def load(name: str, *, data_dir: str | Path | None = None) -> pd.DataFrame:
         _files.check_csv(path)
     fields = descriptor["schema"]["fields"]
     use_enum = data_dir is None or own_schema
-    fast = _load_fast(path, fields, use_enum=use_enum)
+    fast = _read.cached(
+        path, fields, use_enum=use_enum, read=lambda: _load_fast(path, fields, use_enum=use_enum)
+    )
     if fast is not None:
         return _course_values(fast, name, path) if not use_enum else fast
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])

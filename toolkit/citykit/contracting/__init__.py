@@ -26,6 +26,10 @@ a results-driven contracting team, one job per sub-module:
 ``spm``
     Reading HUD System Performance Measures workbooks by Continuum of Care.
 
+The statistics libraries these use (statsmodels, scipy) are imported with the package, about a
+second, so a lesson pays for them in its setup cell (``from citykit import contracting``) and not
+in the middle of a later cell.
+
 Examples
 --------
 >>> from citykit import contracting
@@ -34,6 +38,10 @@ Examples
 """
 
 from __future__ import annotations
+
+import scipy.optimize  # loaded once, here: see the module docstring
+import scipy.signal  # noqa: F401
+import statsmodels.api  # noqa: F401
 
 from citykit.contracting import (
     funnel,

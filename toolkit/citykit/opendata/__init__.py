@@ -14,11 +14,18 @@ One sub-module per job; everything public is re-exported here, so ``citykit.open
     Small-cell suppression with complementary suppression and its audit; k-anonymity.
 :mod:`~citykit.opendata.engagement`
     Who uses the portal: monthly usage, unused datasets, trends, top datasets.
+
+The statistics libraries of the usage trends and of suppression (statsmodels, scipy) are imported
+with the package, so a lesson pays for them in its setup cell (``from citykit import opendata``)
+and not in the middle of a later cell.
 """
 
 from __future__ import annotations
 
 import importlib
+
+import scipy.sparse.csgraph  # noqa: F401  (loaded once, here: see the module docstring)
+import statsmodels.api  # noqa: F401
 
 from citykit.opendata.metadata import *  # noqa: F403
 from citykit.opendata.metadata import __all__ as _metadata_all
