@@ -631,7 +631,8 @@ def canon(obj, depth=0, skip=()):
 def text_of(obj) -> str:
     """What a result says about itself: its summary, notes and attributes (not its data)."""
     parts = []
-    for attr in ("summary", "notes", "warnings", "dropped", "attrs", "report", "headline"):
+    # not ``DataFrame.attrs``: pandas never displays them, so a note kept there is not shown
+    for attr in ("summary", "notes", "warnings", "dropped", "report", "headline"):
         value = getattr(obj, attr, None)
         if callable(value):
             try:
@@ -645,8 +646,6 @@ def text_of(obj) -> str:
             value = getattr(obj, f.name)
             if isinstance(value, str | tuple | list) and not isinstance(value, pd.DataFrame):
                 parts.append(str(value))
-            elif isinstance(value, pd.DataFrame):
-                parts.append(str(value.attrs))
     return "\n".join(parts)
 
 
@@ -654,20 +653,53 @@ def _report_lines(text: str) -> set[str]:
     return {line.strip() for line in re.split(r"[\n.;]", text) if REPORT_WORDS.search(line)}
 
 
-def classify(kind, outcome, baseline, baseline_text, skip=(), baseline_value=None):
+def classify(kind, outcome, baseline, baseline_text, skip=(), baseline_value=None, change=None):
     """One of: clear error, raw exception, result, silent wrong."""
     status, value = outcome
     if status == "error":
         return "clear error" if isinstance(value, CityKitError) else "raw exception"
-    same = canon(value, skip=skip) == baseline
+    changed = canon(value, skip=skip)
+    same = changed == baseline
     if kind == "legit" or kind == "either":
         return "result" if same else "silent wrong"
-    if same:
+    if same or _missing_in_place(changed, baseline) or _nothing_from_nothing(value, change):
         return "result"
     new_lines = _report_lines(text_of(value)) - _report_lines(baseline_text)
     if new_lines:
         return "result"
     return "result" if _counted(value) > _counted(baseline_value) else "silent wrong"
+
+
+def _missing_in_place(changed, baseline) -> bool:
+    """True when a row-for-row result differs only by cells now missing.
+
+    A value missing in the input that is missing in its own row of the result is shown where
+    it is (nothing dropped, nothing filled in): the reader sees the blank. Results that
+    aggregate rows do not qualify (their row counts or values change).
+    """
+    if not (isinstance(changed, dict) and isinstance(baseline, dict)):
+        return False
+    if set(changed) != {"columns", "rows"} or set(baseline) != {"columns", "rows"}:
+        return False
+    if changed["columns"] != baseline["columns"] or len(changed["rows"]) != len(baseline["rows"]):
+        return False
+    diff = [
+        new
+        for new_row, old_row in zip(changed["rows"], baseline["rows"], strict=True)
+        for new, old in zip(new_row, old_row, strict=True)
+        if new != old
+    ]
+    return bool(diff) and all(new is None for new in diff)
+
+
+def _nothing_from_nothing(value, change) -> bool:
+    """True when an input with no rows gave a result with no rows (nothing was dropped).
+
+    Only for the ``empty`` change: an empty result from rows that were there is what the
+    issue calls a silent wrong answer.
+    """
+    frames = list(_frames(value))
+    return change == "empty" and bool(frames) and all(len(f) == 0 for f in frames)
 
 
 #: Columns that count what a result left out or could not use.
@@ -759,7 +791,7 @@ def sweep(only: list[str] | None = None) -> list[dict]:
             tables[primary] = changed
             snapshot = original.copy(deep=True)
             outcome = run_call(call, tables)
-            verdict = classify(kind, outcome, base_canon, base_text, skip, baseline)
+            verdict = classify(kind, outcome, base_canon, base_text, skip, baseline, change)
             if verdict == "silent wrong" and kind != "legit" and name in DESCRIBES:
                 verdict = "result"
             modified = not original.equals(snapshot)
