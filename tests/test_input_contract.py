@@ -39,6 +39,19 @@ def test_add_time_to_close_reads_a_second_date_format(requests):
     assert expected["is_open"].sum() < 10
 
 
+def test_a_request_without_a_service_level_is_neither_on_time_nor_late(requests):
+    sla = requests["sla_days"].astype(float).where(np.arange(40) % 10 != 3)
+    got = performance.add_time_to_close(requests.assign(sla_days=sla), as_of="2024-03-01")
+    expected = performance.add_time_to_close(requests, as_of="2024-03-01")
+    no_sla = sla.isna()
+    # missing where there is no SLA (the old answer was False: counted late), unchanged elsewhere
+    assert got.loc[no_sla, "closed_on_time"].isna().all()
+    assert expected.loc[no_sla, "closed_on_time"].notna().any()
+    pd.testing.assert_series_equal(
+        got.loc[~no_sla, "closed_on_time"], expected.loc[~no_sla, "closed_on_time"]
+    )
+
+
 def test_add_time_to_close_refuses_values_that_are_not_dates(requests):
     bad = requests["closed_at"].dt.strftime("%Y-%m-%d").astype(object)
     bad[3] = "closed - see notes"

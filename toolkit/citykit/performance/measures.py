@@ -703,8 +703,8 @@ def add_time_to_close(
     records closed *before* they were opened (a data-entry error real exports carry), which
     would otherwise pull medians down. ``closed_on_time`` is True when a request closed within
     ``sla`` days, False when it closed late *or* is still open past its service level at
-    ``as_of``, and missing while an open request is still within its service level or when the
-    request was cancelled.
+    ``as_of``, and missing while an open request is still within its service level, when the
+    request was cancelled, or when its service level is missing.
 
     Parameters
     ----------
@@ -774,9 +774,10 @@ def add_time_to_close(
             when = max(start.max(), end.max())
         age = (when - start).dt.total_seconds() / 86400.0
         on_time = pd.Series(pd.NA, index=out.index, dtype="boolean")
-        closed_ok = ~is_open & days.notna() & ~cancelled
+        # no service level, no verdict: missing, not "late" (a blank SLA is not a 0-day one)
+        closed_ok = ~is_open & days.notna() & ~cancelled & limit.notna()
         on_time[closed_ok] = (days <= limit)[closed_ok]
-        overdue = is_open & (age > limit)
+        overdue = is_open & limit.notna() & (age > limit)
         on_time[overdue] = False
         out["closed_on_time"] = on_time
     return out
