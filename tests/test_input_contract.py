@@ -468,3 +468,20 @@ def test_progress_report_and_unused_datasets_refuse_inputs_that_match_nothing(en
     empty = pd.DataFrame({"identifier": [], "views": [], "downloads": []})
     with pytest.raises(CityKitError, match="usage has no rows"):
         opendata.unused_datasets(empty, catalog=catalog)
+
+
+def test_compute_measures_counts_rows_without_a_group_label_in_a_missing_group(requests):
+    timed = performance.add_time_to_close(requests, as_of="2024-03-01")
+    timed["department"] = np.where(np.arange(40) % 2 == 0, "Parks", "Streets")
+    timed.loc[timed.index[::5], "department"] = None
+    count = performance.Measure("Requests", "count")
+    got = performance.compute_measures(timed, count, frequency="monthly", group="department")
+    totals = got.groupby("department")["value"].sum()
+    # every request is counted: the old answer dropped the 8 without a department
+    assert totals.sum() == 40
+    assert totals["(missing)"] == 8
+    categorical = timed.assign(department=timed["department"].astype("category"))
+    again = performance.compute_measures(
+        categorical, count, frequency="monthly", group="department"
+    )
+    assert again.groupby("department", observed=True)["value"].sum()["(missing)"] == 8

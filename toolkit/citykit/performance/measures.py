@@ -539,7 +539,8 @@ def compute_measures(
         Length of a period; by default the measures' own ``frequency`` (they must agree).
         Periods are labelled by their first day.
     group : str or list of str, optional
-        Column(s) to compute by (department, district ...).
+        Column(s) to compute by (department, district ...). Rows without a label are
+        computed in a group of their own, labelled ``"(missing)"``.
     start, end : date-like, optional
         Only events with ``start <= date <= end``; every period in between gets a row, even
         with no events (its count is 0 and its share or median missing).
@@ -611,6 +612,10 @@ def compute_measures(
             needed.update(c for c in data.columns if isinstance(c, str) and c in m.formula)
     frame = data[[c for c in data.columns if c in needed]]
     frame = frame.assign(_when=dates)
+    # a row without a group label is still an event: it is counted in a "(missing)" group
+    labelled = {g: _label_missing(frame[g]) for g in groups if frame[g].isna().any()}
+    if labelled:
+        frame = frame.assign(**labelled)
     undated = int(frame["_when"].isna().sum())
     keep = frame["_when"].notna().to_numpy()
     if start is not None:
@@ -686,6 +691,16 @@ def compute_measures(
             f"{undated:,} row(s) have no {date!r} and are in no period; they are not counted."
         ]
     return result
+
+
+MISSING_LABEL = "(missing)"
+
+
+def _label_missing(values: pd.Series) -> pd.Series:
+    """``values`` with missing labels as ``"(missing)"`` (categoricals get the category)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.add_categories([MISSING_LABEL]).fillna(MISSING_LABEL)
+    return values.astype(object).where(values.notna(), MISSING_LABEL)
 
 
 def add_time_to_close(
