@@ -7,7 +7,10 @@ copies of its input changed the ways exports change them. Each outcome is classi
 * ``clear error`` — a :class:`citykit.errors.CityKitError` (what a person can act on);
 * ``raw exception`` — any other exception (a traceback from deep inside pandas);
 * ``result`` — a result that is right: identical to the baseline for a legitimate change, or one
-  whose text reports what was dropped or could not be read for a bad change;
+  whose text (summary, notes, repr — not ``DataFrame.attrs``, which pandas never displays) or
+  count columns and ``"(missing)"`` rows report what was dropped or could not be read for a bad
+  change; a value missing in the input that is missing in its own row of the result, and no
+  rows from an input with no rows, are right too;
 * ``silent wrong`` — a result that differs from the baseline without saying why.
 
 Legitimate changes (Arrow-backed, nullable, categorical, timezone-aware) must give ``result``; a
