@@ -723,15 +723,29 @@ def _frames(obj, depth=0):
 
 
 def _counted(obj) -> float:
-    """How much a result shows it set aside: '(missing)' labels and counts of flagged rows."""
+    """How much a result shows it set aside: '(missing)' rows and counts of flagged rows.
+
+    A '(missing)' row adds what it counts, so one that counts more than before shows more set
+    aside.
+    """
     total = 0.0
     for frame in _frames(obj):
+        numbers = [
+            c
+            for c in frame.columns
+            if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+        ]
+        labelled = pd.Series(False, index=frame.index)
         for column in frame.columns:
             values = frame[column]
-            if COUNT_COLUMNS.search(str(column)) and pd.api.types.is_numeric_dtype(values):
+            if COUNT_COLUMNS.search(str(column)) and column in numbers:
                 total += float(pd.to_numeric(values, errors="coerce").fillna(0).abs().sum())
-            elif not pd.api.types.is_numeric_dtype(values):
-                total += float(values.astype(str).eq("(missing)").sum())
+            elif column not in numbers:
+                labelled |= values.astype(str).eq("(missing)").to_numpy()
+        total += float(labelled.sum())
+        if labelled.any() and numbers:
+            held = frame.loc[labelled.to_numpy(), numbers].apply(pd.to_numeric, errors="coerce")
+            total += float(held.fillna(0).abs().to_numpy().sum())
         for label in [*frame.index, *frame.columns]:
             total += 1.0 if str(label) == "(missing)" else 0.0
     if isinstance(obj, dict):

@@ -97,3 +97,17 @@ def test_a_note_kept_only_in_attrs_is_not_shown():
     noted.attrs["notes"] = ["1 row was dropped: its label is missing."]
     verdict = sweep_inputs.classify("bad", ("ok", noted), sweep_inputs.canon(base), "")
     assert verdict == "silent wrong"
+
+
+def test_a_missing_row_that_counts_more_shows_more_but_an_unchanged_one_does_not():
+    def table(missing, other):
+        return pd.DataFrame({"kind": ["(missing)", "Parks"], "datasets": [missing, other]})
+
+    base = table(7, 8)
+    baseline = sweep_inputs.canon(base)
+
+    def verdict(frame):
+        return sweep_inputs.classify("bad", ("ok", frame), baseline, "", baseline_value=base)
+
+    assert verdict(table(12, 5)) == "result"
+    assert verdict(table(7, 5)) == "silent wrong"
