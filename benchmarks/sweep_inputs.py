@@ -673,8 +673,12 @@ def classify(kind, outcome, baseline, baseline_text, skip=(), baseline_value=Non
     return "result" if _counted(value) > _counted(baseline_value) else "silent wrong"
 
 
+#: Words of a cell that says, in its own row, that a value is missing.
+MISSING_WORDS = re.compile(r"\bno data\b|missing|without|not recorded|unknown", re.I)
+
+
 def _missing_in_place(changed, baseline) -> bool:
-    """True when a row-for-row result differs only by cells now missing.
+    """True when a row-for-row result differs only by cells now missing (or saying so).
 
     A value missing in the input that is missing in its own row of the result is shown where
     it is (nothing dropped, nothing filled in): the reader sees the blank. Results that
@@ -692,7 +696,12 @@ def _missing_in_place(changed, baseline) -> bool:
         for new, old in zip(new_row, old_row, strict=True)
         if new != old
     ]
-    return bool(diff) and all(new is None for new in diff)
+    return bool(diff) and all(new is None or _says_missing(new) for new in diff)
+
+
+def _says_missing(value) -> bool:
+    """A cell whose text says the value is missing or was set aside ("no data", "missing")."""
+    return isinstance(value, str) and bool(MISSING_WORDS.search(value))
 
 
 def _nothing_from_nothing(value, change) -> bool:

@@ -76,6 +76,8 @@ def test_a_cell_left_missing_in_its_own_row_is_shown_but_a_changed_or_dropped_ro
         return sweep_inputs.classify("bad", ("ok", frame), baseline, "", baseline_value=base)
 
     assert verdict(pd.DataFrame({"a": [1.0, None, 3.0]})) == "result"
+    assert verdict(pd.DataFrame({"a": [1.0, "no data", 3.0]})) == "result"
+    assert verdict(pd.DataFrame({"a": [1.0, "met", 3.0]})) == "silent wrong"
     assert verdict(pd.DataFrame({"a": [1.0, 0.0, 3.0]})) == "silent wrong"
     assert verdict(pd.DataFrame({"a": [1.0, 3.0]})) == "silent wrong"
 
