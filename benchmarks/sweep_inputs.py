@@ -715,7 +715,8 @@ def _nothing_from_nothing(value, change) -> bool:
 
 
 #: Columns that count what a result left out or could not use.
-COUNT_COLUMNS = re.compile(r"flag|exclu|missing|dropped|unmatched|unknown|unread", re.I)
+#: (``no_target``, ``no_comparison``: rows that could not be judged.)
+COUNT_COLUMNS = re.compile(r"flag|exclu|missing|dropped|unmatched|unknown|unread|^no_", re.I)
 
 
 def _frames(obj, depth=0):

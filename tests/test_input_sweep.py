@@ -113,3 +113,13 @@ def test_a_missing_row_that_counts_more_shows_more_but_an_unchanged_one_does_not
 
     assert verdict(table(12, 5)) == "result"
     assert verdict(table(7, 5)) == "silent wrong"
+
+
+def test_a_count_of_rows_that_could_not_be_judged_shows_them():
+    base = pd.DataFrame({"met": [21], "no_target": [0]})
+    shown = pd.DataFrame({"met": [19], "no_target": [3]})
+    hidden = pd.DataFrame({"met": [19], "targets": [3]})
+    baseline = sweep_inputs.canon(base)
+    for frame, expected in ((shown, "result"), (hidden, "silent wrong")):
+        verdict = sweep_inputs.classify("bad", ("ok", frame), baseline, "", baseline_value=base)
+        assert verdict == expected
