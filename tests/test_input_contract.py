@@ -485,3 +485,26 @@ def test_compute_measures_counts_rows_without_a_group_label_in_a_missing_group(r
         categorical, count, frequency="monthly", group="department"
     )
     assert again.groupby("department", observed=True)["value"].sum()["(missing)"] == 8
+
+
+def test_length_of_stay_shows_the_exits_it_leaves_out():
+    from citykit import contracting
+
+    raw = pd.DataFrame(
+        {
+            "enrollment_id": ["e1", "e2", "e3", "e4"],
+            "client_id": ["a", "b", "c", "d"],
+            "provider_id": ["P1", "P1", "P1", "P2"],
+            "project_type": ["ES"] * 4,
+            "entry_date": ["2024-01-01"] * 4,
+            "exit_date": ["2024-01-11", "2024-01-21", "2024-03-01", "2024-02-01"],
+            "destination": [410, None, 17, None],
+        }
+    )
+    los = contracting.length_of_stay(raw)
+    # exits without a destination are left out of the days, and counted where they are seen
+    assert los.set_index("provider_id")[["exits", "excluded"]].to_dict("index") == {
+        "P1": {"exits": 2, "excluded": 1},
+        "P2": {"exits": 0, "excluded": 1},
+    }
+    assert contracting.length_of_stay(raw, by=None)["excluded"].tolist() == [2]
