@@ -7,7 +7,10 @@ copies of its input changed the ways exports change them. Each outcome is classi
 * ``clear error`` — a :class:`citykit.errors.CityKitError` (what a person can act on);
 * ``raw exception`` — any other exception (a traceback from deep inside pandas);
 * ``result`` — a result that is right: identical to the baseline for a legitimate change, or one
-  whose text reports what was dropped or could not be read for a bad change;
+  whose text (summary, notes, repr — not ``DataFrame.attrs``, which pandas never displays) or
+  count columns and ``"(missing)"`` rows report what was dropped or could not be read for a bad
+  change; a value missing in the input that is missing in its own row of the result, and no
+  rows from an input with no rows, are right too;
 * ``silent wrong`` — a result that differs from the baseline without saying why.
 
 Legitimate changes (Arrow-backed, nullable, categorical, timezone-aware) must give ``result``; a
@@ -631,7 +634,8 @@ def canon(obj, depth=0, skip=()):
 def text_of(obj) -> str:
     """What a result says about itself: its summary, notes and attributes (not its data)."""
     parts = []
-    for attr in ("summary", "notes", "warnings", "dropped", "attrs", "report", "headline"):
+    # not ``DataFrame.attrs``: pandas never displays them, so a note kept there is not shown
+    for attr in ("summary", "notes", "warnings", "dropped", "report", "headline"):
         value = getattr(obj, attr, None)
         if callable(value):
             try:
@@ -645,8 +649,6 @@ def text_of(obj) -> str:
             value = getattr(obj, f.name)
             if isinstance(value, str | tuple | list) and not isinstance(value, pd.DataFrame):
                 parts.append(str(value))
-            elif isinstance(value, pd.DataFrame):
-                parts.append(str(value.attrs))
     return "\n".join(parts)
 
 
@@ -654,15 +656,16 @@ def _report_lines(text: str) -> set[str]:
     return {line.strip() for line in re.split(r"[\n.;]", text) if REPORT_WORDS.search(line)}
 
 
-def classify(kind, outcome, baseline, baseline_text, skip=(), baseline_value=None):
+def classify(kind, outcome, baseline, baseline_text, skip=(), baseline_value=None, change=None):
     """One of: clear error, raw exception, result, silent wrong."""
     status, value = outcome
     if status == "error":
         return "clear error" if isinstance(value, CityKitError) else "raw exception"
-    same = canon(value, skip=skip) == baseline
+    changed = canon(value, skip=skip)
+    same = changed == baseline
     if kind == "legit" or kind == "either":
         return "result" if same else "silent wrong"
-    if same:
+    if same or _missing_in_place(changed, baseline) or _nothing_from_nothing(value, change):
         return "result"
     new_lines = _report_lines(text_of(value)) - _report_lines(baseline_text)
     if new_lines:
@@ -670,8 +673,50 @@ def classify(kind, outcome, baseline, baseline_text, skip=(), baseline_value=Non
     return "result" if _counted(value) > _counted(baseline_value) else "silent wrong"
 
 
+#: Words of a cell that says, in its own row, that a value is missing.
+MISSING_WORDS = re.compile(r"\bno data\b|missing|without|not recorded|unknown", re.I)
+
+
+def _missing_in_place(changed, baseline) -> bool:
+    """True when a row-for-row result differs only by cells now missing (or saying so).
+
+    A value missing in the input that is missing in its own row of the result is shown where
+    it is (nothing dropped, nothing filled in): the reader sees the blank. Results that
+    aggregate rows do not qualify (their row counts or values change).
+    """
+    if not (isinstance(changed, dict) and isinstance(baseline, dict)):
+        return False
+    if set(changed) != {"columns", "rows"} or set(baseline) != {"columns", "rows"}:
+        return False
+    if changed["columns"] != baseline["columns"] or len(changed["rows"]) != len(baseline["rows"]):
+        return False
+    diff = [
+        new
+        for new_row, old_row in zip(changed["rows"], baseline["rows"], strict=True)
+        for new, old in zip(new_row, old_row, strict=True)
+        if new != old
+    ]
+    return bool(diff) and all(new is None or _says_missing(new) for new in diff)
+
+
+def _says_missing(value) -> bool:
+    """A cell whose text says the value is missing or was set aside ("no data", "missing")."""
+    return isinstance(value, str) and bool(MISSING_WORDS.search(value))
+
+
+def _nothing_from_nothing(value, change) -> bool:
+    """True when an input with no rows gave a result with no rows (nothing was dropped).
+
+    Only for the ``empty`` change: an empty result from rows that were there is what the
+    issue calls a silent wrong answer.
+    """
+    frames = list(_frames(value))
+    return change == "empty" and bool(frames) and all(len(f) == 0 for f in frames)
+
+
 #: Columns that count what a result left out or could not use.
-COUNT_COLUMNS = re.compile(r"flag|exclu|missing|dropped|unmatched|unknown|unread", re.I)
+#: (``no_target``, ``no_comparison``: rows that could not be judged.)
+COUNT_COLUMNS = re.compile(r"flag|exclu|missing|dropped|unmatched|unknown|unread|^no_", re.I)
 
 
 def _frames(obj, depth=0):
@@ -688,15 +733,29 @@ def _frames(obj, depth=0):
 
 
 def _counted(obj) -> float:
-    """How much a result shows it set aside: '(missing)' labels and counts of flagged rows."""
+    """How much a result shows it set aside: '(missing)' rows and counts of flagged rows.
+
+    A '(missing)' row adds what it counts, so one that counts more than before shows more set
+    aside.
+    """
     total = 0.0
     for frame in _frames(obj):
+        numbers = [
+            c
+            for c in frame.columns
+            if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+        ]
+        labelled = pd.Series(False, index=frame.index)
         for column in frame.columns:
             values = frame[column]
-            if COUNT_COLUMNS.search(str(column)) and pd.api.types.is_numeric_dtype(values):
+            if COUNT_COLUMNS.search(str(column)) and column in numbers:
                 total += float(pd.to_numeric(values, errors="coerce").fillna(0).abs().sum())
-            elif not pd.api.types.is_numeric_dtype(values):
-                total += float(values.astype(str).eq("(missing)").sum())
+            elif column not in numbers:
+                labelled |= values.astype(str).eq("(missing)").to_numpy()
+        total += float(labelled.sum())
+        if labelled.any() and numbers:
+            held = frame.loc[labelled.to_numpy(), numbers].apply(pd.to_numeric, errors="coerce")
+            total += float(held.fillna(0).abs().to_numpy().sum())
         for label in [*frame.index, *frame.columns]:
             total += 1.0 if str(label) == "(missing)" else 0.0
     if isinstance(obj, dict):
@@ -759,7 +818,7 @@ def sweep(only: list[str] | None = None) -> list[dict]:
             tables[primary] = changed
             snapshot = original.copy(deep=True)
             outcome = run_call(call, tables)
-            verdict = classify(kind, outcome, base_canon, base_text, skip, baseline)
+            verdict = classify(kind, outcome, base_canon, base_text, skip, baseline, change)
             if verdict == "silent wrong" and kind != "legit" and name in DESCRIBES:
                 verdict = "result"
             modified = not original.equals(snapshot)

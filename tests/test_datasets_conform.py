@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from citykit import conform as conform_module
 from citykit import datasets
+from citykit._dates import parse_dates
 from citykit.errors import CityKitError, MissingColumnError, UnknownNameError
 
 US = "%m/%d/%Y %I:%M:%S %p"
@@ -26,7 +27,7 @@ def _export() -> pd.DataFrame:
                 "not recorded",
                 "04/20/2019 12:00:00 AM",
             ],
-            "Closed Date": ["04/19/2019 03:45:24 AM", None, "4/19/19", None, None],
+            "Closed Date": ["04/19/2019 03:45:24 AM", None, "2019-04-19", None, None],
             "Status": ["Closed", "Assigned", "Closed", "Pending", "Open"],
             "Agency": ["NYPD", "DSNY", "DSNY", "DOT", "DOT"],
             "Complaint Type": ["Noise", "Dirty Condition", "Dirty Condition", "Pothole", "Pothole"],
@@ -98,12 +99,12 @@ def test_the_report_counts_and_shows_what_was_mapped_defaulted_and_dropped():
     assert result.dropped_rows == 1
     assert _report(result, "opened_at", "not parsed")["examples"] == "'not recorded'"
     closed = _report(result, "closed_at", "not parsed")
-    assert closed["rows"] == 1 and "'4/19/19'" in closed["examples"]
+    assert closed["rows"] == 1 and "'2019-04-19'" in closed["examples"]
     assert "Landmark" in _report(result, "(export)", "columns dropped")["examples"]
     outside = _report(result, "department", "outside allowed values")
     assert outside["rows"] == 4 and "'DSNY' (2)" in outside["examples"]
     text = result.summary()
-    for words in ("values mapped", "defaulted", "rows dropped", "not parsed", "'4/19/19'"):
+    for words in ("values mapped", "defaulted", "rows dropped", "not parsed", "'2019-04-19'"):
         assert words in text
 
 
@@ -122,14 +123,43 @@ def test_a_status_neither_allowed_nor_mapped_stops_with_the_values_and_the_fix()
 
 
 def test_dates_in_another_format_stop_with_the_format_that_fits():
-    with pytest.raises(CityKitError, match=r"'opened_at'.*'ISO8601'.*%m/%d/%Y %I:%M:%S %p"):
+    with pytest.raises(CityKitError, match=r"'opened_at'.*'iso'.*They fit 'mdy'"):
         _conform(dates={})
 
 
 def test_day_first_dates_are_reported_as_ambiguous():
     export = _export().assign(**{"Created Date": ["03/04/2019"] * 5, "Closed Date": [None] * 5})
-    with pytest.raises(CityKitError, match=r"fit '%m/%d/%Y'.*also fit '%d/%m/%Y'"):
+    with pytest.raises(CityKitError, match=r"fit 'mdy'.*also fit 'dmy'"):
         _conform(export, dates={})
+
+
+def test_dates_are_read_by_the_toolkits_one_date_reader():
+    # the toolkit's format names work in conform, and give what the toolkit's reader gives
+    result = _conform(dates={"opened_at": "mdy", "closed_at": "mdy"})
+    read = parse_dates(_export()["Created Date"], format="mdy").values
+    kept = read.notna()
+    assert result.table["opened_at"].tolist() == read[kept].tolist()
+    # a strftime format names the same family: the same table
+    pd.testing.assert_frame_equal(result.table, _conform().table)
+    # a column mixing formats, read value by value with "auto": ambiguity is counted and shown
+    export = _export().assign(
+        **{"Created Date": ["2019-04-18 21:55", "04/03/2019", "43573.5", "13/04/2019", "x"]}
+    )
+    mixed = _conform(export, dates={"opened_at": "auto", "closed_at": US})
+    assert mixed.table["opened_at"].iloc[:4].tolist() == [
+        pd.Timestamp("2019-04-18 21:55"),
+        pd.Timestamp("2019-04-03"),
+        pd.Timestamp("2019-04-18 12:00"),
+        pd.Timestamp("2019-04-13"),
+    ]
+    assert _report(mixed, "opened_at", "ambiguous dates")["rows"] == 1
+    assert _report(mixed, "opened_at", "not parsed")["examples"] == "'x'"
+    assert "ambiguous dates" in mixed.summary()
+
+
+def test_a_date_format_the_reader_does_not_know_is_an_error_naming_the_column():
+    with pytest.raises(CityKitError, match=r"dates\['opened_at'\] is 'week 3'.*'mdy'"):
+        _conform(dates={"opened_at": "week 3", "closed_at": US})
 
 
 def test_excel_serial_days_are_read():
@@ -257,7 +287,7 @@ def test_loading_own_data_ties_each_suggestion_to_its_column_and_names_the_date_
         "'closed_at' (Did you mean 'closed_date'?), 'channel' (Did you mean 'chanel'?)" in message
     )
     assert "'opened_at' (20 values are not datetimes in ISO 8601" in message
-    assert f"dates={{'opened_at': '{US}'}}" in message and "datasets.conform" in message
+    assert "dates={'opened_at': 'mdy'}" in message and "datasets.conform" in message
 
 
 def test_loading_own_data_with_statuses_the_lessons_cannot_count_is_an_error(tmp_path):

@@ -39,6 +39,19 @@ def test_add_time_to_close_reads_a_second_date_format(requests):
     assert expected["is_open"].sum() < 10
 
 
+def test_a_request_without_a_service_level_is_neither_on_time_nor_late(requests):
+    sla = requests["sla_days"].astype(float).where(np.arange(40) % 10 != 3)
+    got = performance.add_time_to_close(requests.assign(sla_days=sla), as_of="2024-03-01")
+    expected = performance.add_time_to_close(requests, as_of="2024-03-01")
+    no_sla = sla.isna()
+    # missing where there is no SLA (the old answer was False: counted late), unchanged elsewhere
+    assert got.loc[no_sla, "closed_on_time"].isna().all()
+    assert expected.loc[no_sla, "closed_on_time"].notna().any()
+    pd.testing.assert_series_equal(
+        got.loc[~no_sla, "closed_on_time"], expected.loc[~no_sla, "closed_on_time"]
+    )
+
+
 def test_add_time_to_close_refuses_values_that_are_not_dates(requests):
     bad = requests["closed_at"].dt.strftime("%Y-%m-%d").astype(object)
     bad[3] = "closed - see notes"
@@ -455,3 +468,43 @@ def test_progress_report_and_unused_datasets_refuse_inputs_that_match_nothing(en
     empty = pd.DataFrame({"identifier": [], "views": [], "downloads": []})
     with pytest.raises(CityKitError, match="usage has no rows"):
         opendata.unused_datasets(empty, catalog=catalog)
+
+
+def test_compute_measures_counts_rows_without_a_group_label_in_a_missing_group(requests):
+    timed = performance.add_time_to_close(requests, as_of="2024-03-01")
+    timed["department"] = np.where(np.arange(40) % 2 == 0, "Parks", "Streets")
+    timed.loc[timed.index[::5], "department"] = None
+    count = performance.Measure("Requests", "count")
+    got = performance.compute_measures(timed, count, frequency="monthly", group="department")
+    totals = got.groupby("department")["value"].sum()
+    # every request is counted: the old answer dropped the 8 without a department
+    assert totals.sum() == 40
+    assert totals["(missing)"] == 8
+    categorical = timed.assign(department=timed["department"].astype("category"))
+    again = performance.compute_measures(
+        categorical, count, frequency="monthly", group="department"
+    )
+    assert again.groupby("department", observed=True)["value"].sum()["(missing)"] == 8
+
+
+def test_length_of_stay_shows_the_exits_it_leaves_out():
+    from citykit import contracting
+
+    raw = pd.DataFrame(
+        {
+            "enrollment_id": ["e1", "e2", "e3", "e4"],
+            "client_id": ["a", "b", "c", "d"],
+            "provider_id": ["P1", "P1", "P1", "P2"],
+            "project_type": ["ES"] * 4,
+            "entry_date": ["2024-01-01"] * 4,
+            "exit_date": ["2024-01-11", "2024-01-21", "2024-03-01", "2024-02-01"],
+            "destination": [410, None, 17, None],
+        }
+    )
+    los = contracting.length_of_stay(raw)
+    # exits without a destination are left out of the days, and counted where they are seen
+    assert los.set_index("provider_id")[["exits", "excluded"]].to_dict("index") == {
+        "P1": {"exits": 2, "excluded": 1},
+        "P2": {"exits": 0, "excluded": 1},
+    }
+    assert contracting.length_of_stay(raw, by=None)["excluded"].tolist() == [2]

@@ -188,3 +188,11 @@ def test_coverage_summary_hand_computed():
     assert table.loc["CRASHES", "publishers"] == 1
     assert summary.by_publisher.set_index("agency")["kinds"].to_dict() == {"A": 2, "C": 2, "B": 1}
     assert np.array_equal(summary.matrix.loc["C"].to_numpy(), [0, 2, 1])
+
+
+def test_coverage_summary_counts_datasets_without_a_kind_under_missing():
+    src = pd.DataFrame({"agency": ["A", "A", "B", "B"], "type": ["STOPS", None, " ", "STOPS"]})
+    by_kind = od.coverage_summary(src, publisher="agency", kind="type").by_kind
+    counts = dict(zip(by_kind["kind"], by_kind["datasets"], strict=True))
+    # not a kind called "None" or "nan" (the old answer), nor a blank one
+    assert counts == {"STOPS": 2, "(missing)": 2}

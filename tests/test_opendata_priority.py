@@ -219,3 +219,25 @@ def test_assemble_candidates_bad_inputs(tables):
         od.assemble_candidates(tables["catalog"].drop(columns="topic"))
     with pytest.raises(EmptyDataError):
         od.assemble_candidates(tables["catalog"].iloc[0:0])
+
+
+def test_a_dataset_without_an_id_or_topic_has_unknown_counts_not_zero():
+    cat = pd.DataFrame({"identifier": ["a", None, "c"], "topic": ["contracts", "other", None]})
+    use = pd.DataFrame({"identifier": ["a", "c", "b"], "downloads": [5, 7, 9]})
+    log = pd.DataFrame({"request_text": ["the vendor contract"]})
+    table = od.assemble_candidates(cat, requests=log, usage=use)
+    # the old answer was 0 downloads and 0 requests: a certain-looking "no demand"
+    assert table["downloads"].isna().tolist() == [False, True, False]
+    assert table["requests"].isna().tolist() == [False, False, True]
+    assert table["downloads"].iloc[[0, 2]].tolist() == [5, 7]
+    with pytest.raises(CityKitError, match=r"'requests' has missing values"):
+        od.priority_scores(
+            table.assign(title=list("ABC"), policy_priority=[1, 2, 3], effort_days=[1, 2, 3])
+        )
+
+
+def test_a_catalog_whose_ids_match_no_usage_is_an_error_not_zero_downloads():
+    cat = pd.DataFrame({"identifier": ["X-a", "X-b"], "topic": ["contracts", "other"]})
+    use = pd.DataFrame({"identifier": ["a", "b"], "downloads": [5, 7]})
+    with pytest.raises(CityKitError, match=r"none of the catalog's 2 'identifier'.*'X-a'.*'a'"):
+        od.assemble_candidates(cat, usage=use)

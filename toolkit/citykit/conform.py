@@ -32,7 +32,7 @@ Examples
 ...              "channel": "Open Data Channel Type"},
 ...     value_maps={"status": {"Assigned": "Open", "Pending": "Open"},
 ...             "channel": {"ONLINE": "Web", "MOBILE": "Mobile app"}},
-...     dates={"opened_at": "%m/%d/%Y %I:%M:%S %p", "closed_at": "%m/%d/%Y %I:%M:%S %p"},
+...     dates={"opened_at": "mdy", "closed_at": "mdy"},
 ...     defaults={"sla_days": None},
 ... )
 >>> result.table[["request_id", "status", "channel"]]
@@ -55,6 +55,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from citykit._dates import DATE_FORMATS as _DATE_FORMATS
+from citykit._dates import parse_dates
 from citykit._files import CityFile, read_city_file
 from citykit.errors import CityKitError, MissingColumnError, UnknownNameError, did_you_mean
 
@@ -65,6 +67,7 @@ __all__ = [
     "STRICT_VALUES",
     "COURSE_VALUES",
     "DATE_FORMATS",
+    "date_format",
     "fitting_date_format",
 ]
 
@@ -78,22 +81,16 @@ STRICT_VALUES: dict[str, tuple[str, ...]] = {"service_requests": ("status",)}
 #: in the report. Other columns keep the city's spelling.
 COURSE_VALUES: dict[str, tuple[str, ...]] = {"service_requests": ("status", "channel")}
 
-#: Date formats :func:`conform` suggests when a column's dates do not parse (it never guesses
-#: silently: you pass the format in ``dates=``). ``"excel"`` reads Excel serial day numbers.
-DATE_FORMATS = (
-    "ISO8601",
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y",
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y",
-    "excel",
-)
+#: Date formats ``dates=`` accepts: the toolkit's own (``"iso"``, ``"mdy"``, ``"dmy"``,
+#: ``"excel"``, ``"auto"``; see :data:`citykit._dates.DATE_FORMATS`), read by the toolkit's one
+#: date reader (:func:`citykit._dates.parse_dates`). A strftime format such as
+#: ``"%m/%d/%Y %I:%M:%S %p"`` is accepted too and names the same family by the order of its
+#: day, month and year (``"ISO8601"`` is ``"iso"``). :func:`conform` never guesses silently: a
+#: column whose dates do not read stops with the formats they fit.
+DATE_FORMATS = tuple(_DATE_FORMATS)
+
+#: The formats suggested when a column's dates do not read, in the order they are tried.
+_SUGGESTED = ("iso", "mdy", "dmy", "excel")
 
 _EXAMPLES = 3
 _REPORT_COLUMNS = ["column", "action", "rows", "detail", "examples"]
@@ -315,7 +312,7 @@ def conform_to_schema(
         )
         kind = f["type"]
         if kind in ("date", "datetime"):
-            converted, bad = _dates(raw, target, dates.get(target, "ISO8601"), rows)
+            converted, bad = _dates(raw, target, dates.get(target, "iso"), rows)
         elif kind in ("integer", "year", "number"):
             converted, bad = _numbers(raw, integer=kind != "number")
             if bad.any():
@@ -493,53 +490,86 @@ def _numbers(raw: pd.Series, *, integer: bool) -> tuple[pd.Series, pd.Series]:
     return number.where(~bad), bad
 
 
-def _parse(text: pd.Series, fmt: str) -> pd.Series:
-    if fmt == "excel":
-        days = pd.to_numeric(text, errors="coerce")
-        return pd.to_datetime(days, unit="D", origin="1899-12-30", errors="coerce")
-    return pd.to_datetime(text, format=fmt, errors="coerce")
+def date_format(fmt: object, *, column: str = "dates") -> str:
+    """The toolkit's date format (one of :data:`DATE_FORMATS`) that ``fmt`` names.
+
+    Examples
+    --------
+    >>> date_format("%m/%d/%Y %I:%M:%S %p"), date_format("ISO8601"), date_format("dmy")
+    ('mdy', 'iso', 'dmy')
+    """
+    if isinstance(fmt, str):
+        key = fmt.strip()
+        if key.lower() in _DATE_FORMATS:
+            return key.lower()
+        if key.upper() == "ISO8601":
+            return "iso"
+        order = [m for m in re.findall(r"%([YymdbBj])", key) if m in "Yymd"]
+        if order[:3] == ["Y", "m", "d"]:
+            return "iso"
+        if order[:2] == ["m", "d"]:
+            return "mdy"
+        if order[:2] == ["d", "m"]:
+            return "dmy"
+    raise CityKitError(
+        f"dates[{column!r}] is {fmt!r}, which is not a date format the toolkit reads. Pass one "
+        + ", ".join(f"{k!r} ({v})" for k, v in _DATE_FORMATS.items())
+        + "; a strftime format such as '%m/%d/%Y %I:%M:%S %p' names its family."
+    )
 
 
-def _dates(raw: pd.Series, target: str, fmt: str, rows: list) -> tuple[pd.Series, pd.Series]:
-    if not isinstance(fmt, str):
-        raise CityKitError(f"dates[{target!r}] must be a format as text, e.g. '%m/%d/%Y'.")
-    if pd.api.types.is_datetime64_any_dtype(raw):
-        values = raw
-        if getattr(values.dt, "tz", None) is not None:
-            values = values.dt.tz_localize(None)
-            rows.append(
-                _row(
-                    target,
-                    "dates parsed",
-                    int(raw.notna().sum()),
-                    "time zone dropped: local clock times kept",
-                )
-            )
-        return values.astype("datetime64[ns]"), pd.Series(False, index=raw.index)
-    text = _text(raw)
-    present = text.notna()
-    values = _parse(text, fmt)
+def _read(values: pd.Series, fmt: str, target: str):
+    return parse_dates(values.reset_index(drop=True), format=fmt, column=target)
+
+
+def _dates(raw: pd.Series, target: str, fmt, rows: list) -> tuple[pd.Series, pd.Series]:
+    fmt = date_format(fmt, column=target)
+    report = parse_dates(raw, format=fmt, column=target)
+    values = report.values
+    present = _present(raw.astype(object))
     bad = present & values.isna()
+    aware = isinstance(raw.dtype, pd.DatetimeTZDtype)
     if present.any() and not (present & ~bad).any():
-        fits = [
-            f for f in DATE_FORMATS if f != fmt and _parse(text[present].head(200), f).notna().all()
-        ]
+        sample = raw[present].head(200)
+        read = {f: len(sample) - _read(sample, f, target).unparsed for f in _SUGGESTED if f != fmt}
+        best = max(read.values())
+        fits = [f for f, n in read.items() if best and n == best]  # those that read the most
         hint = (
-            f" They fit {fits[0]!r}: pass dates={{{target!r}: {fits[0]!r}}}."
+            f" They fit {fits[0]!r} ({_DATE_FORMATS[fits[0]]}): pass "
+            f"dates={{{target!r}: {fits[0]!r}}}."
             + (
                 f" (They also fit {fits[1]!r}: check which is right.)"
-                if len(fits) > 1 and _ambiguous(fits[:2])
+                if len(fits) > 1 and set(fits[:2]) == {"mdy", "dmy"}
                 else ""
             )
             if fits
-            else " Pass dates={" + repr(target) + ": '<format>'} with its strftime format, "
-            "e.g. '%m/%d/%Y %I:%M:%S %p' for 04/18/2019 09:55:45 PM."
+            else " Pass dates={"
+            + repr(target)
+            + ": <format>} with one of "
+            + ", ".join(map(repr, _DATE_FORMATS))
+            + ", e.g. 'mdy' for 04/18/2019 09:55:45 PM."
         )
         raise CityKitError(
             f"column {target!r}: none of its {int(present.sum()):,} dates is in the format "
-            f"{fmt!r}, e.g. {_examples(raw[bad])}.{hint}"
+            f"{fmt!r} ({_DATE_FORMATS[fmt]}), e.g. {_examples(raw[bad])}.{hint}"
         )
-    rows.append(_row(target, "dates parsed", int((present & ~bad).sum()), f"format {fmt!r}"))
+    rows.append(
+        _row(
+            target,
+            "dates parsed",
+            int((present & ~bad).sum()),
+            "time zone dropped: local clock times kept" if aware else f"format {fmt!r}",
+        )
+    )
+    if report.ambiguous:
+        rows.append(
+            _row(
+                target,
+                "ambiguous dates",
+                report.ambiguous,
+                "read month first (US); pass 'dmy' if they are day first",
+            )
+        )
     if bad.any():
         rows.append(
             _row(
@@ -550,30 +580,33 @@ def _dates(raw: pd.Series, target: str, fmt: str, rows: list) -> tuple[pd.Series
                 _examples(raw[bad]),
             )
         )
-    return values.astype("datetime64[ns]"), bad
+    return values, bad
+
+
+def _present(raw: pd.Series) -> pd.Series:
+    """Values present in an object column (blank text is missing, as for the date reader)."""
+    return raw.map(lambda v: not (v is None or (isinstance(v, str) and not v.strip()))) & (
+        raw.notna()
+    )
 
 
 def fitting_date_format(values: pd.Series, *, sample: int = 200) -> str | None:
-    """The first of :data:`DATE_FORMATS` that reads every one of the first ``sample`` values.
+    """The first date format that reads every one of the first ``sample`` values, or ``None``.
+
+    Tried in order: ``"iso"``, ``"mdy"``, ``"dmy"``, ``"excel"``.
 
     Examples
     --------
     >>> fitting_date_format(pd.Series(["04/18/2019 09:55:45 PM", None]))
-    '%m/%d/%Y %I:%M:%S %p'
+    'mdy'
     """
-    text = _text(values).dropna().head(sample)
-    if text.empty:
+    present = values[_present(values.astype(object))].head(sample)
+    if present.empty:
         return None
-    for fmt in DATE_FORMATS:
-        if _parse(text, fmt).notna().all():
+    for fmt in _SUGGESTED:
+        if _read(present, fmt, str(values.name)).unparsed == 0:
             return fmt
     return None
-
-
-def _ambiguous(formats: list[str]) -> bool:
-    """True when two formats differ only by the order of day and month."""
-    swap = {"%m": "%d", "%d": "%m"}
-    return re.sub(r"%[md]", lambda m: swap[m.group()], formats[0]) == formats[1]
 
 
 def _strings(raw, f: dict, mapping: Mapping, *, name: str, rows: list) -> pd.Series:

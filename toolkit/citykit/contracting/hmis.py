@@ -1104,7 +1104,9 @@ def length_of_stay(
     Returns
     -------
     pandas.DataFrame
-        Group columns, ``exits``, ``mean_days``, ``median_days``, ``p90_days``.
+        Group columns, ``exits``, ``mean_days``, ``median_days``, ``p90_days``, and
+        ``excluded``: exits left out for a data-quality issue (see
+        :func:`data_quality_flags`), so that they are seen, not silently dropped.
 
     Examples
     --------
@@ -1115,17 +1117,23 @@ def length_of_stay(
     ...     "entry_date": ["2024-01-01", "2024-01-01", "2024-01-01"],
     ...     "exit_date": ["2024-01-11", "2024-01-21", "2024-03-01"], "destination": [410, 101, 17]})
     >>> length_of_stay(raw)
-      provider_id  exits  mean_days  median_days  p90_days
-    0          P1      3       30.0         20.0      52.0
+      provider_id  exits  mean_days  median_days  p90_days  excluded
+    0          P1      3       30.0         20.0      52.0         0
     """
     prepared = _prepared(data)
     keys = as_list(by)
     require_columns(prepared, keys, argument="enrollments")
-    rows = prepared["exited"].to_numpy(dtype=bool) & _clean_rows(prepared)
-    rows &= _window_mask(prepared["exit_date"], start, end)
-    frame = prepared.loc[rows, list(dict.fromkeys([*keys, "exit_date", "length_of_stay_days"]))]
+    exits = prepared["exited"].to_numpy(dtype=bool) & _window_mask(
+        prepared["exit_date"], start, end
+    )
+    clean = _clean_rows(prepared)
+    columns = list(dict.fromkeys([*keys, "exit_date", "length_of_stay_days"]))
+    frame = prepared.loc[exits & clean, columns]
+    # exits left out for a data-quality issue are counted, per group, in ``excluded``
+    set_aside = prepared.loc[exits & ~clean, columns]
     if period is not None:
         frame = frame.assign(period=_period_column(frame["exit_date"], period))
+        set_aside = set_aside.assign(period=_period_column(set_aside["exit_date"], period))
         keys = keys + ["period"]
     days = frame["length_of_stay_days"].astype(float)
     if keys:
@@ -1147,7 +1155,20 @@ def length_of_stay(
                 "p90_days": [days.quantile(0.9)],
             }
         )
-    return out
+    return _with_excluded(out, set_aside, keys)
+
+
+def _with_excluded(out: pd.DataFrame, set_aside: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``out`` with an ``excluded`` count per group (groups with only excluded exits added)."""
+    if not keys:
+        return out.assign(excluded=len(set_aside))
+    if set_aside.empty:
+        return out.assign(excluded=0)
+    counts = set_aside.groupby(keys, sort=True, observed=True).size().rename("excluded")
+    merged = out.merge(counts.reset_index(), on=keys, how="outer", sort=True)
+    merged["exits"] = merged["exits"].fillna(0).astype("int64")
+    merged["excluded"] = merged["excluded"].fillna(0).astype("int64")
+    return merged.reset_index(drop=True)
 
 
 def client_exits(

@@ -40,6 +40,7 @@ from citykit.errors import (
     require_non_empty,
     require_numeric,
 )
+from citykit.opendata.privacy import MISSING_LABEL
 
 __all__ = [
     "monthly_usage",
@@ -448,10 +449,12 @@ def coverage_summary(
 
     def kinds(frame: pd.DataFrame, argument: str) -> pd.Series:
         require_columns(frame, [kind], argument=argument)
-        values = frame[kind].astype(str).str.strip()
+        raw = frame[kind]
+        values = raw.astype(object).where(raw.notna(), "").astype(str).str.strip()
         if collapse:
             values = values.str.split(collapse, regex=False).str[0].str.strip()
-        return values
+        # a dataset without a kind is still listed: it is counted under "(missing)"
+        return values.where(values != "", MISSING_LABEL)
 
     listed = sources.assign(_kind=kinds(sources, "sources"))
     n_publishers = listed[publisher].nunique()

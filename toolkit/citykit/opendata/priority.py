@@ -31,6 +31,7 @@ import pandas as pd
 
 from citykit.errors import (
     ArgumentRangeError,
+    CityKitError,
     ColumnTypeError,
     require_columns,
     require_keyword_choice,
@@ -239,7 +240,9 @@ def assemble_candidates(
         of its topic (0 for ``"other"``).
     usage : DataFrame, optional
         Portal usage with ``identifier`` and ``downloads``; summed per dataset (0 when absent,
-        e.g. for datasets not yet published).
+        e.g. for datasets not yet published; missing for a dataset without an identifier, as
+        ``requests`` is for one without a topic). When no identifier of the catalog is in
+        ``usage`` at all, a :class:`~citykit.errors.CityKitError` says so.
 
     Returns
     -------
@@ -261,17 +264,34 @@ def assemble_candidates(
     if requests is not None:
         demand = demand_by_topic(requests, text=text).set_index("topic")["requests"]
         demand = demand.drop("other", errors="ignore")
-        out["requests"] = out[topic].map(demand).fillna(0).astype("int64")
+        out["requests"] = _unknown_where_missing(out[topic].map(demand).fillna(0), out[topic])
     else:
         out["requests"] = 0
     if usage is not None:
         require_columns(usage, [identifier, downloads], argument="usage")
         require_numeric(usage, downloads, argument="usage")
         total = usage.groupby(identifier)[downloads].sum()
-        out["downloads"] = out[identifier].map(total).fillna(0).astype("int64")
+        if len(total) and not out[identifier].isin(total.index).any():
+            raise CityKitError(
+                f"none of the catalog's {len(out):,} {identifier!r} values is in usage (e.g. "
+                f"{out[identifier].iloc[0]!r} in the catalog, {total.index[0]!r} in usage), so "
+                "every dataset would show 0 downloads. Check that both tables write the ids the "
+                "same way (prefixes, leading zeros, text or numbers)."
+            )
+        counts = out[identifier].map(total).fillna(0)
+        out["downloads"] = _unknown_where_missing(counts, out[identifier])
     else:
         out["downloads"] = 0
     return out
+
+
+def _unknown_where_missing(counts: pd.Series, key: pd.Series) -> pd.Series:
+    """Whole counts, missing (not 0) where the key they were looked up by is missing."""
+    missing = key.isna().to_numpy(dtype=bool)
+    if not missing.any():
+        return counts.astype("int64")
+    # a dataset without an id (or topic) has unknown downloads (or demand), not none
+    return counts.astype("Int64").mask(missing)
 
 
 def _check_weights(weights: object) -> dict[str, float]:

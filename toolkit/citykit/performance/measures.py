@@ -539,7 +539,8 @@ def compute_measures(
         Length of a period; by default the measures' own ``frequency`` (they must agree).
         Periods are labelled by their first day.
     group : str or list of str, optional
-        Column(s) to compute by (department, district ...).
+        Column(s) to compute by (department, district ...). Rows without a label are
+        computed in a group of their own, labelled ``"(missing)"``.
     start, end : date-like, optional
         Only events with ``start <= date <= end``; every period in between gets a row, even
         with no events (its count is 0 and its share or median missing).
@@ -611,6 +612,10 @@ def compute_measures(
             needed.update(c for c in data.columns if isinstance(c, str) and c in m.formula)
     frame = data[[c for c in data.columns if c in needed]]
     frame = frame.assign(_when=dates)
+    # a row without a group label is still an event: it is counted in a "(missing)" group
+    labelled = {g: _label_missing(frame[g]) for g in groups if frame[g].isna().any()}
+    if labelled:
+        frame = frame.assign(**labelled)
     undated = int(frame["_when"].isna().sum())
     keep = frame["_when"].notna().to_numpy()
     if start is not None:
@@ -688,6 +693,16 @@ def compute_measures(
     return result
 
 
+MISSING_LABEL = "(missing)"
+
+
+def _label_missing(values: pd.Series) -> pd.Series:
+    """``values`` with missing labels as ``"(missing)"`` (categoricals get the category)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.add_categories([MISSING_LABEL]).fillna(MISSING_LABEL)
+    return values.astype(object).where(values.notna(), MISSING_LABEL)
+
+
 def add_time_to_close(
     data: pd.DataFrame,
     *,
@@ -703,8 +718,8 @@ def add_time_to_close(
     records closed *before* they were opened (a data-entry error real exports carry), which
     would otherwise pull medians down. ``closed_on_time`` is True when a request closed within
     ``sla`` days, False when it closed late *or* is still open past its service level at
-    ``as_of``, and missing while an open request is still within its service level or when the
-    request was cancelled.
+    ``as_of``, and missing while an open request is still within its service level, when the
+    request was cancelled, or when its service level is missing.
 
     Parameters
     ----------
@@ -774,9 +789,10 @@ def add_time_to_close(
             when = max(start.max(), end.max())
         age = (when - start).dt.total_seconds() / 86400.0
         on_time = pd.Series(pd.NA, index=out.index, dtype="boolean")
-        closed_ok = ~is_open & days.notna() & ~cancelled
+        # no service level, no verdict: missing, not "late" (a blank SLA is not a 0-day one)
+        closed_ok = ~is_open & days.notna() & ~cancelled & limit.notna()
         on_time[closed_ok] = (days <= limit)[closed_ok]
-        overdue = is_open & (age > limit)
+        overdue = is_open & limit.notna() & (age > limit)
         on_time[overdue] = False
         out["closed_on_time"] = on_time
     return out
