@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from citykit.errors import ColumnTypeError, require_keyword_choice
+from citykit.errors import CityKitError, ColumnTypeError, require_keyword_choice
 
 __all__ = [
     "DATE_FORMATS",
@@ -45,6 +45,7 @@ __all__ = [
     "to_dates",
     "period_sort_key",
     "order_periods",
+    "to_timestamp",
 ]
 
 #: The formats a column can be declared to hold (``format=``), with what each reads.
@@ -495,3 +496,38 @@ def order_periods(periods: pd.Series) -> np.ndarray:
     if key.dtype == object:
         return np.array(sorted(range(len(key)), key=lambda i: key.iloc[i]), dtype=int)
     return np.argsort(key.to_numpy(), kind="stable")
+
+
+def to_timestamp(value: object, *, argument: str) -> pd.Timestamp:
+    """Return one date given as an argument as a naive Timestamp (wall-clock time).
+
+    Parameters
+    ----------
+    value : str, datetime-like
+        The date, e.g. ``"2024-01-01"``; a timezone-aware one keeps its wall-clock time.
+    argument : str
+        The argument's name, for the error.
+
+    Returns
+    -------
+    pandas.Timestamp
+
+    Raises
+    ------
+    CityKitError
+        When ``value`` is missing or not a date, naming ``argument``.
+
+    Examples
+    --------
+    >>> to_timestamp("2024-03-01", argument="as_of")
+    Timestamp('2024-03-01 00:00:00')
+    """
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise CityKitError(
+            f"{argument}={value!r} is not a date. Write it as 'YYYY-MM-DD', e.g. '2024-01-01'."
+        ) from exc
+    if pd.isna(stamp):
+        raise CityKitError(f"{argument} is missing; give a date such as '2024-01-01'.")
+    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp

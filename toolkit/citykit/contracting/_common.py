@@ -45,19 +45,6 @@ def to_dates(data: pd.DataFrame, column: str, *, argument: str, format: str = "a
     return _dates.to_dates(data[column], format=format, column=column, argument=argument)
 
 
-def to_timestamp(value: object, *, argument: str) -> pd.Timestamp:
-    """Return ``value`` as a naive Timestamp (wall-clock time), or raise naming ``argument``."""
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise CityKitError(
-            f"{argument}={value!r} is not a date. Write it as 'YYYY-MM-DD', e.g. '2024-01-01'."
-        ) from exc
-    if pd.isna(stamp):
-        raise CityKitError(f"{argument} is missing; give a date such as '2024-01-01'.")
-    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
-
-
 def plain_columns(data: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``data`` whose Arrow-backed columns use pandas' own dtypes (same values).
 

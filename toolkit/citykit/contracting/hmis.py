@@ -42,6 +42,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from citykit._dates import to_timestamp
 from citykit.contracting._common import (
     as_list,
     check_table,
@@ -49,7 +50,6 @@ from citykit.contracting._common import (
     plain_columns,
     safe_rate,
     to_dates,
-    to_timestamp,
 )
 from citykit.errors import ArgumentRangeError, CityKitError, require_columns, require_keyword_choice
 

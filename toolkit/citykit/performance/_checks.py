@@ -29,7 +29,6 @@ __all__ = [
     "whole_counts",
     "to_datetime",
     "finite_values",
-    "as_timestamp",
 ]
 
 #: Accepted spellings of the desired direction of a measure, mapped to "up" / "down".
@@ -143,19 +142,6 @@ def to_datetime(
     if errors == "report":
         return parse_dates(values, format=format, column=column)
     return to_dates(values, format=format, column=column, argument=argument)
-
-
-def as_timestamp(value: object, *, argument: str) -> pd.Timestamp:
-    """Return ``value`` as a naive Timestamp (wall-clock time), or raise naming ``argument``."""
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise CityKitError(
-            f"{argument}={value!r} is not a date. Write it as 'YYYY-MM-DD', e.g. '2024-01-01'."
-        ) from exc
-    if pd.isna(stamp):
-        raise CityKitError(f"{argument} is missing; give a date such as '2024-01-01'.")
-    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
 
 
 def finite_values(values: np.ndarray, periods, *, argument: str) -> None:

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from citykit._dates import to_timestamp
 from citykit.errors import CityKitError, UnknownNameError, did_you_mean
-from citykit.performance._checks import as_timestamp, check_table, to_datetime
+from citykit.performance._checks import check_table, to_datetime
 from citykit.performance.charts import p_chart, xmr_chart
 from citykit.performance.targets import target_status
 from citykit.plots._style import TEXT_COLOURS
@@ -191,7 +192,7 @@ def stat_brief(
     if frame[period].isna().all():
         raise CityKitError(f"column {period!r} holds no dates; it must give each row's period.")
     periods = pd.Index(sorted(frame[period].dropna().unique()))
-    when = as_timestamp(as_of, argument="as_of") if as_of is not None else periods.max()
+    when = to_timestamp(as_of, argument="as_of") if as_of is not None else periods.max()
     if when not in periods:
         raise CityKitError(
             f"as_of={as_of!r} is not one of the department's periods; they run from "

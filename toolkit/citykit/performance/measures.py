@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from citykit._dates import to_timestamp
 from citykit.errors import (
     ArgumentRangeError,
     CityKitError,
@@ -43,7 +44,6 @@ from citykit.errors import (
     require_keyword_choice,
 )
 from citykit.performance._checks import (
-    as_timestamp,
     check_table,
     normalise_direction,
     to_datetime,
@@ -464,7 +464,7 @@ def _aggregate(
             labels = out.index.get_level_values(group[0])
             missing = sorted({str(v) for v in labels if v not in measure.denominator})
             if missing:
-                blank = any(pd.isna(v) for v in labels)
+                blank = any(pd.isna(v) or v == MISSING_LABEL for v in labels)
                 hint = (
                     f" Some rows have no {group[0]}: drop them first, e.g. "
                     f"data[data[{group[0]!r}].notna()]."
@@ -784,7 +784,7 @@ def add_time_to_close(
                 f"pd.to_numeric(data[{sla!r}], errors='coerce')."
             )
         if as_of is not None:
-            when = as_timestamp(as_of, argument="as_of")
+            when = to_timestamp(as_of, argument="as_of")
         else:
             when = max(start.max(), end.max())
         age = (when - start).dt.total_seconds() / 86400.0

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from citykit._dates import to_timestamp
 from citykit.errors import (
     CityKitError,
     ColumnTypeError,
@@ -34,7 +35,7 @@ from citykit.errors import (
     require_columns,
     require_keyword_choice,
 )
-from citykit.performance._checks import as_timestamp, check_table, to_datetime
+from citykit.performance._checks import check_table, to_datetime
 
 __all__ = [
     "clean_numbers",
@@ -225,7 +226,7 @@ def timeliness(
         )
     unread: list = []
     happened = _dates(data, event, unread)
-    now = as_timestamp(as_of, argument="as_of") if as_of is not None else pd.Timestamp.now()
+    now = to_timestamp(as_of, argument="as_of") if as_of is not None else pd.Timestamp.now()
     out: dict = {"expected_days": expected_days}
     if recorded is not None:
         entered = _dates(data, recorded, unread)
