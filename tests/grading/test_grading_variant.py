@@ -114,8 +114,7 @@ def _grade(course, **options):
         workers=1,
         force=True,
         report=False,
-        feedback=False,
-        **options,
+        **{"feedback": False, **options},
     ).by_student()
 
 
@@ -126,12 +125,17 @@ def test_typed_in_answers_score_without_the_variant(course):
 
 
 def test_typed_in_answers_score_zero_with_the_variant(course):
-    outcomes = _grade(course, variant_seed=SEED)
+    outcomes = _grade(course, variant_seed=SEED, feedback=True)
     assert outcomes["typist"].auto_score == 0, outcomes["typist"].notes
     assert f"q1_test: {VARIANT_NOTE}" in outcomes["typist"].notes
     assert f"q2_test: {VARIANT_NOTE}" in outcomes["typist"].notes
     assert outcomes["analyst"].auto_score == 2, outcomes["analyst"].notes
     assert not any(VARIANT_NOTE in n for n in outcomes["analyst"].notes)
+    feedback = course / "_grading" / "feedback"
+    assert VARIANT_NOTE in (feedback / "typist" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert (
+        VARIANT_NOTE not in (feedback / "analyst" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    )
 
 
 def test_the_variant_seed_cannot_be_the_sample_citys(course):

@@ -31,6 +31,7 @@ from citykit.grading.preflight import preflight_file
 from citykit.grading.preprocessors import (
     DID_NOT_RUN,
     KERNEL_DIED,
+    TYPED_IN,
     CapOutputs,
     RedactHiddenTests,
     SafeExecute,
@@ -339,9 +340,9 @@ def _mark_cells(path: Path, gids) -> None:
             cell.outputs.append(
                 nbformat.NotebookNode(
                     output_type="error",
-                    ename="TypedInAnswer",
+                    ename=TYPED_IN,
                     evalue=message,
-                    traceback=[f"TypedInAnswer: {message}"],
+                    traceback=[f"{TYPED_IN}: {message}"],
                 )
             )
     nbformat.write(nb, path)
