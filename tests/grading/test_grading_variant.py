@@ -7,7 +7,12 @@ import sys
 
 import nbformat
 import pytest
-from citykit.grading.variant import VARIANT_NOTE, same_answer, typed_in_questions
+from citykit.grading.variant import (
+    VARIANT_NOTE,
+    same_answer,
+    typed_in_questions,
+    unchecked_questions,
+)
 from grading_helpers import copy_course
 
 pytestmark = pytest.mark.grading
@@ -130,7 +135,7 @@ def test_typed_in_answers_score_zero_with_the_variant(course):
     assert f"q1_test: {VARIANT_NOTE}" in outcomes["typist"].notes
     assert f"q2_test: {VARIANT_NOTE}" in outcomes["typist"].notes
     assert outcomes["analyst"].auto_score == 2, outcomes["analyst"].notes
-    assert not any(VARIANT_NOTE in n for n in outcomes["analyst"].notes)
+    assert not any(VARIANT_NOTE in n or "not checked" in n for n in outcomes["analyst"].notes)
     feedback = course / "_grading" / "feedback"
     assert VARIANT_NOTE in (feedback / "typist" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert (
@@ -156,3 +161,5 @@ def test_comparison_discriminates():
     assert typed_in_questions(ref, {"q1": {"x": {"kind": "unsupported"}}}) == ["q1"]
     assert typed_in_questions(ref, {}) == ["q1"]
     assert not same_answer(1, True) and not same_answer("1", 1)
+    assert unchecked_questions({"q1": {"x": {"kind": "missing"}}}) != []
+    assert unchecked_questions(ref) == []

@@ -289,7 +289,12 @@ def _check_variant(ctx: dict, root: Path, student: str, config) -> list[str]:
     """
     from nbgrader.api import Gradebook
 
-    from citykit.grading.variant import VARIANT_NOTE, answers_on_variant, typed_in_questions
+    from citykit.grading.variant import (
+        VARIANT_NOTE,
+        answers_on_variant,
+        typed_in_questions,
+        unchecked_questions,
+    )
 
     variant, template = ctx["variant"], ctx["template"]
     aid = template.assignment
@@ -310,6 +315,8 @@ def _check_variant(ctx: dict, root: Path, student: str, config) -> list[str]:
             config=config,
         )
         zeroed[name] = typed_in_questions(reference, answers)
+        prefix = f"{name}.ipynb: " if len(template.notebooks) > 1 else ""
+        notes += [prefix + note for note in unchecked_questions(reference)]
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         for name, gids in zeroed.items():
             lost = []

@@ -34,6 +34,7 @@ __all__ = [
     "build_variant",
     "same_answer",
     "typed_in_questions",
+    "unchecked_questions",
 ]
 
 VARIANT_NOTE = "the answer does not follow the data: typed in?"
@@ -248,3 +249,25 @@ def typed_in_questions(reference: dict, answers: dict) -> list[str]:
                 wrong.append(gid)
                 break
     return wrong
+
+
+def unchecked_questions(reference: dict) -> list[str]:
+    """Notes for answers the solution did not give as values on the variant (not compared).
+
+    Functions are expected (the hidden tests judge them); anything else -- a name missing or
+    unreadable after the solution ran on the variant -- means that answer is not checked there.
+
+    Examples
+    --------
+    >>> unchecked_questions({"q1": {"n": {"kind": "missing"}, "f": {"kind": "function"}}})
+    ['`n` of q1 is missing in the solution run on the variant city (not checked)']
+    """
+    notes = []
+    for gid, expected in reference.items():
+        for name, info in sorted(expected.items()):
+            if info.get("kind") not in ("value", "function", "module"):
+                notes.append(
+                    f"`{name}` of {gid} is {info.get('kind')} in the solution run on the variant "
+                    "city (not checked)"
+                )
+    return notes
