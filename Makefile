@@ -73,6 +73,7 @@ bench: $(VENV)/.bench-installed  ## benchmarks at city scale (scales 50, 100), p
 	$(BIN)/python benchmarks/bench_grading.py --students 8 --assignments 2 --busy --no-otter $(GRADING_ARGS)
 	$(if $(BENCH_QUICK),,$(BIN)/python benchmarks/bench_grading.py --students 40 --assignments 6 --no-otter $(GRADING_ARGS))
 	$(BIN)/python benchmarks/bench_trusted.py
+	$(BIN)/python benchmarks/bench_trusted.py --variant-seed 2027
 
 $(VENV)/.book-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,book]"

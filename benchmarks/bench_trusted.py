@@ -7,7 +7,12 @@ baseline, with the whole grade cell run in the student's kernel (nbgrader's way,
 code can forge -- only for this measurement). Scores must be identical; the ratio of wall times
 is printed per round and as the median.
 
-Usage: ``python benchmarks/bench_trusted.py [--students 12] [--rounds 3]``
+With ``--variant-seed N`` it measures instead what running each submission a second time on
+a variant sample city costs (``citykit grade --variant-seed N``, see
+:mod:`citykit.grading.variant`) against the same grading without it; the fixture course does
+not read the sample city, so the scores must again be identical.
+
+Usage: ``python benchmarks/bench_trusted.py [--students 12] [--rounds 3] [--variant-seed N]``
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ def _course(base: Path, students: int) -> Path:
     return course
 
 
-def _grade(course: Path, *, in_kernel: bool) -> tuple[float, dict]:
+def _grade(course: Path, *, in_kernel: bool = False, variant_seed=None) -> tuple[float, dict]:
     import citykit.grading.preprocessors as pre
     from citykit.grading import grade
     from grading_helpers import ASSIGNMENT
@@ -56,7 +61,14 @@ def _grade(course: Path, *, in_kernel: bool) -> tuple[float, dict]:
         pre.SafeExecute._test_id = lambda self, cell: None
     try:
         started = time.perf_counter()
-        summary = grade(ASSIGNMENT, course_root=course, workers=2, force=True, report=False)
+        summary = grade(
+            ASSIGNMENT,
+            course_root=course,
+            workers=2,
+            force=True,
+            report=False,
+            variant_seed=variant_seed,
+        )
         seconds = time.perf_counter() - started
     finally:
         pre.SafeExecute._test_id = original
@@ -68,7 +80,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=12)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--variant-seed", type=int, default=None)
     args = parser.parse_args(argv)
+    if args.variant_seed is not None:
+        return _variant(args)
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
     ratios = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,6 +98,29 @@ def main(argv=None) -> int:
                 f"{base:.1f} s, ratio {ours / base:.2f}"
             )
     print(f"median ratio over {args.rounds} rounds: {statistics.median(ratios):.2f}")
+    return 0
+
+
+def _variant(args) -> int:
+    """Grade the cohort with and without the variant city per round; print the ratios."""
+    from citykit.grading.variant import build_variant
+
+    ratios = []
+    with tempfile.TemporaryDirectory() as tmp:
+        course = _course(Path(tmp), args.students)
+        build_variant(course / "_grading", seed=args.variant_seed)  # built once per course
+        for number in range(1, args.rounds + 1):
+            base, base_scores = _grade(course)
+            ours, our_scores = _grade(course, variant_seed=args.variant_seed)
+            assert our_scores == base_scores, (our_scores, base_scores)
+            ratios.append(ours / base)
+            print(
+                f"round {number}: with the variant city {ours:.1f} s, without {base:.1f} s, "
+                f"ratio {ours / base:.2f}"
+            )
+    print(
+        f"median ratio over {args.rounds} rounds (variant/plain): {statistics.median(ratios):.2f}"
+    )
     return 0
 
 

@@ -272,6 +272,8 @@ def grade(
     feedback: bool = True,
     report: bool = True,
     limits: dict | None = None,
+    variant_seed: int | None = None,
+    variant_scale: float = 1.0,
 ) -> GradingSummary:
     """Grade every (or the selected) student's submission of ``assignment``.
 
@@ -299,6 +301,12 @@ def grade(
         Write feedback HTML / the cohort report.
     limits : dict, optional
         Kernel resource limits (``cpu_seconds``, ``memory_mb``, ``file_mb``, ``processes``).
+    variant_seed : int, optional
+        Also run each submission on a sample city built with this seed; a question keeps its
+        points only if its answers there equal the solution's (see
+        :mod:`citykit.grading.variant`). Off by default (it doubles the execution time).
+    variant_scale : float
+        The size of the variant city (1, the default, is the sample city's).
 
     Returns
     -------
@@ -389,6 +397,10 @@ def grade(
                 "hide": sensitive,
                 "feedback": feedback,
             }
+            if variant_seed is not None:
+                ctx["variant"] = _variant_reference(
+                    layout, template, run_dir, seed=variant_seed, scale=variant_scale
+                )
             from tqdm import tqdm
 
             bar = tqdm(
@@ -460,6 +472,26 @@ def grade(
         if "lease" in locals():
             lease.release()
         shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _variant_reference(layout, template, run_dir: Path, *, seed: int, scale: float) -> dict:
+    """Build (or reuse) the variant city and the solution's answers on it."""
+    from citykit.grading.variant import answers_on_variant, build_variant
+
+    data_dir = build_variant(layout.grading, seed=seed, scale=scale)
+    reference = {}
+    for name in template.notebooks:
+        source = Path(template.source_files) / f"{name}.ipynb"
+        if source.is_file():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                reference[name] = answers_on_variant(
+                    source,
+                    data_dir=data_dir,
+                    source_dir=template.source_files,
+                    work_dir=run_dir / "variant-reference" / name,
+                )
+    return {"data_dir": str(data_dir), "reference": reference}
 
 
 def _warm_report_imports() -> None:

@@ -63,6 +63,13 @@ def add_grade_parser(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("--force", action="store_true", help="re-grade students already graded")
     parser.add_argument(
+        "--variant-seed",
+        type=int,
+        metavar="N",
+        help="also run each submission on a sample city built with seed N; a question whose "
+        "answer there differs from the solution's (typed in) scores 0 (doubles execution time)",
+    )
+    parser.add_argument(
         "--course-root", default=".", metavar="DIR", help="course root (default: current folder)"
     )
     parser.add_argument(
@@ -121,6 +128,7 @@ def run_grade(args: argparse.Namespace) -> int:
             db_url=args.db_url,
             progress=not args.no_progress,
             limits={"memory_mb": args.memory_mb, "cpu_seconds": args.cpu_seconds},
+            variant_seed=args.variant_seed,
         )
         exports = [
             export_grades(

@@ -46,6 +46,8 @@ __all__ = [
 
 KERNEL_DIED = "KernelDied"
 DID_NOT_RUN = "CellDidNotRun"
+#: The error name of a test cell whose answer differs from the solution's on the variant city.
+TYPED_IN = "TypedInAnswer"
 CELL_TIMEOUT = "CellTimeoutError"
 #: Error names after which a test cell is not evaluated (it scores 0, the status says why).
 _FATAL = (CELL_TIMEOUT, KERNEL_DIED, DID_NOT_RUN)
@@ -504,7 +506,11 @@ class RedactHiddenTests(NbGraderPreprocessor):
         if cell.cell_type != "code":
             return cell, resources
         for output in cell.outputs:
-            if output.output_type != "error" or output.ename in (KERNEL_DIED, DID_NOT_RUN):
+            if output.output_type != "error" or output.ename in (
+                KERNEL_DIED,
+                DID_NOT_RUN,
+                TYPED_IN,
+            ):
                 continue
             text = _ANSI.sub("", "\n".join(output.get("traceback", [])))
             found = _CELL_LINE.search(text)

@@ -31,6 +31,7 @@ from citykit.grading.preflight import preflight_file
 from citykit.grading.preprocessors import (
     DID_NOT_RUN,
     KERNEL_DIED,
+    TYPED_IN,
     CapOutputs,
     RedactHiddenTests,
     SafeExecute,
@@ -280,6 +281,80 @@ def _execution_flags(folder: Path, template: Template) -> tuple[set, list]:
     return statuses, list(dict.fromkeys(notes))
 
 
+def _check_variant(ctx: dict, root: Path, student: str, config) -> list[str]:
+    """Run the submission on the variant city; zero the questions whose answers do not follow.
+
+    A question that passed on the sample city but whose answer on the variant differs from the
+    solution's loses its automatic points, with a note in the results and in its test cell.
+    """
+    from nbgrader.api import Gradebook
+
+    from citykit.grading.variant import (
+        VARIANT_NOTE,
+        answers_on_variant,
+        typed_in_questions,
+        unchecked_questions,
+    )
+
+    variant, template = ctx["variant"], ctx["template"]
+    aid = template.assignment
+    data = root / "variant-city"
+    if not data.is_dir():
+        shutil.copytree(variant["data_dir"], data)
+    notes, zeroed = [], {}
+    for name in template.notebooks:
+        reference = variant["reference"].get(name)
+        path = root / "submitted" / student / aid / f"{name}.ipynb"
+        if not reference or not path.is_file():
+            continue
+        answers = answers_on_variant(
+            path,
+            data_dir=data,
+            source_dir=template.source_files,
+            work_dir=root / "variant-run" / name,
+            config=config,
+        )
+        zeroed[name] = typed_in_questions(reference, answers)
+        prefix = f"{name}.ipynb: " if len(template.notebooks) > 1 else ""
+        notes += [prefix + note for note in unchecked_questions(reference)]
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for name, gids in zeroed.items():
+            lost = []
+            for gid in gids:
+                grade = gb.find_grade(gid, name, aid, student)
+                if (grade.auto_score or 0) > 0:
+                    grade.auto_score = 0.0
+                    lost.append(gid)
+            gb.db.commit()
+            prefix = f"{name}.ipynb: " if len(template.notebooks) > 1 else ""
+            notes += [f"{prefix}{gid}: {VARIANT_NOTE}" for gid in lost]
+            if lost:
+                _mark_cells(root / "autograded" / student / aid / f"{name}.ipynb", lost)
+    return notes
+
+
+def _mark_cells(path: Path, gids) -> None:
+    """Say in the autograded notebook's test cells why they lost their points."""
+    from citykit.grading.variant import VARIANT_NOTE
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") in gids:
+            message = (
+                f"{VARIANT_NOTE} On another sample city (another seed) this answer differs "
+                "from the solution's, so it was not computed from the data."
+            )
+            cell.outputs.append(
+                nbformat.NotebookNode(
+                    output_type="error",
+                    ename=TYPED_IN,
+                    evalue=message,
+                    traceback=[f"{TYPED_IN}: {message}"],
+                )
+            )
+    nbformat.write(nb, path)
+
+
 def grade_student(ctx: dict, student: str) -> dict:
     """Preflight, autograde and write feedback for one student; return plain data.
 
@@ -351,6 +426,8 @@ def grade_student(ctx: dict, student: str) -> dict:
         converter = Autograde(coursedir=CourseDirectory(config=config), config=config)
         converter.log = log
         converter.start()
+        if ctx.get("variant"):
+            result["notes"] += _check_variant(ctx, root, student, config)
         flags, notes = _execution_flags(root / "autograded" / student / aid, template)
         statuses |= flags
         result["notes"] += notes
