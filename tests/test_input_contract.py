@@ -508,3 +508,38 @@ def test_length_of_stay_shows_the_exits_it_leaves_out():
         "P2": {"exits": 0, "excluded": 1},
     }
     assert contracting.length_of_stay(raw, by=None)["excluded"].tolist() == [2]
+
+
+def test_hmis_measures_show_the_exits_they_leave_out():
+    from citykit import contracting
+
+    raw = pd.DataFrame(
+        {
+            "enrollment_id": ["e1", "e2", "e3", "e4", "p1", "p2", "p3"],
+            "client_id": ["a", "b", "c", "d", "e", "f", None],
+            "provider_id": ["P1", "P1", "P1", "P2", "P3", "P3", "P3"],
+            "project_type": ["ES", "ES", None, "RRH", "PREV", "PREV", "PREV"],
+            "entry_date": ["2022-01-01"] * 4 + ["2022-01-01"] * 3,
+            "exit_date": ["2022-02-01", "2022-02-01", "2022-03-01", "2022-02-01"]
+            + ["2022-03-01"] * 3,
+            "destination": [410, 435, 410, None, 410, 410, 410],
+        }
+    )
+    kw = {"report_start": "2024-01-01", "report_end": "2024-06-30", "as_of": "2024-12-31"}
+    ph = contracting.exits_to_permanent_housing(raw).set_index("provider_id")
+    # the exit with no project type used to vanish with the project-type filter
+    assert ph[["exits", "excluded_flagged"]].to_dict("index") == {
+        "P1": {"exits": 2, "excluded_flagged": 1},
+        "P2": {"exits": 0, "excluded_flagged": 1},
+    }
+    back = contracting.returns_to_homelessness(raw, **kw).set_index("provider_id")
+    assert back[["permanent_exits", "excluded"]].to_dict("index") == {
+        "P1": {"permanent_exits": 2, "excluded": 1},
+        "P2": {"permanent_exits": 0, "excluded": 1},
+    }
+    assert contracting.returns_to_homelessness(raw, by=None, **kw)["excluded"].tolist() == [2]
+    prev = contracting.prevention_outcomes(raw, months=6, as_of="2024-12-31")
+    assert prev[["provider_id", "prevention_exits", "excluded"]].values.tolist() == [
+        ["P1", 0, 1],
+        ["P3", 2, 1],
+    ]
