@@ -543,3 +543,34 @@ def test_hmis_measures_show_the_exits_they_leave_out():
         ["P1", 0, 1],
         ["P3", 2, 1],
     ]
+
+
+def test_client_exits_count_the_exits_left_out_and_unknown_incomes():
+    from citykit import contracting
+
+    raw = pd.DataFrame(
+        {
+            "enrollment_id": ["e1", "e2", "e3", "e4"],
+            "client_id": ["a", "b", "c", "d"],
+            "provider_id": ["P1", "P1", "P1", "P2"],
+            "project_type": ["ES", "ES", None, "ES"],
+            "entry_date": ["2024-01-01"] * 4,
+            "exit_date": ["2024-02-01"] * 4,
+            "destination": [410, None, 410, 410],
+        }
+    )
+    people = pd.DataFrame(
+        {"client_id": ["a", "b", "c", "d"], "monthly_income_usd": [0.0, 500.0, 10.0, None]}
+    )
+    got = contracting.client_exits(raw, clients=people, project_types=("ES",))
+    # two of P1's exits have a data-quality issue (no destination, no project type)
+    assert got[["client_id", "provider_excluded"]].values.tolist() == [["a", 2], ["d", 0]]
+    # an unknown income is not "no income"
+    assert got["has_income"].isna().tolist() == [False, True]
+    assert not got["has_income"].iloc[0]
+    whole = contracting.client_exits(raw.assign(destination=410), clients=people)
+    assert whole[["client_id", "provider_excluded"]].values.tolist() == [
+        ["a", 1],
+        ["b", 1],
+        ["d", 0],
+    ]

@@ -1250,7 +1250,11 @@ def client_exits(
     Returns
     -------
     pandas.DataFrame
-        The prepared enrollment columns of each exit, ``exit_ph`` (0/1) and the client columns.
+        The prepared enrollment columns of each exit, ``exit_ph`` (0/1),
+        ``provider_excluded`` (how many exits of the row's provider, in the same window and
+        project types, are left out of the table for a data-quality issue; see
+        :func:`data_quality_flags`) and the client columns. ``has_income`` is missing where
+        the income is.
 
     Raises
     ------
@@ -1276,6 +1280,19 @@ def client_exits(
         frame = frame[frame["project_type"].isin(list(project_types))]
     frame = _window(frame, "exit_date", start, end)
     frame = frame.assign(exit_ph=frame["permanent_exit"].fillna(False).astype(int))
+    # exits left out for a data-quality issue: counted per provider, on each of its rows
+    set_aside = prepared.loc[
+        ~_clean_rows(prepared)
+        & prepared["exited"].to_numpy(dtype=bool)
+        & _of_types(prepared, project_types)
+        & _window_mask(prepared["exit_date"], start, end)
+    ]
+    if "provider_id" in frame.columns:
+        left_out = set_aside["provider_id"].value_counts()
+        counts = frame["provider_id"].map(left_out).fillna(0).astype("int64")
+    else:
+        counts = pd.Series(len(set_aside), index=frame.index, dtype="int64")
+    frame = frame.assign(provider_excluded=counts)
     if clients is not None:
         require_columns(clients, ["client_id"], argument="clients")
         if clients["client_id"].duplicated().any():
@@ -1302,7 +1319,10 @@ def client_exits(
                 raise CityKitError(
                     "clients column 'monthly_income_usd' holds infinite values; fix them first."
                 )
-            extra = extra.assign(monthly_income_usd=numbers, has_income=numbers > 0)
+            has_income = numbers > 0
+            if numbers.isna().any():  # an unknown income is neither income nor no income
+                has_income = has_income.astype("boolean").mask(numbers.isna())
+            extra = extra.assign(monthly_income_usd=numbers, has_income=has_income)
         known = frame["client_id"].isin(extra["client_id"]).to_numpy(dtype=bool)
         if len(frame) and not known.any():
             raise CityKitError(
