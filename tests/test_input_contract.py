@@ -574,3 +574,23 @@ def test_client_exits_count_the_exits_left_out_and_unknown_incomes():
         ["b", 1],
         ["d", 0],
     ]
+
+
+def test_contract_portfolio_shows_contracts_without_outcomes_on_their_row():
+    from citykit import contracting
+
+    contracts = pd.DataFrame(
+        {
+            "provider_id": ["A", "B", None],
+            "project_type": ["ES"] * 3,
+            "amount_usd": [100_000.0, 200_000.0, 90_000.0],
+        }
+    )
+    outcomes = pd.DataFrame(
+        {"provider_id": ["A", "B"], "exits": [100, 150], "permanent_exits": [40, 50]}
+    )
+    got = contracting.contract_portfolio(contracts, outcomes)
+    # the contract with no provider shows 0 served, and its row says why
+    assert got[["served", "unmatched"]].values.tolist() == [[100, 0], [150, 0], [0, 1]]
+    full = contracting.contract_portfolio(contracts.fillna({"provider_id": "A"}).iloc[:2], outcomes)
+    assert full["unmatched"].tolist() == [0, 0]
