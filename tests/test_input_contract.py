@@ -594,3 +594,35 @@ def test_contract_portfolio_shows_contracts_without_outcomes_on_their_row():
     assert got[["served", "unmatched"]].values.tolist() == [[100, 0], [150, 0], [0, 1]]
     full = contracting.contract_portfolio(contracts.fillna({"provider_id": "A"}).iloc[:2], outcomes)
     assert full["unmatched"].tolist() == [0, 0]
+
+
+def test_signal_rules_and_stat_brief_count_what_they_cannot_judge():
+    points = pd.DataFrame({"value": [0.1, 2.4, 0.5, 2.2, 0.0]})
+    complete = performance.signal_rules(points, centre=0, sigma=1)
+    assert "no_value" not in complete.columns
+    holes = performance.signal_rules(
+        points.assign(value=[0.1, np.nan, 0.5, 2.2, 0.0]), centre=0, sigma=1
+    )
+    assert holes["no_value"].tolist() == [0, 1, 0, 0, 0]
+    assert holes["rules"].iloc[1] == "missing value, not judged"
+
+    months = pd.date_range("2024-01-01", periods=12, freq="MS")
+    data = pd.DataFrame(
+        {
+            "department": "Sanitation",
+            "month": months,
+            "measure": "On-time pickups",
+            "value": [0.80, 0.82, 0.81, 0.79, 0.80, 0.81, 0.70, 0.69, 0.70, 0.68, 0.69, 0.70],
+            "target": 0.80,
+            "direction": "up",
+        }
+    )
+    kw = {"department": "Sanitation", "baseline": 6, "owner": None, "cases": None, "unit": None}
+    assert "Left out" not in performance.stat_brief(data, **kw).headline
+    data.loc[3, "value"] = np.nan
+    data.loc[5, "measure"] = None
+    brief = performance.stat_brief(data, **kw)
+    assert brief.headline.endswith(
+        "Left out: 1 row(s) without a measure name; 1 row(s) without a value."
+    )
+    assert "Left out" in brief.markdown
