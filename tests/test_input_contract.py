@@ -563,17 +563,19 @@ def test_client_exits_count_the_exits_left_out_and_unknown_incomes():
         {"client_id": ["a", "b", "c", "d"], "monthly_income_usd": [0.0, 500.0, 10.0, None]}
     )
     got = contracting.client_exits(raw, clients=people, project_types=("ES",))
-    # two of P1's exits have a data-quality issue (no destination, no project type)
-    assert got[["client_id", "provider_excluded"]].values.tolist() == [["a", 2], ["d", 0]]
+    # two exits have a data-quality issue (no destination, no project type)
+    assert got[["client_id", "excluded_exits"]].values.tolist() == [["a", 2], ["d", 2]]
     # an unknown income is not "no income"
     assert got["has_income"].isna().tolist() == [False, True]
     assert not got["has_income"].iloc[0]
     whole = contracting.client_exits(raw.assign(destination=410), clients=people)
-    assert whole[["client_id", "provider_excluded"]].values.tolist() == [
+    assert whole[["client_id", "excluded_exits"]].values.tolist() == [
         ["a", 1],
         ["b", 1],
-        ["d", 0],
+        ["d", 1],
     ]
+    clean = contracting.client_exits(raw.iloc[[0, 3]], clients=people)
+    assert clean["excluded_exits"].tolist() == [0, 0]
 
 
 def test_contract_portfolio_shows_contracts_without_outcomes_on_their_row():

@@ -1251,9 +1251,9 @@ def client_exits(
     -------
     pandas.DataFrame
         The prepared enrollment columns of each exit, ``exit_ph`` (0/1),
-        ``provider_excluded`` (how many exits of the row's provider, in the same window and
-        project types, are left out of the table for a data-quality issue; see
-        :func:`data_quality_flags`) and the client columns. ``has_income`` is missing where
+        ``excluded_exits`` (the same number on every row: how many exits in the same window
+        and project types are left out of the table for a data-quality issue;
+        :func:`data_quality_flags` counts them per provider) and the client columns. ``has_income`` is missing where
         the income is.
 
     Raises
@@ -1280,19 +1280,15 @@ def client_exits(
         frame = frame[frame["project_type"].isin(list(project_types))]
     frame = _window(frame, "exit_date", start, end)
     frame = frame.assign(exit_ph=frame["permanent_exit"].fillna(False).astype(int))
-    # exits left out for a data-quality issue: counted per provider, on each of its rows
-    set_aside = prepared.loc[
+    # exits left out for a data-quality issue: counted on every row, so that none is invisible
+    # (a provider whose exits are all flagged has no row to carry them)
+    set_aside = (
         ~_clean_rows(prepared)
         & prepared["exited"].to_numpy(dtype=bool)
         & _of_types(prepared, project_types)
         & _window_mask(prepared["exit_date"], start, end)
-    ]
-    if "provider_id" in frame.columns:
-        left_out = set_aside["provider_id"].value_counts()
-        counts = frame["provider_id"].map(left_out).fillna(0).astype("int64")
-    else:
-        counts = pd.Series(len(set_aside), index=frame.index, dtype="int64")
-    frame = frame.assign(provider_excluded=counts)
+    )
+    frame = frame.assign(excluded_exits=int(set_aside.sum()))
     if clients is not None:
         require_columns(clients, ["client_id"], argument="clients")
         if clients["client_id"].duplicated().any():
