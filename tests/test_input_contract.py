@@ -508,3 +508,123 @@ def test_length_of_stay_shows_the_exits_it_leaves_out():
         "P2": {"exits": 0, "excluded": 1},
     }
     assert contracting.length_of_stay(raw, by=None)["excluded"].tolist() == [2]
+
+
+def test_hmis_measures_show_the_exits_they_leave_out():
+    from citykit import contracting
+
+    raw = pd.DataFrame(
+        {
+            "enrollment_id": ["e1", "e2", "e3", "e4", "p1", "p2", "p3"],
+            "client_id": ["a", "b", "c", "d", "e", "f", None],
+            "provider_id": ["P1", "P1", "P1", "P2", "P3", "P3", "P3"],
+            "project_type": ["ES", "ES", None, "RRH", "PREV", "PREV", "PREV"],
+            "entry_date": ["2022-01-01"] * 4 + ["2022-01-01"] * 3,
+            "exit_date": ["2022-02-01", "2022-02-01", "2022-03-01", "2022-02-01"]
+            + ["2022-03-01"] * 3,
+            "destination": [410, 435, 410, None, 410, 410, 410],
+        }
+    )
+    kw = {"report_start": "2024-01-01", "report_end": "2024-06-30", "as_of": "2024-12-31"}
+    ph = contracting.exits_to_permanent_housing(raw).set_index("provider_id")
+    # the exit with no project type used to vanish with the project-type filter
+    assert ph[["exits", "excluded_flagged"]].to_dict("index") == {
+        "P1": {"exits": 2, "excluded_flagged": 1},
+        "P2": {"exits": 0, "excluded_flagged": 1},
+    }
+    back = contracting.returns_to_homelessness(raw, **kw).set_index("provider_id")
+    assert back[["permanent_exits", "excluded"]].to_dict("index") == {
+        "P1": {"permanent_exits": 2, "excluded": 1},
+        "P2": {"permanent_exits": 0, "excluded": 1},
+    }
+    assert contracting.returns_to_homelessness(raw, by=None, **kw)["excluded"].tolist() == [2]
+    prev = contracting.prevention_outcomes(raw, months=6, as_of="2024-12-31")
+    assert prev[["provider_id", "prevention_exits", "excluded"]].values.tolist() == [
+        ["P1", 0, 1],
+        ["P3", 2, 1],
+    ]
+
+
+def test_client_exits_count_the_exits_left_out_and_unknown_incomes():
+    from citykit import contracting
+
+    raw = pd.DataFrame(
+        {
+            "enrollment_id": ["e1", "e2", "e3", "e4"],
+            "client_id": ["a", "b", "c", "d"],
+            "provider_id": ["P1", "P1", "P1", "P2"],
+            "project_type": ["ES", "ES", None, "ES"],
+            "entry_date": ["2024-01-01"] * 4,
+            "exit_date": ["2024-02-01"] * 4,
+            "destination": [410, None, 410, 410],
+        }
+    )
+    people = pd.DataFrame(
+        {"client_id": ["a", "b", "c", "d"], "monthly_income_usd": [0.0, 500.0, 10.0, None]}
+    )
+    got = contracting.client_exits(raw, clients=people, project_types=("ES",))
+    # two exits have a data-quality issue (no destination, no project type)
+    assert got[["client_id", "excluded_exits"]].values.tolist() == [["a", 2], ["d", 2]]
+    # an unknown income is not "no income"
+    assert got["has_income"].isna().tolist() == [False, True]
+    assert not got["has_income"].iloc[0]
+    whole = contracting.client_exits(raw.assign(destination=410), clients=people)
+    assert whole[["client_id", "excluded_exits"]].values.tolist() == [
+        ["a", 1],
+        ["b", 1],
+        ["d", 1],
+    ]
+    clean = contracting.client_exits(raw.iloc[[0, 3]], clients=people)
+    assert clean["excluded_exits"].tolist() == [0, 0]
+
+
+def test_contract_portfolio_shows_contracts_without_outcomes_on_their_row():
+    from citykit import contracting
+
+    contracts = pd.DataFrame(
+        {
+            "provider_id": ["A", "B", None],
+            "project_type": ["ES"] * 3,
+            "amount_usd": [100_000.0, 200_000.0, 90_000.0],
+        }
+    )
+    outcomes = pd.DataFrame(
+        {"provider_id": ["A", "B"], "exits": [100, 150], "permanent_exits": [40, 50]}
+    )
+    got = contracting.contract_portfolio(contracts, outcomes)
+    # the contract with no provider shows 0 served, and its row says why
+    assert got[["served", "unmatched"]].values.tolist() == [[100, 0], [150, 0], [0, 1]]
+    full = contracting.contract_portfolio(contracts.fillna({"provider_id": "A"}).iloc[:2], outcomes)
+    assert full["unmatched"].tolist() == [0, 0]
+
+
+def test_signal_rules_and_stat_brief_count_what_they_cannot_judge():
+    points = pd.DataFrame({"value": [0.1, 2.4, 0.5, 2.2, 0.0]})
+    complete = performance.signal_rules(points, centre=0, sigma=1)
+    assert "no_value" not in complete.columns
+    holes = performance.signal_rules(
+        points.assign(value=[0.1, np.nan, 0.5, 2.2, 0.0]), centre=0, sigma=1
+    )
+    assert holes["no_value"].tolist() == [0, 1, 0, 0, 0]
+    assert holes["rules"].iloc[1] == "missing value, not judged"
+
+    months = pd.date_range("2024-01-01", periods=12, freq="MS")
+    data = pd.DataFrame(
+        {
+            "department": "Sanitation",
+            "month": months,
+            "measure": "On-time pickups",
+            "value": [0.80, 0.82, 0.81, 0.79, 0.80, 0.81, 0.70, 0.69, 0.70, 0.68, 0.69, 0.70],
+            "target": 0.80,
+            "direction": "up",
+        }
+    )
+    kw = {"department": "Sanitation", "baseline": 6, "owner": None, "cases": None, "unit": None}
+    assert "Left out" not in performance.stat_brief(data, **kw).headline
+    data.loc[3, "value"] = np.nan
+    data.loc[5, "measure"] = None
+    brief = performance.stat_brief(data, **kw)
+    assert brief.headline.endswith(
+        "Left out: 1 row(s) without a measure name; 1 row(s) without a value."
+    )
+    assert "Left out" in brief.markdown

@@ -216,6 +216,8 @@ PROJECT_TYPES: dict[str, int] = {
     "RRH": 13,
 }
 
+#: Project types whose permanent exits are index exits of SPM Measure 2.
+INDEX_EXIT_PROJECT_TYPES = ("SO", "ES", "SH", "TH", "RRH", "PSH")
 #: Project types whose entry counts as a return to homelessness (SPM Measure 2).
 RETURN_PROJECT_TYPES = ("ES", "SH", "SO", "TH", "RRH", "PSH")
 #: Of those, the housing project types whose entry counts only after the transfer window.
@@ -596,6 +598,20 @@ def _window_mask(dates: pd.Series, start: object, end: object) -> np.ndarray:
     return mask
 
 
+def _of_types(prepared: pd.DataFrame, project_types: tuple[str, ...] | None) -> np.ndarray:
+    """Rows in ``project_types`` (None: all), and rows whose project type is missing or unknown.
+
+    A row without a known project type is flagged ("unknown project type" or an earlier issue);
+    it may belong to the universe, so it is kept to be counted with the exits left out rather
+    than dropped without a word.
+    """
+    types = prepared["project_type"]
+    if project_types is None:
+        return np.ones(len(prepared), dtype=bool)
+    known = types.isin(list(PROJECT_TYPES)).to_numpy(dtype=bool)
+    return types.isin(list(project_types)).to_numpy(dtype=bool) | ~known
+
+
 def _window(frame: pd.DataFrame, column: str, start: object, end: object) -> pd.DataFrame:
     return frame[_window_mask(frame[column], start, end)]
 
@@ -669,8 +685,7 @@ def exits_to_permanent_housing(
     keys = as_list(by)
     require_columns(prepared, keys, argument="enrollments")
     rows = prepared["exited"].to_numpy(dtype=bool, copy=True)
-    if project_types is not None:
-        rows &= prepared["project_type"].isin(list(project_types)).to_numpy(dtype=bool)
+    rows &= _of_types(prepared, project_types)
     rows &= _window_mask(prepared["exit_date"], start, end)
     excluded = prepared["destination_fy2024"].isin(list(exclude_destinations)).fillna(False)
     excluded = excluded.to_numpy(dtype=bool) & _clean_rows(prepared)
@@ -713,7 +728,7 @@ def return_episodes(
     report_end: object,
     lookback_days: int = 730,
     transfer_days: int = 14,
-    exit_project_types: tuple[str, ...] = ("SO", "ES", "SH", "TH", "RRH", "PSH"),
+    exit_project_types: tuple[str, ...] = INDEX_EXIT_PROJECT_TYPES,
     as_of: object = None,
 ) -> pd.DataFrame:
     """List each person's index permanent exit and their first return to homelessness, if any.
@@ -945,8 +960,9 @@ def returns_to_homelessness(
     Returns
     -------
     pandas.DataFrame
-        Group columns, ``permanent_exits`` and for each horizon ``returns_<label>`` and
-        ``rate_<label>``.
+        Group columns, ``permanent_exits``, for each horizon ``returns_<label>`` and
+        ``rate_<label>``, and ``excluded``: exits in the look-back window left out for a
+        data-quality issue (see :func:`data_quality_flags`), so that they are seen.
 
     Examples
     --------
@@ -964,8 +980,9 @@ def returns_to_homelessness(
     0          P1                3           1  0.333333            1
     """
     horizons = dict(horizons or {"6m": 180, "12m": 365, "24m": 730})
+    prepared = _prepared(data)
     episodes = return_episodes(
-        data,
+        prepared,
         report_start=report_start,
         report_end=report_end,
         lookback_days=lookback_days,
@@ -974,8 +991,21 @@ def returns_to_homelessness(
     )
     keys = as_list(by)
     require_columns(episodes, keys, argument="enrollments")
+    # exits that could have been index exits but have a data-quality issue: counted per group
+    lag = pd.Timedelta(days=int(lookback_days))
+    start = to_timestamp(report_start, argument="report_start")
+    end = to_timestamp(report_end, argument="report_end")
+    set_aside = prepared.loc[
+        ~_clean_rows(prepared)
+        & prepared["exited"].to_numpy(dtype=bool)
+        & _of_types(prepared, INDEX_EXIT_PROJECT_TYPES)
+        & (prepared["exit_date"] >= start - lag).to_numpy(dtype=bool)
+        & (prepared["exit_date"] <= end - lag).to_numpy(dtype=bool),
+        list(dict.fromkeys([*keys, "exit_date"])),
+    ]
     if period is not None:
         episodes = episodes.assign(period=_period_column(episodes["exit_date"], period))
+        set_aside = set_aside.assign(period=_period_column(set_aside["exit_date"], period))
         keys = keys + ["period"]
     frame = episodes[keys].copy() if keys else pd.DataFrame(index=episodes.index)
     frame["permanent_exits"] = 1
@@ -991,7 +1021,8 @@ def returns_to_homelessness(
     ordered = keys + ["permanent_exits"]
     for label in usable:
         ordered += [f"returns_{label}", f"rate_{label}"]
-    return out[ordered]
+    returns = tuple(f"returns_{label}" for label in usable)
+    return _with_excluded(out[ordered], set_aside, keys, ("permanent_exits", *returns))
 
 
 def prevention_outcomes(
@@ -1025,8 +1056,9 @@ def prevention_outcomes(
     Returns
     -------
     pandas.DataFrame
-        Group columns, ``prevention_exits``, ``entered_shelter``, ``stayed_housed`` and
-        ``success_rate``.
+        Group columns, ``prevention_exits``, ``entered_shelter``, ``stayed_housed``,
+        ``success_rate`` and ``excluded``: prevention exits left out for a data-quality issue
+        (see :func:`data_quality_flags`), so that they are seen.
 
     Examples
     --------
@@ -1037,9 +1069,10 @@ def prevention_outcomes(
     ...     "entry_date": ["2023-01-01", "2023-01-01", "2023-06-01"],
     ...     "exit_date": ["2023-03-01", "2023-03-01", "2023-07-01"],
     ...     "destination": [410, 410, 101]})
-    >>> prevention_outcomes(raw, months=6, as_of="2024-12-31")
-      provider_id  prevention_exits  entered_shelter  stayed_housed  success_rate
-    0          P9                 2                1              1           0.5
+    >>> out = prevention_outcomes(raw, months=6, as_of="2024-12-31")
+    >>> out[["provider_id", "prevention_exits", "entered_shelter", "success_rate", "excluded"]]
+      provider_id  prevention_exits  entered_shelter  success_rate  excluded
+    0          P9                 2                1           0.5         0
     """
     if not isinstance(months, (int, np.integer)) or months < 1:
         raise ArgumentRangeError(f"months must be a whole number >= 1; got {months!r}.")
@@ -1055,8 +1088,17 @@ def prevention_outcomes(
     prev = prev[prev["exit_date"] + offset <= stamp]
     keys = as_list(by)
     require_columns(prev, keys, argument="enrollments")
+    # prevention exits (or exits of no known project type) with a data-quality issue
+    set_aside = prepared.loc[
+        ~_clean_rows(prepared)
+        & prepared["exited"].to_numpy(dtype=bool)
+        & _of_types(prepared, ("PREV",))
+        & (prepared["exit_date"] + offset <= stamp).to_numpy(dtype=bool),
+        list(dict.fromkeys([*keys, "exit_date"])),
+    ]
     if period is not None:
         prev = prev.assign(period=_period_column(prev["exit_date"], period))
+        set_aside = set_aside.assign(period=_period_column(set_aside["exit_date"], period))
         keys = keys + ["period"]
     shelter = clean[clean["project_type"].isin(list(SHELTER_PROJECT_TYPES))][
         ["client_id", "entry_date"]
@@ -1077,7 +1119,8 @@ def prevention_outcomes(
         out = frame.sum().to_frame().T
     out["stayed_housed"] = out["prevention_exits"] - out["entered_shelter"]
     out["success_rate"] = safe_rate(out["stayed_housed"], out["prevention_exits"])
-    return out
+    counts = ("prevention_exits", "entered_shelter", "stayed_housed")
+    return _with_excluded(out, set_aside, keys, counts)
 
 
 def length_of_stay(
@@ -1158,16 +1201,24 @@ def length_of_stay(
     return _with_excluded(out, set_aside, keys)
 
 
-def _with_excluded(out: pd.DataFrame, set_aside: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """``out`` with an ``excluded`` count per group (groups with only excluded exits added)."""
+def _with_excluded(
+    out: pd.DataFrame,
+    set_aside: pd.DataFrame,
+    keys: list[str],
+    counts: tuple[str, ...] = ("exits",),
+) -> pd.DataFrame:
+    """``out`` with an ``excluded`` count per group (groups with only excluded exits added).
+
+    In an added group the ``counts`` columns are 0 (and rates, which divide by 0, missing).
+    """
     if not keys:
         return out.assign(excluded=len(set_aside))
     if set_aside.empty:
         return out.assign(excluded=0)
-    counts = set_aside.groupby(keys, sort=True, observed=True).size().rename("excluded")
-    merged = out.merge(counts.reset_index(), on=keys, how="outer", sort=True)
-    merged["exits"] = merged["exits"].fillna(0).astype("int64")
-    merged["excluded"] = merged["excluded"].fillna(0).astype("int64")
+    sizes = set_aside.groupby(keys, sort=True, observed=True).size().rename("excluded")
+    merged = out.merge(sizes.reset_index(), on=keys, how="outer", sort=True)
+    for column in (*counts, "excluded"):
+        merged[column] = merged[column].fillna(0).astype("int64")
     return merged.reset_index(drop=True)
 
 
@@ -1199,7 +1250,11 @@ def client_exits(
     Returns
     -------
     pandas.DataFrame
-        The prepared enrollment columns of each exit, ``exit_ph`` (0/1) and the client columns.
+        The prepared enrollment columns of each exit, ``exit_ph`` (0/1),
+        ``excluded_exits`` (the same number on every row: how many exits in the same window
+        and project types are left out of the table for a data-quality issue;
+        :func:`data_quality_flags` counts them per provider) and the client columns. ``has_income`` is missing where
+        the income is.
 
     Raises
     ------
@@ -1225,6 +1280,15 @@ def client_exits(
         frame = frame[frame["project_type"].isin(list(project_types))]
     frame = _window(frame, "exit_date", start, end)
     frame = frame.assign(exit_ph=frame["permanent_exit"].fillna(False).astype(int))
+    # exits left out for a data-quality issue: counted on every row, so that none is invisible
+    # (a provider whose exits are all flagged has no row to carry them)
+    set_aside = (
+        ~_clean_rows(prepared)
+        & prepared["exited"].to_numpy(dtype=bool)
+        & _of_types(prepared, project_types)
+        & _window_mask(prepared["exit_date"], start, end)
+    )
+    frame = frame.assign(excluded_exits=int(set_aside.sum()))
     if clients is not None:
         require_columns(clients, ["client_id"], argument="clients")
         if clients["client_id"].duplicated().any():
@@ -1251,7 +1315,10 @@ def client_exits(
                 raise CityKitError(
                     "clients column 'monthly_income_usd' holds infinite values; fix them first."
                 )
-            extra = extra.assign(monthly_income_usd=numbers, has_income=numbers > 0)
+            has_income = numbers > 0
+            if numbers.isna().any():  # an unknown income is neither income nor no income
+                has_income = has_income.astype("boolean").mask(numbers.isna())
+            extra = extra.assign(monthly_income_usd=numbers, has_income=has_income)
         known = frame["client_id"].isin(extra["client_id"]).to_numpy(dtype=bool)
         if len(frame) and not known.any():
             raise CityKitError(

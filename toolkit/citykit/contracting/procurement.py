@@ -404,7 +404,9 @@ def contract_portfolio(
     Returns
     -------
     pandas.DataFrame
-        Contract columns plus ``served``, ``outcomes``, ``outcome_rate``, ``share_of_spend``,
+        Contract columns plus ``served``, ``outcomes``, ``unmatched`` (1 for a contract whose
+        key has no row in ``outcomes``, shown with 0 served and 0 outcomes), ``outcome_rate``,
+        ``share_of_spend``,
         ``share_of_outcomes``, ``cost_per_served``, ``cost_per_outcome``,
         ``peer_median_cost_per_outcome``, ``cost_vs_peers`` (ratio) and ``position``
         ("lower cost than peers", "higher cost than peers", "no peers", "no outcomes").
@@ -464,6 +466,8 @@ def contract_portfolio(
     table = table.rename(columns={served: "served", outcome_count: "outcomes"})
     table["served"] = table["served"].fillna(0).astype(int)
     table["outcomes"] = table["outcomes"].fillna(0).astype(int)
+    # a contract without a row in outcomes (or without a key) shows 0: say so on its row
+    table.insert(table.columns.get_loc("outcomes") + 1, "unmatched", (~found).astype(int))
     table["outcome_rate"] = safe_rate(table["outcomes"], table["served"])
     table["share_of_spend"] = table[amount] / table[amount].sum()
     table["share_of_outcomes"] = safe_rate(

@@ -43,7 +43,8 @@ class StatBrief:
     period : Timestamp
         The period the brief reports on.
     headline : str
-        One sentence: how many measures met target, how many had signals.
+        One sentence: how many measures met target, how many had signals; then, when some rows
+        could not be used (no department, measure name, period or value), how many.
     table : DataFrame
         One row per measure: ``measure, owner, unit, value, previous, change, target, status,
         signal, signal_text``.
@@ -93,6 +94,27 @@ def _format_change(change: float, unit: str) -> str:
     if "share" in str(unit).lower():
         return f"{change * 100:+.1f} pts"
     return f"{change:+.3g}"
+
+
+def _left_out(
+    data: pd.DataFrame,
+    frame: pd.DataFrame,
+    *,
+    department_column: str,
+    measure: str,
+    value: str,
+    period: str,
+) -> list[str]:
+    """What the brief cannot use, counted: rows without a department, measure, period or value."""
+    counts = {
+        "row(s) of the table without a department": int(data[department_column].isna().sum()),
+        "row(s) without a measure name": int(frame[measure].isna().sum()),
+        "row(s) without a period": int(frame[period].isna().sum()),
+        "row(s) without a value": int(
+            (frame[measure].notna() & pd.to_numeric(frame[value], errors="coerce").isna()).sum()
+        ),
+    }
+    return [f"{n:,} {what}" for what, n in counts.items() if n]
 
 
 def stat_brief(
@@ -187,6 +209,8 @@ def stat_brief(
             f"{did_you_mean(department, departments)}"
         )
     frame = data[data[department_column].astype(str) == department].copy()
+    left_out = _left_out(data, frame, department_column=department_column,
+                         measure=measure, value=value, period=period)  # fmt: skip
     # text periods ("01/01/2024") are read as dates, so they sort in time, not alphabetically
     frame[period] = to_datetime(frame[period], column=period, argument="data")
     if frame[period].isna().all():
@@ -252,6 +276,8 @@ def stat_brief(
         f"{n_signal} had {'a signal' if n_signal == 1 else 'signals'} in the last "
         f"{lookback} {'months' if step_days >= 27 else 'periods'}."
     )
+    if left_out:
+        headline += f" Left out: {'; '.join(left_out)}."
     questions = tuple(_questions(table, label))
     markdown = _markdown(department, label, headline, table, questions)
     html = _html_page(department, label, headline, table, questions)

@@ -332,7 +332,9 @@ def signal_rules(
     -------
     DataFrame
         A copy of ``data`` with ``signal`` (bool) and ``rules`` (comma-separated rule codes,
-        empty when none fired).
+        empty when none fired). When some points have no value (or no centre or sigma), their
+        ``rules`` say "missing value, not judged" and a ``no_value`` column (1 on those rows)
+        counts them; a complete table gets no such column.
 
     Raises
     ------
@@ -379,6 +381,11 @@ def signal_rules(
     )
     out = data.copy()
     out["signal"], out["rules"] = _combine(flags, len(out))
+    points = [np.asarray(v, dtype=float) for v in (x, c, s)]
+    unread = np.isnan(np.broadcast_to(points[0] + points[1] + points[2], len(out)))
+    if unread.any():  # a point without a value is not judged, and says so on its row
+        out.loc[unread, "rules"] = "missing value, not judged"
+        out["no_value"] = unread.astype(int)
     return out
 
 
