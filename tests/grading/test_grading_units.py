@@ -202,3 +202,31 @@ def test_concurrent_runs_lease_distinct_sandbox_users():
     finally:
         first.release()
         second.release()
+
+
+def test_reclaiming_a_kernel_spares_the_processes_that_were_there_before():
+    # grading inside a longer-lived process (a notebook, a test session with its browser and
+    # database servers) must kill what the kernel left behind, and nothing of its host's
+    import subprocess
+    import time
+
+    from citykit.grading.sandbox import descendants, kill_descendants
+
+    host = subprocess.Popen(["sleep", "60"])
+    try:
+        before = descendants(os.getpid())
+        assert host.pid in before
+        leftover = subprocess.Popen(["sleep", "60"])
+        assert kill_descendants(os.getpid(), keep=before) >= 1
+        leftover.wait(timeout=30)
+        assert leftover.returncode == -9
+        time.sleep(0.1)
+        assert host.poll() is None  # still running
+        # not kept, the host's process is a descendant like any other: killed (the rest of this
+        # test session's processes stay kept)
+        assert kill_descendants(os.getpid(), keep=before - {host.pid}) >= 1
+        host.wait(timeout=30)
+        assert host.returncode == -9
+    finally:
+        if host.poll() is None:
+            host.kill()

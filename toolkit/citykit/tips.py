@@ -173,8 +173,11 @@ def _value_error(error: Exception, namespace: dict) -> Tip | None:
 
 def _type_error(error: TypeError, namespace: dict) -> Tip | None:
     text = str(error)
-    if re.search(r"unsupported operand type\(s\) for [&|]", text) or re.search(
-        r"Cannot perform '(r?and_|r?or_)'", text
+    if (
+        re.search(r"unsupported operand type\(s\) for [&|]", text)
+        or re.search(r"Cannot perform '(r?and_|r?or_)'", text)
+        # pandas' text columns (pyarrow-backed str): "operation 'rand_' not supported for ..."
+        or re.search(r"operation '(r?and_|r?or_)' not supported", text)
     ):
         # beginner guard: & and | are worked out before ==, so the comparisons need parentheses
         return Tip(
@@ -182,8 +185,12 @@ def _type_error(error: TypeError, namespace: dict) -> Tip | None:
             "==, < and >.",
             _COMBINE,
         )
-    if re.search(r"not supported between instances of 'str' and '(int|float)'", text) or re.search(
-        r"unsupported operand type\(s\).*'str'", text
+    if (
+        re.search(r"not supported between instances of 'str' and '(int|float)'", text)
+        or re.search(r"unsupported operand type\(s\).*'str'", text)
+        # pandas' text columns (pyarrow-backed str)
+        or re.search(r"Invalid comparison between dtype=str and (int|float)", text)
+        or re.search(r"operation '\w+' not supported for dtype 'str' with object of type", text)
     ):
         return Tip(
             "Text and numbers were mixed in a comparison or a calculation.",

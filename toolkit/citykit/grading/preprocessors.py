@@ -190,6 +190,9 @@ class SafeExecute(Execute):
                     self.log.warning("a given cell of %s failed in the grader: %s", name, problem)
         folder = (resources or {}).get("metadata", {}).get("path")
         stash = self._hide_notebooks(folder, name) if self._trusted is not None else None
+        from citykit.grading.sandbox import descendants
+
+        self._before = descendants(os.getpid())  # not the kernel's: they outlive it
         try:
             return super().preprocess(nb, resources, km=km)
         finally:
@@ -434,7 +437,11 @@ class SafeExecute(Execute):
         from citykit.grading.sandbox import kill_descendants, kill_user_processes
 
         zygote = os.environ.get("CITYKIT_ZYGOTE_PID")
-        kill_descendants(os.getpid(), spare=int(zygote) if zygote else None)
+        kill_descendants(
+            os.getpid(),
+            spare=int(zygote) if zygote else None,
+            keep=getattr(self, "_before", frozenset()),
+        )
         if self.sandbox_uid is None:
             return
         kill_user_processes(self.sandbox_uid)

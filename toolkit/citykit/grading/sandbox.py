@@ -46,7 +46,9 @@ __all__ = [
     "UidLease",
     "clean_environment",
     "kernel_environment",
+    "descendants",
     "detect_sandbox",
+    "kill_descendants",
     "kill_user_processes",
     "main",
     "prepare",
@@ -528,20 +530,35 @@ def _children() -> dict:
     return found
 
 
-def kill_descendants(root_pid: int, *, spare: int | None = None) -> int:
+def descendants(root_pid: int) -> frozenset[int]:
+    """The process ids below ``root_pid`` now (children, their children, ...)."""
+    children = _children()
+    todo, found = list(children.get(root_pid, [])), set()
+    while todo:
+        pid = todo.pop()
+        found.add(pid)
+        todo += children.get(pid, [])
+    return frozenset(found)
+
+
+def kill_descendants(
+    root_pid: int, *, spare: int | None = None, keep: frozenset[int] = frozenset()
+) -> int:
     """Kill every descendant of ``root_pid`` (``spare`` itself lives, its descendants do not).
 
     With :func:`set_subreaper` on the worker and the zygote, what a kernel started -- even in a
-    new session -- is still their descendant, in every sandbox mode. Returns how many were
-    killed.
+    new session -- is still their descendant, in every sandbox mode. Processes in ``keep``
+    (those that were already there before a kernel started: when grading runs inside a
+    longer-lived process, its own servers and browsers) live on, and so does what they start.
+    Returns how many were killed.
     """
     killed = 0
     for _ in range(5):  # a process may fork while we look
         children = _children()
-        todo, found = list(children.get(root_pid, [])), []
+        todo, found = [p for p in children.get(root_pid, []) if p not in keep], []
         while todo:
             pid = todo.pop()
-            todo += children.get(pid, [])
+            todo += [p for p in children.get(pid, []) if p not in keep]
             if pid != spare:
                 found.append(pid)
         if not found:
