@@ -434,13 +434,20 @@ class SafeExecute(Execute):
 
     def _reclaim(self, resources) -> None:
         """Kill leftovers of the sandbox user and take the working folder back, minus links."""
-        from citykit.grading.sandbox import kill_descendants, kill_user_processes
+        from citykit.grading.sandbox import (
+            is_grading_process,
+            kill_descendants,
+            kill_user_processes,
+        )
 
         zygote = os.environ.get("CITYKIT_ZYGOTE_PID")
+        # a grading worker owns every descendant; a host process (a notebook, a test session)
+        # keeps the processes it had before the kernel started
+        keep = frozenset() if is_grading_process() else getattr(self, "_before", frozenset())
         kill_descendants(
             os.getpid(),
             spare=int(zygote) if zygote else None,
-            keep=getattr(self, "_before", frozenset()),
+            keep=keep,
         )
         if self.sandbox_uid is None:
             return

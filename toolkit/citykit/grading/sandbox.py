@@ -508,12 +508,22 @@ class UidLease:
         self._fds, self.uids = [], []
 
 
+_SUBREAPER = False  # True in a grading worker or zygote: every descendant is grading's own
+
+
 def set_subreaper() -> None:
     """Orphans of this process's descendants become its children (Linux), so none escapes."""
+    global _SUBREAPER
     try:
         ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+        _SUBREAPER = True
     except (OSError, AttributeError):  # pragma: no cover - not Linux
         pass
+
+
+def is_grading_process() -> bool:
+    """Whether this process is a grading worker or zygote (all its descendants are grading's)."""
+    return _SUBREAPER
 
 
 def _children() -> dict:
