@@ -165,6 +165,9 @@ class SafeExecute(Execute):
     cpu_timeout = Float(0.0, help="CPU seconds a cell may use (0: wall clock only)").tag(
         config=True
     )
+    recover_timeout = Integer(
+        30, help="wall-clock seconds an interrupted kernel has to answer before it is given up"
+    ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
         if os.environ.get("CITYKIT_ZYGOTE") or os.environ.get("CITYKIT_KERNEL_IPC"):
@@ -263,9 +266,30 @@ class SafeExecute(Execute):
             self.nb.cells[index] = keep
         return side
 
+    def _answers_again(self, index: int) -> bool:
+        """True when the kernel runs a cell again after the backstop interrupted it.
+
+        A kernel that ignores the interrupt (a student's code can catch or ignore SIGINT)
+        gets ``recover_timeout`` wall-clock seconds, then is given up.
+        """
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        saved = self.timeout
+        self.timeout = self.recover_timeout
+        try:
+            side = self._side_cell("pass", index)
+        except (DeadKernelError, CellTimeoutError):
+            return False
+        finally:
+            self.timeout = saved
+        return not any(o.output_type == "error" for o in side.outputs)
+
     def _ask_kernel(self, op: str, payload, index: int):
         """Run the data-only codec in the kernel; return its decoded JSON answer or an error."""
         import json
+
+        if self._dead_at is not None:
+            return None
 
         program = _KERNEL_PROGRAM % (
             _VALUES_SOURCE,
@@ -276,6 +300,8 @@ class SafeExecute(Execute):
             self._mark,
         )
         side = self._side_cell(_KERNEL_REQUEST % program, index)
+        if _no_reply(side) and not self._answers_again(index):
+            self._dead_at = index
         text = "".join(
             o.get("text", "")
             for o in side.outputs
@@ -410,14 +436,23 @@ class SafeExecute(Execute):
                 cell.source = visible_part(self._trusted.tests[gid]) or "pass"
             cell, resources = super().preprocess_cell(cell, resources, index)
             if _no_reply(cell):
-                # the wall-clock backstop fired and the kernel did not answer: it is not
-                # trusted to run anything else (later cells score 0, the status says why)
-                self._dead_at = index
+                # the wall-clock backstop fired and interrupted the kernel: the cell scores 0
+                # either way; later cells run only if the kernel answers again, so a loop
+                # stopped by the backstop (a very busy machine) scores as one stopped by the
+                # CPU clock
+                if not self._answers_again(index):
+                    self._dead_at = index
                 return cell, resources
             if gid is not None:
                 self._grade_outside(cell, gid, index)
             return cell, resources
         except (DeadKernelError, CellTimeoutError) as exc:
+            if isinstance(exc, CellTimeoutError) and self._answers_again(index):
+                # interrupted at the backstop, slow to go idle, then answering again
+                cell.outputs.append(
+                    _error(CELL_TIMEOUT, "the cell ran past the time limit and was stopped")
+                )
+                return cell, resources
             self._dead_at = index
             what = "stopped responding" if isinstance(exc, CellTimeoutError) else "stopped"
             cell.outputs.append(
