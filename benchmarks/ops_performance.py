@@ -45,7 +45,7 @@ def _toolkit(measure_kind: str):
             measure = performance.Measure(
                 "On-time closure", "share", formula="days_to_close <= sla_days"
             )
-        out = performance.compute_measures(inputs["requests"], measure, group="department")
+        out = performance.compute_measures(inputs["requests"], measures=measure, by="department")
         out = out.dropna(subset=["value"])
         return (
             out.assign(department=out["department"].astype(str))

@@ -134,12 +134,12 @@ CALLS: dict[str, tuple[str, Call]] = {
         "timed",
         lambda t: P.compute_measures(
             t["timed"],
-            [
+            measures=[
                 P.Measure("on time", "share", formula="closed_on_time"),
                 P.Measure("median days", "median", column="days_to_close", direction="down"),
             ],
             frequency="monthly",
-            group="department",
+            by="department",
         ),
     ),
     "stat_brief": (

@@ -227,7 +227,7 @@ _pct(_v.loc["2024-04-01":, on_time.name].min() - 0.005, 10)""",
         ),
         Figure(
             "about {}% of requests came through the app in 2023 and about {}% in 2024",
-            """_a = performance.compute_measures(timed, in_app, date="opened_at", frequency="yearly")["value"]
+            """_a = performance.compute_measures(timed, measures=in_app, date="opened_at", frequency="yearly")["value"]
 _pct(_a.iloc[0]), _pct(_a.iloc[1])""",
         ),
         Figure(
@@ -236,7 +236,7 @@ _pct(_a.iloc[0]), _pct(_a.iloc[1])""",
         ),
         Figure(
             "Sanitation (about {} days) and Water\nUtility (about {})",
-            """_m = performance.compute_measures(timed, median_days, date="opened_at", group="department")
+            """_m = performance.compute_measures(timed, measures=median_days, date="opened_at", by="department")
 _m = _m[_m["period"] == latest].set_index("department")["value"]
 _r(_m["Sanitation"], 0.01), _r(_m["Water Utility"], 0.01)""",
         ),
@@ -474,13 +474,13 @@ _pct(_h.loc[_h["arm"] == "control", "paid_on_time"].mean()), _n((_h["arm"] == "c
         Figure("adding views to\nthe same {} postings", "views['posting_id'].nunique()"),
         Figure(
             "About {} per arm, so some {} accounts: far more than Riverton's {} commercial accounts",
-            """_n2 = evaluation.sample_size_two_proportions(baseline=0.78, treated=0.81, method="arcsine")
+            """_n2 = evaluation.sample_size_two_proportions(control_rate=0.78, treated=0.81, method="arcsine")
 _r(_n2, 10), _r(2 * _n2, 100), _n((trial["account_type"] == "commercial").sum())""",
         ),
         Figure(
             "with {} accounts per arm its minimum detectable\neffect is about twice that",
             """_c = (trial["account_type"] == "commercial").sum() / 2
-_m = evaluation.mde_two_proportions(baseline=0.78, n_per_arm=_c, method="arcsine")
+_m = evaluation.mde_two_proportions(control_rate=0.78, n_per_arm=_c, method="arcsine")
 _n(_c) if 1.8 < _m / 0.03 < 2.3 else "?" """,
         ),
     ],
@@ -558,7 +558,7 @@ _r(100 * _e.loc["specific_date", "ci_low"]), _r(100 * _e.loc["specific_date", "c
         ),
         Figure(
             "About {} families per arm, some {} in all: two and a half years",
-            """_n3 = evaluation.sample_size_two_proportions(baseline=0.448, treated=0.464, method="arcsine")
+            """_n3 = evaluation.sample_size_two_proportions(control_rate=0.448, treated=0.464, method="arcsine")
 _r(_n3, 1000), _r(2 * _n3, 10000) if abs(2 * _n3 / families_per_year - 2.5) < 0.2 else "?" """,
         ),
         Figure(
@@ -821,11 +821,11 @@ _n(len(_mf)), _n(len(_mf) / 2) if abs(_mf["paid_on_time"].mean() - 0.5) < 0.1 el
         ),
         Figure(
             "a test with a {}% baseline and {} accounts per arm",
-            "_pct(explorer.baseline.value), _n(300)",
+            "_pct(explorer.control_rate.value), _n(300)",
         ),
         Figure(
             "crossing the 80% line at about {} percentage points",
-            """_e = widgets.power_explorer(baseline=0.52, n_per_arm=300)
+            """_e = widgets.power_explorer(control_rate=0.52, n_per_arm=300)
 _r(_e.result.mde_pp)""",
         ),
         Figure(

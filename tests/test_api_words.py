@@ -24,7 +24,6 @@ KNOWN_SYNONYMS = {  # a word the vocabulary says to replace
     "contracting.return_episodes(report_end)",
     "contracting.returns_to_homelessness(report_start)",
     "contracting.returns_to_homelessness(report_end)",
-    "performance.compute_measures(group)",
     "contracting.risk_adjust(level)",
     "contracting.garwood_interval(level)",
     "contracting.poisson_binomial_test(level)",
@@ -35,63 +34,31 @@ KNOWN_SYNONYMS = {  # a word the vocabulary says to replace
     "opendata.audit_suppression(table)",
     "widgets.suppression_explorer(table)",
     "contracting.level_label(level)",
-    "evaluation.assign_simple(arm_column)",
-    "evaluation.assign_complete(arm_column)",
-    "evaluation.assign_blocked(arm_column)",
-    "evaluation.assign_clusters(arm_column)",
 }
 KNOWN_SENSE = {  # the word is used with another meaning (its docstring says so)
     "contracting.exits_to_permanent_housing(period)",  # a frequency: use frequency=
     "contracting.length_of_stay(period)",
     "contracting.prevention_outcomes(period)",
     "contracting.returns_to_homelessness(period)",
-    "performance.target_status(period)",  # a column, but its docstring does not say so
-    "evaluation.effect_sentence(arm)",  # an arm label: arm_label=
-    "plots.randomization_plot(arm)",
-    "evaluation.cohens_h(baseline)",  # a control-arm rate: control_rate=
-    "evaluation.power_two_proportions(baseline)",
-    "widgets.power_explorer(baseline)",
 }
-KNOWN_COLUMN_SUFFIX = {
-    "evaluation.assign_simple(arm_column)",
-    "evaluation.assign_complete(arm_column)",
-    "evaluation.assign_blocked(arm_column)",
-    "evaluation.assign_clusters(arm_column)",
-    "performance.stat_brief(department_column)",
-    "widgets.control_chart_explorer(department_column)",
-}
+KNOWN_COLUMN_SUFFIX: set[str] = set()
 KNOWN_POSITIONAL = {  # options before `*` (pairs of compared inputs are fine, see the docs)
     "opendata.write_datapackage(tables, folder)",
-    "performance.compute_measures(data, measures)",
-    "performance.validate_schema(data, schema)",
-    "performance.rule_flags(values, centre, sigma)",
-    "evaluation.complete_counts(n, probs, rng)",
-    "evaluation.cohens_h(treated, baseline)",
-    "evaluation.effect_sentence(result, arm)",
     "contracting.design_matrix(data, risk_factors)",
     "contracting.poisson_binomial_test(observed, probabilities)",
     "contracting.c_statistic_from_scores(outcome, score)",
     "contracting.overdispersion(observed, denominator)",
     "contracting.spm_rate_table(rates, sizes)",
     "contracting.contract_portfolio(contracts, outcomes)",
-    "plots.randomization_plot(result, arm)",
 }
 TWO_INPUTS = {  # functions whose two positional parameters are the inputs they compare
     "evaluation.standardized_difference(treated, control)",
     "contracting.garwood_interval(observed, expected)",
+    "evaluation.cohens_h(treated, control_rate)",
 }
-KNOWN_PLOT_NAMES = {
-    "plots.quality_scores_chart",
-    "plots.quality_criteria_chart",
-    "plots.usage_trends_chart",
-    "plots.priority_chart",
-    "plots.control_chart",
-    "plots.measures_vs_target",
-    "plots.target_summary_bars",
-}
-KNOWN_SHARED_NAMES = {"control_chart"}  # performance computes it, plots draws it
+KNOWN_PLOT_NAMES: set[str] = set()
+KNOWN_SHARED_NAMES: set[str] = set()  # a name both computes (analytics) and draws (plots)
 KNOWN_SUMMARIES = {
-    "performance.DataProfile.summary",  # returns a dict
     "contracting.ProgressReport.summary",  # a table (a dataclass field)
 }
 

@@ -338,11 +338,11 @@ def test_saved_with_the_citys_own_names_as_its_schema(tmp_path):
 
     loaded = datasets.load("service_requests", data_dir=tmp_path)
     errors = performance.validate_schema(
-        loaded, tmp_path / "datapackage.json", resource="service_requests"
+        loaded, schema=tmp_path / "datapackage.json", resource="service_requests"
     )
     assert errors.empty
     course = performance.validate_schema(
-        loaded, datasets.data_dir() / "datapackage.json", resource="service_requests"
+        loaded, schema=datasets.data_dir() / "datapackage.json", resource="service_requests"
     )
     assert {"department", "sla_days"} <= set(course["field"])  # judged by Riverton's schema
     # a city's package that lacks a table does not impose ours on it: its names load

@@ -50,13 +50,15 @@ def test_leftover_units_make_probabilities_exact():
     # methods.md §1.5: the ceiling is chosen with probability equal to the fractional part,
     # so P(treat) = p exactly. N = 7, p = 0.3 -> 2.1: 3 treated in ~10% of draws.
     rng = np.random.default_rng(0)
-    draws = np.array([complete_counts(7, [0.7, 0.3], rng)[1] for _ in range(20000)])
+    draws = np.array([complete_counts(7, probs=[0.7, 0.3], rng=rng)[1] for _ in range(20000)])
     assert set(np.unique(draws)) == {2, 3}
     share_three = (draws == 3).mean()
     assert abs(share_three - 0.1) < 4 * np.sqrt(0.1 * 0.9 / 20000)
     assert abs(draws.mean() / 7 - 0.3) < 0.002
     # three arms with fractional parts .4/.3/.3 over N = 10 units with p = (.34, .33, .33)
-    counts = np.array([complete_counts(10, [0.34, 0.33, 0.33], rng) for _ in range(20000)])
+    counts = np.array(
+        [complete_counts(10, probs=[0.34, 0.33, 0.33], rng=rng) for _ in range(20000)]
+    )
     assert (counts.sum(axis=1) == 10).all()
     assert np.allclose(counts.mean(axis=0), [3.4, 3.3, 3.3], atol=0.03)
 

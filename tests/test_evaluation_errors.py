@@ -61,7 +61,7 @@ CASES = {
         ["write 5% as 0.05"],
     ),
     "power outside (0, 1)": (
-        lambda: sample_size_two_proportions(baseline=0.4, treated=0.5, power=80),
+        lambda: sample_size_two_proportions(control_rate=0.4, treated=0.5, power=80),
         ["power must be a number strictly between 0 and 1", "write 80% as 0.8"],
     ),
     "power outside (0, 1) in the explorer": (
@@ -69,7 +69,7 @@ CASES = {
         ["power must be a number strictly between 0 and 1"],
     ),
     "n < 2 (planning)": (
-        lambda: mde_two_proportions(baseline=0.4, n_per_arm=1),
+        lambda: mde_two_proportions(control_rate=0.4, n_per_arm=1),
         ["n_per_arm must be a number of units of at least 2, but 1 was given"],
     ),
     "n < 2 (means)": (

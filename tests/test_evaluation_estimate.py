@@ -412,12 +412,12 @@ def test_sentence_when_the_ci_includes_zero():
         pd.DataFrame({"arm": ["control"] * 4 + ["text"] * 4, "y": [1, 2, 3, 4, 2, 3, 1, 5]}),
         outcome="y",
     )
-    text = res.sentence("text", unit="applications")
+    text = res.sentence(arm_label="text", unit="applications")
     assert "made no clear difference" in text
     assert "which includes no effect" in text
     assert "from an average of 2.5 applications under business as usual" in text
     with pytest.raises(UnknownNameError, match="'txt' is not an arm"):
-        res.sentence("txt")
+        res.sentence(arm_label="txt")
 
 
 def test_result_displays_as_text_and_html():

@@ -67,9 +67,9 @@ def test_coefficient_plot_for_a_count_outcome_names_the_unit():
 
 
 def test_power_curve_plot_marks_the_mde():
-    curve = power_curve(baseline=0.4, n_per_arm=800)
+    curve = power_curve(control_rate=0.4, n_per_arm=800)
     ax = power_curve_plot(curve)
-    mde_pp = 100 * mde_two_proportions(baseline=0.4, n_per_arm=800)
+    mde_pp = 100 * mde_two_proportions(control_rate=0.4, n_per_arm=800)
     marked = [line.get_xdata()[0] for line in ax.get_lines() if line.get_linestyle() == ":"]
     assert marked and marked[0] == pytest.approx(mde_pp, abs=0.05)  # read off a 41-point grid
     assert "percentage points" in ax.get_xlabel()
@@ -84,4 +84,4 @@ def test_bad_inputs_and_no_warnings():
         warnings.simplefilter("error")
         love_plot(balance_table(UNITS, covariates=["late"]))
         coefficient_plot(estimate_effects(UNITS, outcome="paid"))
-        power_curve_plot(power_curve(baseline=0.2, n_per_arm=100))
+        power_curve_plot(power_curve(control_rate=0.2, n_per_arm=100))

@@ -123,7 +123,7 @@ def test_pwr_vignette_examples():
 def test_two_proportions_arcsine_uses_cohens_h():
     # methods.md §1.1: pwr.2p.test(h = ES.h(p1, p2), n) is the arcsine family
     h = cohens_h(0.5, 0.4)
-    assert power_two_proportions(baseline=0.4, treated=0.5, n_per_arm=80) == pytest.approx(
+    assert power_two_proportions(control_rate=0.4, treated=0.5, n_per_arm=80) == pytest.approx(
         normal(effect_size=h, n_per_arm=80), rel=REL
     )
 
@@ -131,24 +131,24 @@ def test_two_proportions_arcsine_uses_cohens_h():
 def test_pooled_method_matches_r_power_prop_test():
     # methods.md §1.1, [PUB] R help "=> power = 0.740", "=> n = 76.7";
     # [COMP] 0.7401659013, 76.706928
-    value = power_two_proportions(baseline=0.50, treated=0.75, n_per_arm=50, method="pooled")
+    value = power_two_proportions(control_rate=0.50, treated=0.75, n_per_arm=50, method="pooled")
     assert round(value, 3) == 0.740
     assert value == pytest.approx(0.7401659013, abs=1e-10)
-    n = sample_size_two_proportions(baseline=0.50, treated=0.75, power=0.90, method="pooled")
+    n = sample_size_two_proportions(control_rate=0.50, treated=0.75, power=0.90, method="pooled")
     assert round(n, 1) == 76.7
     assert n == pytest.approx(76.706928, rel=1e-6)
 
 
 def test_pooled_method_drops_the_far_tail_unlike_statsmodels_default():
     # methods.md §1.1: power_proportions_2indep counts the far tail, 0.7401671935 (differs ~1e-6)
-    value = power_two_proportions(baseline=0.50, treated=0.75, n_per_arm=50, method="pooled")
+    value = power_two_proportions(control_rate=0.50, treated=0.75, n_per_arm=50, method="pooled")
     assert 0 < 0.7401671935 - value < 2e-6
 
 
 def test_arcsine_and_pooled_differ_by_a_little():
     # methods.md §1.1 "spec decision": the two families differ by about 1-2% for h = 0.3
-    a = power_two_proportions(baseline=0.4, treated=0.55, n_per_arm=150)
-    p = power_two_proportions(baseline=0.4, treated=0.55, n_per_arm=150, method="pooled")
+    a = power_two_proportions(control_rate=0.4, treated=0.55, n_per_arm=150)
+    p = power_two_proportions(control_rate=0.4, treated=0.55, n_per_arm=150, method="pooled")
     assert a != p
     assert abs(a - p) < 0.03
 
@@ -267,11 +267,11 @@ def test_mdes_unequal_arms_and_covariates():
 def test_mde_two_proportions_arcsine_and_pooled():
     # methods.md §1.3, [COMP]: p0 = 0.20, n = 1000/arm: arcsine h 0.1252903 -> p1 0.2523367
     # (5.23 pp); R power.prop.test root 0.0523864 (5.24 pp)
-    arcsine = mde_two_proportions(baseline=0.20, n_per_arm=1000)
+    arcsine = mde_two_proportions(control_rate=0.20, n_per_arm=1000)
     assert 0.20 + arcsine == pytest.approx(0.2523367, abs=1e-6)
     assert cohens_h(0.20 + arcsine, 0.20) == pytest.approx(0.1252903, abs=1e-6)
     assert round(100 * arcsine, 2) == 5.23
-    pooled = mde_two_proportions(baseline=0.20, n_per_arm=1000, method="pooled")
+    pooled = mde_two_proportions(control_rate=0.20, n_per_arm=1000, method="pooled")
     assert pooled == pytest.approx(0.0523864, abs=1e-6)
     assert round(100 * pooled, 2) == 5.24
 
@@ -280,14 +280,16 @@ def test_simple_normal_shortcut_understates_the_mde():
     # methods.md §1.3: M * sqrt(2 p0 q0 / n) = 0.0501163 uses the control variance twice
     shortcut = 2.8015852181 * math.sqrt(2 * 0.2 * 0.8 / 1000)
     assert shortcut == pytest.approx(0.0501163, abs=1e-6)
-    assert mde_two_proportions(baseline=0.20, n_per_arm=1000) > shortcut + 0.002
+    assert mde_two_proportions(control_rate=0.20, n_per_arm=1000) > shortcut + 0.002
 
 
 def test_mde_then_power_round_trip():
     # an independent check: power at baseline + MDE is the requested power
     for method in ("arcsine", "pooled"):
-        mde = mde_two_proportions(baseline=0.35, n_per_arm=800, power=0.9, method=method)
-        got = power_two_proportions(baseline=0.35, treated=0.35 + mde, n_per_arm=800, method=method)
+        mde = mde_two_proportions(control_rate=0.35, n_per_arm=800, power=0.9, method=method)
+        got = power_two_proportions(
+            control_rate=0.35, treated=0.35 + mde, n_per_arm=800, method=method
+        )
         assert got == pytest.approx(0.9, abs=1e-8)
 
 
@@ -297,10 +299,10 @@ def test_mde_two_means_in_outcome_units():
 
 
 def test_power_curve_rises_from_alpha_to_near_one():
-    curve = power_curve(baseline=0.4, n_per_arm=500, points=21)
+    curve = power_curve(control_rate=0.4, n_per_arm=500, points=21)
     assert curve["power"].iloc[0] == pytest.approx(0.05, abs=1e-12)
     assert curve["power"].is_monotonic_increasing
-    mde = mde_two_proportions(baseline=0.4, n_per_arm=500)
+    mde = mde_two_proportions(control_rate=0.4, n_per_arm=500)
     # the default grid runs to twice the MDE, where power is well above 0.8
     assert curve["effect"].iloc[-1] == pytest.approx(2 * mde)
     assert curve["power"].iloc[-1] > 0.99
@@ -458,8 +460,8 @@ trial = pd.DataFrame({"arm": ["control"] * 6 + ["letter"] * 6, "y": [1.0, 2, 3, 
                       "office": list("aabbccddeeff")})
 evaluation.cohens_h(0.5, 0.4)
 evaluation.icc_anova(trial, outcome="y", cluster="office")
-evaluation.power_two_proportions(baseline=0.4, treated=0.5, n_per_arm=100)
-evaluation.mde_two_proportions(baseline=0.4, n_per_arm=100, method="pooled")
+evaluation.power_two_proportions(control_rate=0.4, treated=0.5, n_per_arm=100)
+evaluation.mde_two_proportions(control_rate=0.4, n_per_arm=100, method="pooled")
 evaluation.sample_size_two_means(difference=1.0, sd=2.0)
 evaluation.mdes_cluster(icc=0.05, cluster_size=30, n_clusters=30)
 evaluation.estimate_effects(trial, outcome="y")
@@ -479,18 +481,18 @@ print([m for m in new if m in {"statsmodels", "scipy", "patsy", "formulaic"}])
 @pytest.mark.parametrize("alpha", [0, 1, -0.1, 5])
 def test_alpha_outside_zero_one(alpha):
     with pytest.raises(ArgumentRangeError, match="alpha must be a number strictly between 0 and 1"):
-        power_two_proportions(baseline=0.4, treated=0.5, n_per_arm=100, alpha=alpha)
+        power_two_proportions(control_rate=0.4, treated=0.5, n_per_arm=100, alpha=alpha)
 
 
 def test_alpha_as_percentage_gets_a_hint():
     with pytest.raises(ArgumentRangeError, match=r"write 5% as 0.05"):
-        mde_two_proportions(baseline=0.4, n_per_arm=100, alpha=5)
+        mde_two_proportions(control_rate=0.4, n_per_arm=100, alpha=5)
 
 
 @pytest.mark.parametrize("power", [0, 1, 80, -1])
 def test_power_outside_zero_one(power):
     with pytest.raises(ArgumentRangeError, match="power must be"):
-        sample_size_two_proportions(baseline=0.4, treated=0.5, power=power)
+        sample_size_two_proportions(control_rate=0.4, treated=0.5, power=power)
 
 
 @pytest.mark.parametrize("n", [1, 0, -5, float("nan")])
@@ -498,22 +500,22 @@ def test_n_below_two(n):
     with pytest.raises(
         ArgumentRangeError, match="n_per_arm must be a number of units of at least 2"
     ):
-        power_two_proportions(baseline=0.4, treated=0.5, n_per_arm=n)
+        power_two_proportions(control_rate=0.4, treated=0.5, n_per_arm=n)
 
 
 def test_rate_given_as_percentage():
     with pytest.raises(ArgumentRangeError, match="write 40% as 0.4"):
-        mde_two_proportions(baseline=40, n_per_arm=100)
+        mde_two_proportions(control_rate=40, n_per_arm=100)
 
 
 def test_unknown_method_suggests_the_right_one():
     with pytest.raises(UnknownNameError, match="Did you mean 'arcsine'"):
-        power_two_proportions(baseline=0.4, treated=0.5, n_per_arm=100, method="arcsin")
+        power_two_proportions(control_rate=0.4, treated=0.5, n_per_arm=100, method="arcsin")
 
 
 def test_effect_against_one_sided_alternative():
     with pytest.raises(CityKitError, match="points the other way"):
-        sample_size_two_proportions(baseline=0.5, treated=0.4, alternative="larger")
+        sample_size_two_proportions(control_rate=0.5, treated=0.4, alternative="larger")
 
 
 def test_unreachable_power_with_fixed_control_arm():
@@ -530,8 +532,8 @@ def test_no_warning_escapes_from_power_functions():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         sample_size_standardized(effect_size=0.01, power=0.99)
-        mde_two_proportions(baseline=0.01, n_per_arm=50, method="pooled")
-        power_curve(baseline=0.9, n_per_arm=30)
+        mde_two_proportions(control_rate=0.01, n_per_arm=50, method="pooled")
+        power_curve(control_rate=0.9, n_per_arm=30)
 
 
 def test_implausibly_large_effect_is_questioned():

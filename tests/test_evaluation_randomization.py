@@ -334,7 +334,7 @@ def test_randomization_plot_shows_the_null_and_the_observed_estimate():
     assert heights == pytest.approx(100.0)  # bars are % of all 924 assignments
     assert "p = " in ax.get_title(loc="left")
     with pytest.raises(CityKitError, match="was not tested"):
-        randomization_plot(res, arm="text")
+        randomization_plot(res, arm_label="text")
     with pytest.raises(CityKitError, match="randomization_test"):
         randomization_plot(res.table)
 

@@ -19,23 +19,23 @@ from citykit.widgets.evaluation import power_explorer
 def test_explorer_is_a_container_with_controls():
     explorer = power_explorer(draw=False)
     assert isinstance(explorer, ipywidgets.VBox)
-    for name in ("baseline", "n_per_arm", "alpha", "power", "method", "summary", "output"):
+    for name in ("control_rate", "n_per_arm", "alpha", "power", "method", "summary", "output"):
         assert getattr(explorer, name) in explorer.children
 
 
 def test_result_follows_the_controls():
-    explorer = power_explorer(baseline=0.20, n_per_arm=1000, draw=False)
+    explorer = power_explorer(control_rate=0.20, n_per_arm=1000, draw=False)
     # methods.md §1.3: p0 = 0.20, 1,000 per arm -> arcsine MDE 5.23 pp
     assert round(explorer.result.mde_pp, 2) == 5.23
     assert "5.2 percentage points" in explorer.summary.value
     explorer.n_per_arm.value = 4000
     assert explorer.result.n_per_arm == 4000
     assert explorer.result.mde == pytest.approx(
-        mde_two_proportions(baseline=0.20, n_per_arm=4000), rel=1e-12
+        mde_two_proportions(control_rate=0.20, n_per_arm=4000), rel=1e-12
     )
     explorer.method.value = "pooled"
     assert explorer.result.mde == pytest.approx(
-        mde_two_proportions(baseline=0.20, n_per_arm=4000, method="pooled"), rel=1e-12
+        mde_two_proportions(control_rate=0.20, n_per_arm=4000, method="pooled"), rel=1e-12
     )
     before = explorer.result.mde
     explorer.power.value = 0.9
@@ -48,13 +48,13 @@ def test_result_follows_the_controls():
 
 
 def test_too_small_a_test_says_so():
-    explorer = power_explorer(baseline=0.97, n_per_arm=20, draw=False)
+    explorer = power_explorer(control_rate=0.97, n_per_arm=20, draw=False)
     assert math.isnan(explorer.result.mde)
     assert "no rise can be detected" in explorer.summary.value
 
 
 def test_drawing_keeps_the_latest_axes(capsys):
-    explorer = power_explorer(baseline=0.4, n_per_arm=500)
+    explorer = power_explorer(control_rate=0.4, n_per_arm=500)
     assert explorer.axes is not None
     assert explorer.axes.get_xlabel() == "True effect (percentage points)"
     capsys.readouterr()
@@ -75,12 +75,12 @@ def test_no_warning_escapes():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         explorer = power_explorer(draw=False)
-        explorer.baseline.value = 0.9
+        explorer.control_rate.value = 0.9
         explorer.n_per_arm.value = 30
 
 
 def test_result_reads_as_a_sentence():
-    explorer = power_explorer(baseline=0.20, n_per_arm=1000, draw=False)
+    explorer = power_explorer(control_rate=0.20, n_per_arm=1000, draw=False)
     assert "smallest rise this test can reliably detect" in repr(explorer.result)
     assert explorer.result._repr_html_().startswith("<p>")
 

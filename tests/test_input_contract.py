@@ -267,16 +267,16 @@ def test_target_status_compares_with_the_previous_period_in_time():
 def test_numpy_scalars_are_numbers():
     from citykit import evaluation
 
-    expected = evaluation.power_two_proportions(baseline=0.4, treated=0.5, n_per_arm=200)
+    expected = evaluation.power_two_proportions(control_rate=0.4, treated=0.5, n_per_arm=200)
     got = evaluation.power_two_proportions(
-        baseline=np.float64(0.4), treated=np.float64(0.5), n_per_arm=np.int64(200)
+        control_rate=np.float64(0.4), treated=np.float64(0.5), n_per_arm=np.int64(200)
     )
     assert got == pytest.approx(expected)
     assert evaluation.power_two_proportions(
-        baseline=np.float32(0.4), treated=0.5, n_per_arm=200
+        control_rate=np.float32(0.4), treated=0.5, n_per_arm=200
     ) == pytest.approx(expected, rel=1e-6)
     with pytest.raises(CityKitError, match="strictly between 0 and 1"):
-        evaluation.power_two_proportions(baseline=np.float32(1.4), treated=0.5, n_per_arm=200)
+        evaluation.power_two_proportions(control_rate=np.float32(1.4), treated=0.5, n_per_arm=200)
 
 
 def test_balance_table_reads_numbers_stored_as_text():
@@ -358,10 +358,10 @@ def test_evaluation_covariates_text_numbers_infinity_and_missing():
 def test_compute_measures_counts_rows_without_a_date(requests):
     timed = performance.add_time_to_close(requests, as_of="2024-03-01")
     measure = performance.Measure("Requests", "count")
-    full = performance.compute_measures(timed, measure, frequency="monthly")
+    full = performance.compute_measures(timed, measures=measure, frequency="monthly")
     assert "notes" not in full.attrs
     holes = timed.assign(opened_at=timed["opened_at"].where(np.arange(40) % 8 != 0))
-    got = performance.compute_measures(holes, measure, frequency="monthly")
+    got = performance.compute_measures(holes, measures=measure, frequency="monthly")
     assert got["value"].sum() == full["value"].sum() - 5
     assert got.attrs["notes"] == [
         "5 row(s) have no 'opened_at' and are in no period; they are not counted."
@@ -417,7 +417,7 @@ def test_client_income_written_as_text_and_infinite_measures(enrollments, reques
     timed.loc[2, "days_to_close"] = np.inf
     median = performance.Measure("Median days", "median", column="days_to_close")
     with pytest.raises(CityKitError, match="'days_to_close' .read by measure 'Median days'"):
-        performance.compute_measures(timed, median, frequency="monthly")
+        performance.compute_measures(timed, measures=median, frequency="monthly")
 
 
 def test_subgroups_written_in_two_date_formats_are_one_subgroup():
@@ -475,14 +475,14 @@ def test_compute_measures_counts_rows_without_a_group_label_in_a_missing_group(r
     timed["department"] = np.where(np.arange(40) % 2 == 0, "Parks", "Streets")
     timed.loc[timed.index[::5], "department"] = None
     count = performance.Measure("Requests", "count")
-    got = performance.compute_measures(timed, count, frequency="monthly", group="department")
+    got = performance.compute_measures(timed, measures=count, frequency="monthly", by="department")
     totals = got.groupby("department")["value"].sum()
     # every request is counted: the old answer dropped the 8 without a department
     assert totals.sum() == 40
     assert totals["(missing)"] == 8
     categorical = timed.assign(department=timed["department"].astype("category"))
     again = performance.compute_measures(
-        categorical, count, frequency="monthly", group="department"
+        categorical, measures=count, frequency="monthly", by="department"
     )
     assert again.groupby("department", observed=True)["value"].sum()["(missing)"] == 8
 

@@ -46,7 +46,9 @@ def test_bank_covers_the_four_parts_with_hints_and_mistakes():
 def test_the_sanitation_change_is_found_in_the_generators_month():
     timed = performance.add_time_to_close(datasets.load("service_requests"))
     measure = performance.Measure("On-time closure", "share", column="closed_on_time")
-    monthly = performance.compute_measures(timed, measure, date="opened_at", group="department")
+    monthly = performance.compute_measures(
+        timed, measures=measure, date="opened_at", by="department"
+    )
     sanitation = monthly[monthly["department"] == PROCESS_CHANGE["department"]]
     chart = performance.p_chart(
         sanitation, numerator="numerator", denominator="denominator", period="period", baseline=12

@@ -59,7 +59,7 @@ def test_compute_by_month_and_group(requests):
         Measure("Requests", "count"),
         Measure("Per 1,000", "rate", denominator={"North": 2000, "South": 1000}, per=1000),
     ]
-    out = compute_measures(data, measures, group="district")
+    out = compute_measures(data, measures=measures, by="district")
     # three months (Feb has no requests but still gets a row) x two districts x four measures
     assert len(out) == 3 * 2 * 4
     on_time = out[out["measure"] == "On time"].set_index(["period", "district"])
@@ -92,7 +92,7 @@ def test_formula_share_and_ratio_and_quarterly():
         Measure("Fix rate", "ratio", numerator="fixed", denominator="reported", per=100),
         Measure("Mean days", "mean", column="days", direction="down"),
     ]
-    out = compute_measures(data, measures, date="date", frequency="quarterly")
+    out = compute_measures(data, measures=measures, date="date", frequency="quarterly")
     q = out.set_index(["measure", "period"])["value"]
     assert q.loc[("Within SLA", pd.Timestamp("2024-01-01"))] == 0.5
     # the missing duration in Q2 is not counted as late
@@ -104,7 +104,7 @@ def test_formula_share_and_ratio_and_quarterly():
 def test_measure_table_and_status_pipeline(requests):
     data = add_time_to_close(requests, as_of="2024-03-31")
     on_time = Measure("On time", "share", column="closed_on_time", target=0.8, owner="Ops")
-    table = compute_measures(data, on_time)
+    table = compute_measures(data, measures=on_time)
     status = target_status(table, period="period")
     assert status["status"].tolist() == ["missed", "no data", "met"]
     assert measure_table([on_time]).loc[0, "owner"] == "Ops"
@@ -130,23 +130,25 @@ def test_bad_measure_definitions():
 def test_bad_compute_inputs(requests):
     data = add_time_to_close(requests, as_of="2024-03-31")
     with pytest.raises(MissingColumnError, match="Did you mean 'days_to_close'"):
-        compute_measures(data, Measure("m", "median", column="days_to_clos"))
+        compute_measures(data, measures=Measure("m", "median", column="days_to_clos"))
     with pytest.raises(ColumnTypeError, match="needs numbers"):
-        compute_measures(data, Measure("m", "median", column="district"))
+        compute_measures(data, measures=Measure("m", "median", column="district"))
     with pytest.raises(ColumnTypeError, match="yes/no"):
-        compute_measures(data, Measure("m", "share", column="sla_days"))
+        compute_measures(data, measures=Measure("m", "share", column="sla_days"))
     with pytest.raises(ColumnTypeError, match="must hold dates"):
-        compute_measures(data.assign(opened_at="soon"), Measure("m", "count"))
+        compute_measures(data.assign(opened_at="soon"), measures=Measure("m", "count"))
     with pytest.raises(CityKitError, match="no rows"):
-        compute_measures(data.iloc[:0], Measure("m", "count"))
+        compute_measures(data.iloc[:0], measures=Measure("m", "count"))
     with pytest.raises(CityKitError, match="list of Measure"):
-        compute_measures(data, ["count"])
+        compute_measures(data, measures=["count"])
     with pytest.raises(CityKitError, match="could not be computed"):
-        compute_measures(data, Measure("m", "share", formula="nonsense <= 3"))
+        compute_measures(data, measures=Measure("m", "share", formula="nonsense <= 3"))
     with pytest.raises(CityKitError, match="no denominator for group"):
-        compute_measures(data, Measure("r", "rate", denominator={"North": 5}), group="district")
+        compute_measures(
+            data, measures=Measure("r", "rate", denominator={"North": 5}), by="district"
+        )
     with pytest.raises(CityKitError, match="widen the dates"):
-        compute_measures(data, Measure("m", "count"), start="2030-01-01")
+        compute_measures(data, measures=Measure("m", "count"), start="2030-01-01")
 
 
 def test_no_warnings(requests):
@@ -155,11 +157,11 @@ def test_no_warnings(requests):
         data = add_time_to_close(requests)
         compute_measures(
             data,
-            [
+            measures=[
                 Measure("a", "share", column="closed_on_time"),
                 Measure("b", "median", column="days_to_close"),
             ],
-            group="district",
+            by="district",
         )
 
 
@@ -170,7 +172,7 @@ def test_sample_city_process_change_is_found():
 
     requests = add_time_to_close(datasets.load("service_requests"))
     dept = requests[requests["department"] == PROCESS_CHANGE["department"]]
-    monthly = compute_measures(dept, Measure("On time", "share", column="closed_on_time"))
+    monthly = compute_measures(dept, measures=Measure("On time", "share", column="closed_on_time"))
     change = pd.Timestamp(PROCESS_CHANGE["month"] + "-01")
     before_change = change - pd.DateOffset(months=1)
     chart = p_chart(
@@ -195,12 +197,14 @@ def test_sample_city_process_change_is_found():
 
 def test_frequency_comes_from_the_measures(requests):
     weekly = Measure("Requests", "count", frequency="weekly")
-    out = compute_measures(requests, weekly)
+    out = compute_measures(requests, measures=weekly)
     assert out["period"].iloc[0] == pd.Timestamp("2024-01-01")  # a Monday
     assert out["period"].diff().dropna().eq(pd.Timedelta(days=7)).all()
     with pytest.raises(CityKitError, match="different frequencies"):
-        compute_measures(requests, [weekly, Measure("All", "count")])
-    assert len(compute_measures(requests, [weekly, Measure("All", "count")], frequency="monthly"))
+        compute_measures(requests, measures=[weekly, Measure("All", "count")])
+    assert len(
+        compute_measures(requests, measures=[weekly, Measure("All", "count")], frequency="monthly")
+    )
 
 
 def test_requests_per_1000_residents_by_district_on_the_sample_city():
@@ -212,7 +216,7 @@ def test_requests_per_1000_residents_by_district_on_the_sample_city():
     rate = Measure("Requests per 1,000 residents", "rate", denominator=population, per=1000,
                    unit="requests per 1,000 residents", direction="down")  # fmt: skip
     located = requests[requests["district"].notna()]
-    out = compute_measures(located, rate, group="district")
+    out = compute_measures(located, measures=rate, by="district")
     assert len(out) == 24 * 12
     # hand check one cell: Harbor in March 2024
     march = located[(located["district"] == "Harbor")
@@ -220,9 +224,9 @@ def test_requests_per_1000_residents_by_district_on_the_sample_city():
     cell = out[(out["district"] == "Harbor") & (out["period"] == "2024-03-01")]
     assert cell["value"].item() == pytest.approx(len(march) / 16_300 * 1000)
     with pytest.raises(CityKitError, match="no denominator for group"):
-        compute_measures(requests, rate, group="district")  # requests with no district
+        compute_measures(requests, measures=rate, by="district")  # requests with no district
     with pytest.raises(CityKitError, match="drop them first"):
-        compute_measures(requests, rate, group="district")
+        compute_measures(requests, measures=rate, by="district")
 
 
 def test_more_bad_inputs(requests):
@@ -239,4 +243,4 @@ def test_more_bad_inputs(requests):
     with pytest.raises(CityKitError, match="expects Measure objects"):
         measure_table(["On time"])
     with pytest.raises(CityKitError, match="list of Measure"):
-        compute_measures(requests, [])
+        compute_measures(requests, measures=[])

@@ -84,24 +84,24 @@ OTHERS = [
 )
 @pytest.mark.parametrize("frequency", ["daily", "weekly", "monthly", "quarterly"])
 def test_fast_path_equals_groupby(events, monkeypatch, group, frequency):
-    kwargs = {"group": group, "frequency": frequency}
-    fast = compute_measures(events, SHARES + OTHERS, **kwargs)
-    general = _general(monkeypatch, events, SHARES + OTHERS, **kwargs)
+    kwargs = {"by": group, "frequency": frequency}
+    fast = compute_measures(events, measures=SHARES + OTHERS, **kwargs)
+    general = _general(monkeypatch, events, measures=SHARES + OTHERS, **kwargs)
     pd.testing.assert_frame_equal(fast, general, check_exact=True)
 
 
 def test_fast_path_with_dates(events, monkeypatch):
     measures = [*SHARES[:2], *OTHERS]
-    kwargs = {"group": "department", "start": "2023-12-15", "end": "2024-03-31 12:00"}
-    fast = compute_measures(events, measures, **kwargs)
+    kwargs = {"by": "department", "start": "2023-12-15", "end": "2024-03-31 12:00"}
+    fast = compute_measures(events, measures=measures, **kwargs)
     pd.testing.assert_frame_equal(
-        fast, _general(monkeypatch, events, measures, **kwargs), check_exact=True
+        fast, _general(monkeypatch, events, measures=measures, **kwargs), check_exact=True
     )
     assert fast["period"].min() == pd.Timestamp("2023-12-01")
 
 
 def test_fast_share_equals_plain_pandas(events):
-    out = compute_measures(events, SHARES[0], group="department")
+    out = compute_measures(events, measures=SHARES[0], by="department")
     data = events.assign(period=events["opened_at"].dt.to_period("M").dt.start_time)
     known = data["days_to_close"].notna() & data["sla_days"].notna()
     data["v"] = (data["days_to_close"] <= data["sla_days"].astype(float)).astype(float)
@@ -144,7 +144,7 @@ def test_missing_sla_is_unknown_not_late():
             "department": ["A", "A", "A", None],
         }
     )
-    out = compute_measures(data, SHARES[0], group="department")
+    out = compute_measures(data, measures=SHARES[0], by="department")
     values = out.set_index(["period", "department"])
     assert values.loc[(pd.Timestamp("2024-01-01"), "A"), "denominator"] == 1
     assert values.loc[(pd.Timestamp("2024-01-01"), "A"), "value"] == 1.0
@@ -190,10 +190,12 @@ def test_period_codes_match_period_start():
 
 def test_fast_formula_errors_and_fallbacks_are_unchanged(events):
     with pytest.raises(CityKitError, match="could not be computed"):
-        compute_measures(events, Measure("Bad", "share", formula="days_to_close <= nowhere"))
+        compute_measures(
+            events, measures=Measure("Bad", "share", formula="days_to_close <= nowhere")
+        )
     with pytest.raises(ColumnTypeError, match="must be yes/no"):
-        compute_measures(events, Measure("Bad", "share", column="days_to_close"))
+        compute_measures(events, measures=Measure("Bad", "share", column="days_to_close"))
     # labels that cannot be sorted are left to groupby
     mixed = events.assign(district=events["district"].where(events.index % 2 == 0, 3))
-    out = compute_measures(mixed, SHARES[0], group="district")
+    out = compute_measures(mixed, measures=SHARES[0], by="district")
     assert set(out["district"].dropna()) >= {3}

@@ -45,7 +45,7 @@ FL_ROWS = pd.DataFrame(
 
 
 def test_validate_schema_reproduces_frictionless_vector():
-    errors = validate_schema(FL_ROWS, FL_SCHEMA)
+    errors = validate_schema(FL_ROWS, schema=FL_SCHEMA)
     got = [
         [int(r.row), None if pd.isna(r.field_number) else int(r.field_number),
          None if pd.isna(r.field) else r.field, r.error]
@@ -65,21 +65,21 @@ def test_validate_schema_from_datapackage_file(tmp_path):
     package = {"name": "riverton", "resources": [measures.SPECS[0].to_resource()]}
     path = tmp_path / "datapackage.json"
     path.write_text(json.dumps(package))
-    assert validate_schema(table, path, resource="department_measures").empty
+    assert validate_schema(table, schema=path, resource="department_measures").empty
     broken = table.copy()
     broken.loc[0, "direction"] = "sideways"
     broken.loc[1, "value"] = np.nan  # required
-    errors = validate_schema(broken, path, resource="department_measures")
+    errors = validate_schema(broken, schema=path, resource="department_measures")
     assert sorted(errors["error"]) == ["constraint-error", "constraint-error"]
     assert set(errors["field"]) == {"direction", "value"}
     with pytest.raises(CityKitError, match="resource="):
-        validate_schema(table, path)
+        validate_schema(table, schema=path)
     with pytest.raises(UnknownNameError, match="Did you mean 'department_measures'"):
-        validate_schema(table, path, resource="department_measure")
+        validate_schema(table, schema=path, resource="department_measure")
     with pytest.raises(CityKitError, match="not found"):
-        validate_schema(table, tmp_path / "nope.json")
+        validate_schema(table, schema=tmp_path / "nope.json")
     with pytest.raises(CityKitError, match="Table Schema"):
-        validate_schema(table, {"title": "no fields"})
+        validate_schema(table, schema={"title": "no fields"})
 
 
 def test_completeness_counts_blank_text():
@@ -169,5 +169,5 @@ def test_quality_bad_inputs():
 def test_no_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        validate_schema(FL_ROWS, FL_SCHEMA)
+        validate_schema(FL_ROWS, schema=FL_SCHEMA)
         profile_table(FL_ROWS, key="id", event="opened", as_of="2024-02-01", schema=FL_SCHEMA)

@@ -54,7 +54,7 @@ def council_monthly(realdata):
         Measure("Closed within 30 days", "share", formula="days_to_close <= 30"),
         Measure("Median days to close", "median", column="days_to_close", direction="down"),
     ]
-    return compute_measures(cases, measures, date="opendate")
+    return compute_measures(cases, measures=measures, date="opendate")
 
 
 def test_council_time_to_close_new_term_signal(council_monthly):

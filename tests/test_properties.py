@@ -390,9 +390,9 @@ def test_balance_table_reads_numbers_written_as_text(frame, as_text):
 @PROFILE
 @given(p=st.floats(0.05, 0.9), lift=st.floats(0.01, 0.09), n=st.integers(20, 2000))
 def test_power_takes_numpy_scalars_like_floats(p, lift, n):
-    expected = evaluation.power_two_proportions(baseline=p, treated=p + lift, n_per_arm=n)
+    expected = evaluation.power_two_proportions(control_rate=p, treated=p + lift, n_per_arm=n)
     got = evaluation.power_two_proportions(
-        baseline=np.float64(p),
+        control_rate=np.float64(p),
         treated=np.float64(p + lift),
         n_per_arm=np.int64(n),
         alpha=np.float32(0.05),

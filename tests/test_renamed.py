@@ -40,3 +40,21 @@ def test_a_renamed_function_warns_and_still_works():
     assert old.__name__ == "thing_chart"
     with pytest.warns(FutureWarning, match=r"thing_chart\(\) is now plot_thing\(\)"):
         assert old(2) == 4
+
+
+def test_an_option_made_keyword_only_still_works_by_position_with_a_warning():
+    from citykit._renamed import keyword_only_options
+
+    @keyword_only_options("measures", "by")
+    def compute(data, *, measures, by=None):
+        return data, measures, by
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert compute(1, measures=2) == (1, 2, None)
+    with pytest.warns(FutureWarning, match=r"compute\(\.\.\., measures=\.\.\.\)"):
+        assert compute(1, 2) == (1, 2, None)
+    with pytest.raises(CityKitError, match="both by position and by name"):
+        compute(1, 2, measures=3)
+    with pytest.raises(CityKitError, match="pass the options by name"):
+        compute(1, 2, 3, 4)

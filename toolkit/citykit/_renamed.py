@@ -22,11 +22,12 @@ count(group=...) is now count(by=...); the old name stops working in the next re
 from __future__ import annotations
 
 import functools
+import inspect
 import warnings
 
 from citykit.errors import CityKitError
 
-__all__ = ["renamed_function", "renamed_options"]
+__all__ = ["keyword_only_options", "renamed_function", "renamed_options"]
 
 _LATER = "the old name stops working in the next release"
 
@@ -124,3 +125,76 @@ def renamed_function(func, old_name: str):
     wrapper.__qualname__ = old_name
     wrapper.__renamed_to__ = func.__name__
     return wrapper
+
+
+def keyword_only_options(*names: str):
+    """Decorate a function whose options became keyword-only: passing them by position still works.
+
+    The options come after ``*`` in the function's signature. Positional values beyond the
+    function's inputs are given to ``names`` in order, with a FutureWarning naming each keyword;
+    a value given both ways is an error. Put it outside :func:`renamed_options` when a
+    positional option was also renamed.
+
+    Parameters
+    ----------
+    *names : str
+        The (new) keyword names that used to be positional, in their old order.
+
+    Returns
+    -------
+    callable
+        The decorator.
+
+    Examples
+    --------
+    >>> @keyword_only_options("measures")
+    ... def compute(data, *, measures):
+    ...     return data, measures
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     compute("table", ["on time"])
+    ('table', ['on time'])
+    >>> print(caught[0].message)
+    compute(..., <measures>) is now compute(..., measures=...); passing it by position stops \
+working in the next release
+    """
+
+    def decorate(func):
+        inputs = sum(
+            p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            for p in inspect.signature(func).parameters.values()
+        )
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            extra = args[inputs:]
+            if len(extra) > len(names):
+                raise CityKitError(
+                    f"{func.__name__}() takes {inputs} positional argument(s) but "
+                    f"{len(args)} were given; pass the options by name: "
+                    + ", ".join(f"{n}=..." for n in names)
+                )
+            moved = names[: len(extra)]
+            for name, value in zip(moved, extra, strict=True):
+                if name in kwargs:
+                    raise CityKitError(
+                        f"{func.__name__}() got {name}= both by position and by name: "
+                        f"pass only {name}=..."
+                    )
+                kwargs[name] = value
+            if moved:
+                warnings.warn(
+                    f"{func.__name__}(..., {', '.join(f'<{n}>' for n in moved)}) is now "
+                    f"{func.__name__}(..., {', '.join(f'{n}=...' for n in moved)}); passing "
+                    f"{'it' if len(moved) == 1 else 'them'} by position stops working in the "
+                    "next release",
+                    FutureWarning,
+                    stacklevel=2,
+                )
+            return func(*args[:inputs], **kwargs)
+
+        wrapper.__keyword_only_options__ = names
+        return wrapper
+
+    return decorate

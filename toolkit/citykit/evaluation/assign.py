@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from citykit._renamed import keyword_only_options, renamed_options
 from citykit.errors import CityKitError, require_columns, require_non_empty
 from citykit.evaluation._results import ResultMixin
 
@@ -52,7 +53,7 @@ class Assignment(ResultMixin):
     Attributes
     ----------
     table : pandas.DataFrame
-        A copy of the input with the arm in column ``arm_column``.
+        A copy of the input with each unit's arm in the column named by ``arm``.
     log : pandas.DataFrame
         One row per unit: unit, arm, block, cluster (when used), seed, method, probability (of
         the arm received) and ``p_<arm>`` for every arm.
@@ -183,7 +184,8 @@ def _order(ids: pd.Series) -> np.ndarray:
 # the draws
 
 
-def complete_counts(n: int, probs, rng: np.random.Generator) -> np.ndarray:
+@keyword_only_options("probs", "rng")
+def complete_counts(n: int, *, probs, rng: np.random.Generator) -> np.ndarray:
     """Return how many of ``n`` units each arm gets, with exact expected shares ``n·probs``.
 
     Each arm gets floor(n·p) and the leftover units go to arms with probability equal to the
@@ -191,7 +193,7 @@ def complete_counts(n: int, probs, rng: np.random.Generator) -> np.ndarray:
 
     Examples
     --------
-    >>> complete_counts(10, [0.7, 0.3], np.random.default_rng(1)).tolist()
+    >>> complete_counts(10, probs=[0.7, 0.3], rng=np.random.default_rng(1)).tolist()
     [7, 3]
     """
     probs = np.asarray(probs, dtype=float)
@@ -211,22 +213,20 @@ def complete_counts(n: int, probs, rng: np.random.Generator) -> np.ndarray:
 
 
 def _complete(n: int, probs: np.ndarray, arms: tuple, rng) -> np.ndarray:
-    counts = complete_counts(n, probs, rng)
+    counts = complete_counts(n, probs=probs, rng=rng)
     labels = np.repeat(np.arange(len(arms)), counts)
     return rng.permutation(labels)
 
 
-def _build(
-    data, ids, codes, probs_per_unit, arms, seed, method, arm_column, extra_log
-) -> Assignment:
-    if arm_column in data.columns:
+def _build(data, ids, codes, probs_per_unit, arms, seed, method, arm, extra_log) -> Assignment:
+    if arm in data.columns:
         raise CityKitError(
-            f"data already has a column {arm_column!r}; pass arm_column='<new name>' or drop it "
+            f"data already has a column {arm!r}; pass arm='<new name>' or drop it "
             "(re-assigning an existing test is rarely intended)."
         )
     labels = np.asarray(arms, dtype=object)[codes]
     table = data.copy()
-    table[arm_column] = labels
+    table[arm] = labels
     log = pd.DataFrame({"unit": ids.to_numpy(), "arm": labels}, index=data.index)
     for name, values in extra_log.items():
         log[name] = values
@@ -240,6 +240,7 @@ def _build(
     )
 
 
+@renamed_options(arm_column="arm")
 def assign_simple(
     data: pd.DataFrame,
     *,
@@ -247,7 +248,7 @@ def assign_simple(
     arms=("control", "treatment"),
     probs=None,
     unit: str | None = None,
-    arm_column: str = "arm",
+    arm: str = "arm",
 ) -> Assignment:
     """Assign each unit independently (a weighted coin flip); arm sizes vary by chance.
 
@@ -264,8 +265,8 @@ def assign_simple(
         treated.
     unit : str, optional, keyword-only
         Column of unique unit ids (default: the index).
-    arm_column : str, keyword-only
-        Name of the new arm column.
+    arm : str, keyword-only
+        The name of the new column that holds each unit's arm.
 
     Returns
     -------
@@ -287,9 +288,10 @@ def assign_simple(
     codes = np.empty(len(ids), dtype=int)
     codes[order] = rng.choice(len(arms), size=len(ids), p=probs)
     per_unit = np.tile(probs, (len(ids), 1))
-    return _build(data, ids, codes, per_unit, arms, seed, "simple", arm_column, {})
+    return _build(data, ids, codes, per_unit, arms, seed, "simple", arm, {})
 
 
+@renamed_options(arm_column="arm")
 def assign_complete(
     data: pd.DataFrame,
     *,
@@ -297,7 +299,7 @@ def assign_complete(
     arms=("control", "treatment"),
     probs=None,
     unit: str | None = None,
-    arm_column: str = "arm",
+    arm: str = "arm",
 ) -> Assignment:
     """Assign exactly N·p units to each arm (randomizr ``complete_ra``).
 
@@ -320,7 +322,7 @@ def assign_complete(
     codes = np.empty(len(ids), dtype=int)
     codes[order] = _complete(len(ids), probs, arms, rng)
     per_unit = np.tile(probs, (len(ids), 1))
-    return _build(data, ids, codes, per_unit, arms, seed, "complete", arm_column, {})
+    return _build(data, ids, codes, per_unit, arms, seed, "complete", arm, {})
 
 
 def _block_probs(probs, arms, blocks: list) -> dict:
@@ -340,6 +342,7 @@ def _block_probs(probs, arms, blocks: list) -> dict:
     return {b: common for b in blocks}
 
 
+@renamed_options(arm_column="arm")
 def assign_blocked(
     data: pd.DataFrame,
     *,
@@ -348,7 +351,7 @@ def assign_blocked(
     arms=("control", "treatment"),
     probs=None,
     unit: str | None = None,
-    arm_column: str = "arm",
+    arm: str = "arm",
 ) -> Assignment:
     """Assign completely within each block (stratum), as randomizr ``block_ra``.
 
@@ -365,7 +368,7 @@ def assign_blocked(
     probs : float, sequence or dict, optional, keyword-only
         The same probabilities in every block, or ``{block: probs}`` when they differ (then the
         analysis must weight blocks: use ``estimate_effects(..., block=...)``).
-    unit, arm_column
+    unit, arm
         As in :func:`assign_simple`.
 
     Returns
@@ -392,9 +395,10 @@ def assign_blocked(
         order = where[_order(ids.iloc[where])]
         codes[order] = _complete(len(where), per_block[b], arms, rng)
         per_unit[where] = per_block[b]
-    return _build(data, ids, codes, per_unit, arms, seed, "blocked", arm_column, {"block": values})
+    return _build(data, ids, codes, per_unit, arms, seed, "blocked", arm, {"block": values})
 
 
+@renamed_options(arm_column="arm")
 def assign_clusters(
     data: pd.DataFrame,
     *,
@@ -404,7 +408,7 @@ def assign_clusters(
     arms=("control", "treatment"),
     probs=None,
     unit: str | None = None,
-    arm_column: str = "arm",
+    arm: str = "arm",
 ) -> Assignment:
     """Assign whole clusters (postings, offices, routes): every unit of a cluster shares an arm.
 
@@ -421,7 +425,7 @@ def assign_clusters(
         Random seed.
     block : str, optional, keyword-only
         A block column constant within each cluster.
-    arms, probs, unit, arm_column
+    arms, probs, unit, arm
         As in :func:`assign_blocked`.
 
     Returns
@@ -474,4 +478,4 @@ def assign_clusters(
     extra = {"cluster": values}
     if block is not None:
         extra = {"block": data[block].to_numpy(), "cluster": values}
-    return _build(data, ids, codes, per_unit, arms, seed, "cluster", arm_column, extra)
+    return _build(data, ids, codes, per_unit, arms, seed, "cluster", arm, extra)

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from citykit._renamed import keyword_only_options, renamed_options
 from citykit.errors import CityKitError, require_columns, require_keyword_choice, require_non_empty
 from citykit.evaluation._checks import (
     check_alpha,
@@ -414,10 +415,12 @@ class EffectEstimates(ResultMixin):
         """Return a copy of the tidy table."""
         return self.table.copy()
 
+    @keyword_only_options("arm_label")
+    @renamed_options(arm="arm_label")
     def sentence(
         self,
-        arm: object = None,
         *,
+        arm_label: object = None,
         treatment_label: str | None = None,
         outcome_label: str | None = None,
         unit: str | None = None,
@@ -426,7 +429,7 @@ class EffectEstimates(ResultMixin):
         """Return a plain-language sentence about one arm (see :func:`effect_sentence`)."""
         return effect_sentence(
             self,
-            arm,
+            arm_label=arm_label,
             treatment_label=treatment_label,
             outcome_label=outcome_label,
             unit=unit,
@@ -758,10 +761,12 @@ def _p_text(p: float) -> str:
     return f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
 
 
+@keyword_only_options("arm_label")
+@renamed_options(arm="arm_label")
 def effect_sentence(
     result: EffectEstimates,
-    arm: object = None,
     *,
+    arm_label: object = None,
     treatment_label: str | None = None,
     outcome_label: str | None = None,
     unit: str | None = None,
@@ -773,8 +778,8 @@ def effect_sentence(
     ----------
     result : EffectEstimates
         From :func:`estimate_effects`.
-    arm : object, optional
-        Which arm (default: the first).
+    arm_label : object, optional, keyword-only
+        The label of the arm to describe (default: the first arm of ``result.table``).
     treatment_label : str, optional, keyword-only
         How to name the arm ("The reminder letter"); default ``The '<arm>' arm``.
     outcome_label : str, optional, keyword-only
@@ -806,12 +811,12 @@ def effect_sentence(
             f"{type(result).__name__} was given."
         )
     table = result.table
-    if arm is None:
+    if arm_label is None:
         row = table.iloc[0]
     else:
-        matches = table[table["arm"] == arm]
+        matches = table[table["arm"] == arm_label]
         if matches.empty:
-            check_arm_labels(table["arm"], [arm], arm="arm", argument="arm")
+            check_arm_labels(table["arm"], [arm_label], arm="arm", argument="arm_label")
         row = matches.iloc[0]
     who = treatment_label or f"The {row['arm']!r} arm"
     what = outcome_label or result.outcome

@@ -20,9 +20,9 @@ Sizes are per arm: ``n_per_arm`` is the size of the control arm and ``ratio`` is
 Examples
 --------
 >>> from citykit.evaluation import power_two_proportions, mde_two_proportions
->>> round(power_two_proportions(baseline=0.50, treated=0.75, n_per_arm=50, method="pooled"), 3)
+>>> round(power_two_proportions(control_rate=0.50, treated=0.75, n_per_arm=50, method="pooled"), 3)
 0.74
->>> round(mde_two_proportions(baseline=0.20, n_per_arm=1000), 4)  # 5.2 percentage points
+>>> round(mde_two_proportions(control_rate=0.20, n_per_arm=1000), 4)  # 5.2 percentage points
 0.0523
 """
 
@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from citykit._renamed import renamed_options
 from citykit.errors import CityKitError, require_keyword_choice
 from citykit.evaluation._checks import (
     check_alpha,
@@ -104,16 +105,18 @@ def _kwargs(design: str, distribution: str, ratio: float) -> tuple[object, dict]
     return engine, extra
 
 
-def cohens_h(treated: float, baseline: float) -> float:
+@renamed_options(baseline="control_rate")
+def cohens_h(treated: float, control_rate: float) -> float:
     """Return Cohen's *h*, the arcsine distance between two proportions.
 
-    h = 2·asin(√treated) − 2·asin(√baseline) (``pwr::ES.h``, statsmodels
+    h = 2·asin(√treated) − 2·asin(√control_rate) (``pwr::ES.h``, statsmodels
     ``proportion_effectsize``). About 0.2 is "small", 0.5 "medium" (Cohen 1988).
 
     Parameters
     ----------
-    treated, baseline : float
-        Proportions (shares from 0 to 1, not percentages).
+    treated, control_rate : float
+        Proportions (shares from 0 to 1, not percentages): the treated arm's rate and the
+        control arm's rate.
 
     Returns
     -------
@@ -125,9 +128,11 @@ def cohens_h(treated: float, baseline: float) -> float:
     0.2013579
     """
     treated = check_between(treated, 0, 1, argument="treated", hint="Write 45% as 0.45.")
-    baseline = check_between(baseline, 0, 1, argument="baseline", hint="Write 40% as 0.40.")
+    control_rate = check_between(
+        control_rate, 0, 1, argument="control_rate", hint="Write 40% as 0.40."
+    )
     # the formula itself: importing statsmodels for it would cost a lesson cell about a second
-    return 2 * math.asin(math.sqrt(treated)) - 2 * math.asin(math.sqrt(baseline))
+    return 2 * math.asin(math.sqrt(treated)) - 2 * math.asin(math.sqrt(control_rate))
 
 
 def power_standardized(
@@ -385,14 +390,14 @@ def mde_standardized(
 # proportions
 
 
-def _pooled_power(baseline, treated, n, ratio, alpha, alternative) -> float:
+def _pooled_power(control_rate, treated, n, ratio, alpha, alternative) -> float:
     from statsmodels.stats.power import normal_power_het
     from statsmodels.stats.proportion import power_proportions_2indep
 
-    effect = treated - baseline
+    effect = treated - control_rate
     # statsmodels: prop1 = prop2 + diff has nobs1 units; prop2 has ratio * nobs1 units.
     parts = power_proportions_2indep(
-        diff=baseline - treated, prop2=treated, nobs1=n, ratio=ratio, return_results=True
+        diff=control_rate - treated, prop2=treated, nobs1=n, ratio=ratio, return_results=True
     )
     if alternative == "two-sided":
         effect, tail_alpha = abs(effect), alpha / 2  # R power.prop.test, strict = FALSE
@@ -412,9 +417,10 @@ def _pooled_power(baseline, treated, n, ratio, alpha, alternative) -> float:
     return float(np.asarray(value).ravel()[0])
 
 
+@renamed_options(baseline="control_rate")
 def power_two_proportions(
     *,
-    baseline: float,
+    control_rate: float,
     treated: float,
     n_per_arm: float,
     ratio: float = 1.0,
@@ -422,11 +428,11 @@ def power_two_proportions(
     alternative: str = "two-sided",
     method: str = "arcsine",
 ) -> float:
-    """Return the power to detect a change from ``baseline`` to ``treated`` rate.
+    """Return the power to detect a change from ``control_rate`` to ``treated`` rate.
 
     Parameters
     ----------
-    baseline : float
+    control_rate : float
         Rate under business as usual (control), e.g. 0.40 for 40% paid on time.
     treated : float
         Rate you expect with the new approach.
@@ -437,7 +443,7 @@ def power_two_proportions(
     alpha : float, keyword-only
         Significance level.
     alternative : {"two-sided", "larger", "smaller"}, keyword-only
-        "larger" tests treated > baseline only.
+        "larger" tests treated > control_rate only.
     method : {"arcsine", "pooled"}, keyword-only
         ``arcsine``: Cohen's h, ``pwr.2p.test`` / NormalIndPower. ``pooled``: R
         ``power.prop.test`` (pooled variance under no effect, near tail only).
@@ -448,10 +454,10 @@ def power_two_proportions(
 
     Examples
     --------
-    >>> round(power_two_proportions(baseline=0.4, treated=0.5, n_per_arm=400), 3)
+    >>> round(power_two_proportions(control_rate=0.4, treated=0.5, n_per_arm=400), 3)
     0.813
     """
-    p0 = check_rate(baseline, argument="baseline")
+    p0 = check_rate(control_rate, argument="control_rate")
     p1 = check_rate(treated, argument="treated")
     require_keyword_choice(method, _METHODS, argument="method")
     alpha = check_alpha(alpha)
@@ -470,9 +476,10 @@ def power_two_proportions(
     )
 
 
+@renamed_options(baseline="control_rate")
 def sample_size_two_proportions(
     *,
-    baseline: float,
+    control_rate: float,
     treated: float,
     power: float = 0.8,
     ratio: float = 1.0,
@@ -480,17 +487,17 @@ def sample_size_two_proportions(
     alternative: str = "two-sided",
     method: str = "arcsine",
 ) -> float:
-    """Return the control-arm size needed to detect ``baseline`` → ``treated`` with ``power``.
+    """Return the control-arm size needed to detect ``control_rate`` → ``treated`` with ``power``.
 
     Round the answer up; the treated arm needs ``ratio`` times as many.
 
     Examples
     --------
-    >>> round(sample_size_two_proportions(baseline=0.5, treated=0.75, power=0.9,
+    >>> round(sample_size_two_proportions(control_rate=0.5, treated=0.75, power=0.9,
     ...                                   method="pooled"), 1)  # R power.prop.test: 76.7
     76.7
     """
-    p0 = check_rate(baseline, argument="baseline")
+    p0 = check_rate(control_rate, argument="control_rate")
     p1 = check_rate(treated, argument="treated")
     require_keyword_choice(method, _METHODS, argument="method")
     power = check_power(power)
@@ -498,7 +505,7 @@ def sample_size_two_proportions(
     alternative = check_alternative(alternative)
     ratio = _check_ratio(ratio)
     if p0 == p1:
-        raise CityKitError("baseline equals treated: there is no effect to detect.")
+        raise CityKitError("control_rate equals treated: there is no effect to detect.")
     _check_direction(p1 - p0, alternative)
     if method == "arcsine":
         return sample_size_standardized(
@@ -523,9 +530,10 @@ def sample_size_two_proportions(
     return float(optimize.brentq(gap, 1.0 + 1e-9, high, xtol=1e-10, rtol=1e-14))
 
 
+@renamed_options(baseline="control_rate")
 def mde_two_proportions(
     *,
-    baseline: float,
+    control_rate: float,
     n_per_arm: float,
     ratio: float = 1.0,
     power: float = 0.8,
@@ -533,7 +541,7 @@ def mde_two_proportions(
     alternative: str = "two-sided",
     method: str = "arcsine",
 ) -> float:
-    """Return the smallest rise over ``baseline`` the test can reliably detect (as a share).
+    """Return the smallest rise over ``control_rate`` the test can reliably detect (as a share).
 
     ``arcsine`` inverts Cohen's h exactly: p₁ = sin²(asin√p₀ + h/2) with h the normal MDES;
     ``pooled`` solves R ``power.prop.test`` for p₁. Both allow for the larger variance in the
@@ -547,10 +555,10 @@ def mde_two_proportions(
 
     Examples
     --------
-    >>> round(100 * mde_two_proportions(baseline=0.20, n_per_arm=1000, method="pooled"), 2)
+    >>> round(100 * mde_two_proportions(control_rate=0.20, n_per_arm=1000, method="pooled"), 2)
     5.24
     """
-    p0 = check_rate(baseline, argument="baseline")
+    p0 = check_rate(control_rate, argument="control_rate")
     require_keyword_choice(method, _METHODS, argument="method")
     power = check_power(power)
     alpha = check_alpha(alpha)
@@ -573,7 +581,7 @@ def mde_two_proportions(
         )
         angle = math.asin(math.sqrt(p0)) + h / 2
         if angle >= math.pi / 2:
-            raise CityKitError("The test is too small to detect any rise from this baseline.")
+            raise CityKitError("The test is too small to detect any rise from this control rate.")
         return math.sin(angle) ** 2 - p0
 
     def gap(p1):
@@ -581,7 +589,7 @@ def mde_two_proportions(
 
     top = 1 - 1e-12
     if gap(top) < 0:
-        raise CityKitError("The test is too small to detect any rise from this baseline.")
+        raise CityKitError("The test is too small to detect any rise from this control rate.")
     from scipy import optimize
 
     return float(optimize.brentq(gap, p0 + 1e-12, top, xtol=1e-13)) - p0
@@ -674,9 +682,10 @@ def mde_two_means(
     )
 
 
+@renamed_options(baseline="control_rate")
 def power_curve(
     *,
-    baseline: float,
+    control_rate: float,
     n_per_arm: float,
     ratio: float = 1.0,
     alpha: float = 0.05,
@@ -685,11 +694,11 @@ def power_curve(
     max_effect: float | None = None,
     points: int = 41,
 ) -> pd.DataFrame:
-    """Return power against true effect (rise over ``baseline``) for plotting.
+    """Return power against true effect (rise over ``control_rate``) for plotting.
 
     Parameters
     ----------
-    baseline, n_per_arm, ratio, alpha, alternative, method
+    control_rate, n_per_arm, ratio, alpha, alternative, method
         As in :func:`power_two_proportions`.
     max_effect : float, optional, keyword-only
         Largest rise shown (as a share); default twice the MDE at 80% power.
@@ -703,15 +712,15 @@ def power_curve(
 
     Examples
     --------
-    >>> curve = power_curve(baseline=0.4, n_per_arm=500, points=5)
+    >>> curve = power_curve(control_rate=0.4, n_per_arm=500, points=5)
     >>> list(curve.columns)
     ['effect', 'effect_pp', 'treated_rate', 'power']
     """
-    p0 = check_rate(baseline, argument="baseline")
+    p0 = check_rate(control_rate, argument="control_rate")
     if max_effect is None:
         try:
             mde = mde_two_proportions(
-                baseline=p0,
+                control_rate=p0,
                 n_per_arm=n_per_arm,
                 ratio=ratio,
                 alpha=alpha,
@@ -727,7 +736,7 @@ def power_curve(
     for effect in effects:
         p1 = min(p0 + effect, 1 - 1e-9)
         value = power_two_proportions(
-            baseline=p0,
+            control_rate=p0,
             treated=p1,
             n_per_arm=n_per_arm,
             ratio=ratio,

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from citykit._dates import to_timestamp
+from citykit._renamed import renamed_options
 from citykit.errors import CityKitError, UnknownNameError, did_you_mean
 from citykit.performance._checks import check_table, to_datetime
 from citykit.performance.charts import p_chart, xmr_chart
@@ -100,14 +101,14 @@ def _left_out(
     data: pd.DataFrame,
     frame: pd.DataFrame,
     *,
-    department_column: str,
+    by: str,
     measure: str,
     value: str,
     period: str,
 ) -> list[str]:
     """What the brief cannot use, counted: rows without a department, measure, period or value."""
     counts = {
-        "row(s) of the table without a department": int(data[department_column].isna().sum()),
+        "row(s) of the table without a department": int(data[by].isna().sum()),
         "row(s) without a measure name": int(frame[measure].isna().sum()),
         "row(s) without a period": int(frame[period].isna().sum()),
         "row(s) without a value": int(
@@ -117,6 +118,7 @@ def _left_out(
     return [f"{n:,} {what}" for what, n in counts.items() if n]
 
 
+@renamed_options(department_column="by")
 def stat_brief(
     data: pd.DataFrame,
     *,
@@ -129,7 +131,7 @@ def stat_brief(
     unit: str | None = "unit",
     owner: str | None = "owner",
     cases: str | None = "cases",
-    department_column: str = "department",
+    by: str = "department",
     as_of=None,
     baseline: int = 12,
     lookback: int = 3,
@@ -151,8 +153,9 @@ def stat_brief(
     unit, owner, cases : str or None, keyword-only
         Optional columns: the unit (shares are shown as percentages), the owner, and the number
         of cases behind a share (used for a Laney p' chart instead of an XmR chart).
-    department_column : str, keyword-only
-        The column naming the department.
+    by : str, keyword-only
+        The column naming each row's department (the brief covers the rows where it equals
+        ``department``).
     as_of : date-like, optional
         The period to report on (default: the department's latest period).
     baseline : int, keyword-only
@@ -192,7 +195,7 @@ def stat_brief(
     citykit.errors.UnknownNameError: department='Sanitaton' is not in the table's 'department' column. Its departments are: 'Sanitation'. Did you mean 'Sanitation'?
     """
     optional = [c for c in (unit, owner, cases) if c is not None]
-    check_table(data, [department_column, period, measure, value, target, direction, *optional])
+    check_table(data, [by, period, measure, value, target, direction, *optional])
     if not isinstance(baseline, int) or baseline < 2:
         raise CityKitError(
             f"baseline must be a whole number of periods, 2 or more; got {baseline!r}."
@@ -201,15 +204,15 @@ def stat_brief(
         raise CityKitError(
             f"lookback must be a whole number of periods, 1 or more; got {lookback!r}."
         )
-    departments = data[department_column].dropna().astype(str).unique().tolist()
+    departments = data[by].dropna().astype(str).unique().tolist()
     if department not in departments:
         raise UnknownNameError(
-            f"department={department!r} is not in the table's {department_column!r} column. Its "
+            f"department={department!r} is not in the table's {by!r} column. Its "
             f"departments are: {', '.join(map(repr, sorted(departments)))}."
             f"{did_you_mean(department, departments)}"
         )
-    frame = data[data[department_column].astype(str) == department].copy()
-    left_out = _left_out(data, frame, department_column=department_column,
+    frame = data[data[by].astype(str) == department].copy()
+    left_out = _left_out(data, frame, by=by,
                          measure=measure, value=value, period=period)  # fmt: skip
     # text periods ("01/01/2024") are read as dates, so they sort in time, not alphabetically
     frame[period] = to_datetime(frame[period], column=period, argument="data")

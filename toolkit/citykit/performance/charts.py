@@ -419,7 +419,7 @@ def _finish(
             f"{int(gaps.sum()):,} period(s) have no value ({shown}); they are left out of the "
             "limits and of the signal rules.",
         )
-    flags = rule_flags(x, centre_line, sigma_i, lcl=lcl, ucl=ucl, **rule_options)
+    flags = rule_flags(x, centre=centre_line, sigma=sigma_i, lcl=lcl, ucl=ucl, **rule_options)
     codes = [[c for c, f in flags.items() if f[i]] for i in range(len(x))]
     phase = np.where(mask, "baseline", np.where(excluded, "excluded", "monitoring"))
     table = pd.DataFrame({"period": periods})

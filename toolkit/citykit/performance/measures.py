@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from citykit._dates import to_timestamp
+from citykit._renamed import keyword_only_options, renamed_options
 from citykit.errors import (
     ArgumentRangeError,
     CityKitError,
@@ -458,7 +459,7 @@ def _aggregate(
         if isinstance(measure.denominator, Mapping):
             if not group:
                 raise CityKitError(
-                    f"rate {measure.name!r} has a denominator by group, so pass group= to "
+                    f"rate {measure.name!r} has a denominator by group, so pass by= to "
                     "compute_measures (the column whose values are the mapping's keys)."
                 )
             labels = out.index.get_level_values(group[0])
@@ -515,13 +516,15 @@ def _period_codes(when: pd.Series, alias: str) -> tuple[np.ndarray, np.ndarray]:
     return calendar_codes[day], starts
 
 
+@keyword_only_options("measures")
+@renamed_options(group="by")
 def compute_measures(
     data: pd.DataFrame,
-    measures: Measure | Sequence[Measure],
     *,
+    measures: Measure | Sequence[Measure],
     date: str = "opened_at",
     frequency: str | None = None,
-    group: str | Sequence[str] | None = None,
+    by: str | Sequence[str] | None = None,
     start=None,
     end=None,
 ) -> pd.DataFrame:
@@ -531,15 +534,15 @@ def compute_measures(
     ----------
     data : DataFrame
         One row per event (request, inspection, case ...).
-    measures : Measure or list of Measure
+    measures : Measure or list of Measure, keyword-only
         What to compute.
     date : str, keyword-only
         The column of dates that places each event in a period.
     frequency : {"daily", "weekly", "monthly", "quarterly", "yearly"}, optional
         Length of a period; by default the measures' own ``frequency`` (they must agree).
         Periods are labelled by their first day.
-    group : str or list of str, optional
-        Column(s) to compute by (department, district ...). Rows without a label are
+    by : str or list of str, optional
+        The column(s) to compute by (department, district ...). Rows without a label are
         computed in a group of their own, labelled ``"(missing)"``.
     start, end : date-like, optional
         Only events with ``start <= date <= end``; every period in between gets a row, even
@@ -563,7 +566,7 @@ def compute_measures(
     ...                   target=0.8)
     >>> median = Measure("Median days to close", "median", column="days_to_close",
     ...                  direction="down", unit="days")
-    >>> compute_measures(requests, [on_time, median])[["period", "measure", "value", "denominator"]]
+    >>> compute_measures(requests, measures=[on_time, median])[["period", "measure", "value", "denominator"]]
           period               measure  value  denominator
     0 2024-01-01       On-time closure    0.5          2.0
     1 2024-02-01       On-time closure    0.5          2.0
@@ -577,7 +580,7 @@ def compute_measures(
             "measures must be a Measure or a list of Measure objects, e.g. "
             "[Measure('Median days to close', 'median', column='days_to_close')]."
         )
-    groups = [group] if isinstance(group, str) else list(group or [])
+    groups = [by] if isinstance(by, str) else list(by or [])
     check_table(data, [date, *groups])
     if frequency is None:
         declared = sorted({m.frequency for m in measures})

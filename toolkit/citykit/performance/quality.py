@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from citykit._dates import to_timestamp
+from citykit._renamed import keyword_only_options
 from citykit.errors import (
     CityKitError,
     ColumnTypeError,
@@ -319,7 +320,8 @@ def _cell_texts(series: pd.Series, field_type: str) -> list[str]:
     return out
 
 
-def validate_schema(data: pd.DataFrame, schema, *, resource: str | None = None) -> pd.DataFrame:
+@keyword_only_options("schema")
+def validate_schema(data: pd.DataFrame, *, schema, resource: str | None = None) -> pd.DataFrame:
     """Check a table against a Frictionless Table Schema; return one row per error.
 
     The table's cells are written out as they would be in a CSV file and validated with
@@ -347,7 +349,7 @@ def validate_schema(data: pd.DataFrame, schema, *, resource: str | None = None) 
     >>> import pandas as pd
     >>> schema = {"fields": [{"name": "id", "type": "integer", "constraints": {"unique": True}},
     ...                      {"name": "days", "type": "integer", "constraints": {"minimum": 0}}]}
-    >>> validate_schema(pd.DataFrame({"id": [1, 1], "days": [3, -1]}), schema)[
+    >>> validate_schema(pd.DataFrame({"id": [1, 1], "days": [3, -1]}), schema=schema)[
     ...     ["row", "field", "error"]]
        row field             error
     0    3  days  constraint-error
@@ -416,6 +418,46 @@ def find_duplicates(data: pd.DataFrame, *, key: str | Sequence[str] | None = Non
     return out
 
 
+class _SummaryText(str):
+    """The sentence of :meth:`DataProfile.summary`, still readable by key for one release.
+
+    Reading it as the dict it used to be warns (FutureWarning) and names
+    :meth:`DataProfile.inventory_row`.
+    """
+
+    def __new__(cls, text: str, row: dict):
+        out = super().__new__(cls, text)
+        out._row = row
+        return out
+
+    def _old(self) -> dict:
+        warnings.warn(
+            "DataProfile.summary() is now a sentence; its numbers by name are "
+            "DataProfile.inventory_row(); reading summary() as a dict stops working in the next "
+            "release",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return self._row
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return self._old()[key]
+        return str.__getitem__(self, key)
+
+    def keys(self):
+        return self._old().keys()
+
+    def items(self):
+        return self._old().items()
+
+    def values(self):
+        return self._old().values()
+
+    def get(self, key, default=None):
+        return self._old().get(key, default)
+
+
 @dataclass(frozen=True, eq=False)
 class DataProfile:
     """Quality profile of one table (see :func:`profile_table`)."""
@@ -434,8 +476,8 @@ class DataProfile:
         cells = self.rows * self.columns
         return float(self.completeness["missing"].sum() / cells) if cells else float("nan")
 
-    def summary(self) -> dict:
-        """One inventory row: the headline numbers of this profile."""
+    def inventory_row(self) -> dict:
+        """One row of :func:`inventory`: the headline numbers of this profile, by name."""
         worst = self.completeness.iloc[0]
         out = {
             "dataset": self.name,
@@ -461,8 +503,19 @@ class DataProfile:
             out["valid"] = len(self.schema_errors) == 0
         return out
 
-    def __repr__(self) -> str:
-        s = self.summary()
+    def summary(self) -> str:
+        """The profile in one plain sentence (the numbers by name: :meth:`inventory_row`).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> profile_table(pd.DataFrame({"id": [1, 2, 2]}), name="permits").summary()
+        'permits: 3 rows x 1 columns; 0.0% of cells missing; 1 duplicate rows'
+        """
+        return _SummaryText(self._sentence(), self.inventory_row())
+
+    def _sentence(self) -> str:
+        s = self.inventory_row()
         parts = [f"{self.name}: {self.rows:,} rows x {self.columns} columns",
                  f"{s['share_missing']:.1%} of cells missing"]  # fmt: skip
         if s["worst_column"]:
@@ -473,7 +526,10 @@ class DataProfile:
                          + ("" if s["timely"] else " (late)"))  # fmt: skip
         if self.schema_errors is not None:
             parts.append(f"{s['schema_errors']} schema errors")
-        return "<DataProfile " + "; ".join(parts) + ">"
+        return "; ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"<DataProfile {self._sentence()}>"
 
     def _repr_html_(self) -> str:
         body = f"<p><b>{self.name}</b> — {repr(self)[13:-1]}</p>"
@@ -527,7 +583,7 @@ def profile_table(
     timely = None
     if event is not None:
         timely = timeliness(data, event=event, recorded=recorded, expected=expected, as_of=as_of)
-    errors = validate_schema(data, schema, resource=resource) if schema is not None else None
+    errors = validate_schema(data, schema=schema, resource=resource) if schema is not None else None
     return DataProfile(
         name=str(name),
         rows=len(data),
@@ -582,6 +638,6 @@ def inventory(tables: Mapping[str, pd.DataFrame | DataProfile], **options) -> pd
             raise CityKitError(
                 f"dataset {name!r} is a {type(table).__name__}; give a DataFrame or a DataProfile."
             )
-        rows.append({**profile.summary(), "dataset": str(name)})
+        rows.append({**profile.inventory_row(), "dataset": str(name)})
     out = pd.DataFrame(rows)
     return out.sort_values("dataset", kind="stable").reset_index(drop=True)

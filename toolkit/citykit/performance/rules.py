@@ -47,6 +47,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from citykit._renamed import keyword_only_options
 from citykit.errors import CityKitError, require_keyword_choice
 from citykit.performance._checks import check_run_length, check_table, numeric_column
 
@@ -190,11 +191,12 @@ def describe_rule(code: str, *, run_lengths: dict | None = None, side: str | Non
     return text
 
 
+@keyword_only_options("centre", "sigma")
 def rule_flags(
     values,
+    *,
     centre,
     sigma,
-    *,
     rule_set: str = "western_electric",
     rules=None,
     lcl=None,
@@ -213,7 +215,7 @@ def rule_flags(
 
     Examples
     --------
-    >>> flags = rule_flags([0.2, -0.4, 0.1, 3.3, 0.0, -0.2], 0.0, 1.0)
+    >>> flags = rule_flags([0.2, -0.4, 0.1, 3.3, 0.0, -0.2], centre=0.0, sigma=1.0)
     >>> [int(i) + 1 for i in np.flatnonzero(flags["WE1"])]
     [4]
     """
@@ -369,8 +371,8 @@ def signal_rules(
         raise CityKitError("sigma must not be negative; it is a standard deviation.")
     flags = rule_flags(
         x,
-        c,
-        s,
+        centre=c,
+        sigma=s,
         rule_set=rule_set,
         rules=rules,
         run_length=run_length,

@@ -108,8 +108,9 @@ def target_status(
     compare : str, optional
         A column with the value to compare against for "improving" (e.g. last year's value).
     period : str, optional
-        Without ``compare``, compare with the previous period of the same measure: rows are
-        ordered by ``period`` within ``by``.
+        The column holding each row's period. Without ``compare``, each value is compared with
+        the previous period of the same measure: rows are ordered in time by this column within
+        ``by``.
     by : str or list of str, optional
         Columns identifying one series (default "measure"); used with ``period``.
 

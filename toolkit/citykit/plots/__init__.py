@@ -1,7 +1,9 @@
 """Figures for every part of the toolkit; each function returns a matplotlib ``Axes``.
 
 One sub-module per practice (``opendata``, ``performance``, ``evaluation``, ``contracting``);
-their public functions are re-exported here, so ``citykit.plots.control_chart(...)`` works.
+their public functions are re-exported here, so ``citykit.plots.control_chart_plot(...)`` works.
+A function that draws is named ``<what>_plot``; the names they had before still work for one
+release (with a FutureWarning naming the new one).
 All figures share one colourblind-safe palette (:data:`PALETTE`, Okabe & Ito) and always carry a
 title and axis labels with units.
 """
@@ -26,3 +28,4 @@ for _name in _PRACTICES:
     for _public in getattr(_module, "__all__", []):
         globals()[_public] = getattr(_module, _public)
         __all__.append(_public)
+    globals().update(getattr(_module, "_OLD_NAMES", {}))  # not in __all__

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from citykit._renamed import keyword_only_options, renamed_options
 from citykit.errors import CityKitError, require_columns
 from citykit.plots._style import PALETTE, finish_axes, get_axes
 
@@ -182,7 +183,7 @@ def power_curve_plot(
     Examples
     --------
     >>> from citykit.evaluation import power_curve
-    >>> ax = power_curve_plot(power_curve(baseline=0.4, n_per_arm=500))
+    >>> ax = power_curve_plot(power_curve(control_rate=0.4, n_per_arm=500))
     >>> ax.get_ylabel()
     'Power (chance of a significant result, %)'
     """
@@ -215,8 +216,10 @@ def power_curve_plot(
     )
 
 
+@keyword_only_options("arm_label")
+@renamed_options(arm="arm_label")
 def randomization_plot(
-    result, arm=None, *, ax=None, title: str | None = None, unit: str | None = None
+    result, *, arm_label=None, ax=None, title: str | None = None, unit: str | None = None
 ):
     """Histogram of the estimates under re-randomization, with the observed estimate marked.
 
@@ -229,8 +232,8 @@ def randomization_plot(
     ----------
     result : RandomizationTest
         The result of :func:`citykit.evaluation.randomization_test`.
-    arm : object, optional
-        Which arm (default: the first tested).
+    arm_label : object, optional, keyword-only
+        The label of the arm to draw (default: the first tested).
     ax : matplotlib Axes, optional, keyword-only
         Where to draw.
     title : str, optional, keyword-only
@@ -260,13 +263,15 @@ def randomization_plot(
             f"got a {type(result).__name__}."
         )
     table = result.table
-    if arm is None:
+    if arm_label is None:
         row = table.iloc[0]
     else:
-        matches = table[table["arm"] == arm]
+        matches = table[table["arm"] == arm_label]
         if matches.empty:
             tested = ", ".join(repr(a) for a in table["arm"])
-            raise CityKitError(f"arm={arm!r} was not tested; the tested arms are {tested}.")
+            raise CityKitError(
+                f"arm_label={arm_label!r} was not tested; the tested arms are {tested}."
+            )
         row = matches.iloc[0]
     scale = 100.0 if result.binary else 1.0
     values = scale * np.asarray(null[row["arm"]], dtype=float)

@@ -8,7 +8,7 @@ Examples
 >>> import pandas as pd
 >>> from citykit import opendata
 >>> summary = opendata.quality_summary({"Riverton": [{"keyword": ["a"], "theme": ["b"]}]})
->>> ax = quality_scores_chart(summary)
+>>> ax = quality_scores_plot(summary)
 >>> ax.get_xlabel()
 'Mean MQA score (points of 405)'
 """
@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from citykit._renamed import renamed_function
 from citykit.errors import ColumnTypeError, require_columns, require_non_empty
 from citykit.plots._style import PALETTE, finish_axes, get_axes, palette
 
 __all__ = [
-    "quality_scores_chart",
-    "quality_criteria_chart",
-    "usage_trends_chart",
-    "priority_chart",
+    "quality_scores_plot",
+    "quality_criteria_plot",
+    "usage_trends_plot",
+    "priority_plot",
 ]
 
 _BAND_COLOURS = {
@@ -35,7 +36,7 @@ _BAND_COLOURS = {
 }
 
 
-def quality_scores_chart(summary: pd.DataFrame, *, ax=None):
+def quality_scores_plot(summary: pd.DataFrame, *, ax=None):
     """Bar chart of mean MQA metadata-quality scores per catalog, with the rating bands.
 
     Parameters
@@ -75,7 +76,7 @@ def quality_scores_chart(summary: pd.DataFrame, *, ax=None):
     return ax
 
 
-def quality_criteria_chart(quality, *, ax=None):
+def quality_criteria_plot(quality, *, ax=None):
     """Share of records meeting each MQA criterion, grouped by dimension.
 
     Criteria that need an online URL check are drawn in grey and labelled "not checked".
@@ -92,7 +93,7 @@ def quality_criteria_chart(quality, *, ax=None):
     Examples
     --------
     >>> from citykit import opendata
-    >>> ax = quality_criteria_chart(opendata.score_catalog([{"keyword": ["a"]}]))
+    >>> ax = quality_criteria_plot(opendata.score_catalog([{"keyword": ["a"]}]))
     >>> len(ax.containers[0])
     23
     """
@@ -129,7 +130,7 @@ def quality_criteria_chart(quality, *, ax=None):
     return ax
 
 
-def usage_trends_chart(
+def usage_trends_plot(
     usage: pd.DataFrame,
     *,
     datasets: list | None = None,
@@ -160,7 +161,7 @@ def usage_trends_chart(
     >>> import pandas as pd
     >>> usage = pd.DataFrame({"identifier": ["a", "a"], "month": ["2024-01-01", "2024-02-01"],
     ...                       "downloads": [3, 5]})
-    >>> len(usage_trends_chart(usage).lines)
+    >>> len(usage_trends_plot(usage).lines)
     1
     """
     from citykit.opendata.engagement import monthly_usage
@@ -190,7 +191,7 @@ def usage_trends_chart(
     )
 
 
-def priority_chart(ranked: pd.DataFrame, *, name: str = "title", ax=None):
+def priority_plot(ranked: pd.DataFrame, *, name: str = "title", ax=None):
     """Stacked bars: each candidate's total priority points split into weighted components.
 
     Parameters
@@ -208,7 +209,7 @@ def priority_chart(ranked: pd.DataFrame, *, name: str = "title", ax=None):
     >>> from citykit import opendata
     >>> c = pd.DataFrame({"title": ["A", "B"], "policy_priority": [5, 1], "requests": [1, 9],
     ...                   "downloads": [0, 0], "effort_days": [3, 1]})
-    >>> ax = priority_chart(opendata.priority_scores(c))
+    >>> ax = priority_plot(opendata.priority_scores(c))
     >>> ax.get_xlabel()
     'Priority (points of 100)'
     """
@@ -237,3 +238,12 @@ def priority_chart(ranked: pd.DataFrame, *, name: str = "title", ax=None):
     )
     ax.legend(title="Component", frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
+
+
+# old names, for one release (each call warns and names the new one)
+_OLD_NAMES = {
+    "quality_scores_chart": renamed_function(quality_scores_plot, "quality_scores_chart"),
+    "quality_criteria_chart": renamed_function(quality_criteria_plot, "quality_criteria_chart"),
+    "usage_trends_chart": renamed_function(usage_trends_plot, "usage_trends_chart"),
+    "priority_chart": renamed_function(priority_plot, "priority_chart"),
+}

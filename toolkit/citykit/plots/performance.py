@@ -7,17 +7,18 @@ import textwrap
 import numpy as np
 import pandas as pd
 
+from citykit._renamed import renamed_function
 from citykit.errors import CityKitError, require_columns
 from citykit.plots._style import PALETTE, finish_axes, get_axes
 
-__all__ = ["control_chart", "measures_vs_target", "target_summary_bars"]
+__all__ = ["control_chart_plot", "measures_vs_target_plot", "target_summary_plot"]
 
 
 def _is_share(label: str) -> bool:
     return "share" in str(label).lower()
 
 
-def control_chart(chart, *, ax=None, title: str | None = None, ylabel: str | None = None):
+def control_chart_plot(chart, *, ax=None, title: str | None = None, ylabel: str | None = None):
     """Draw a :class:`~citykit.performance.ControlChart`: values, centre, limits, signals, phase.
 
     Points with a signal are drawn as large vermillion dots and labelled with their rule codes;
@@ -42,15 +43,15 @@ def control_chart(chart, *, ax=None, title: str | None = None, ylabel: str | Non
     >>> import pandas as pd
     >>> from citykit.performance import xmr_chart
     >>> chart = xmr_chart(pd.DataFrame({"value": [5.0, 5.5, 4.8, 5.2, 9.0, 5.1]}), baseline=4)
-    >>> ax = control_chart(chart, ylabel="Days to close (days)")
+    >>> ax = control_chart_plot(chart, ylabel="Days to close (days)")
     >>> ax.get_ylabel()
     'Days to close (days)'
     """
     table = getattr(chart, "table", None)
     if table is None:
         raise CityKitError(
-            "control_chart() draws the result of a chart function, e.g. "
-            "plots.control_chart(performance.xmr_chart(data, value='days')); it got a "
+            "control_chart_plot() draws the result of a chart function, e.g. "
+            "plots.control_chart_plot(performance.xmr_chart(data, value='days')); it got a "
             f"{type(chart).__name__}."
         )
     ax = get_axes(ax)
@@ -107,7 +108,7 @@ def _percent():
     return PercentFormatter(xmax=1, decimals=0)
 
 
-def measures_vs_target(
+def measures_vs_target_plot(
     data: pd.DataFrame,
     *,
     measure: str = "measure",
@@ -142,7 +143,7 @@ def measures_vs_target(
     >>> data = pd.DataFrame({"measure": ["A"] * 3 + ["B"] * 3, "month": [1, 2, 3] * 2,
     ...                      "value": [1, 2, 3, 5, 4, 3], "target": [2] * 3 + [4] * 3,
     ...                      "unit": ["calls"] * 3 + ["days"] * 3})
-    >>> axes = measures_vs_target(data)
+    >>> axes = measures_vs_target_plot(data)
     >>> [a.get_title(loc="left") for a in axes]
     ['A', 'B']
     """
@@ -178,7 +179,7 @@ def measures_vs_target(
     return axes[: len(names)]
 
 
-def target_summary_bars(
+def target_summary_plot(
     summary: pd.DataFrame,
     *,
     by: str = "agency",
@@ -209,7 +210,7 @@ def target_summary_bars(
     >>> import pandas as pd
     >>> summary = pd.DataFrame({"agency": ["Parks", "Water"], "share_met": [0.5, 0.8],
     ...                         "with_target": [4, 5]})
-    >>> target_summary_bars(summary).get_xlabel()
+    >>> target_summary_plot(summary).get_xlabel()
     'Indicators meeting target (share of those with a target)'
     """
     require_columns(summary, [by, share, count], argument="summary")
@@ -226,3 +227,11 @@ def target_summary_bars(
     ax.xaxis.set_major_formatter(_percent())
     return finish_axes(ax, title=title, xlabel="Indicators meeting target (share of those with "
                        "a target)", ylabel=by.replace("_", " ").capitalize())  # fmt: skip
+
+
+# old names, for one release (each call warns and names the new one)
+_OLD_NAMES = {
+    "control_chart": renamed_function(control_chart_plot, "control_chart"),
+    "measures_vs_target": renamed_function(measures_vs_target_plot, "measures_vs_target"),
+    "target_summary_bars": renamed_function(target_summary_plot, "target_summary_bars"),
+}

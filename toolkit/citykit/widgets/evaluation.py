@@ -1,6 +1,6 @@
 """Power / minimum-detectable-effect explorer for planning an A/B test of a rate.
 
-Move the sliders (baseline rate, units per arm, alpha, power) and see the smallest rise the test
+Move the sliders (control-arm rate, units per arm, alpha, power) and see the smallest rise the test
 can reliably detect and the whole power curve. Headless use: change a control's ``.value`` and
 read ``.result``.
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from citykit._renamed import renamed_options
 from citykit.errors import CityKitError
 from citykit.evaluation import mde_two_proportions, power_curve
 
@@ -25,7 +26,7 @@ class PowerExplorerResult:
 
     Attributes
     ----------
-    baseline, alpha, power : float
+    control_rate, alpha, power : float
         The settings (shares).
     n_per_arm : int
         Units in each arm.
@@ -34,14 +35,14 @@ class PowerExplorerResult:
     mde : float
         Minimum detectable rise as a share (NaN when the test is too small for any rise).
     treated_rate : float
-        baseline + mde.
+        control_rate + mde.
     curve : pandas.DataFrame
         Power against true effect (see :func:`citykit.evaluation.power_curve`).
     message : str
         The plain-language summary shown above the chart.
     """
 
-    baseline: float
+    control_rate: float
     n_per_arm: int
     alpha: float
     power: float
@@ -63,17 +64,17 @@ class PowerExplorerResult:
         return f"<p>{html.escape(self.message)}</p>"
 
 
-def _message(baseline, n, alpha, power, mde) -> str:
+def _message(control_rate, n, alpha, power, mde) -> str:
     if math.isnan(mde):
         return (
-            f"With {n:,} units per arm and a baseline of {baseline:.0%}, no rise can be detected "
+            f"With {n:,} units per arm and a control-arm rate of {control_rate:.0%}, no rise can be detected "
             f"with {power:.0%} power at a {alpha:.0%} significance level. Add units or accept "
             "lower power."
         )
     return (
-        f"With {n:,} units per arm and a baseline of {baseline:.0%}, the smallest rise this test "
+        f"With {n:,} units per arm and a control-arm rate of {control_rate:.0%}, the smallest rise this test "
         f"can reliably detect ({power:.0%} power, {alpha:.0%} two-sided) is "
-        f"{100 * mde:.1f} percentage points ({baseline:.1%} → {baseline + mde:.1%}). Smaller "
+        f"{100 * mde:.1f} percentage points ({control_rate:.1%} → {control_rate + mde:.1%}). Smaller "
         "real effects will often be missed, so a 'no significant difference' result is not "
         "evidence of no effect."
     )
@@ -87,8 +88,8 @@ def _build_class():
 
         Attributes
         ----------
-        baseline, alpha, power : ipywidgets.FloatSlider
-            Baseline rate, significance level, wanted power.
+        control_rate, alpha, power : ipywidgets.FloatSlider
+            Control-arm rate, significance level, wanted power.
         n_per_arm : ipywidgets.IntSlider
             Units in each arm.
         method : ipywidgets.Dropdown
@@ -103,15 +104,15 @@ def _build_class():
             The latest figure's axes (when drawing).
         """
 
-        def __init__(self, *, baseline, n_per_arm, alpha, power, method, max_n, draw):
+        def __init__(self, *, control_rate, n_per_arm, alpha, power, method, max_n, draw):
             style = {"description_width": "110px"}
             layout = w.Layout(width="420px")
-            self.baseline = w.FloatSlider(
-                value=baseline,
+            self.control_rate = w.FloatSlider(
+                value=control_rate,
                 min=0.01,
                 max=0.99,
                 step=0.01,
-                description="Baseline rate",
+                description="Control rate",
                 readout_format=".0%",
                 style=style,
                 layout=layout,
@@ -167,7 +168,7 @@ def _build_class():
             self._draw = draw
             super().__init__(
                 [
-                    self.baseline,
+                    self.control_rate,
                     self.n_per_arm,
                     self.alpha,
                     self.power,
@@ -176,7 +177,7 @@ def _build_class():
                     self.output,
                 ]
             )
-            for control in (self.baseline, self.n_per_arm, self.alpha, self.power, self.method):
+            for control in (self.control_rate, self.n_per_arm, self.alpha, self.power, self.method):
                 control.observe(self._on_change, names="value")
             self.update()
 
@@ -185,7 +186,7 @@ def _build_class():
 
         def update(self) -> None:
             """Recompute the MDE and the power curve from the controls (and redraw)."""
-            p0, n = float(self.baseline.value), int(self.n_per_arm.value)
+            p0, n = float(self.control_rate.value), int(self.n_per_arm.value)
             alpha, power, method = (
                 float(self.alpha.value),
                 float(self.power.value),
@@ -193,13 +194,13 @@ def _build_class():
             )
             try:
                 mde = mde_two_proportions(
-                    baseline=p0, n_per_arm=n, alpha=alpha, power=power, method=method
+                    control_rate=p0, n_per_arm=n, alpha=alpha, power=power, method=method
                 )
             except CityKitError:
                 mde = math.nan
             reach = 2 * mde if not math.isnan(mde) else 1.0
             curve = power_curve(
-                baseline=p0,
+                control_rate=p0,
                 n_per_arm=n,
                 alpha=alpha,
                 method=method,
@@ -207,7 +208,7 @@ def _build_class():
             )
             message = _message(p0, n, alpha, power, mde)
             self.result = PowerExplorerResult(
-                baseline=p0,
+                control_rate=p0,
                 n_per_arm=n,
                 alpha=alpha,
                 power=power,
@@ -237,9 +238,10 @@ def _build_class():
     return PowerExplorer
 
 
+@renamed_options(baseline="control_rate")
 def power_explorer(
     *,
-    baseline: float = 0.40,
+    control_rate: float = 0.40,
     n_per_arm: int = 1000,
     alpha: float = 0.05,
     power: float = 0.80,
@@ -251,8 +253,8 @@ def power_explorer(
 
     Parameters
     ----------
-    baseline : float, keyword-only
-        Starting baseline rate (share, e.g. 0.40 for 40% paid on time).
+    control_rate : float, keyword-only
+        Starting control-arm rate (share, e.g. 0.40 for 40% paid on time).
     n_per_arm : int, keyword-only
         Starting units per arm.
     alpha, power : float, keyword-only
@@ -267,12 +269,12 @@ def power_explorer(
     Returns
     -------
     ipywidgets.VBox
-        With attributes ``baseline``, ``n_per_arm``, ``alpha``, ``power``, ``method`` (the
+        With attributes ``control_rate``, ``n_per_arm``, ``alpha``, ``power``, ``method`` (the
         controls), ``summary``, ``output`` and ``result`` (a :class:`PowerExplorerResult`).
 
     Examples
     --------
-    >>> explorer = power_explorer(baseline=0.20, n_per_arm=1000, draw=False)
+    >>> explorer = power_explorer(control_rate=0.20, n_per_arm=1000, draw=False)
     >>> round(explorer.result.mde_pp, 2)
     5.23
     >>> explorer.n_per_arm.value = 4000
@@ -282,7 +284,7 @@ def power_explorer(
     from citykit.errors import require_keyword_choice
     from citykit.evaluation._checks import check_alpha, check_n, check_power, check_rate
 
-    check_rate(baseline, argument="baseline")
+    check_rate(control_rate, argument="control_rate")
     check_n(n_per_arm, argument="n_per_arm")
     check_alpha(alpha)
     check_power(power)
@@ -290,7 +292,7 @@ def power_explorer(
     check_n(max_n, argument="max_n", minimum=max(20, int(n_per_arm)))
     cls = _build_class()
     return cls(
-        baseline=float(baseline),
+        control_rate=float(control_rate),
         n_per_arm=int(n_per_arm),
         alpha=float(alpha),
         power=float(power),

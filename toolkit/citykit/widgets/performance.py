@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 import pandas as pd
 
+from citykit._renamed import renamed_options
 from citykit.errors import CityKitError
 from citykit.performance import p_chart, xmr_chart
 from citykit.performance._checks import check_table, to_datetime
@@ -35,13 +36,13 @@ class ControlChartExplorer(w.VBox):
         The chart's summary in words.
     """
 
-    def __init__(self, data, *, department_column, measure, period, value, cases, draw):
+    def __init__(self, data, *, by, measure, period, value, cases, draw):
         super().__init__()
         self._data = data
-        self._columns = {"department": department_column, "measure": measure,
+        self._columns = {"department": by, "measure": measure,
                          "period": period, "value": value, "cases": cases}  # fmt: skip
         self._draw = draw
-        departments = sorted(data[department_column].dropna().astype(str).unique())
+        departments = sorted(data[by].dropna().astype(str).unique())
         self.department = w.Dropdown(options=departments, value=departments[0],
                                      description="Department")  # fmt: skip
         # as wide as its longest option: measure names run to 50 characters
@@ -168,11 +169,11 @@ class ControlChartExplorer(w.VBox):
         import matplotlib.pyplot as plt
         from IPython.display import clear_output, display
 
-        from citykit.plots.performance import control_chart
+        from citykit.plots.performance import control_chart_plot
 
         with self.output:
             clear_output(wait=True)
-            ax = control_chart(self.chart, title=f"{self.department.value}: {self.measure.value}",
+            ax = control_chart_plot(self.chart, title=f"{self.department.value}: {self.measure.value}",
                                ylabel=f"{self.measure.value}")  # fmt: skip
             display(ax.figure)
             plt.close(ax.figure)
@@ -182,10 +183,11 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+@renamed_options(department_column="by")
 def control_chart_explorer(
     data: pd.DataFrame,
     *,
-    department_column: str = "department",
+    by: str = "department",
     measure: str = "measure",
     period: str = "month",
     value: str = "value",
@@ -202,7 +204,9 @@ def control_chart_explorer(
     ----------
     data : DataFrame
         Measures in long form (the sample city's ``department_measures`` table).
-    department_column, measure, period, value : str, keyword-only
+    by : str, keyword-only
+        The column naming each row's department (one choice in the explorer per department).
+    measure, period, value : str, keyword-only
         Column names.
     cases : str or None, keyword-only
         Column with the number of cases behind a share (None to always use XmR).
@@ -224,7 +228,7 @@ def control_chart_explorer(
     >>> explorer.result["signal"].tolist()
     [False, False, False, False, True, True]
     """
-    check_table(data, [department_column, measure, period, value])
+    check_table(data, [by, measure, period, value])
     frame = data.copy()
     frame[period] = to_datetime(frame[period])
     if frame[period].isna().all():
@@ -233,5 +237,5 @@ def control_chart_explorer(
     frame = frame.dropna(subset=[value, period])
     if frame.empty:
         raise CityKitError(f"column {value!r} has no numbers to chart.")
-    return ControlChartExplorer(frame, department_column=department_column, measure=measure,
+    return ControlChartExplorer(frame, by=by, measure=measure,
                                 period=period, value=value, cases=cases, draw=draw)  # fmt: skip
