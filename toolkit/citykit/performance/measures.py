@@ -25,10 +25,7 @@ Aggregations
 
 from __future__ import annotations
 
-import keyword
 import numbers
-import operator
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -44,6 +41,7 @@ from citykit.errors import (
     require_columns,
     require_keyword_choice,
 )
+from citykit.performance import _fast_groupby as _fast
 from citykit.performance._checks import (
     check_table,
     normalise_direction,
@@ -238,85 +236,18 @@ def _is_text(values: pd.Series) -> bool:
     return pd.api.types.is_string_dtype(values) or values.dtype == object
 
 
-#: ``column <op> column`` or ``column <op> number``: formulas a share can compute with numpy alone.
-_COMPARISON = re.compile(
-    r"^\s*([A-Za-z_]\w*)\s*(<=|>=|==|!=|<|>)\s*"
-    r"([A-Za-z_]\w*|[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*$"
-)
-_OPERATORS = {
-    "<=": operator.le,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    ">": operator.gt,
-}
-#: Most (period, group) cells the fast share path counts with ``np.bincount``.
-_MAX_CELLS = 10_000_000
-
-
-def _numeric_operand(frame: pd.DataFrame, token: str):
-    """The numbers of a column (missing values filled arbitrarily) or a literal; None if neither."""
-    if not token[0].isalpha() and token[0] != "_":
-        return float(token) if any(ch in token for ch in ".eE") else int(token)
-    if keyword.iskeyword(token) or token not in frame.columns:
-        return None
-    series = frame[token]
-    if not isinstance(series, pd.Series):  # duplicated column names
-        return None
-    dtype = series.dtype
-    if isinstance(dtype, np.dtype):
-        return series.to_numpy() if dtype.kind in "iuf" else None
-    numpy_dtype = getattr(dtype, "numpy_dtype", None)
-    if pd.api.types.is_numeric_dtype(dtype) and numpy_dtype is not None and dtype.kind in "iuf":
-        return series.to_numpy(dtype=numpy_dtype, na_value=0)
-    return None
-
-
 def _share_values(frame: pd.DataFrame, measure: Measure) -> np.ndarray:
     """Row values of a share as floats: 1.0 yes, 0.0 no, NaN unknown.
 
     A formula that compares two numeric columns (or a column and a number) is evaluated with
-    numpy; anything else goes through ``DataFrame.eval``. Both give the same numbers.
+    numpy (:func:`~citykit.performance._fast_groupby.compare_columns`); anything else goes
+    through ``DataFrame.eval``. Both give the same numbers.
     """
-    match = _COMPARISON.match(measure.formula) if measure.formula is not None else None
-    if match is not None:
-        left = _numeric_operand(frame, match.group(1))
-        right = _numeric_operand(frame, match.group(3))
-        if (
-            left is not None
-            and right is not None
-            and not (np.isscalar(left) and np.isscalar(right))
-        ):
-            values = _OPERATORS[match.group(2)](left, right).astype(float)
-            # the rule of _row_values: a row with any formula column missing is unknown
-            for column in (c for c in frame.columns if c in measure.formula):
-                values[frame[column].isna().to_numpy()] = np.nan
-            return values
+    compared = _fast.compare_columns(frame, measure.formula)
+    if compared is not None:
+        return compared
     values = _as_numbers(_row_values(frame, measure), measure, boolean=True)
     return values.to_numpy(dtype=float, na_value=np.nan)
-
-
-def _group_codes(series: pd.Series):
-    """Integer codes (-1 missing) and labels of a group column, in groupby's sorted order."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy(), series.cat.categories
-    try:
-        codes, labels = pd.factorize(series, sort=True)
-    except TypeError:  # labels that cannot be sorted: leave it to groupby
-        return None
-    return codes, labels
-
-
-def _level(series: pd.Series, coded: tuple, used: np.ndarray) -> pd.Index:
-    """The labels of codes ``used`` (sorted; ``len(labels)`` stands for missing) as groupby has them."""
-    labels = coded[1]
-    missing = len(labels)
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = np.where(used == missing, -1, used)
-        return pd.CategoricalIndex(pd.Categorical.from_codes(codes, dtype=series.dtype))
-    level = labels.take(used[used < missing])
-    return level.insert(len(level), np.nan) if used[-1] == missing else level
 
 
 def _aggregate_by_codes(
@@ -326,79 +257,23 @@ def _aggregate_by_codes(
     period_codes: np.ndarray,
     period_starts: np.ndarray,
 ):
-    """:func:`_aggregate` for share, median, mean, sum and count, on integer cell codes.
+    """:func:`_aggregate` for share, median, mean, sum and count, by the fast group-by.
 
-    Each row gets one integer for its (period, group ...) cell. Shares are counted with
-    ``np.bincount``; the other statistics group by that integer alone, which runs the same
-    pandas kernels over the same rows in the same order as grouping by the key columns.
-    Returns the same frame (same index, columns and numbers), or None when the groups are not
-    suited (labels that cannot be sorted, too many cells).
+    Returns the frame the pandas path gives, or None when the groups do not suit it (see
+    :func:`~citykit.performance._fast_groupby.aggregate_by_codes`).
     """
-    levels = []
-    for name in group:
-        coded = _group_codes(frame[name])
-        if coded is None:
-            return None
-        levels.append(coded)
-    sizes = [len(period_starts)] + [len(labels) + 1 for _, labels in levels]  # +1: missing
-    if np.prod(sizes, dtype=float) > _MAX_CELLS:
-        return None
-    cell = period_codes.astype(np.int64)
-    for (codes, labels), size in zip(levels, sizes[1:], strict=True):
-        cell = cell * size + np.where(codes < 0, len(labels), codes)
     agg = measure.aggregation
-    if agg == "share":
-        values = _share_values(frame, measure)
-        known = ~np.isnan(values)
-        cells = int(np.prod(sizes))
-        rows = np.bincount(cell, minlength=cells)
-        seen = np.flatnonzero(rows)
-        numerator = np.bincount(cell, weights=np.where(known, values, 0.0), minlength=cells)
-        denominator = np.bincount(cell, weights=known, minlength=cells).astype(float)
-        numerator, denominator = numerator[seen], denominator[seen]
-        value = np.divide(
-            numerator, denominator, out=np.full(len(seen), np.nan), where=denominator > 0
-        )
-        columns = {"numerator": numerator, "denominator": denominator, "value": value}
-    else:
+
+    def values() -> np.ndarray:
+        if agg == "share":
+            return _share_values(frame, measure)
         if agg == "count" and measure.column is None and measure.formula is None:
-            values = np.ones(len(frame))
-        else:
-            values = _as_numbers(_row_values(frame, measure), measure, boolean=False)
-            values = values.to_numpy(dtype=float, na_value=np.nan)
-        g = pd.Series(values, copy=False).groupby(cell, sort=True)
-        count = g.count()
-        seen = count.index.to_numpy()
-        count = count.to_numpy().astype(float)
-        if agg == "count":
-            columns = {"value": count}
-        else:
-            stat = {"median": g.median, "mean": g.mean, "sum": g.sum}[agg]()
-            columns = {"value": stat.to_numpy(), "denominator": count}
-    return pd.DataFrame(
-        columns, index=_cell_index(frame, group, levels, sizes, seen, period_starts)
-    )
+            return np.ones(len(frame))
+        numbers = _as_numbers(_row_values(frame, measure), measure, boolean=False)
+        return numbers.to_numpy(dtype=float, na_value=np.nan)
 
-
-def _cell_index(frame, group, levels, sizes, seen, period_starts) -> pd.Index:
-    """The index groupby makes for the cells ``seen``: observed labels in order, missing last."""
-    parts = []
-    rest = seen
-    for size in reversed(sizes[1:]):  # cell number -> the code of each key, last key first
-        rest, code = np.divmod(rest, size)
-        parts.append(code)
-    parts.append(rest)
-    parts.reverse()
-    periods = pd.DatetimeIndex(period_starts, name="period")
-    if not group:
-        return periods[parts[0]]
-    index_levels, index_codes = [], []
-    for name, part, base in zip(["period", *group], parts, [periods, *levels], strict=True):
-        used = np.unique(part)
-        index_codes.append(np.searchsorted(used, part))
-        index_levels.append(_level(frame[name], base, used) if name != "period" else base[used])
-    return pd.MultiIndex(
-        levels=index_levels, codes=index_codes, names=["period", *group], verify_integrity=False
+    return _fast.aggregate_by_codes(
+        frame, group, period_codes, period_starts, statistic=agg, values=values
     )
 
 
@@ -481,39 +356,6 @@ def _aggregate(
         out["denominator"] = den
         out["value"] = out["numerator"] / out["denominator"] * measure.per
     return out
-
-
-def _period_start(when: pd.Series, alias: str) -> pd.Series:
-    """First day of each date's period (vectorised with numpy for days, months, quarters, years)."""
-    values = when.to_numpy(dtype="datetime64[ns]")
-    if alias in ("D", "M", "Y"):
-        start = values.astype(f"datetime64[{alias}]").astype("datetime64[ns]")
-    elif alias == "Q":
-        months = values.astype("datetime64[M]").astype("int64")
-        start = (months - months % 3).astype("datetime64[M]").astype("datetime64[ns]")
-    else:
-        return when.dt.to_period(alias).dt.start_time
-    return pd.Series(start, index=when.index)
-
-
-def _period_codes(when: pd.Series, alias: str) -> tuple[np.ndarray, np.ndarray]:
-    """Period of each date as a code (0 = earliest) and the first day of each period.
-
-    Every date of one calendar day falls in the same period, so the periods are worked out
-    once per day between the first and the last date and looked up, not once per row.
-    ``period_starts[codes]`` equals ``_period_start(when, alias)``.
-    """
-    if isinstance(when.dtype, pd.DatetimeTZDtype):
-        codes, starts = pd.factorize(_period_start(when, alias).to_numpy(), sort=True)
-        return codes, starts
-    ns = when.to_numpy(dtype="datetime64[ns]").view("int64")
-    day = ns // 86_400_000_000_000
-    first = int(day.min())
-    calendar = (np.arange(int(day.max()) - first + 1) + first).astype("datetime64[D]")
-    calendar_starts = _period_start(pd.Series(calendar.astype("datetime64[ns]")), alias)
-    starts, calendar_codes = np.unique(calendar_starts.to_numpy(), return_inverse=True)
-    day -= first
-    return calendar_codes[day], starts
 
 
 @keyword_only_options("measures")
@@ -632,7 +474,7 @@ def compute_measures(
             f"no events have a {date!r} between start={start!r} and end={end!r}; widen the dates."
         )
     alias = FREQUENCIES[frequency]
-    period_codes, period_starts = _period_codes(frame["_when"], alias)
+    period_codes, period_starts = _fast.period_codes(frame["_when"], alias)
     frame = frame.assign(period=pd.Series(period_starts[period_codes], index=frame.index))
     first = pd.Timestamp(start) if start is not None else frame["_when"].min()
     last = pd.Timestamp(end) if end is not None else frame["_when"].max()

@@ -9,12 +9,17 @@ values, unused categories, rows without a group and missing service levels.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
 from citykit.errors import CityKitError, ColumnTypeError
 from citykit.performance import Measure, compute_measures
+from citykit.performance import _fast_groupby as _fast
 from citykit.performance import measures as measures_module
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 def _general(monkeypatch, *args, **kwargs) -> pd.DataFrame:
@@ -154,7 +159,7 @@ def test_missing_sla_is_unknown_not_late():
 @pytest.mark.parametrize("group", [[], ["department"], ["district"], ["ward", "department"]])
 def test_fast_aggregate_has_the_groupby_index(events, group):
     frame = events.assign(_when=events["opened_at"])
-    codes, starts = measures_module._period_codes(frame["_when"], "M")
+    codes, starts = _fast.period_codes(frame["_when"], "M")
     frame = frame.assign(period=starts[codes])
     keys = ["period", *group]
     for measure in SHARES + OTHERS[:-1]:
@@ -177,15 +182,13 @@ def test_period_codes_match_period_start():
         )
     )
     for alias in ("D", "W", "M", "Q", "Y"):
-        codes, starts = measures_module._period_codes(when, alias)
-        expected = measures_module._period_start(when, alias)
+        codes, starts = _fast.period_codes(when, alias)
+        expected = _fast.period_start(when, alias)
         np.testing.assert_array_equal(starts[codes], expected.to_numpy())
         assert list(starts) == sorted(set(starts))
     aware = when.dt.tz_localize("America/Chicago")
-    codes, starts = measures_module._period_codes(aware, "W")
-    np.testing.assert_array_equal(
-        starts[codes], measures_module._period_start(aware, "W").to_numpy()
-    )
+    codes, starts = _fast.period_codes(aware, "W")
+    np.testing.assert_array_equal(starts[codes], _fast.period_start(aware, "W").to_numpy())
 
 
 def test_fast_formula_errors_and_fallbacks_are_unchanged(events):
@@ -199,3 +202,86 @@ def test_fast_formula_errors_and_fallbacks_are_unchanged(events):
     mixed = events.assign(district=events["district"].where(events.index % 2 == 0, 3))
     out = compute_measures(mixed, measures=SHARES[0], by="district")
     assert set(out["district"].dropna()) >= {3}
+
+
+# --- generated frames: the fast group-by equals the pandas path on any events table -------------
+
+EXAMPLES = {"ci": 25, "dev": 300}[os.environ.get("CITYKIT_HYPOTHESIS_PROFILE", "ci")]
+LABELS = st.sampled_from(["North", "South", "East", None])
+
+
+@st.composite
+def event_tables(draw):
+    n = draw(st.integers(min_value=1, max_value=40))
+    day = st.integers(min_value=0, max_value=400)
+    number = st.one_of(st.none(), st.floats(min_value=-50, max_value=50, allow_nan=False, width=32))
+    opened = pd.Timestamp("2023-12-25") + pd.to_timedelta(
+        draw(st.lists(day, min_size=n, max_size=n)), unit="D"
+    )
+    days = np.array(draw(st.lists(number, min_size=n, max_size=n)), dtype=float)
+    sla = pd.array(draw(st.lists(st.sampled_from([2, 5, None]), min_size=n, max_size=n)),
+                   dtype="Int64")  # fmt: skip
+    district = np.array(draw(st.lists(LABELS, min_size=n, max_size=n)), dtype=object)
+    kind = draw(st.sampled_from(["object", "category", "string", "float"]))
+    if kind == "category":
+        district = pd.Categorical(district, categories=["South", "North", "East", "Unused"])
+    elif kind == "string":
+        district = pd.array(district, dtype="string")
+    elif kind == "float":  # numeric labels (ward numbers) with missing ones
+        district = pd.Series(district).map({"North": 1.0, "South": 2.0, "East": 3.0}).to_numpy()
+    return pd.DataFrame(
+        {"opened_at": opened, "days_to_close": days, "sla_days": sla, "district": district}
+    )
+
+
+GENERATED = [
+    Measure("On time", "share", formula="days_to_close <= sla_days"),
+    Measure("Quick", "share", formula="days_to_close < 3"),
+    Measure("Median", "median", column="days_to_close"),
+    Measure("Mean", "mean", column="days_to_close"),
+    Measure("Total", "sum", column="days_to_close"),
+    Measure("Rows", "count"),
+    Measure("Closed", "count", column="days_to_close"),
+]
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    events=event_tables(),
+    by=st.sampled_from([None, "district"]),
+    frequency=st.sampled_from(["daily", "weekly", "monthly", "quarterly", "yearly"]),
+)
+def test_generated_tables_give_the_same_answer_on_both_paths(monkeypatch, events, by, frequency):
+    kwargs = {"measures": GENERATED, "by": by, "frequency": frequency}
+    fast = compute_measures(events, **kwargs)
+    general = _general(monkeypatch, events, **kwargs)
+    pd.testing.assert_frame_equal(fast, general, check_exact=True)
+
+
+def test_the_fast_path_is_taken(events, monkeypatch):
+    """The equivalence tests above compare two different computations, not one with itself."""
+    calls = []
+    real = _fast.aggregate_by_codes
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs["statistic"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_fast, "aggregate_by_codes", counting)
+    compute_measures(events, measures=SHARES[:1] + OTHERS[:1], by="department")
+    assert calls == ["share", "median"]
+
+
+def test_a_wrong_fast_statistic_would_be_caught(events, monkeypatch):
+    """Were the fast path to count a missing value as known, the comparison would fail."""
+    real = _fast.aggregate_by_codes
+
+    def wrong(*args, values, **kwargs):
+        return real(*args, values=lambda: np.nan_to_num(values(), nan=0.0), **kwargs)
+
+    general = _general(monkeypatch, events, measures=SHARES[0], by="department")
+    monkeypatch.setattr(_fast, "aggregate_by_codes", wrong)
+    fast = compute_measures(events, measures=SHARES[0], by="department")
+    with pytest.raises(AssertionError):
+        pd.testing.assert_frame_equal(fast, general, check_exact=True)
