@@ -244,3 +244,52 @@ def test_more_bad_inputs(requests):
         measure_table(["On time"])
     with pytest.raises(CityKitError, match="list of Measure"):
         compute_measures(requests, measures=[])
+
+
+def test_a_median_shows_how_many_missing_values_it_left_out():
+    """Issue 17: requests still open have no days_to_close; the result counts them per cell."""
+    requests = pd.DataFrame(
+        {
+            "opened_at": pd.to_datetime(
+                ["2024-01-03", "2024-01-09", "2024-01-20", "2024-02-01", "2024-02-02"]
+            ),
+            "days_to_close": [1.0, np.nan, np.nan, 2.0, 4.0],
+            "sla_days": [3, 3, 3, 3, np.nan],
+            "department": ["Parks", "Parks", "Roads", "Parks", "Roads"],
+        }
+    )
+    measures = [
+        Measure("Median days", "median", column="days_to_close"),
+        Measure("Mean days", "mean", column="days_to_close"),
+        Measure("On time", "share", formula="days_to_close <= sla_days"),
+        Measure("Closed", "count", column="days_to_close"),
+        Measure("Requests", "count"),
+    ]
+    out = compute_measures(requests, measures=measures, by="department")
+    cells = out.set_index(["measure", "period", "department"])
+    jan, feb = pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-01")
+    for name in ("Median days", "Mean days", "On time", "Closed"):
+        assert cells.loc[(name, jan, "Parks"), "left_out"] == 1
+        assert cells.loc[(name, jan, "Roads"), "left_out"] == 1
+        assert cells.loc[(name, feb, "Parks"), "left_out"] == 0
+    assert cells.loc[("Median days", jan, "Parks"), "denominator"] == 1  # values used
+    assert cells.loc[("On time", feb, "Roads"), "left_out"] == 1  # no service level
+    assert cells.loc[("Median days", feb, "Roads"), "left_out"] == 0
+    assert (cells.xs("Requests")["left_out"] == 0).all()
+    assert any("'Median days': 2 event(s) have no value" in n for n in out.attrs["notes"])
+    # every event is either used or left out
+    used_or_left = cells.xs("Median days")[["denominator", "left_out"]].sum(axis=1)
+    assert used_or_left.groupby(level="period").sum().tolist() == [3.0, 2.0]
+
+
+def test_left_out_counts_a_missing_numerator_or_denominator():
+    data = pd.DataFrame(
+        {
+            "opened_at": pd.to_datetime(["2024-01-03", "2024-01-09", "2024-01-20"]),
+            "cost": [10.0, np.nan, 30.0],
+            "miles": [1.0, 2.0, np.nan],
+        }
+    )
+    ratio = Measure("Cost per mile", "ratio", numerator="cost", denominator="miles")
+    out = compute_measures(data, measures=ratio)
+    assert out["left_out"].tolist() == [2.0]

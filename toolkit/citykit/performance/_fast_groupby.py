@@ -191,6 +191,7 @@ def aggregate_by_codes(
     statistic : {"share", "median", "mean", "sum", "count"}, keyword-only
         A share has columns ``numerator``, ``denominator`` (known values) and ``value``; a
         median, mean or sum ``value`` and ``denominator`` (values used); a count ``value``.
+        Every statistic also has ``left_out``: the cell's rows whose value is missing.
     values : callable, keyword-only
         Returns the row values as floats (NaN missing; 1.0/0.0 for a share). Called only when
         the groups suit, so its errors are the same as on the pandas path.
@@ -207,11 +208,11 @@ def aggregate_by_codes(
     >>> codes, starts = np.array([0, 0, 1]), np.array(["2024-01-01", "2024-02-01"], "M8[ns]")
     >>> aggregate_by_codes(frame, ["dept"], codes, starts, statistic="sum",
     ...                    values=lambda: np.array([1.0, 2.0, 4.0]))
-                     value  denominator
+                     value  denominator  left_out
     period     dept
-    2024-01-01 A       2.0          1.0
-               B       1.0          1.0
-    2024-02-01 B       4.0          1.0
+    2024-01-01 A       2.0          1.0       0.0
+               B       1.0          1.0       0.0
+    2024-02-01 B       4.0          1.0       0.0
     """
     levels = []
     for name in group:
@@ -237,17 +238,20 @@ def aggregate_by_codes(
         value = np.divide(
             numerator, denominator, out=np.full(len(seen), np.nan), where=denominator > 0
         )
+        left_out = rows[seen] - denominator
         columns = {"numerator": numerator, "denominator": denominator, "value": value}
     else:
         g = pd.Series(row_values, copy=False).groupby(cell, sort=True)
         count = g.count()
         seen = count.index.to_numpy()
         count = count.to_numpy().astype(float)
+        left_out = g.size().to_numpy() - count
         if statistic == "count":
             columns = {"value": count}
         else:
             stat = {"median": g.median, "mean": g.mean, "sum": g.sum}[statistic]()
             columns = {"value": stat.to_numpy(), "denominator": count}
+    columns["left_out"] = left_out.astype(float)
     return pd.DataFrame(
         columns, index=_cell_index(frame, group, levels, sizes, seen, period_starts)
     )

@@ -298,19 +298,19 @@ def _aggregate(
         out = _aggregate_by_codes(measure, frame, group, *periods)
         if out is not None:
             return out
-    if agg in ("share",) and measure.numerator is not None and measure.column is None:
+    pair = agg == "share" and measure.numerator is not None and measure.column is None
+    if pair or agg == "ratio":
         num = _as_numbers(frame[measure.numerator], measure, boolean=False)
         den = _as_numbers(frame[measure.denominator], measure, boolean=False)
-        parts = pd.DataFrame({"num": num, "den": den, **{k: frame[k] for k in keys}})
-        out = parts.groupby(grouped_index, observed=True, dropna=False)[["num", "den"]].sum()
-        out["value"] = out["num"] / out["den"].where(out["den"] > 0)
-        return out.rename(columns={"num": "numerator", "den": "denominator"})
-    if agg == "ratio":
-        num = _as_numbers(frame[measure.numerator], measure, boolean=False)
-        den = _as_numbers(frame[measure.denominator], measure, boolean=False)
-        parts = pd.DataFrame({"num": num, "den": den, **{k: frame[k] for k in keys}})
-        out = parts.groupby(grouped_index, observed=True, dropna=False)[["num", "den"]].sum()
-        out["value"] = out["num"] / out["den"].where(out["den"] > 0) * measure.per
+        left = (num.isna() | den.isna()).astype(float)
+        parts = pd.DataFrame(
+            {"num": num, "den": den, "left_out": left, **{k: frame[k] for k in keys}}
+        )
+        out = parts.groupby(grouped_index, observed=True, dropna=False)[
+            ["num", "den", "left_out"]
+        ].sum()
+        per = measure.per if agg == "ratio" else 1
+        out["value"] = out["num"] / out["den"].where(out["den"] > 0) * per
         return out.rename(columns={"num": "numerator", "den": "denominator"})
     if agg in ("count", "rate") and measure.column is None and measure.formula is None:
         values = pd.Series(1.0, index=frame.index)
@@ -318,6 +318,7 @@ def _aggregate(
         values = _as_numbers(_row_values(frame, measure), measure, boolean=agg == "share")
     parts = pd.DataFrame({"v": values, **{k: frame[k] for k in keys}})
     g = parts.groupby(grouped_index, observed=True, dropna=False)["v"]
+    left_out = (g.size() - g.count()).astype(float)
     if agg == "share":
         out = pd.DataFrame({"numerator": g.sum(), "denominator": g.count().astype(float)})
         out["value"] = out["numerator"] / out["denominator"].where(out["denominator"] > 0)
@@ -355,6 +356,7 @@ def _aggregate(
             den = float(measure.denominator)
         out["denominator"] = den
         out["value"] = out["numerator"] / out["denominator"] * measure.per
+    out["left_out"] = left_out
     return out
 
 
@@ -393,9 +395,11 @@ def compute_measures(
     Returns
     -------
     DataFrame
-        Columns ``period, <group columns>, measure, value, numerator, denominator, unit,
-        direction, target, owner``. ``denominator`` is the number of events behind a share,
-        median or mean (what a p-chart needs).
+        Columns ``period, <group columns>, measure, value, numerator, denominator, left_out,
+        unit, direction, target, owner``. ``denominator`` is the number of events behind a
+        share, median or mean (what a p-chart needs); ``left_out`` the number of events of the
+        period (and group) left out because their value is missing (a request still open has
+        no ``days_to_close``). ``attrs["notes"]`` says in words what was left out in all.
 
     Examples
     --------
@@ -408,12 +412,13 @@ def compute_measures(
     ...                   target=0.8)
     >>> median = Measure("Median days to close", "median", column="days_to_close",
     ...                  direction="down", unit="days")
-    >>> compute_measures(requests, measures=[on_time, median])[["period", "measure", "value", "denominator"]]
-          period               measure  value  denominator
-    0 2024-01-01       On-time closure    0.5          2.0
-    1 2024-02-01       On-time closure    0.5          2.0
-    2 2024-01-01  Median days to close    3.0          2.0
-    3 2024-02-01  Median days to close    3.0          2.0
+    >>> compute_measures(requests, measures=[on_time, median])[
+    ...     ["period", "measure", "value", "denominator", "left_out"]]
+          period               measure  value  denominator  left_out
+    0 2024-01-01       On-time closure    0.5          2.0       0.0
+    1 2024-02-01       On-time closure    0.5          2.0       0.0
+    2 2024-01-01  Median days to close    3.0          2.0       0.0
+    3 2024-02-01  Median days to close    3.0          2.0       0.0
     """
     if isinstance(measures, Measure):
         measures = [measures]
@@ -503,6 +508,7 @@ def compute_measures(
                 labels = out.index.get_level_values(groups[0])
                 out["denominator"] = [float(m.denominator[v]) for v in labels]
             out["value"] = out["numerator"] / out["denominator"] * m.per
+        out["left_out"] = out["left_out"].fillna(0.0)
         if "denominator" in out and m.aggregation in ("share", "median", "mean", "sum"):
             out["denominator"] = out["denominator"].fillna(0.0)
             if "numerator" in out:
@@ -525,16 +531,28 @@ def compute_measures(
         "value",
         "numerator",
         "denominator",
+        "left_out",
         "unit",
         "direction",
         "target",
         "owner",
     ]
     result = result[columns]
+    notes = []
     if undated:
-        result.attrs["notes"] = [
+        notes.append(
             f"{undated:,} row(s) have no {date!r} and are in no period; they are not counted."
-        ]
+        )
+    for m in measures:
+        left = int(result.loc[result["measure"] == m.name, "left_out"].sum())
+        if left:
+            what = m.formula or m.column or f"{m.numerator} / {m.denominator}"
+            notes.append(
+                f"{m.name!r}: {left:,} event(s) have no value for {what!r} and are left out "
+                "of it (the left_out column counts them in each period)."
+            )
+    if notes:
+        result.attrs["notes"] = notes
     return result
 
 
