@@ -5,13 +5,13 @@ from __future__ import annotations
 import doctest
 
 import pytest
-from citykit import _renamed, argtypes, check, datasets, errors, methods, paths, synth, tips
+from citykit import _display, _renamed, argtypes, check, datasets, errors, methods, paths, synth, tips
 from citykit.course import layout
 from citykit.plots import _style
 from citykit.synth import _core, requests311
 
 MODULES = [errors, datasets, check, tips, synth, _core, requests311, _style]
-MODULES += [paths, argtypes, methods, layout, _renamed]
+MODULES += [paths, argtypes, methods, layout, _renamed, _display]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -10,6 +10,11 @@ import pytest
 MODULES = [
     "citykit.evaluation",
     "citykit.evaluation.power",
+    "citykit.evaluation.power.standardized",
+    "citykit.evaluation.power.proportions",
+    "citykit.evaluation.power.means",
+    "citykit.evaluation.power.clusters",
+    "citykit.evaluation.regression",
     "citykit.evaluation.estimate",
     "citykit.evaluation.assign",
     "citykit.evaluation.balance",

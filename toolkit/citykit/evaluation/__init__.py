@@ -7,7 +7,7 @@ registrations, hiring messages, inspections). This package gives an analyst ever
 * :mod:`~citykit.evaluation.balance` — standardized differences, variance ratios, a joint test;
 * :mod:`~citykit.evaluation.power` — power, sample size and minimum detectable effect;
 * :mod:`~citykit.evaluation.estimate` — effects with confidence intervals (HC2, Lin, blocks,
-  clusters);
+  clusters), on the least squares of :mod:`~citykit.evaluation.regression`;
 * :mod:`~citykit.evaluation.randomization` — randomization inference: exact or Monte Carlo
   p-values from re-running the assignment (simple, blocked and clustered designs);
 * :mod:`~citykit.evaluation.multiple` — Holm / Benjamini-Hochberg across a portfolio, and a
@@ -32,19 +32,29 @@ from __future__ import annotations
 
 import statsmodels.api  # noqa: F401  (loaded once, here: see the module docstring)
 
-from citykit.evaluation import assign, balance, estimate, multiple, power, randomization
+from citykit.evaluation import (
+    assign,
+    balance,
+    estimate,
+    multiple,
+    power,
+    randomization,
+    regression,
+)
 from citykit.evaluation.assign import *  # noqa: F403
 from citykit.evaluation.balance import *  # noqa: F403
 from citykit.evaluation.estimate import *  # noqa: F403
 from citykit.evaluation.multiple import *  # noqa: F403
 from citykit.evaluation.power import *  # noqa: F403
 from citykit.evaluation.randomization import *  # noqa: F403
+from citykit.evaluation.regression import *  # noqa: F403
 
 __all__ = [
     *assign.__all__,
     *balance.__all__,
     *power.__all__,
     *estimate.__all__,
+    *regression.__all__,
     *randomization.__all__,
     *multiple.__all__,
 ]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
+
+from citykit._display import html_result
 
 __all__ = ["ResultMixin"]
 
@@ -33,10 +33,11 @@ class ResultMixin:
         return "\n".join(parts)
 
     def _repr_html_(self) -> str:
-        parts = [f"<p>{html.escape(self._summary())}</p>"]
+        tables = []
         for name in self._tables:
             frame = getattr(self, name)
             if isinstance(frame, pd.DataFrame):
-                frame = frame.drop(columns=list(self._hidden_columns), errors="ignore")
-                parts.append(frame.to_html(float_format=lambda v: f"{v:.4g}"))
-        return "\n".join(parts)
+                tables.append(
+                    (None, frame.drop(columns=list(self._hidden_columns), errors="ignore"))
+                )
+        return html_result(self._summary(), tables=tables, float_format=lambda v: f"{v:.4g}")

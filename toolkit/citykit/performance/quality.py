@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from citykit._dates import to_timestamp
+from citykit._display import html_result
 from citykit._renamed import keyword_only_options
 from citykit.errors import (
     CityKitError,
@@ -532,13 +533,14 @@ class DataProfile:
         return f"<DataProfile {self._sentence()}>"
 
     def _repr_html_(self) -> str:
-        body = f"<p><b>{self.name}</b> — {repr(self)[13:-1]}</p>"
-        body += self.completeness.head(10).to_html(index=False)
-        if self.schema_errors is not None and len(self.schema_errors):
-            body += "<p>Schema errors (first 10)</p>" + self.schema_errors.head(10).to_html(
-                index=False
-            )
-        return body
+        errors = self.schema_errors
+        shown_errors = errors.head(10) if errors is not None and len(errors) else None
+        return html_result(
+            self._sentence(),
+            title=self.name,
+            tables=[(None, self.completeness.head(10)), ("Schema errors (first 10)", shown_errors)],
+            index=False,
+        )
 
 
 def profile_table(

@@ -7,12 +7,12 @@ read ``.result``.
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 
 import pandas as pd
 
+from citykit._display import html_result
 from citykit._renamed import renamed_options
 from citykit.errors import CityKitError
 from citykit.evaluation import mde_two_proportions, power_curve
@@ -61,7 +61,7 @@ class PowerExplorerResult:
         return f"PowerExplorerResult({self.method}): {self.message}"
 
     def _repr_html_(self) -> str:
-        return f"<p>{html.escape(self.message)}</p>"
+        return html_result(self.message)
 
 
 def _message(control_rate, n, alpha, power, mde) -> str:
@@ -218,7 +218,7 @@ def _build_class():
                 curve=curve,
                 message=message,
             )
-            self.summary.value = f"<p>{html.escape(message)}</p>"
+            self.summary.value = html_result(message)
             if self._draw:
                 self._redraw()
 

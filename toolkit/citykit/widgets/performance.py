@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 import pandas as pd
 
+from citykit._display import escape
 from citykit._renamed import renamed_options
 from citykit.errors import CityKitError
 from citykit.performance import p_chart, xmr_chart
@@ -161,7 +162,7 @@ class ControlChartExplorer(w.VBox):
             chart = xmr_chart(frame, value="value", label=self.measure.value, **options)
         self.chart = chart
         self.result = chart.table
-        self.summary.value = f"<p>{_escape(chart.summary())}</p>"
+        self.summary.value = f"<p>{escape(chart.summary())}</p>"
         if self._draw:
             self._redraw()
 
@@ -177,10 +178,6 @@ class ControlChartExplorer(w.VBox):
                                ylabel=f"{self.measure.value}")  # fmt: skip
             display(ax.figure)
             plt.close(ax.figure)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @renamed_options(department_column="by")

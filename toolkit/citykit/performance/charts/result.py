@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from citykit._display import html_result
 from citykit.performance.rules import describe_rule
 
 __all__ = ["D2", "D4", "D2_TABLE", "D3_TABLE", "c4", "ControlChart", "CHART_TYPES"]
@@ -192,12 +193,13 @@ class ControlChart:
         return f"<ControlChart {self.summary()}>"
 
     def _repr_html_(self) -> str:
-        head = f"<p><b>{self.chart} chart</b> — {_escape(self.summary())}</p>"
-        return head + self.table.to_html(index=False, max_rows=40)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return html_result(
+            self.summary(),
+            title=f"{self.chart} chart",
+            tables=[(None, self.table)],
+            index=False,
+            max_rows=40,
+        )
 
 
 def _number_format(sigma: float):
