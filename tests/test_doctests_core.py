@@ -5,7 +5,18 @@ from __future__ import annotations
 import doctest
 
 import pytest
-from citykit import _display, _renamed, argtypes, check, datasets, errors, methods, paths, synth, tips
+from citykit import (
+    _display,
+    _renamed,
+    argtypes,
+    check,
+    datasets,
+    errors,
+    methods,
+    paths,
+    synth,
+    tips,
+)
 from citykit.course import layout
 from citykit.plots import _style
 from citykit.synth import _core, requests311
