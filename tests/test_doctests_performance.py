@@ -19,6 +19,7 @@ MODULES = [
     "citykit.performance.charts.attributes",
     "citykit.performance._fast_groupby",
     "citykit.performance.measures",
+    "citykit.performance.time_to_close",
     "citykit.performance.targets",
     "citykit.performance.quality",
     "citykit.performance.brief",

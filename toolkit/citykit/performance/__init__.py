@@ -4,6 +4,7 @@ Managing from data works only when leaders use it. This package gives an analyst
 monthly stat meeting:
 
 * :mod:`~citykit.performance.measures` — declarative measures computed by period and group;
+* :mod:`~citykit.performance.time_to_close` — days to close, open, closed on time, from a 311 export;
 * :mod:`~citykit.performance.targets` — met / missed / improving, and a Mayor's-Management-Report
   style summary by agency;
 * :mod:`~citykit.performance.charts` and :mod:`~citykit.performance.rules` — XmR, X-bar/R,
@@ -47,7 +48,6 @@ from citykit.performance.measures import (
     AGGREGATIONS,
     FREQUENCIES,
     Measure,
-    add_time_to_close,
     compute_measures,
     measure_table,
 )
@@ -70,6 +70,7 @@ from citykit.performance.rules import (
     signal_rules,
 )
 from citykit.performance.targets import STATUSES, target_status, target_summary
+from citykit.performance.time_to_close import add_time_to_close
 
 __all__ = [
     "StatBrief",
