@@ -245,7 +245,7 @@ def aggregate_by_codes(
         count = g.count()
         seen = count.index.to_numpy()
         count = count.to_numpy().astype(float)
-        left_out = g.size().to_numpy() - count
+        left_out = np.bincount(cell)[seen] - count  # rows of each cell, less values used
         if statistic == "count":
             columns = {"value": count}
         else:
