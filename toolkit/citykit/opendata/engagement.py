@@ -40,7 +40,7 @@ from citykit.errors import (
     require_non_empty,
     require_numeric,
 )
-from citykit.opendata.privacy import MISSING_LABEL
+from citykit.opendata.privacy.counts import MISSING_LABEL
 
 __all__ = [
     "monthly_usage",
