@@ -29,11 +29,6 @@ KNOWN_SYNONYMS = {  # a word the vocabulary says to replace
     "contracting.garwood_interval(level)",
     "contracting.poisson_binomial_test(level)",
     "contracting.discrimination(level)",
-    "opendata.records_from_table(table)",
-    "opendata.fix_metadata_table(table)",
-    "opendata.suppress_small_cells(table)",
-    "opendata.audit_suppression(table)",
-    "widgets.suppression_explorer(table)",
     "contracting.level_label(level)",
     "evaluation.assign_simple(arm_column)",
     "evaluation.assign_complete(arm_column)",
@@ -61,7 +56,6 @@ KNOWN_COLUMN_SUFFIX = {
     "widgets.control_chart_explorer(department_column)",
 }
 KNOWN_POSITIONAL = {  # options before `*` (pairs of compared inputs are fine, see the docs)
-    "opendata.write_datapackage(tables, folder)",
     "performance.compute_measures(data, measures)",
     "performance.validate_schema(data, schema)",
     "performance.rule_flags(values, centre, sigma)",

@@ -22,8 +22,10 @@ Examples
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import re
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -520,10 +522,38 @@ def check_package(descriptor: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["level", "type", "problem", "fix"])
 
 
+def _positional_folder(func):
+    """Let ``func(tables, folder, ...)`` (the old positional folder) work for one more release.
+
+    ``folder`` is where the package goes, not an input, so it became keyword-only; a call that
+    still passes it by position gets a FutureWarning naming the new form.
+    """
+
+    @functools.wraps(func)
+    def wrapper(tables, *args, **kwargs):
+        if args:
+            if len(args) > 1 or "folder" in kwargs:
+                raise CityKitError(
+                    f"{func.__name__}() takes the tables by position and everything else by "
+                    f"name: {func.__name__}(tables, folder='out', name='my-package')"
+                )
+            kwargs["folder"] = args[0]
+            warnings.warn(
+                f"{func.__name__}(tables, folder) is now {func.__name__}(tables, folder=...); "
+                "the positional form stops working in the next release",
+                FutureWarning,
+                stacklevel=2,
+            )
+        return func(tables, **kwargs)
+
+    return wrapper
+
+
+@_positional_folder
 def write_datapackage(
     tables: dict[str, pd.DataFrame],
-    folder: str,
     *,
+    folder: str,
     name: str,
     title: str = "",
     description: str = "",
@@ -540,7 +570,9 @@ def write_datapackage(
     tables : dict
         ``{resource_name: DataFrame}``.
     folder : str or path
-        Where to write (created if needed).
+        Where to write (created if needed). Keyword-only: it says where the package goes, it is
+        not an input (``write_datapackage(tables, folder)`` still works for one release, with a
+        FutureWarning).
     name, title, description, schemas
         As in :func:`build_datapackage`.
 
@@ -553,7 +585,7 @@ def write_datapackage(
     --------
     >>> import pandas as pd, tempfile, pathlib
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     paths = write_datapackage({"permits": pd.DataFrame({"id": [1, 2]})}, folder,
+    ...     paths = write_datapackage({"permits": pd.DataFrame({"id": [1, 2]})}, folder=folder,
     ...                               name="riverton-permits")
     ...     [pathlib.Path(p).name for p in paths]
     ['permits.csv', 'datapackage.json']

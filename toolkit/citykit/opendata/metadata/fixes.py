@@ -19,6 +19,7 @@ from dataclasses import field as dataclass_field
 
 import pandas as pd
 
+from citykit._renamed import renamed_options
 from citykit.errors import ColumnTypeError, require_columns
 from citykit.opendata.metadata.records import TABLE_COLUMNS, _is_blank, _require_rows
 
@@ -107,8 +108,9 @@ class MetadataFixes:
         return f"<p>{html.escape(repr(self))}</p>{self.changes.to_html(index=False)}"
 
 
+@renamed_options(table="data")
 def fix_metadata_table(
-    table: pd.DataFrame, *, columns: dict[str, str] | None = None
+    data: pd.DataFrame, *, columns: dict[str, str] | None = None
 ) -> MetadataFixes:
     """Apply the fixes that need no judgement to a flattened catalog table.
 
@@ -125,8 +127,8 @@ def fix_metadata_table(
 
     Parameters
     ----------
-    table : DataFrame
-        One row per dataset, columns as in :data:`TABLE_COLUMNS`.
+    data : DataFrame
+        One row per dataset (a flattened catalog table), columns as in :data:`TABLE_COLUMNS`.
     columns : dict, optional
         ``{dcat_us_field: column}`` overrides, as in :func:`records_from_table`.
 
@@ -150,9 +152,9 @@ def fix_metadata_table(
         if not isinstance(columns, dict):
             raise ColumnTypeError("columns must be a dict like {'title': 'Dataset name'}.")
         mapping.update(columns)
-    require_columns(table, [mapping["identifier"]], argument="table")
-    _require_rows(table)
-    fixed = table.copy()
+    require_columns(data, [mapping["identifier"]], argument="data")
+    _require_rows(data, argument="data")
+    fixed = data.copy()
     for column in fixed.columns:  # categorical (and Arrow) text columns take new values too
         if isinstance(fixed[column].dtype, (pd.CategoricalDtype, pd.ArrowDtype)):
             fixed[column] = fixed[column].astype(object).where(fixed[column].notna(), None)
@@ -162,7 +164,7 @@ def fix_metadata_table(
         changes.append(
             {
                 "row": label,
-                "identifier": str(table.loc[label, mapping["identifier"]]),
+                "identifier": str(data.loc[label, mapping["identifier"]]),
                 "column": column,
                 "old": str(old),
                 "new": str(new),

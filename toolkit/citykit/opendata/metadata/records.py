@@ -18,6 +18,7 @@ import math
 
 import pandas as pd
 
+from citykit._renamed import renamed_options
 from citykit.errors import (
     ColumnTypeError,
     EmptyDataError,
@@ -156,7 +157,8 @@ def dataset_record(
     return record
 
 
-def records_from_table(table: pd.DataFrame, *, columns: dict[str, str] | None = None) -> list[dict]:
+@renamed_options(table="data")
+def records_from_table(data: pd.DataFrame, *, columns: dict[str, str] | None = None) -> list[dict]:
     """Turn a flattened catalog table (one row per dataset) into DCAT-US 1.1 records.
 
     Values are carried over as they are (a ``"daily"`` stays ``"daily"``) so that validation
@@ -166,9 +168,10 @@ def records_from_table(table: pd.DataFrame, *, columns: dict[str, str] | None = 
 
     Parameters
     ----------
-    table : DataFrame
-        One row per dataset. It must have ``title`` and ``identifier`` columns (or the columns
-        ``columns`` names for them); any other DCAT-US column it lacks is treated as empty.
+    data : DataFrame
+        A flattened catalog table, one row per dataset. It must have ``title`` and
+        ``identifier`` columns (or the columns ``columns`` names for them); any other DCAT-US
+        column it lacks is treated as empty.
     columns : dict, optional
         ``{dcat_us_field: column}`` overrides of :data:`TABLE_COLUMNS`, e.g.
         ``{"title": "Dataset name"}``.
@@ -199,11 +202,11 @@ def records_from_table(table: pd.DataFrame, *, columns: dict[str, str] | None = 
         if unknown:
             require_keyword_choice(unknown[0], list(mapping), argument="columns key")
         mapping.update(columns)
-    require_columns(table, [mapping["identifier"], mapping["title"]], argument="table")
-    _require_rows(table)
-    present = {field: col for field, col in mapping.items() if col in table.columns}
+    require_columns(data, [mapping["identifier"], mapping["title"]], argument="data")
+    _require_rows(data, argument="data")
+    present = {field: col for field, col in mapping.items() if col in data.columns}
     records = []
-    for row in table[list(dict.fromkeys(present.values()))].to_dict("records"):
+    for row in data[list(dict.fromkeys(present.values()))].to_dict("records"):
         cell = {field: row[col] for field, col in present.items()}
         record: dict = {"@type": "dcat:Dataset"}
         for field in ("title", "description", "identifier"):

@@ -29,7 +29,7 @@ __all__ = ["count_table", "MISSING_LABEL"]
 MISSING_LABEL = "(missing)"
 
 
-def _check_counts(table: object, argument: str = "table") -> pd.DataFrame:
+def _check_counts(table: object, argument: str = "data") -> pd.DataFrame:
     if isinstance(table, pd.Series):
         raise ColumnTypeError(
             f"{argument} must be a table of counts (rows x columns), but a Series was given. "
@@ -49,8 +49,8 @@ def _check_counts(table: object, argument: str = "table") -> pd.DataFrame:
         ):
             raise ColumnTypeError(
                 f"{argument} column {column!r} must hold counts, but it holds "
-                f"{table[column].dtype} values. Put labels in the index (table.set_index(...)) "
-                "and keep only counts in the columns."
+                f"{table[column].dtype} values. Put labels in the index "
+                f"({argument}.set_index(...)) and keep only counts in the columns."
             )
     values = table.to_numpy(dtype=float)
     if np.isnan(values).any():

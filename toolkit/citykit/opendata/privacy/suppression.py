@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from citykit._renamed import renamed_options
 from citykit.errors import ArgumentRangeError, ColumnTypeError, require_between
 from citykit.opendata.privacy.counts import _check_counts
 from citykit.opendata.privacy.ranges import _extended, _protect, _range_of
@@ -99,7 +100,7 @@ def _check_mask(table: pd.DataFrame, suppressed: object, total_label: str) -> np
     if not isinstance(suppressed, pd.DataFrame):
         raise ColumnTypeError(
             "suppressed must be a DataFrame of True/False with the same rows and columns as "
-            f"table ({rows} x {cols}), or with a '{total_label}' row and column for the totals."
+            f"data ({rows} x {cols}), or with a '{total_label}' row and column for the totals."
         )
     body_shape = suppressed.shape == table.shape
     extended_shape = suppressed.shape == (rows + 1, cols + 1)
@@ -117,9 +118,9 @@ def _check_mask(table: pd.DataFrame, suppressed: object, total_label: str) -> np
         if list(suppressed.index) == index and list(suppressed.columns) == columns:
             return suppressed.fillna(False).astype(bool).to_numpy()
     raise ColumnTypeError(
-        f"suppressed must have the same rows and columns as table ({rows} x {cols}; totals "
+        f"suppressed must have the same rows and columns as data ({rows} x {cols}; totals "
         f"published), or those plus a '{total_label}' row and column ({rows + 1} x {cols + 1}). "
-        "Build it from the table, e.g. suppressed = (table > 0) & (table < 11)."
+        "Build it from the counts, e.g. suppressed = (data > 0) & (data < 11)."
     )
 
 
@@ -201,8 +202,9 @@ def _audit(
     )
 
 
+@renamed_options(table="data")
 def audit_suppression(
-    table: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     suppressed: pd.DataFrame,
     threshold: int = 11,
@@ -222,10 +224,10 @@ def audit_suppression(
 
     Parameters
     ----------
-    table : DataFrame
+    data : DataFrame
         The true counts (labels in the index).
     suppressed : DataFrame of bool
-        True where a cell is hidden: the shape of ``table`` (every total published), or with a
+        True where a cell is hidden: the shape of ``data`` (every total published), or with a
         ``total_label`` row and column added (to hide totals too).
     threshold : int
         Counts from 1 to ``threshold - 1`` are small (11: CMS).
@@ -246,7 +248,7 @@ def audit_suppression(
     >>> audit_suppression(counts, suppressed=primary_only)
     SuppressionAudit(FAILS: 2 hidden small counts narrowed below 11: North/B (3-3), South/A (7-7))
     """
-    values = _check_counts(table)
+    values = _check_counts(data)
     threshold = _check_threshold(threshold)
     protection = _check_protection(protection, threshold)
     mask = _check_mask(values, suppressed, total_label)
@@ -330,8 +332,9 @@ class SuppressionResult:
         )
 
 
+@renamed_options(table="data")
 def suppress_small_cells(
-    table: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     threshold: int = 11,
     protection: int | None = None,
@@ -352,7 +355,7 @@ def suppress_small_cells(
 
     Parameters
     ----------
-    table : DataFrame
+    data : DataFrame
         Counts (rows x columns, labels in the index). Row, column and grand totals are published
         with it.
     threshold : int
@@ -361,7 +364,7 @@ def suppress_small_cells(
     protection : int, optional
         The width each hidden small count's feasible range must reach; default ``threshold``.
     total_label : str
-        Label of the total row and column (must not be a row or column label of ``table``).
+        Label of the total row and column (must not be a row or column label of ``data``).
 
     Returns
     -------
@@ -380,12 +383,12 @@ def suppress_small_cells(
     ...
     citykit.errors.ArgumentRangeError: threshold must be a number from 1 to 1000, but 0 was ...
     """
-    values = _check_counts(table)
+    values = _check_counts(data)
     threshold = _check_threshold(threshold)
     protection = _check_protection(protection, threshold)
     if total_label in values.index or total_label in values.columns:
         raise ArgumentRangeError(
-            f"total_label {total_label!r} is already a row or column label of table; pick "
+            f"total_label {total_label!r} is already a row or column label of data; pick "
             "another, e.g. total_label='All'."
         )
     grid = _extended(values.to_numpy())
