@@ -110,6 +110,17 @@ def sample_tables() -> dict[str, pd.DataFrame]:
     return t
 
 
+def _permits_schema() -> dict:
+    """The Table Schema of the clean permits sample (what a city publishes against)."""
+    if "permits" not in _SCHEMAS:
+        clean = _sample("building_permits")
+        _SCHEMAS["permits"] = opendata.infer_schema(clean, primary_key="permit_id")
+    return _SCHEMAS["permits"]
+
+
+_SCHEMAS: dict[str, dict] = {}
+
+
 def _risk_frame(t):
     """Clients' exits with their risk factors (the input of risk adjustment)."""
     e = contracting.client_exits(t["enrollments"], clients=t["clients"], start="2022-01-01")
@@ -232,6 +243,26 @@ CALLS: dict[str, tuple[str, Call]] = {
     "coverage_summary": (
         "catalog",
         lambda t: OD.coverage_summary(t["catalog"], publisher="department", kind="theme"),
+    ),
+    "audit_suppression": (
+        "requests",
+        lambda t: OD.audit_suppression(
+            _counts := OD.count_table(t["requests"], rows="district", columns="channel"),
+            suppressed=(_counts > 0) & (_counts < 11),
+        ),
+    ),
+    "validate_records": ("catalog", lambda t: OD.validate_records(t["catalog"])),
+    "score_records": ("catalog", lambda t: OD.score_records(t["catalog"])),
+    "check_table": ("permits", lambda t: OD.check_table(t["permits"], schema=_permits_schema())),
+    "publish_readiness": (
+        "permits",
+        lambda t: OD.publish_readiness(t["permits"], schema=_permits_schema()),
+    ),
+    "build_datapackage": (
+        "permits",
+        lambda t: OD.build_datapackage(
+            {"permits": t["permits"]}, name="permits", schemas={"permits": _permits_schema()}
+        ),
     ),
     # evaluation
     "balance_table": (
@@ -383,6 +414,10 @@ DESCRIBES = {
     "records_from_table",
     "fix_metadata_table",
     "score_catalog",
+    "validate_records",
+    "score_records",
+    "check_table",
+    "publish_readiness",
     "k_anonymity",
     "data_quality_flags",
 }

@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,7 +21,7 @@ import pandas as pd
 
 from citykit._renamed import renamed_options
 from citykit.errors import ArgumentRangeError, ColumnTypeError, require_between
-from citykit.opendata.privacy.counts import _check_counts
+from citykit.opendata.privacy.counts import MISSING_LABEL, _check_counts
 from citykit.opendata.privacy.ranges import _extended, _protect, _range_of
 
 __all__ = [
@@ -57,6 +58,10 @@ class SuppressionAudit:
     flagged_rows, flagged_columns : list
         Body rows and columns with exactly one hidden cell and a published total (recoverable by
         subtraction).
+    notes : tuple of str
+        What the reader of the audit should know about the table itself: a ``"(missing)"`` (or
+        blank) row or column label counts records without a label, and is published like any
+        other line.
     """
 
     passes: bool
@@ -65,12 +70,15 @@ class SuppressionAudit:
     protection: int = 11
     flagged_rows: list = field(default_factory=list)
     flagged_columns: list = field(default_factory=list)
+    notes: tuple = ()
 
     def __repr__(self) -> str:
+        noted = "".join(f"; {note}" for note in self.notes)
         if self.passes:
             return (
                 f"SuppressionAudit(passes: each of {int(self.cells['primary'].sum())} hidden small "
-                f"counts has a range at least {self.protection} wide; no small count published)"
+                f"counts has a range at least {self.protection} wide; no small count published"
+                f"{noted})"
             )
         problems = []
         weak = self.cells[self.cells["primary"] & ~self.cells["protected"]]
@@ -87,11 +95,12 @@ class SuppressionAudit:
                 f"{r}/{c}" for r, c in zip(self.exposed["row"], self.exposed["column"], strict=True)
             )
             problems.append(f"{len(self.exposed)} small counts published: {names}")
-        return f"SuppressionAudit(FAILS: {'; '.join(problems)})"
+        return f"SuppressionAudit(FAILS: {'; '.join(problems)}{noted})"
 
     def _repr_html_(self) -> str:
         head = "passes" if self.passes else "<strong>fails</strong>"
-        return f"<p>Suppression audit {head}.</p>{self.cells.to_html(index=False)}"
+        noted = "".join(f" {html.escape(note[0].upper() + note[1:])}." for note in self.notes)
+        return f"<p>Suppression audit {head}.{noted}</p>{self.cells.to_html(index=False)}"
 
 
 def _check_mask(table: pd.DataFrame, suppressed: object, total_label: str) -> np.ndarray:
@@ -146,6 +155,23 @@ def _check_protection(protection: object, threshold: int) -> int:
     return int(value)
 
 
+def _unlabelled_lines(table: pd.DataFrame) -> tuple[str, ...]:
+    """Notes on rows and columns that count records without a label ("(missing)" or blank)."""
+    notes = []
+    for axis, labels, sums in (
+        ("row", table.index, table.sum(axis=1)),
+        ("column", table.columns, table.sum(axis=0)),
+    ):
+        for position, label in enumerate(labels):
+            if pd.isna(label) or str(label).strip() in ("", MISSING_LABEL):
+                shown = MISSING_LABEL if pd.isna(label) else repr(label)
+                notes.append(
+                    f"{axis} {shown} counts {int(sums.iloc[position])} records without a {axis} "
+                    f"label (published like any other {axis})"
+                )
+    return tuple(notes)
+
+
 def _audit(
     table: pd.DataFrame,
     grid: np.ndarray,
@@ -193,6 +219,7 @@ def _audit(
         table.columns[j] for j in range(cols) if mask[:rows, j].sum() == 1 and not mask[rows, j]
     ]
     return SuppressionAudit(
+        notes=_unlabelled_lines(table),
         passes=not bool(weak.any()) and exposed.empty,
         cells=cells,
         exposed=exposed,
