@@ -15,6 +15,7 @@ MODULES = [
     "citykit.opendata.metadata.fixes",
     "citykit.opendata.quality",
     "citykit.opendata.readiness",
+    "citykit.opendata.datapackage",
     "citykit.opendata.privacy",
     "citykit.opendata.privacy.counts",
     "citykit.opendata.privacy.ranges",

@@ -9,7 +9,9 @@ One sub-module per job; everything public is re-exported here, so ``citykit.open
 :mod:`~citykit.opendata.quality`
     Metadata quality score per record and per catalog (data.europa.eu MQA weights).
 :mod:`~citykit.opendata.readiness`
-    Publish-readiness of a table: Frictionless Table Schema checks, data dictionary, datapackage.
+    Publish-readiness of a table: Frictionless Table Schema checks, data dictionary.
+:mod:`~citykit.opendata.datapackage`
+    The ``datapackage.json`` that travels with published files: build, check, write.
 :mod:`~citykit.opendata.priority`
     What to publish next: policy priority, demand from public records requests, usage and effort.
 :mod:`~citykit.opendata.privacy`
@@ -35,7 +37,7 @@ from citykit.opendata.metadata import __all__ as _metadata_all
 
 __all__ = list(_metadata_all)
 
-for _name in ("quality", "readiness", "privacy", "priority", "engagement"):
+for _name in ("quality", "readiness", "datapackage", "privacy", "priority", "engagement"):
     try:
         _module = importlib.import_module(f"citykit.opendata.{_name}")
     except ModuleNotFoundError as _exc:  # a part not written yet
