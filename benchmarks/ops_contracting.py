@@ -211,8 +211,8 @@ def _returns_toolkit(inputs: dict):
 
     out = contracting.returns_to_homelessness(
         inputs["enrollments"],
-        report_start=REPORT_START,
-        report_end=REPORT_END,
+        start=REPORT_START,
+        end=REPORT_END,
         by=["provider_id", "project_type"],
         lookback_days=730,
         as_of=REPORT_END,

@@ -299,9 +299,7 @@ CALLS: dict[str, tuple[str, Call]] = {
     ),
     "returns_to_homelessness": (
         "enrollments",
-        lambda t: C.returns_to_homelessness(
-            t["enrollments"], report_start="2024-01-01", report_end="2024-12-31"
-        ),
+        lambda t: C.returns_to_homelessness(t["enrollments"], start="2024-01-01", end="2024-12-31"),
     ),
     "length_of_stay": ("enrollments", lambda t: C.length_of_stay(t["enrollments"])),
     "prevention_outcomes": (

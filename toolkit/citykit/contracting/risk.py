@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from citykit._renamed import renamed_options
 from citykit.contracting._common import (
     MISSING_LABEL,
     as_list,
@@ -78,7 +79,8 @@ FAMILIES = ("binomial", "poisson")
 INTERVALS = ("exact", "normal")
 
 
-def garwood_interval(observed, expected, *, level: float = 0.95) -> pd.DataFrame:
+@renamed_options({"level": lambda v: 1 - v}, level="alpha")
+def garwood_interval(observed, expected, *, alpha: float = 0.05) -> pd.DataFrame:
     """Exact Poisson (Garwood) interval for observed / expected ratios.
 
     ``[chi2(a/2; 2O)/2, chi2(1-a/2; 2(O+1))/2] / E`` (lower bound 0 when O = 0), computed with
@@ -90,8 +92,8 @@ def garwood_interval(observed, expected, *, level: float = 0.95) -> pd.DataFrame
         Observed counts O.
     expected : array-like of float
         Expected counts E (> 0).
-    level : float, keyword-only
-        Confidence level, e.g. 0.95.
+    alpha : float, keyword-only
+        1 - the confidence level of the interval (0.05, the default, gives 95% intervals).
 
     Returns
     -------
@@ -104,7 +106,8 @@ def garwood_interval(observed, expected, *, level: float = 0.95) -> pd.DataFrame
             low      high
     0  0.676785  1.494199
     """
-    require_probability(level, argument="level")
+    require_probability(alpha, argument="alpha")
+    level = round(1 - alpha, 12)  # the confidence level, as results show it
     from statsmodels.stats.rates import confint_poisson
 
     obs = np.asarray(observed, dtype=float)
@@ -427,7 +430,7 @@ def _binary_tests(
     """Exact Poisson-binomial test and interval of O/E for each provider."""
     rows = {}
     for label, group in frame.groupby("p", sort=True, observed=True):
-        out = poisson_binomial_test(int(group["y"].sum()), group["e"].to_numpy(), level=level)
+        out = poisson_binomial_test(int(group["y"].sum()), group["e"].to_numpy(), alpha=1 - level)
         rows[label] = out
     result = pd.DataFrame.from_dict(rows, orient="index").reindex(providers)
     if interval == "normal":
@@ -442,6 +445,7 @@ def _binary_tests(
     return result
 
 
+@renamed_options({"level": lambda v: 1 - v}, level="alpha")
 def risk_adjust(
     data: pd.DataFrame,
     *,
@@ -450,7 +454,7 @@ def risk_adjust(
     provider: str = "provider_id",
     family: str = "binomial",
     interval: str = "exact",
-    level: float = 0.95,
+    alpha: float = 0.05,
     higher_is_better: bool = True,
     all_providers: list[str] | None = None,
 ) -> RiskAdjustment:
@@ -475,8 +479,8 @@ def risk_adjust(
     interval : {"exact", "normal"}, keyword-only
         ``"exact"`` (default): invert the exact test (Poisson-binomial: every client's log-odds
         shifted by the same amount; Poisson: Garwood). ``"normal"``: ``O/E +/- z sqrt(Var O) / E``.
-    level : float, keyword-only
-        Confidence level of the intervals.
+    alpha : float, keyword-only
+        1 - the confidence level of the interval (0.05, the default, gives 95% intervals).
     higher_is_better : bool, keyword-only
         Direction of the outcome, used only for the words of the summary (False for returns to
         homelessness).
@@ -529,7 +533,8 @@ def risk_adjust(
         )
     require_keyword_choice(family, FAMILIES, argument="family")
     require_keyword_choice(interval, INTERVALS, argument="interval")
-    require_probability(level, argument="level")
+    require_probability(alpha, argument="alpha")
+    level = round(1 - alpha, 12)  # the confidence level, as results show it
     check_table(data, [outcome, provider, *factors], argument="data")
     y = _outcome_values(data, outcome, family)
     if y.nunique() < 2:
@@ -581,7 +586,7 @@ def risk_adjust(
         table["p_value"] = tests["p_value"].to_numpy(dtype=float)
     else:
         if interval == "exact":
-            bounds = garwood_interval(observed, np.nan_to_num(expected_sum), level=level)
+            bounds = garwood_interval(observed, np.nan_to_num(expected_sum), alpha=alpha)
             table["oe_low"], table["oe_high"] = bounds["low"].to_numpy(), bounds["high"].to_numpy()
         else:
             from scipy import stats

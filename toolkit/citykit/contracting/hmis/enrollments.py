@@ -233,11 +233,12 @@ def _prepared(data: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
     return prepare_enrollments(data, as_of=as_of)
 
 
-def _period_column(dates: pd.Series, period: str | None) -> pd.Series | None:
-    if period is None:
+def _period_column(dates: pd.Series, frequency: str | None) -> pd.Series | None:
+    """The month, quarter or year of each date as text ("2024-01", "2024Q1", "2024"); None: none."""
+    if frequency is None:
         return None
-    require_keyword_choice(period, ["month", "quarter", "year"], argument="period")
-    freq = {"month": "M", "quarter": "Q", "year": "Y"}[period]
+    require_keyword_choice(frequency, ["month", "quarter", "year"], argument="frequency")
+    freq = {"month": "M", "quarter": "Q", "year": "Y"}[frequency]
     return dates.dt.to_period(freq).astype(str)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from citykit._dates import to_timestamp
+from citykit._renamed import renamed_options
 from citykit.contracting._common import as_list, safe_rate
 from citykit.contracting.hmis.destinations import (
     SHELTER_PROJECT_TYPES,
@@ -33,11 +34,12 @@ __all__ = [
 ]
 
 
+@renamed_options(period="frequency")
 def exits_to_permanent_housing(
     data: pd.DataFrame,
     *,
     by: str | list[str] | None = "provider_id",
-    period: str | None = None,
+    frequency: str | None = None,
     start: object = None,
     end: object = None,
     project_types: tuple[str, ...] | None = ("ES", "SH", "TH", "RRH"),
@@ -59,8 +61,8 @@ def exits_to_permanent_housing(
         Enrollment table (raw or prepared).
     by : str or list of str or None, keyword-only
         Grouping columns, e.g. ``["provider_id", "project_type"]``; None for the whole system.
-    period : {"month", "quarter", "year"} or None, keyword-only
-        Add a period of the exit date to the grouping.
+    frequency : {"month", "quarter", "year"} or None, keyword-only
+        Group also by the month, quarter or year of the exit date (a ``period`` column).
     start, end : date, optional, keyword-only
         Window of exit dates (inclusive).
     project_types : tuple of str or None, keyword-only
@@ -114,7 +116,7 @@ def exits_to_permanent_housing(
         _flag=(~_clean_rows(prepared)[rows]).astype(int),
         _dest=excluded[rows].astype(int),
     )
-    period_col = _period_column(frame["exit_date"], period)
+    period_col = _period_column(frame["exit_date"], frequency)
     if period_col is not None:
         frame = frame.assign(period=period_col)
         keys = keys + ["period"]
@@ -138,13 +140,14 @@ def exits_to_permanent_housing(
     ]
 
 
+@renamed_options(period="frequency")
 def prevention_outcomes(
     data: pd.DataFrame,
     *,
     months: int = 12,
     as_of: object = None,
     by: str | list[str] | None = "provider_id",
-    period: str | None = None,
+    frequency: str | None = None,
 ) -> pd.DataFrame:
     """Prevention success: share of prevention clients with no shelter entry within N months.
 
@@ -163,8 +166,8 @@ def prevention_outcomes(
         End of the data; defaults to the latest date in the table.
     by : str or list of str or None, keyword-only
         Grouping columns.
-    period : {"month", "quarter", "year"} or None, keyword-only
-        Add the period of the prevention exit to the grouping.
+    frequency : {"month", "quarter", "year"} or None, keyword-only
+        Group also by the month, quarter or year of the prevention exit (a ``period`` column).
 
     Returns
     -------
@@ -209,9 +212,9 @@ def prevention_outcomes(
         & (prepared["exit_date"] + offset <= stamp).to_numpy(dtype=bool),
         list(dict.fromkeys([*keys, "exit_date"])),
     ]
-    if period is not None:
-        prev = prev.assign(period=_period_column(prev["exit_date"], period))
-        set_aside = set_aside.assign(period=_period_column(set_aside["exit_date"], period))
+    if frequency is not None:
+        prev = prev.assign(period=_period_column(prev["exit_date"], frequency))
+        set_aside = set_aside.assign(period=_period_column(set_aside["exit_date"], frequency))
         keys = keys + ["period"]
     shelter = clean[clean["project_type"].isin(list(SHELTER_PROJECT_TYPES))][
         ["client_id", "entry_date"]
@@ -236,11 +239,12 @@ def prevention_outcomes(
     return _with_excluded(out, set_aside, keys, counts)
 
 
+@renamed_options(period="frequency")
 def length_of_stay(
     data: pd.DataFrame,
     *,
     by: str | list[str] | None = "provider_id",
-    period: str | None = None,
+    frequency: str | None = None,
     start: object = None,
     end: object = None,
 ) -> pd.DataFrame:
@@ -252,8 +256,8 @@ def length_of_stay(
         Enrollment table.
     by : str or list of str or None, keyword-only
         Grouping columns, e.g. ``["provider_id", "project_type"]``.
-    period : {"month", "quarter", "year"} or None, keyword-only
-        Add a period of the exit date to the grouping.
+    frequency : {"month", "quarter", "year"} or None, keyword-only
+        Group also by the month, quarter or year of the exit date (a ``period`` column).
     start, end : date, optional, keyword-only
         Window of exit dates.
 
@@ -287,9 +291,9 @@ def length_of_stay(
     frame = prepared.loc[exits & clean, columns]
     # exits left out for a data-quality issue are counted, per group, in ``excluded``
     set_aside = prepared.loc[exits & ~clean, columns]
-    if period is not None:
-        frame = frame.assign(period=_period_column(frame["exit_date"], period))
-        set_aside = set_aside.assign(period=_period_column(set_aside["exit_date"], period))
+    if frequency is not None:
+        frame = frame.assign(period=_period_column(frame["exit_date"], frequency))
+        set_aside = set_aside.assign(period=_period_column(set_aside["exit_date"], frequency))
         keys = keys + ["period"]
     days = frame["length_of_stay_days"].astype(float)
     if keys:
@@ -370,8 +374,8 @@ def provider_outcomes(
     )
     ret = returns_to_homelessness(
         prepared,
-        report_start=start,
-        report_end=end,
+        start=start,
+        end=end,
         by=keys,
         lookback_days=returns_lookback_days,
         horizons={"12m": 365},

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from citykit._dates import to_timestamp
+from citykit._renamed import renamed_options
 from citykit.contracting._common import as_list, safe_rate
 from citykit.contracting.hmis.destinations import (
     _TRANSFER_TYPES,
@@ -24,11 +25,12 @@ from citykit.errors import ArgumentRangeError, CityKitError, require_columns
 __all__ = ["return_episodes", "returns_to_homelessness"]
 
 
+@renamed_options(report_start="start", report_end="end")
 def return_episodes(
     data: pd.DataFrame,
     *,
-    report_start: object,
-    report_end: object,
+    start: object,
+    end: object,
     lookback_days: int = 730,
     transfer_days: int = 14,
     exit_project_types: tuple[str, ...] = INDEX_EXIT_PROJECT_TYPES,
@@ -40,7 +42,7 @@ def return_episodes(
 
     * Index exit: the **earliest** exit to a permanent destination per client from an SO, ES,
       SH, TH or PH (RRH, PSH) project whose exit date falls in
-      ``[report_start - lookback_days, report_end - lookback_days]``.
+      ``[start - lookback_days, end - lookback_days]``.
     * Return: the first later enrollment of the same client in ES, SH, SO (entry on or after the
       exit date), or in TH/RRH/PSH only if it starts **more than** ``transfer_days`` days after
       the exit (a move-in within 14 days is a transfer, not a return). Prevention (PREV)
@@ -51,8 +53,9 @@ def return_episodes(
     ----------
     data : pandas.DataFrame
         Enrollment table (raw or prepared).
-    report_start, report_end : date, keyword-only
-        The reporting window; index exits are taken ``lookback_days`` earlier.
+    start, end : date, keyword-only
+        The first and last day of the reporting window (both included); index exits are taken
+        ``lookback_days`` earlier.
     lookback_days : int, keyword-only
         730 (two years) in the SPM; 365 gives a one-year follow-up for monthly management.
     transfer_days : int, keyword-only
@@ -60,7 +63,7 @@ def return_episodes(
     exit_project_types : tuple of str, keyword-only
         Project types whose permanent exits form the universe.
     as_of : date, optional, keyword-only
-        The export date (default: the latest date in the table). A ``report_end`` more than a
+        The export date (default: the latest date in the table). An ``end`` more than a
         month after it is refused, since returns after the export cannot be seen.
 
     Returns
@@ -79,7 +82,7 @@ def return_episodes(
     ...     "entry_date": ["2022-01-01", "2022-05-01", "2022-01-01", "2022-03-10", "2022-01-05"],
     ...     "exit_date": ["2022-03-01", None, "2022-03-01", None, "2022-02-01"],
     ...     "destination": [435, None, 410, None, 410]})
-    >>> ep = return_episodes(raw, report_start="2024-01-01", report_end="2024-12-31",
+    >>> ep = return_episodes(raw, start="2024-01-01", end="2024-12-31",
     ...                      as_of="2024-12-31")
     >>> ep[["client_id", "days_to_return", "return_window"]]
       client_id  days_to_return return_window
@@ -90,12 +93,10 @@ def return_episodes(
     for name, value in (("lookback_days", lookback_days), ("transfer_days", transfer_days)):
         if not isinstance(value, (int, np.integer)) or value < 0:
             raise ArgumentRangeError(f"{name} must be a whole number of days >= 0; got {value!r}.")
-    start = to_timestamp(report_start, argument="report_start")
-    end = to_timestamp(report_end, argument="report_end")
-    if end < start:
-        raise CityKitError(
-            f"report_end ({end.date()}) is before report_start ({start.date()}); swap them."
-        )
+    first = to_timestamp(start, argument="start")
+    last = to_timestamp(end, argument="end")
+    if last < first:
+        raise CityKitError(f"end ({last.date()}) is before start ({first.date()}); swap them.")
     prepared = _prepared(data)
     clean = _clean_rows(prepared)
     data_end = (
@@ -103,19 +104,19 @@ def return_episodes(
         if as_of is not None
         else max(prepared.loc[clean, "entry_date"].max(), prepared.loc[clean, "exit_date"].max())
     )
-    if pd.notna(data_end) and end > data_end + pd.Timedelta(days=31):
+    if pd.notna(data_end) and last > data_end + pd.Timedelta(days=31):
         raise CityKitError(
-            f"report_end ({end.date()}) is more than a month after the end of the data "
+            f"end ({last.date()}) is more than a month after the end of the data "
             f"({data_end.date()}): returns after the data ends cannot be seen, so they would be "
-            f"undercounted. Use a report_end the data covers, or pass as_of= the export date."
+            f"undercounted. Use an end the data covers, or pass as_of= the export date."
         )
     lag = pd.Timedelta(days=int(lookback_days))
     exits = prepared.loc[
         clean
         & prepared["permanent_exit"].fillna(False).to_numpy(dtype=bool)
         & prepared["project_type"].isin(list(exit_project_types)).to_numpy()
-        & (prepared["exit_date"] >= start - lag).to_numpy()
-        & (prepared["exit_date"] <= end - lag).to_numpy(),
+        & (prepared["exit_date"] >= first - lag).to_numpy()
+        & (prepared["exit_date"] <= last - lag).to_numpy(),
         ["client_id", "enrollment_id", "provider_id", "project_type", "exit_date"],
     ]
     index = _earliest_exits(exits)
@@ -123,8 +124,8 @@ def return_episodes(
     later = prepared.loc[
         clean
         & prepared["project_type"].isin(list(RETURN_PROJECT_TYPES)).to_numpy()
-        & (prepared["entry_date"] >= start - lag).to_numpy()
-        & (prepared["entry_date"] < end + pd.Timedelta(days=1)).to_numpy(),
+        & (prepared["entry_date"] >= first - lag).to_numpy()
+        & (prepared["entry_date"] < last + pd.Timedelta(days=1)).to_numpy(),
         ["client_id", "enrollment_id", "project_type", "entry_date"],
     ]
     row, days = _first_returns(
@@ -224,13 +225,14 @@ def _first_returns(
     return row, out_days
 
 
+@renamed_options(report_start="start", report_end="end", period="frequency")
 def returns_to_homelessness(
     data: pd.DataFrame,
     *,
-    report_start: object,
-    report_end: object,
+    start: object,
+    end: object,
     by: str | list[str] | None = "provider_id",
-    period: str | None = None,
+    frequency: str | None = None,
     lookback_days: int = 730,
     transfer_days: int = 14,
     horizons: dict[str, int] | None = None,
@@ -247,12 +249,13 @@ def returns_to_homelessness(
     ----------
     data : pandas.DataFrame
         Enrollment table.
-    report_start, report_end : date, keyword-only
-        Reporting window (index exits come from ``lookback_days`` earlier).
+    start, end : date, keyword-only
+        The first and last day of the reporting window, both included (index exits come from
+        ``lookback_days`` earlier).
     by : str or list of str or None, keyword-only
         Grouping columns taken from the exit (e.g. ``"provider_id"``, ``"project_type"``).
-    period : {"month", "quarter", "year"} or None, keyword-only
-        Add the period of the index exit to the grouping.
+    frequency : {"month", "quarter", "year"} or None, keyword-only
+        Group also by the month, quarter or year of the index exit (a ``period`` column).
     lookback_days, transfer_days : int, keyword-only
         See :func:`return_episodes`.
     horizons : dict, optional, keyword-only
@@ -276,7 +279,7 @@ def returns_to_homelessness(
     ...     "entry_date": ["2022-01-01", "2022-05-01", "2022-01-01", "2022-01-05"],
     ...     "exit_date": ["2022-03-01", None, "2022-03-01", "2022-02-01"],
     ...     "destination": [435, None, 410, 410]})
-    >>> out = returns_to_homelessness(raw, report_start="2024-01-01", report_end="2024-12-31",
+    >>> out = returns_to_homelessness(raw, start="2024-01-01", end="2024-12-31",
     ...                               as_of="2024-12-31")
     >>> out[["provider_id", "permanent_exits", "returns_6m", "rate_6m", "returns_24m"]]
       provider_id  permanent_exits  returns_6m   rate_6m  returns_24m
@@ -286,8 +289,8 @@ def returns_to_homelessness(
     prepared = _prepared(data)
     episodes = return_episodes(
         prepared,
-        report_start=report_start,
-        report_end=report_end,
+        start=start,
+        end=end,
         lookback_days=lookback_days,
         transfer_days=transfer_days,
         as_of=as_of,
@@ -296,19 +299,19 @@ def returns_to_homelessness(
     require_columns(episodes, keys, argument="enrollments")
     # exits that could have been index exits but have a data-quality issue: counted per group
     lag = pd.Timedelta(days=int(lookback_days))
-    start = to_timestamp(report_start, argument="report_start")
-    end = to_timestamp(report_end, argument="report_end")
+    first = to_timestamp(start, argument="start")
+    last = to_timestamp(end, argument="end")
     set_aside = prepared.loc[
         ~_clean_rows(prepared)
         & prepared["exited"].to_numpy(dtype=bool)
         & _of_types(prepared, INDEX_EXIT_PROJECT_TYPES)
-        & (prepared["exit_date"] >= start - lag).to_numpy(dtype=bool)
-        & (prepared["exit_date"] <= end - lag).to_numpy(dtype=bool),
+        & (prepared["exit_date"] >= first - lag).to_numpy(dtype=bool)
+        & (prepared["exit_date"] <= last - lag).to_numpy(dtype=bool),
         list(dict.fromkeys([*keys, "exit_date"])),
     ]
-    if period is not None:
-        episodes = episodes.assign(period=_period_column(episodes["exit_date"], period))
-        set_aside = set_aside.assign(period=_period_column(set_aside["exit_date"], period))
+    if frequency is not None:
+        episodes = episodes.assign(period=_period_column(episodes["exit_date"], frequency))
+        set_aside = set_aside.assign(period=_period_column(set_aside["exit_date"], frequency))
         keys = keys + ["period"]
     frame = episodes[keys].copy() if keys else pd.DataFrame(index=episodes.index)
     frame["permanent_exits"] = 1
