@@ -51,8 +51,28 @@ def _legacy_rows(versions: pd.Series | None, codes: np.ndarray) -> np.ndarray:
     return versions.isin(legacy_versions).to_numpy(dtype=bool)
 
 
+def _arrow_text(values: pd.Series):
+    """The pyarrow array behind Arrow-backed text without missing values, else None."""
+    if not pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
+        return None
+    array = getattr(values.array, "_pa_array", None)
+    if array is None or array.null_count:
+        return None
+    return array.combine_chunks() if hasattr(array, "combine_chunks") else array
+
+
 def _repeated(values: pd.Series) -> np.ndarray:
     """Return ``values.duplicated(keep="first")`` as an array; sorted ids need no hashing."""
+    text = _arrow_text(values)
+    if text is not None and len(text) > 1:  # compared inside Arrow, no Python strings made
+        import pyarrow.compute as pc
+
+        before, after = text.slice(0, len(text) - 1), text.slice(1)
+        if not pc.any(pc.less(after, before)).as_py():  # sorted: repeats sit next to each other
+            repeated = np.zeros(len(text), dtype=bool)
+            repeated[1:] = pc.equal(after, before).to_numpy(zero_copy_only=False)
+            return repeated
+        return values.duplicated(keep="first").to_numpy()
     if values.is_monotonic_increasing:  # repeats sit next to each other
         array = values.to_numpy(dtype=object)
         repeated = np.zeros(len(array), dtype=bool)
@@ -79,6 +99,14 @@ def _harmonize(codes: np.ndarray, legacy: np.ndarray) -> tuple[np.ndarray, np.nd
     n = len(_FY2024_CODES)
     position = np.where(known, position, np.where(np.isnan(codes), n, n + 1))
     return np.where(known, fy2024, np.nan), position
+
+
+def _labels(names: np.ndarray, which: np.ndarray, index: pd.Index) -> pd.Series:
+    """``pd.Series(names[which], index=index).astype(str)``, taking from the few names as text.
+
+    The same values and dtype; only the handful of names is converted to text, not every row.
+    """
+    return pd.Series(pd.Series(names, dtype=object).astype(str).array.take(which), index=index)
 
 
 def _columns(overrides: dict) -> dict:
@@ -186,7 +214,7 @@ def prepare_enrollments(
     fy2024, position = _harmonize(numbers, legacy)
     known = position < len(_FY2024_CODES)
     out["destination_fy2024"] = pd.Series(fy2024, index=out.index).astype("Int64")
-    out["destination_class"] = pd.Series(_CLASS_NAMES[position], index=out.index).astype(str)
+    out["destination_class"] = _labels(_CLASS_NAMES, position, out.index)
     exited = exit_dates.notna()
     out["exited"] = exited
     permanent = pd.array(_CLASS_IS_PERMANENT[position], dtype="boolean")
@@ -215,15 +243,17 @@ def prepare_enrollments(
         "destination without exit": ~exited & has_code,
     }
     which = np.select(list(issues.values()), np.arange(1, len(issues) + 1), default=0)
-    texts = np.array(["", *issues], dtype=object)
-    out["dq_issue"] = pd.Series(texts[which], index=out.index).astype(str)
+    out["dq_issue"] = _labels(np.array(["", *issues], dtype=object), which, out.index)
     rename = {cols[k]: _DEFAULT_COLUMNS[k] for k in cols if cols[k] != _DEFAULT_COLUMNS[k]}
     return out.rename(columns={k: v for k, v in rename.items() if k in out.columns})
 
 
 def _clean_rows(prepared: pd.DataFrame) -> np.ndarray:
     """Which rows of a prepared table have no data-quality issue (``dq_issue == ""``)."""
-    return prepared["dq_issue"].to_numpy(dtype=object) == ""
+    issue = prepared["dq_issue"]
+    if issue.dtype == object:
+        return issue.to_numpy(dtype=object) == ""
+    return (issue == "").to_numpy(dtype=bool, na_value=False)
 
 
 def _prepared(data: pd.DataFrame, as_of: object = None) -> pd.DataFrame:

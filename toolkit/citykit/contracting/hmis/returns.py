@@ -14,6 +14,7 @@ from citykit.contracting.hmis.destinations import (
     RETURN_PROJECT_TYPES,
 )
 from citykit.contracting.hmis.enrollments import (
+    _arrow_text,
     _clean_rows,
     _of_types,
     _period_column,
@@ -147,6 +148,11 @@ def return_episodes(
 
 def _stable_order(values: pd.Series) -> np.ndarray:
     """Positions that sort ``values`` stably, missing values last (as ``sort_values``)."""
+    text = _arrow_text(values)
+    if text is not None:  # Arrow's sort is stable too, and orders text as Python does
+        import pyarrow.compute as pc
+
+        return pc.sort_indices(text).to_numpy().astype(np.intp)
     if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
         keys = values.to_numpy(dtype=object).tolist()
         missing = pd.isna(values).to_numpy()
@@ -198,6 +204,34 @@ def _take(series: pd.Series, positions: np.ndarray) -> pd.Series:
     return pd.Series(series.array.take(positions, allow_fill=True), dtype=series.dtype)
 
 
+def _positions_in(keys: pd.Series, values: pd.Series) -> np.ndarray:
+    """Where each of ``values`` sits in ``keys`` (unique), -1 where it is not there.
+
+    The same as ``pd.Index(keys).get_indexer(values)``; Arrow-backed text is looked up inside
+    Arrow (a hash lookup without making a Python string per row).
+    """
+    key_text, value_text = _arrow_text(keys), _arrow_text(values)
+    if key_text is not None and value_text is not None:
+        import pyarrow.compute as pc
+
+        found = pc.index_in(value_text, value_set=key_text)
+        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+    return pd.Index(keys).get_indexer(values)
+
+
+def _same_text(values: pd.Series, rows: np.ndarray, others: pd.Series, at: np.ndarray):
+    """``values[rows] == others[at]`` element by element (missing never equal)."""
+    left, right = _arrow_text(values), _arrow_text(others)
+    if left is not None and right is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        equal = pc.equal(left.take(pa.array(rows)), right.take(pa.array(at)))
+        return equal.to_numpy(zero_copy_only=False).astype(bool)
+    ids = values.to_numpy(dtype=object)[rows]
+    return (ids == others.to_numpy(dtype=object)[at]) & pd.notna(ids)
+
+
 def _first_returns(
     index: pd.DataFrame, later: pd.DataFrame, *, lookback_days: int, transfer_days: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -206,22 +240,40 @@ def _first_returns(
     Returns, for each row of ``index``, the row of ``later`` holding the return (-1: none) and
     the days from the exit to it (0 when none). Same-day returns go to the smallest enrollment id.
     """
-    owner = pd.Index(index["client_id"]).get_indexer(later["client_id"])
+    owner = _positions_in(index["client_id"], later["client_id"])
     rows = np.flatnonzero(owner >= 0)
     owner = owner[rows]
     exit_dates = index["exit_date"].array.take(owner)
     days = np.asarray((later["entry_date"].array.take(rows) - exit_dates).days, dtype="int64")
-    ids = later["enrollment_id"].to_numpy(dtype=object)[rows]
-    exit_ids = index["enrollment_id"].to_numpy(dtype=object)[owner]
-    same = (ids == exit_ids) & pd.notna(ids)
+    same = _same_text(later["enrollment_id"], rows, index["enrollment_id"], owner)
     transfer = later["project_type"].isin(list(_TRANSFER_TYPES)).to_numpy()[rows]
     ok = ~same & (days >= 0) & (days <= lookback_days) & (~transfer | (days > transfer_days))
-    found = pd.DataFrame({"owner": owner[ok], "days": days[ok], "id": ids[ok], "row": rows[ok]})
-    found = found.sort_values(["owner", "days", "id"], kind="mergesort").drop_duplicates("owner")
+    owner, days, rows = owner[ok], days[ok], rows[ok]
+    # the earliest return of each owner: sorted by (owner, days) as numbers; only owners with
+    # two returns on that day compare enrollment ids (as sort_values(["owner", "days", "id"]))
+    order = np.lexsort((days, owner))
+    owner, days, rows = owner[order], days[order], rows[order]
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else owner
+    pick = starts.copy()
+    tie = np.r_[(owner[1:] == owner[:-1]) & (days[1:] == days[:-1]), False]
+    if len(starts) and tie[starts].any():
+        group = np.cumsum(np.r_[True, owner[1:] != owner[:-1]]) - 1
+        earliest = days == days[starts][group]
+        tied = earliest & tie[starts][group]
+        candidates = pd.DataFrame(
+            {
+                "group": group[tied],
+                "id": later["enrollment_id"].to_numpy(dtype=object)[rows[tied]],
+                "at": np.flatnonzero(tied),
+            }
+        )
+        candidates = candidates.sort_values(["group", "id"], kind="mergesort")
+        candidates = candidates.drop_duplicates("group")
+        pick[candidates["group"].to_numpy()] = candidates["at"].to_numpy()
     row = np.full(len(index), -1, dtype="int64")
-    row[found["owner"].to_numpy()] = found["row"].to_numpy()
+    row[owner[pick]] = rows[pick]
     out_days = np.zeros(len(index), dtype="int64")
-    out_days[found["owner"].to_numpy()] = found["days"].to_numpy()
+    out_days[owner[pick]] = days[pick]
     return row, out_days
 
 
