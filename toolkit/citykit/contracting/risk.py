@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from citykit._design import DesignRules
+from citykit._design import design_matrix as build_design
 from citykit._renamed import renamed_options
 from citykit.contracting._common import (
     MISSING_LABEL,
@@ -149,13 +151,26 @@ def _q_values(p: np.ndarray) -> np.ndarray:
 #: Numbers written as text with more distinct values than this are refused as a risk factor.
 MAX_TEXT_NUMBER_LEVELS = 12
 
+#: The case-mix model's rules for the one design-matrix builder (:mod:`citykit._design`): the
+#: reference value of a text factor is the most common one (the typical client), a constant is
+#: added, and many numbers written as text are refused rather than made into categories.
+RISK_MODEL_DESIGN = DesignRules(
+    reference="most common",
+    constant=True,
+    name="{column}[{level}]",
+    numbers_as_text="reject",
+    max_text_levels=MAX_TEXT_NUMBER_LEVELS,
+)
+
 
 def design_matrix(data: pd.DataFrame, risk_factors: list[str]) -> pd.DataFrame:
     """Return the numeric design matrix (with a constant) of the case-mix model.
 
     Booleans become 0/1, numbers stay as they are, text and categories become indicator columns
     (the most common value is the reference). A factor with one value, or with missing values,
-    raises a :class:`~citykit.errors.CityKitError` that says what to do.
+    raises a :class:`~citykit.errors.CityKitError` that says what to do. Built by the toolkit's
+    one design-matrix builder (:func:`citykit._design.design_matrix`) with
+    :data:`RISK_MODEL_DESIGN`.
 
     Examples
     --------
@@ -167,56 +182,7 @@ def design_matrix(data: pd.DataFrame, risk_factors: list[str]) -> pd.DataFrame:
     1    1.0  40.0                1.0
     2    1.0  50.0                0.0
     """
-    columns: dict[str, pd.Series] = {"const": pd.Series(1.0, index=data.index)}
-    for factor in risk_factors:
-        series = data[factor]
-        missing = int(series.isna().sum())
-        if missing:
-            raise CityKitError(
-                f"risk factor {factor!r} has {missing} missing value(s). The model needs a value "
-                f"for every client: fill them (e.g. with an 'unknown' category) or drop those "
-                f"rows before risk adjustment."
-            )
-        values = series.unique()
-        if len(values) < 2:
-            raise CityKitError(
-                f"risk factor {factor!r} has only one value ({values[0]!r}) in the data, so the "
-                f"model cannot learn its effect. Remove it from risk_factors."
-            )
-        text_like = series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
-        if text_like and not isinstance(series.dtype, pd.CategoricalDtype):
-            # text is a category (R's factor); but numbers written as text with many distinct
-            # values (an age, an income) would silently become dozens of categories
-            as_numbers = pd.to_numeric(series.astype(str).str.strip(), errors="coerce")
-            if as_numbers.notna().all() and len(values) > MAX_TEXT_NUMBER_LEVELS:
-                raise ColumnTypeError(
-                    f"risk factor {factor!r} holds numbers written as text ({len(values)} "
-                    f"distinct values, e.g. {values[0]!r}); as text each value would be a "
-                    "category of its own. Convert it: pd.to_numeric(data["
-                    f"{factor!r}]) for a number, or data[{factor!r}].astype('category') if the "
-                    "values really are codes."
-                )
-        if pd.api.types.is_bool_dtype(series):
-            columns[factor] = series.astype(float)
-        elif pd.api.types.is_numeric_dtype(series):
-            columns[factor] = series.astype(float)
-            if np.isinf(columns[factor].to_numpy(dtype=float)).any():
-                raise CityKitError(
-                    f"risk factor {factor!r} holds infinite values; fix them before risk "
-                    "adjustment (they usually come from a division by zero)."
-                )
-        elif pd.api.types.is_datetime64_any_dtype(series):
-            raise ColumnTypeError(
-                f"risk factor {factor!r} holds dates; use a number derived from it (e.g. age in "
-                f"years or days since an event)."
-            )
-        else:
-            text = series.astype(str)
-            counts = text.value_counts()
-            reference = sorted(counts[counts == counts.max()].index)[0]
-            for level in sorted(set(counts.index) - {reference}):
-                columns[f"{factor}[{level}]"] = (text == level).astype(float)
-    return pd.DataFrame(columns, index=data.index)
+    return build_design(data, list(risk_factors), rules=RISK_MODEL_DESIGN)
 
 
 @dataclass(frozen=True)
