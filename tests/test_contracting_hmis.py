@@ -441,3 +441,21 @@ def test_confidence_level_became_alpha_and_the_old_level_is_converted():
     with pytest.warns(FutureWarning):
         old = ct.garwood_interval([27], [26.29], level=0.9)
     pd.testing.assert_frame_equal(old, ct.garwood_interval([27], [26.29], alpha=0.1))
+
+
+def test_an_exit_whose_client_is_not_in_clients_says_so_on_its_row():
+    raw = _table(
+        [
+            ["e1", "a", "P1", "ES", "2024-01-01", "2024-01-11", 410],
+            ["e2", "b", "P1", "ES", "2024-01-05", "2024-02-04", 101],
+            ["e3", "z", "P1", "ES", "2024-01-05", "2024-02-04", 101],
+        ]
+    )
+    people = pd.DataFrame({"client_id": ["a", "b"], "veteran": [True, False]})
+    out = ct.client_exits(raw, clients=people)
+    # visible in the table itself (DataFrame.attrs is never displayed)
+    assert out[["client_id", "unmatched"]].to_numpy().tolist() == [["a", 0], ["b", 0], ["z", 1]]
+    assert out.loc[out["unmatched"] == 1, "veteran"].isna().all()
+    assert out["unmatched"].sum() == 1 and "1 of 3" in out.attrs["notes"][0]
+    full = ct.client_exits(raw.iloc[:2], clients=people)
+    assert full["unmatched"].tolist() == [0, 0]

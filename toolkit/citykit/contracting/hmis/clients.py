@@ -49,7 +49,8 @@ def client_exits(
         ``excluded_exits`` (the same number on every row: how many exits in the same window
         and project types are left out of the table for a data-quality issue;
         :func:`data_quality_flags` counts them per provider) and the client columns. ``has_income`` is missing where
-        the income is.
+        the income is. With ``clients``, ``unmatched`` is 1 on an exit whose ``client_id`` has
+        no row in ``clients`` (its client columns are missing), 0 otherwise.
 
     Raises
     ------
@@ -124,6 +125,8 @@ def client_exits(
                 "export and write ids the same way (prefixes, leading zeros, text or numbers)."
             )
         frame = frame.merge(extra, on="client_id", how="left", validate="many_to_one")
+        # an exit whose client is not in clients says so on its own row
+        frame["unmatched"] = (~known).astype(int)
         if not known.all():
             shown = ", ".join(map(repr, frame.loc[~known, "client_id"].unique()[:3]))
             frame.attrs["notes"] = [
