@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from citykit.contracting.hmis.enrollments import (
+from citykit.contracting.hmis._rows import (
     _clean_rows,
     _of_types,
     _prepared,

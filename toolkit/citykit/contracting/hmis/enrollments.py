@@ -3,8 +3,8 @@
 :func:`prepare_enrollments` adds the harmonized destination and a ``dq_issue`` column. Rows with
 an issue (exit before entry, unknown destination code, an exit with no destination ...) are kept
 and flagged; the outcome functions leave them out of rates and report how many were left out, so
-that a provider's data problems are visible rather than silently changing its numbers. The
-private helpers below select the rows (window, project types, clean rows) every measure uses.
+that a provider's data problems are visible rather than silently changing its numbers. Which rows
+each measure then counts is the job of :mod:`~citykit.contracting.hmis._rows`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 
 from citykit._dates import to_timestamp
-from citykit.contracting._common import check_table, label_missing, plain_columns, to_dates
+from citykit.contracting._common import (
+    arrow_text,
+    check_table,
+    label_missing,
+    plain_columns,
+    to_dates,
+)
 from citykit.contracting.hmis.destinations import (
     _CLASS_IS_PERMANENT,
     _CLASS_NAMES,
@@ -26,7 +32,6 @@ from citykit.contracting.hmis.destinations import (
     PROJECT_TYPES,
     _is_legacy_version,
 )
-from citykit.errors import require_keyword_choice
 
 __all__ = ["prepare_enrollments"]
 
@@ -51,19 +56,9 @@ def _legacy_rows(versions: pd.Series | None, codes: np.ndarray) -> np.ndarray:
     return versions.isin(legacy_versions).to_numpy(dtype=bool)
 
 
-def _arrow_text(values: pd.Series):
-    """The pyarrow array behind Arrow-backed text without missing values, else None."""
-    if not pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
-        return None
-    array = getattr(values.array, "_pa_array", None)
-    if array is None or array.null_count:
-        return None
-    return array.combine_chunks() if hasattr(array, "combine_chunks") else array
-
-
 def _repeated(values: pd.Series) -> np.ndarray:
     """Return ``values.duplicated(keep="first")`` as an array; sorted ids need no hashing."""
-    text = _arrow_text(values)
+    text = arrow_text(values)
     if text is not None and len(text) > 1:  # compared inside Arrow, no Python strings made
         import pyarrow.compute as pc
 
@@ -246,76 +241,3 @@ def prepare_enrollments(
     out["dq_issue"] = _labels(np.array(["", *issues], dtype=object), which, out.index)
     rename = {cols[k]: _DEFAULT_COLUMNS[k] for k in cols if cols[k] != _DEFAULT_COLUMNS[k]}
     return out.rename(columns={k: v for k, v in rename.items() if k in out.columns})
-
-
-def _clean_rows(prepared: pd.DataFrame) -> np.ndarray:
-    """Which rows of a prepared table have no data-quality issue (``dq_issue == ""``)."""
-    issue = prepared["dq_issue"]
-    if issue.dtype == object:
-        return issue.to_numpy(dtype=object) == ""
-    return (issue == "").to_numpy(dtype=bool, na_value=False)
-
-
-def _prepared(data: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
-    """Prepare unless the table already went through :func:`prepare_enrollments`."""
-    if "dq_issue" in data.columns and "permanent_exit" in data.columns:
-        return data
-    return prepare_enrollments(data, as_of=as_of)
-
-
-def _period_column(dates: pd.Series, frequency: str | None) -> pd.Series | None:
-    """The month, quarter or year of each date as text ("2024-01", "2024Q1", "2024"); None: none."""
-    if frequency is None:
-        return None
-    require_keyword_choice(frequency, ["month", "quarter", "year"], argument="frequency")
-    freq = {"month": "M", "quarter": "Q", "year": "Y"}[frequency]
-    return dates.dt.to_period(freq).astype(str)
-
-
-def _window_mask(dates: pd.Series, start: object, end: object) -> np.ndarray:
-    """Which ``dates`` fall in ``[start, end]`` (either end may be None: open)."""
-    mask = np.ones(len(dates), dtype=bool)
-    if start is not None:
-        mask &= (dates >= to_timestamp(start, argument="start")).to_numpy(dtype=bool)
-    if end is not None:
-        mask &= (dates <= to_timestamp(end, argument="end")).to_numpy(dtype=bool)
-    return mask
-
-
-def _of_types(prepared: pd.DataFrame, project_types: tuple[str, ...] | None) -> np.ndarray:
-    """Rows in ``project_types`` (None: all), and rows whose project type is missing or unknown.
-
-    A row without a known project type is flagged ("unknown project type" or an earlier issue);
-    it may belong to the universe, so it is kept to be counted with the exits left out rather
-    than dropped without a word.
-    """
-    types = prepared["project_type"]
-    if project_types is None:
-        return np.ones(len(prepared), dtype=bool)
-    known = types.isin(list(PROJECT_TYPES)).to_numpy(dtype=bool)
-    return types.isin(list(project_types)).to_numpy(dtype=bool) | ~known
-
-
-def _window(frame: pd.DataFrame, column: str, start: object, end: object) -> pd.DataFrame:
-    return frame[_window_mask(frame[column], start, end)]
-
-
-def _with_excluded(
-    out: pd.DataFrame,
-    set_aside: pd.DataFrame,
-    keys: list[str],
-    counts: tuple[str, ...] = ("exits",),
-) -> pd.DataFrame:
-    """``out`` with an ``excluded`` count per group (groups with only excluded exits added).
-
-    In an added group the ``counts`` columns are 0 (and rates, which divide by 0, missing).
-    """
-    if not keys:
-        return out.assign(excluded=len(set_aside))
-    if set_aside.empty:
-        return out.assign(excluded=0)
-    sizes = set_aside.groupby(keys, sort=True, observed=True).size().rename("excluded")
-    merged = out.merge(sizes.reset_index(), on=keys, how="outer", sort=True)
-    for column in (*counts, "excluded"):
-        merged[column] = merged[column].fillna(0).astype("int64")
-    return merged.reset_index(drop=True)

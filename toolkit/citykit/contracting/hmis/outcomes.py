@@ -11,17 +11,17 @@ import pandas as pd
 from citykit._dates import to_timestamp
 from citykit._renamed import renamed_options
 from citykit.contracting._common import as_list, safe_rate
-from citykit.contracting.hmis.destinations import (
-    SHELTER_PROJECT_TYPES,
-    SPM_7B1_EXCLUDED_DESTINATIONS,
-)
-from citykit.contracting.hmis.enrollments import (
+from citykit.contracting.hmis._rows import (
     _clean_rows,
     _of_types,
     _period_column,
     _prepared,
     _window_mask,
     _with_excluded,
+)
+from citykit.contracting.hmis.destinations import (
+    SHELTER_PROJECT_TYPES,
+    SPM_7B1_EXCLUDED_DESTINATIONS,
 )
 from citykit.contracting.hmis.returns import returns_to_homelessness
 from citykit.errors import ArgumentRangeError, require_columns

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from citykit.contracting._common import as_list, safe_rate
-from citykit.contracting.hmis.enrollments import _prepared
+from citykit.contracting.hmis._rows import _prepared
 from citykit.errors import require_columns
 
 __all__ = ["data_quality_flags"]

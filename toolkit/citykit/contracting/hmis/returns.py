@@ -7,19 +7,18 @@ import pandas as pd
 
 from citykit._dates import to_timestamp
 from citykit._renamed import renamed_options
-from citykit.contracting._common import as_list, safe_rate
-from citykit.contracting.hmis.destinations import (
-    _TRANSFER_TYPES,
-    INDEX_EXIT_PROJECT_TYPES,
-    RETURN_PROJECT_TYPES,
-)
-from citykit.contracting.hmis.enrollments import (
-    _arrow_text,
+from citykit.contracting._common import arrow_text, as_list, safe_rate
+from citykit.contracting.hmis._rows import (
     _clean_rows,
     _of_types,
     _period_column,
     _prepared,
     _with_excluded,
+)
+from citykit.contracting.hmis.destinations import (
+    _TRANSFER_TYPES,
+    INDEX_EXIT_PROJECT_TYPES,
+    RETURN_PROJECT_TYPES,
 )
 from citykit.errors import ArgumentRangeError, CityKitError, require_columns
 
@@ -148,7 +147,7 @@ def return_episodes(
 
 def _stable_order(values: pd.Series) -> np.ndarray:
     """Positions that sort ``values`` stably, missing values last (as ``sort_values``)."""
-    text = _arrow_text(values)
+    text = arrow_text(values)
     if text is not None:  # Arrow's sort is stable too, and orders text as Python does
         import pyarrow.compute as pc
 
@@ -210,7 +209,7 @@ def _positions_in(keys: pd.Series, values: pd.Series) -> np.ndarray:
     The same as ``pd.Index(keys).get_indexer(values)``; Arrow-backed text is looked up inside
     Arrow (a hash lookup without making a Python string per row).
     """
-    key_text, value_text = _arrow_text(keys), _arrow_text(values)
+    key_text, value_text = arrow_text(keys), arrow_text(values)
     if key_text is not None and value_text is not None:
         import pyarrow.compute as pc
 
@@ -221,7 +220,7 @@ def _positions_in(keys: pd.Series, values: pd.Series) -> np.ndarray:
 
 def _same_text(values: pd.Series, rows: np.ndarray, others: pd.Series, at: np.ndarray):
     """``values[rows] == others[at]`` element by element (missing never equal)."""
-    left, right = _arrow_text(values), _arrow_text(others)
+    left, right = arrow_text(values), arrow_text(others)
     if left is not None and right is not None:
         import pyarrow as pa
         import pyarrow.compute as pc
