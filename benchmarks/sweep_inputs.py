@@ -96,6 +96,9 @@ def sample_tables() -> dict[str, pd.DataFrame]:
         t["enrollments"], start="2024-01-01", end="2024-12-31", as_of="2025-01-01"
     )
     t["outcomes"] = prov
+    # one fiscal year, chosen here: the sweep changes this table, and the function sees the change
+    contracts = t["contracts"]
+    t["contracts_2024"] = contracts[contracts["fiscal_year"] == 2024].reset_index(drop=True)
     t["vendors"] = pd.DataFrame(
         {
             "vendor": ["A", "B", "C", "D"],
@@ -330,9 +333,7 @@ CALLS: dict[str, tuple[str, Call]] = {
     ),
     "returns_to_homelessness": (
         "enrollments",
-        lambda t: C.returns_to_homelessness(
-            t["enrollments"], report_start="2024-01-01", report_end="2024-12-31"
-        ),
+        lambda t: C.returns_to_homelessness(t["enrollments"], start="2024-01-01", end="2024-12-31"),
     ),
     "length_of_stay": ("enrollments", lambda t: C.length_of_stay(t["enrollments"])),
     "prevention_outcomes": (
@@ -372,10 +373,8 @@ CALLS: dict[str, tuple[str, Call]] = {
         ),
     ),
     "contract_portfolio": (
-        "contracts",
-        lambda t: C.contract_portfolio(
-            t["contracts"][t["contracts"]["fiscal_year"] == 2024], t["outcomes"]
-        ),
+        "contracts_2024",
+        lambda t: C.contract_portfolio(t["contracts_2024"], t["outcomes"]),
     ),
     "score_vendors": (
         "vendors",

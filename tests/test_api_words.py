@@ -20,15 +20,9 @@ PLOT_HELPERS = {"PALETTE", "palette", "get_axes", "finish_axes"}
 
 # --- known drift, each entry named: the renames of issue 21 remove them -------------------------
 KNOWN_SYNONYMS = {  # a word the vocabulary says to replace
-    "contracting.return_episodes(report_start)",
-    "contracting.return_episodes(report_end)",
-    "contracting.returns_to_homelessness(report_start)",
-    "contracting.returns_to_homelessness(report_end)",
     "performance.compute_measures(group)",
-    "contracting.risk_adjust(level)",
-    "contracting.garwood_interval(level)",
-    "contracting.poisson_binomial_test(level)",
-    "contracting.discrimination(level)",
+    # kept: a funnel limit's coverage (one of its `levels`, 0.95 -> "95" in ll95), not a
+    # confidence level to turn into alpha; see docs/api-words.md, "Known drift"
     "contracting.level_label(level)",
     "evaluation.assign_simple(arm_column)",
     "evaluation.assign_complete(arm_column)",
@@ -36,10 +30,6 @@ KNOWN_SYNONYMS = {  # a word the vocabulary says to replace
     "evaluation.assign_clusters(arm_column)",
 }
 KNOWN_SENSE = {  # the word is used with another meaning (its docstring says so)
-    "contracting.exits_to_permanent_housing(period)",  # a frequency: use frequency=
-    "contracting.length_of_stay(period)",
-    "contracting.prevention_outcomes(period)",
-    "contracting.returns_to_homelessness(period)",
     "performance.target_status(period)",  # a column, but its docstring does not say so
     "evaluation.effect_sentence(arm)",  # an arm label: arm_label=
     "plots.randomization_plot(arm)",
@@ -86,7 +76,6 @@ KNOWN_PLOT_NAMES = {
 KNOWN_SHARED_NAMES = {"control_chart"}  # performance computes it, plots draws it
 KNOWN_SUMMARIES = {
     "performance.DataProfile.summary",  # returns a dict
-    "contracting.ProgressReport.summary",  # a table (a dataclass field)
 }
 
 
