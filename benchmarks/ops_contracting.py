@@ -211,8 +211,8 @@ def _returns_toolkit(inputs: dict):
 
     out = contracting.returns_to_homelessness(
         inputs["enrollments"],
-        report_start=REPORT_START,
-        report_end=REPORT_END,
+        start=REPORT_START,
+        end=REPORT_END,
         by=["provider_id", "project_type"],
         lookback_days=730,
         as_of=REPORT_END,
@@ -237,9 +237,20 @@ def _returns_reference(inputs: dict):
     grouped AS (
         SELECT provider_id, project_type, count(*) AS permanent_exits, {counts}
         FROM episodes GROUP BY provider_id, project_type
+    ), set_aside AS (  -- flagged exits that could have been index exits, counted per group
+        SELECT provider_id, project_type, count(*) AS excluded
+        FROM enrollments
+        WHERE NOT clean AND exit_day IS NOT NULL AND project_type IS NOT NULL
+          AND (project_type IN ('SO', 'ES', 'SH', 'TH', 'RRH', 'PSH')
+               OR project_type NOT IN ({PROJECT_TYPES}))
+          AND exit_day BETWEEN DATE '{REPORT_START}' - INTERVAL 730 DAY
+                           AND DATE '{REPORT_END}' - INTERVAL 730 DAY
+        GROUP BY provider_id, project_type
     )
-    SELECT provider_id, project_type, permanent_exits, {columns}
-    FROM grouped ORDER BY provider_id, project_type
+    SELECT provider_id, project_type, coalesce(permanent_exits, 0) AS permanent_exits,
+           {columns}, coalesce(excluded, 0) AS excluded
+    FROM grouped FULL JOIN set_aside USING (provider_id, project_type)
+    ORDER BY provider_id, project_type
     """
     return con.sql(sql).df()
 

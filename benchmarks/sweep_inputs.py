@@ -96,6 +96,9 @@ def sample_tables() -> dict[str, pd.DataFrame]:
         t["enrollments"], start="2024-01-01", end="2024-12-31", as_of="2025-01-01"
     )
     t["outcomes"] = prov
+    # one fiscal year, chosen here: the sweep changes this table, and the function sees the change
+    contracts = t["contracts"]
+    t["contracts_2024"] = contracts[contracts["fiscal_year"] == 2024].reset_index(drop=True)
     t["vendors"] = pd.DataFrame(
         {
             "vendor": ["A", "B", "C", "D"],
@@ -108,6 +111,17 @@ def sample_tables() -> dict[str, pd.DataFrame]:
         {"test": list("abcdef"), "p_value": [0.001, 0.01, 0.03, 0.2, 0.5, 0.04]}
     )
     return t
+
+
+def _permits_schema() -> dict:
+    """The Table Schema of the clean permits sample (what a city publishes against)."""
+    if "permits" not in _SCHEMAS:
+        clean = _sample("building_permits")
+        _SCHEMAS["permits"] = opendata.infer_schema(clean, primary_key="permit_id")
+    return _SCHEMAS["permits"]
+
+
+_SCHEMAS: dict[str, dict] = {}
 
 
 def _risk_frame(t):
@@ -233,6 +247,26 @@ CALLS: dict[str, tuple[str, Call]] = {
         "catalog",
         lambda t: OD.coverage_summary(t["catalog"], publisher="department", kind="theme"),
     ),
+    "audit_suppression": (
+        "requests",
+        lambda t: OD.audit_suppression(
+            _counts := OD.count_table(t["requests"], rows="district", columns="channel"),
+            suppressed=(_counts > 0) & (_counts < 11),
+        ),
+    ),
+    "validate_records": ("catalog", lambda t: OD.validate_records(t["catalog"])),
+    "score_records": ("catalog", lambda t: OD.score_records(t["catalog"])),
+    "check_table": ("permits", lambda t: OD.check_table(t["permits"], schema=_permits_schema())),
+    "publish_readiness": (
+        "permits",
+        lambda t: OD.publish_readiness(t["permits"], schema=_permits_schema()),
+    ),
+    "build_datapackage": (
+        "permits",
+        lambda t: OD.build_datapackage(
+            {"permits": t["permits"]}, name="permits", schemas={"permits": _permits_schema()}
+        ),
+    ),
     # evaluation
     "balance_table": (
         "trial",
@@ -299,9 +333,7 @@ CALLS: dict[str, tuple[str, Call]] = {
     ),
     "returns_to_homelessness": (
         "enrollments",
-        lambda t: C.returns_to_homelessness(
-            t["enrollments"], report_start="2024-01-01", report_end="2024-12-31"
-        ),
+        lambda t: C.returns_to_homelessness(t["enrollments"], start="2024-01-01", end="2024-12-31"),
     ),
     "length_of_stay": ("enrollments", lambda t: C.length_of_stay(t["enrollments"])),
     "prevention_outcomes": (
@@ -341,10 +373,8 @@ CALLS: dict[str, tuple[str, Call]] = {
         ),
     ),
     "contract_portfolio": (
-        "contracts",
-        lambda t: C.contract_portfolio(
-            t["contracts"][t["contracts"]["fiscal_year"] == 2024], t["outcomes"]
-        ),
+        "contracts_2024",
+        lambda t: C.contract_portfolio(t["contracts_2024"], t["outcomes"]),
     ),
     "score_vendors": (
         "vendors",
@@ -383,6 +413,10 @@ DESCRIBES = {
     "records_from_table",
     "fix_metadata_table",
     "score_catalog",
+    "validate_records",
+    "score_records",
+    "check_table",
+    "publish_readiness",
     "k_anonymity",
     "data_quality_flags",
 }

@@ -605,7 +605,7 @@ _pct(_p.min()), _pct(_p.max())""",
         ),
         Figure(
             "shows a 24-month return rate of {}%:\none return out of **{}** people",
-            """_f = contracting.returns_to_homelessness(enrollments, report_start=start, report_end=end, lookback_days=730, as_of=end).set_index("provider_id").loc["P05"]
+            """_f = contracting.returns_to_homelessness(enrollments, start=start, end=end, lookback_days=730, as_of=end).set_index("provider_id").loc["P05"]
 _pct(_f["rate_24m"]), {2: "two"}.get(int(_f["permanent_exits"]))""",
         ),
     ],
@@ -699,7 +699,7 @@ _ok = _f["zone"].to_dict() == {"P01": "above 95% limit", "P02": "within 95% limi
     "04-results-driven-contracting/03-the-monthly-check-in": [
         Figure(
             "can rest on {} returns out of {} people",
-            '_n(summary.loc["P02", "returns_12m"]), _n(summary.loc["P02", "returns_base"])',
+            '_n(by_provider.loc["P02", "returns_12m"]), _n(by_provider.loc["P02", "returns_base"])',
         ),
         Figure(
             "Old Town (P06) falls from about {}% in June to {}% in\nSeptember and stays around {}% to {}% in October and November",
@@ -718,30 +718,30 @@ _pct(_t.min()), _pct(_t.max())""",
         ),
         Figure(
             "Southpark's O/E (about {})\nlies below its 95% limit",
-            """_r(summary.loc["P08", "oe_ratio"], 0.01) if summary.loc["P08", "funnel_zone"] == "below 95% limit" else "?" """,
+            """_r(by_provider.loc["P08", "oe_ratio"], 0.01) if by_provider.loc["P08", "funnel_zone"] == "below 95% limit" else "?" """,
         ),
         Figure(
             "only one in five of its new\nclients is high-acuity, against about {}% at Northgate",
-            """("?" if round(5 * summary.loc["P04", "high_risk_share"]) != 1 else _pct(summary.loc["P07", "high_risk_share"], 10))""",
+            """("?" if round(5 * by_provider.loc["P04", "high_risk_share"]) != 1 else _pct(by_provider.loc["P07", "high_risk_share"], 10))""",
         ),
         Figure(
             "Southpark (P08) has about {} shelter stays open for more than 180 days, {} times as many as the largest\nother shelter",
-            """_o = summary.loc[summary["project_type"] == "ES", "open_stays_over_180d"]
+            """_o = by_provider.loc[by_provider["project_type"] == "ES", "open_stays_over_180d"]
 _r(_o["P08"], 10), {4: "four"}.get(round(_o["P08"] / _o.drop("P08").max()))""",
         ),
         Figure(
             "In June, Old Town had sent {} of {} exits ({}%) to permanent housing over the spring, still below its {}%\ntarget",
-            """_june = contracting.provider_progress_report(enrollments, month="2024-06", contracts=contracts, providers=providers, clients=clients, risk_factors=risk_factors, high_risk="high_acuity").summary.set_index("provider_id").loc["P06"]
+            """_june = contracting.provider_progress_report(enrollments, month="2024-06", contracts=contracts, providers=providers, clients=clients, risk_factors=risk_factors, high_risk="high_acuity").providers.set_index("provider_id").loc["P06"]
 _n(_june["ph_exits"]), _n(_june["exits"]), _pct(_june["ph_rate"]), _pct(_june["ph_target"])""",
         ),
         Figure(
             "its O/E was about {}. It had also enrolled only {} new clients against a pace of {}",
-            """_june = contracting.provider_progress_report(enrollments, month="2024-06", contracts=contracts, providers=providers, clients=clients, risk_factors=risk_factors, high_risk="high_acuity").summary.set_index("provider_id").loc["P06"]
+            """_june = contracting.provider_progress_report(enrollments, month="2024-06", contracts=contracts, providers=providers, clients=clients, risk_factors=risk_factors, high_risk="high_acuity").providers.set_index("provider_id").loc["P06"]
 _r(_june["oe_ratio"], 0.01), _n(_june["entries"]), _n(_june["entries_target"])""",
         ),
         Figure(
             "By November the exits to housing have fallen to {}%",
-            '_pct(summary.loc["P06", "ph_rate"])',
+            '_pct(by_provider.loc["P06", "ph_rate"])',
         ),
     ],
     "04-results-driven-contracting/04-paying-for-results": [

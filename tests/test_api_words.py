@@ -20,30 +20,13 @@ PLOT_HELPERS = {"PALETTE", "palette", "get_axes", "finish_axes"}
 
 # --- known drift, each entry named: the renames of issue 21 remove them -------------------------
 KNOWN_SYNONYMS = {  # a word the vocabulary says to replace
-    "contracting.return_episodes(report_start)",
-    "contracting.return_episodes(report_end)",
-    "contracting.returns_to_homelessness(report_start)",
-    "contracting.returns_to_homelessness(report_end)",
-    "contracting.risk_adjust(level)",
-    "contracting.garwood_interval(level)",
-    "contracting.poisson_binomial_test(level)",
-    "contracting.discrimination(level)",
-    "opendata.records_from_table(table)",
-    "opendata.fix_metadata_table(table)",
-    "opendata.suppress_small_cells(table)",
-    "opendata.audit_suppression(table)",
-    "widgets.suppression_explorer(table)",
+    # kept: a funnel limit's coverage (one of its `levels`, 0.95 -> "95" in ll95), not a
+    # confidence level to turn into alpha; see docs/api-words.md, "Known drift"
     "contracting.level_label(level)",
 }
-KNOWN_SENSE = {  # the word is used with another meaning (its docstring says so)
-    "contracting.exits_to_permanent_housing(period)",  # a frequency: use frequency=
-    "contracting.length_of_stay(period)",
-    "contracting.prevention_outcomes(period)",
-    "contracting.returns_to_homelessness(period)",
-}
+KNOWN_SENSE: set[str] = set()  # the word is used with another meaning (its docstring says so)
 KNOWN_COLUMN_SUFFIX: set[str] = set()
 KNOWN_POSITIONAL = {  # options before `*` (pairs of compared inputs are fine, see the docs)
-    "opendata.write_datapackage(tables, folder)",
     "contracting.design_matrix(data, risk_factors)",
     "contracting.poisson_binomial_test(observed, probabilities)",
     "contracting.c_statistic_from_scores(outcome, score)",
@@ -58,9 +41,7 @@ TWO_INPUTS = {  # functions whose two positional parameters are the inputs they 
 }
 KNOWN_PLOT_NAMES: set[str] = set()
 KNOWN_SHARED_NAMES: set[str] = set()  # a name both computes (analytics) and draws (plots)
-KNOWN_SUMMARIES = {
-    "contracting.ProgressReport.summary",  # a table (a dataclass field)
-}
+KNOWN_SUMMARIES: set[str] = set()
 
 
 def vocabulary() -> dict[str, dict]:

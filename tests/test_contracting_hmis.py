@@ -136,9 +136,9 @@ def test_missing_column_and_bad_dates_raise_actionable_errors():
     with pytest.raises(ColumnTypeError, match="entry_date"):
         ct.prepare_enrollments(bad)
     with pytest.raises(CityKitError, match="swap"):
-        ct.return_episodes(raw, report_start="2024-12-31", report_end="2024-01-01")
+        ct.return_episodes(raw, start="2024-12-31", end="2024-01-01")
     with pytest.raises(CityKitError, match="undercounted"):
-        ct.return_episodes(raw, report_start="2025-01-01", report_end="2025-12-31")
+        ct.return_episodes(raw, start="2025-01-01", end="2025-12-31")
 
 
 def test_custom_column_names_are_renamed_to_standard():
@@ -159,7 +159,7 @@ def test_exits_by_provider_type_and_month_counts_beside_rates():
             ["e4", "d", "P2", "ES", "2024-01-01", "2024-02-10", 30],
         ]
     )
-    out = ct.exits_to_permanent_housing(raw, by=["provider_id", "project_type"], period="month")
+    out = ct.exits_to_permanent_housing(raw, by=["provider_id", "project_type"], frequency="month")
     assert out[
         ["provider_id", "project_type", "period", "exits", "permanent_exits"]
     ].to_numpy().tolist() == [
@@ -237,9 +237,7 @@ def test_spm2_rules_earliest_exit_transfer_window_and_buckets():
             ["g1", "g", "P1", "ES", "2022-01-01", "2022-06-01", 101],
         ]
     )
-    ep = ct.return_episodes(
-        raw, report_start="2024-01-01", report_end="2024-12-31", as_of="2024-12-31"
-    )
+    ep = ct.return_episodes(raw, start="2024-01-01", end="2024-12-31", as_of="2024-12-31")
     got = dict(
         zip(
             ep["client_id"],
@@ -260,7 +258,7 @@ def test_spm2_rules_earliest_exit_transfer_window_and_buckets():
         "e": ("P2", 400, "366-730 days"),  # PREV at day 31 is not a return
     }
     summary = ct.returns_to_homelessness(
-        raw, report_start="2024-01-01", report_end="2024-12-31", by=None, as_of="2024-12-31"
+        raw, start="2024-01-01", end="2024-12-31", by=None, as_of="2024-12-31"
     )
     assert summary.loc[0, "permanent_exits"] == 5
     assert summary.loc[0, "returns_6m"] == 3 and summary.loc[0, "returns_24m"] == 4
@@ -268,8 +266,8 @@ def test_spm2_rules_earliest_exit_transfer_window_and_buckets():
     # a one-year look-back cannot show 24-month returns, so that column is left out
     short = ct.returns_to_homelessness(
         raw,
-        report_start="2023-01-01",
-        report_end="2023-12-31",
+        start="2023-01-01",
+        end="2023-12-31",
         lookback_days=365,
         by=None,
         as_of="2024-12-31",
@@ -289,9 +287,7 @@ def test_spm2_same_day_ties_go_to_the_smallest_enrollment_id():
             ["x1", "x", "P1", "ES", "2022-01-01", "2022-02-01", 410],
         ]
     )
-    ep = ct.return_episodes(
-        raw, report_start="2024-01-01", report_end="2024-12-31", as_of="2024-12-31"
-    )
+    ep = ct.return_episodes(raw, start="2024-01-01", end="2024-12-31", as_of="2024-12-31")
     assert list(ep["client_id"]) == ["x", "y", "z"]
     assert list(ep["provider_id"]) == ["P1", "P3", "P1"]
     assert ep.loc[1, "return_project_type"] == "TH" and ep.loc[1, "days_to_return"] == 89
@@ -372,7 +368,7 @@ def test_client_exits_and_monthly_length_of_stay():
     assert out["exit_ph"].tolist() == [1, 0] and out["has_income"].tolist() == [False, True]
     with pytest.raises(CityKitError, match="one row per person"):
         ct.client_exits(raw, clients=pd.concat([people, people]))
-    los = ct.length_of_stay(raw, by="provider_id", period="month")
+    los = ct.length_of_stay(raw, by="provider_id", frequency="month")
     assert los[["period", "exits", "median_days"]].to_numpy().tolist() == [
         ["2024-01", 1, 10.0],
         ["2024-02", 1, 30.0],
@@ -392,18 +388,74 @@ def test_returns_and_prevention_by_period():
     )
     ret = ct.returns_to_homelessness(
         raw,
-        report_start="2024-01-01",
-        report_end="2024-12-31",
+        start="2024-01-01",
+        end="2024-12-31",
         by=None,
-        period="month",
+        frequency="month",
         as_of="2024-12-31",
     )
     assert ret[["period", "permanent_exits", "returns_6m"]].to_numpy().tolist() == [
         ["2022-02", 1, 1],
         ["2022-03", 1, 0],
     ]
-    prev = ct.prevention_outcomes(raw, months=12, as_of="2024-12-31", by=None, period="month")
+    prev = ct.prevention_outcomes(raw, months=12, as_of="2024-12-31", by=None, frequency="month")
     assert prev[["period", "prevention_exits", "entered_shelter"]].to_numpy().tolist() == [
         ["2022-02", 1, 0],
         ["2022-03", 1, 1],
     ]
+
+
+def test_old_option_names_still_work_for_one_release_with_a_warning():
+    raw = _table(
+        [
+            ["a1", "a", "P1", "RRH", "2022-01-01", "2022-02-01", 435],
+            ["a2", "a", "P1", "ES", "2022-03-01", None, None],
+            ["b1", "b", "P1", "RRH", "2022-01-01", "2022-03-05", 410],
+        ]
+    )
+    window = {"as_of": "2024-12-31", "by": None}
+    new = ct.returns_to_homelessness(
+        raw, start="2024-01-01", end="2024-12-31", frequency="month", **window
+    )
+    with pytest.warns(FutureWarning, match=r"report_start=\.\.\.\) is now .*\(start=\.\.\.\)"):
+        old = ct.returns_to_homelessness(
+            raw, report_start="2024-01-01", report_end="2024-12-31", period="month", **window
+        )
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.warns(FutureWarning, match=r"\(frequency=\.\.\.\)"):
+        old = ct.length_of_stay(raw, period="month")
+    pd.testing.assert_frame_equal(old, ct.length_of_stay(raw, frequency="month"))
+    # both names at once is a mistake, not a silent choice
+    with pytest.raises(CityKitError, match="both period= and frequency="):
+        ct.exits_to_permanent_housing(raw, period="month", frequency="year")
+
+
+def test_confidence_level_became_alpha_and_the_old_level_is_converted():
+    new = ct.poisson_binomial_test(12, [0.4] * 20, alpha=0.01)
+    with pytest.warns(FutureWarning, match=r"\(alpha=\.\.\.\)"):
+        old = ct.poisson_binomial_test(12, [0.4] * 20, level=0.99)
+    assert (old["low"], old["high"]) == pytest.approx((new["low"], new["high"]), abs=1e-12)
+    # a 99% interval is wider than the default 95% one: alpha is read as 1 - level, not as level
+    default = ct.poisson_binomial_test(12, [0.4] * 20)
+    assert new["low"] < default["low"] and new["high"] > default["high"]
+    with pytest.warns(FutureWarning):
+        old = ct.garwood_interval([27], [26.29], level=0.9)
+    pd.testing.assert_frame_equal(old, ct.garwood_interval([27], [26.29], alpha=0.1))
+
+
+def test_an_exit_whose_client_is_not_in_clients_says_so_on_its_row():
+    raw = _table(
+        [
+            ["e1", "a", "P1", "ES", "2024-01-01", "2024-01-11", 410],
+            ["e2", "b", "P1", "ES", "2024-01-05", "2024-02-04", 101],
+            ["e3", "z", "P1", "ES", "2024-01-05", "2024-02-04", 101],
+        ]
+    )
+    people = pd.DataFrame({"client_id": ["a", "b"], "veteran": [True, False]})
+    out = ct.client_exits(raw, clients=people)
+    # visible in the table itself (DataFrame.attrs is never displayed)
+    assert out[["client_id", "unmatched"]].to_numpy().tolist() == [["a", 0], ["b", 0], ["z", 1]]
+    assert out.loc[out["unmatched"] == 1, "veteran"].isna().all()
+    assert out["unmatched"].sum() == 1 and "1 of 3" in out.attrs["notes"][0]
+    full = ct.client_exits(raw.iloc[:2], clients=people)
+    assert full["unmatched"].tolist() == [0, 0]

@@ -75,7 +75,7 @@ def test_hand_computed_month(small):
         rep = ct.provider_progress_report(
             raw, month="2024-11", contracts=contracts, providers=names
         )
-    s = rep.summary.set_index("provider_id")
+    s = rep.providers.set_index("provider_id")
     assert list(s.index) == ["P1", "P2", "P3"]
     p1 = s.loc["P1"]
     assert p1["entries"] == 1 and p1["entries_target"] == pytest.approx(10.0)
@@ -118,10 +118,12 @@ def test_trend_words():
             code = 410 if i < share * 40 else 101
             rows.append([f"e{k}", f"c{k}", "P1", "ES", f"{month}-01", f"{month}-15", code])
     raw = _rows(rows)
-    assert ct.provider_progress_report(raw, month="2024-08").summary.loc[0, "trend"] == "improving"
+    assert (
+        ct.provider_progress_report(raw, month="2024-08").providers.loc[0, "trend"] == "improving"
+    )
     flat = raw.assign(destination=101)
     flat.loc[flat.index % 3 == 0, "destination"] = 410
-    assert ct.provider_progress_report(flat, month="2024-08").summary.loc[0, "trend"] == "steady"
+    assert ct.provider_progress_report(flat, month="2024-08").providers.loc[0, "trend"] == "steady"
 
 
 def test_bad_inputs(small):
@@ -152,7 +154,7 @@ def test_sample_city_report_puts_risk_next_to_raw_rates():
             clients=t["hmis_clients"],
             risk_factors=RISK,
         )
-    s = rep.summary.set_index("provider_id")
+    s = rep.providers.set_index("provider_id")
     # P06 misses its raw target, yet is within the funnel once its clients are accounted for
     assert s.loc["P06", "ph_status"] == "below target"
     assert s.loc["P06", "oe_low"] < 1 < s.loc["P06", "oe_high"]
@@ -176,7 +178,7 @@ def test_intake_mix_reveals_screening():
     rep = ct.provider_progress_report(
         t["hmis_enrollments"], month="2024-11", clients=clients, high_risk="high_risk"
     )
-    s = rep.summary.set_index("provider_id")
+    s = rep.providers.set_index("provider_id")
     assert s.loc["P04", "high_risk_share"] < s.loc["P04", "peer_high_risk_share"] - 0.15
     # the peer share of P04 is exactly P07's share (the only other RRH provider with entries)
     assert s.loc["P04", "peer_high_risk_share"] == pytest.approx(s.loc["P07", "high_risk_share"])
@@ -185,3 +187,20 @@ def test_intake_mix_reveals_screening():
         ct.provider_progress_report(
             t["hmis_enrollments"], month="2024-11", clients=clients, high_risk="acuity"
         )
+
+
+def test_summary_is_sentences_and_the_table_is_providers(small):
+    raw, contracts, names = small
+    rep = ct.provider_progress_report(raw, month="2024-11", contracts=contracts, providers=names)
+    text = rep.summary()
+    assert isinstance(text, str) and text.startswith(
+        "Provider progress report, 2024-11: 3 providers."
+    )
+    assert "Returns above the limit: P2." in text  # P2 is above its returns limit (see above)
+    assert "Flagged data rows: 1 at P2." in text
+    # code written for the old table keeps working for one release, with a warning
+    with pytest.warns(FutureWarning, match=r"ProgressReport\.providers"):
+        old = rep.summary.set_index("provider_id")
+    pd.testing.assert_frame_equal(old, rep.providers.set_index("provider_id"))
+    with pytest.warns(FutureWarning):
+        assert rep.summary["provider_id"].tolist() == ["P1", "P2", "P3"]

@@ -96,8 +96,8 @@ def test_exact_interval_is_clopper_pearson_with_equal_probabilities():
         low, high = proportion_confint(o, n, alpha=0.05, method="beta")
         assert out["low"] == pytest.approx(low / p, abs=1e-9)
         assert out["high"] == pytest.approx(high / p, abs=1e-9)
-    # and the 99% level
-    out = ct.poisson_binomial_test(12, [0.4] * 20, level=0.99)
+    # and the 99% interval
+    out = ct.poisson_binomial_test(12, [0.4] * 20, alpha=0.01)
     low, high = proportion_confint(12, 20, alpha=0.01, method="beta")
     assert (out["low"], out["high"]) == pytest.approx((low / 0.4, high / 0.4), abs=1e-9)
 

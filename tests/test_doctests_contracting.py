@@ -10,6 +10,12 @@ import pytest
 MODULES = [
     "citykit.contracting",
     "citykit.contracting.hmis",
+    "citykit.contracting.hmis.destinations",
+    "citykit.contracting.hmis.enrollments",
+    "citykit.contracting.hmis.quality",
+    "citykit.contracting.hmis.outcomes",
+    "citykit.contracting.hmis.returns",
+    "citykit.contracting.hmis.clients",
     "citykit.contracting.risk",
     "citykit.contracting.poisson_binomial",
     "citykit.contracting.model_checks",

@@ -9,9 +9,18 @@ import pytest
 
 MODULES = [
     "citykit.opendata.metadata",
+    "citykit.opendata.metadata.schemas",
+    "citykit.opendata.metadata.records",
+    "citykit.opendata.metadata.validation",
+    "citykit.opendata.metadata.fixes",
     "citykit.opendata.quality",
     "citykit.opendata.readiness",
+    "citykit.opendata.datapackage",
     "citykit.opendata.privacy",
+    "citykit.opendata.privacy.counts",
+    "citykit.opendata.privacy.ranges",
+    "citykit.opendata.privacy.suppression",
+    "citykit.opendata.privacy.kanonymity",
     "citykit.opendata.priority",
     "citykit.opendata.engagement",
     "citykit.synth.opendata",

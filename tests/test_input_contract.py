@@ -525,7 +525,7 @@ def test_hmis_measures_show_the_exits_they_leave_out():
             "destination": [410, 435, 410, None, 410, 410, 410],
         }
     )
-    kw = {"report_start": "2024-01-01", "report_end": "2024-06-30", "as_of": "2024-12-31"}
+    kw = {"start": "2024-01-01", "end": "2024-06-30", "as_of": "2024-12-31"}
     ph = contracting.exits_to_permanent_housing(raw).set_index("provider_id")
     # the exit with no project type used to vanish with the project-type filter
     assert ph[["exits", "excluded_flagged"]].to_dict("index") == {

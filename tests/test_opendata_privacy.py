@@ -317,3 +317,25 @@ def test_count_table_bad_inputs():
         od.audit_suppression(
             pd.DataFrame({"a": [1]}), suppressed=pd.DataFrame({"a": [True]}), threshold=0
         )
+
+
+def test_the_audit_says_when_a_line_counts_records_without_a_label():
+    # records without a district are counted in a "(missing)" row: the audit of that table says
+    # so, in its text and its notes, instead of differing from the labelled table's without a word
+    records = pd.DataFrame(
+        {"district": ["N"] * 30 + [None] * 12 + ["S"] * 30, "type": ["a", "b", "c"] * 24}
+    )
+    counts = od.count_table(records, rows="district", columns="type")
+    audit = od.audit_suppression(counts, suppressed=(counts > 0) & (counts < 11))
+    assert audit.notes == (
+        "row '(missing)' counts 12 records without a row label (published like any other row)",
+    )
+    assert "'(missing)' counts 12 records" in repr(audit)
+    assert "counts 12 records" in audit._repr_html_()
+    assert od.suppress_small_cells(counts).audit.notes == audit.notes
+    # a blank column label is the same thing; a labelled table has no note
+    blank = counts.rename(columns={"c": " "})
+    assert od.audit_suppression(blank, suppressed=blank < 0).notes[-1].startswith("column ' '")
+    labelled = od.count_table(records.dropna(), rows="district", columns="type")
+    assert od.audit_suppression(labelled, suppressed=labelled < 0).notes == ()
+    assert "records without" not in repr(od.suppress_small_cells(labelled).audit)

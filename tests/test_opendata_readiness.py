@@ -243,7 +243,7 @@ def test_write_datapackage_round_trip(tmp_path, requests_table):
     )
     assert od.check_table(fixed, schema=SCHEMA).empty
     paths = od.write_datapackage(
-        {"requests": fixed}, tmp_path / "pkg", name="city-311", schemas={"requests": SCHEMA}
+        {"requests": fixed}, folder=tmp_path / "pkg", name="city-311", schemas={"requests": SCHEMA}
     )
     assert [p.rsplit("/", 1)[-1] for p in paths] == ["requests.csv", "datapackage.json"]
     text = (tmp_path / "pkg" / "requests.csv").read_text().splitlines()
@@ -254,7 +254,7 @@ def test_write_datapackage_round_trip(tmp_path, requests_table):
     # and a table with problems fails frictionless too, at the same rows
     od.write_datapackage(
         {"requests": requests_table},
-        tmp_path / "bad",
+        folder=tmp_path / "bad",
         name="city-311",
         schemas={"requests": SCHEMA},
     )
@@ -262,4 +262,4 @@ def test_write_datapackage_round_trip(tmp_path, requests_table):
     rows = [e[0] for e in bad.flatten(["rowNumber"])]
     assert rows == od.check_table(requests_table, schema=SCHEMA)["row"].tolist()
     with pytest.raises(CityKitError, match="package name"):
-        od.write_datapackage({"requests": fixed}, tmp_path, name="City 311")
+        od.write_datapackage({"requests": fixed}, folder=tmp_path, name="City 311")

@@ -125,14 +125,12 @@ def test_case_mix_model_recovers_true_coefficients(tables, prepared):
 
 
 def test_returns_and_prevention_ground_truth(prepared):
-    ret = ct.returns_to_homelessness(
-        prepared, report_start="2024-01-01", report_end="2024-12-31", by=None
-    )
+    ret = ct.returns_to_homelessness(prepared, start="2024-01-01", end="2024-12-31", by=None)
     assert 0.08 < ret.loc[0, "rate_24m"] < 0.35
     by_provider = ct.returns_to_homelessness(
         prepared,
-        report_start="2023-07-01",
-        report_end="2024-12-31",
+        start="2023-07-01",
+        end="2024-12-31",
         lookback_days=365,
         by="project_type",
     )
@@ -146,9 +144,7 @@ def test_p04_quick_placements_return_more(tables, prepared):
     # TRUE_RETURN_EFFECTS: P04's quick placements hold less well; although it screens in easier
     # clients, its permanent exits return more often than expected for them
     assert homeless.TRUE_RETURN_EFFECTS["P04"] > 0
-    ep = ct.return_episodes(
-        prepared, report_start="2023-01-01", report_end="2024-12-31", lookback_days=365
-    )
+    ep = ct.return_episodes(prepared, start="2023-01-01", end="2024-12-31", lookback_days=365)
     data = ep.merge(tables["hmis_clients"], on="client_id").assign(
         returned=lambda d: d["days_to_return"].notna().astype(int),
         has_income=lambda d: d["monthly_income_usd"] > 0,

@@ -127,3 +127,13 @@ def markdown_table(frame: pd.DataFrame, *, float_format: str = "{:.3f}") -> str:
                 cells.append(str(value).replace("|", "\\|"))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def arrow_text(values: pd.Series):
+    """The pyarrow array behind Arrow-backed text without missing values, else None."""
+    if not pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
+        return None
+    array = getattr(values.array, "_pa_array", None)
+    if array is None or array.null_count:
+        return None
+    return array.combine_chunks() if hasattr(array, "combine_chunks") else array

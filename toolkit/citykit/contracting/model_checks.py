@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from citykit._renamed import renamed_options
 from citykit.contracting._common import html_table
 from citykit.errors import ArgumentRangeError, CityKitError
 
@@ -311,15 +312,16 @@ def c_statistic_from_scores(outcome, score) -> tuple[float, float]:
     return area, float(np.sqrt(max(variance, 0.0)))
 
 
-def discrimination(risk, *, level: float = 0.95) -> Discrimination:
+@renamed_options({"level": lambda v: 1 - v}, level="alpha")
+def discrimination(risk, *, alpha: float = 0.05) -> Discrimination:
     """The c-statistic (area under the ROC curve) of a case-mix model.
 
     Parameters
     ----------
     risk : RiskAdjustment
         The result of :func:`~citykit.contracting.risk.risk_adjust` (a yes/no outcome).
-    level : float, keyword-only
-        Confidence level of the interval.
+    alpha : float, keyword-only
+        1 - the confidence level of the interval (0.05, the default, gives 95% intervals).
 
     Returns
     -------
@@ -344,7 +346,8 @@ def discrimination(risk, *, level: float = 0.95) -> Discrimination:
 
     from citykit.errors import require_probability
 
-    require_probability(level, argument="level")
+    require_probability(alpha, argument="alpha")
+    level = round(1 - alpha, 12)  # the confidence level, as results show it
     y, p = _binary_model(risk)
     area, error = c_statistic_from_scores(y, p)
     z = stats.norm.ppf(1 - (1 - level) / 2)

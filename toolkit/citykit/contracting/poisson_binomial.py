@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from citykit._renamed import renamed_options
 from citykit.errors import ArgumentRangeError, CityKitError, require_probability
 
 __all__ = ["poisson_binomial_pmf", "poisson_binomial_limits", "poisson_binomial_test"]
@@ -208,7 +209,8 @@ def _solve_shift(log_pmf: np.ndarray, observed: int, target: float, upper: bool)
     return float(brentq(gap, low, high, xtol=1e-12, rtol=1e-12, maxiter=200))
 
 
-def poisson_binomial_test(observed: int, probabilities, *, level: float = 0.95) -> dict:
+@renamed_options({"level": lambda v: 1 - v}, level="alpha")
+def poisson_binomial_test(observed: int, probabilities, *, alpha: float = 0.05) -> dict:
     """Exact test of O = E and exact interval of O/E for one provider with a yes/no outcome.
 
     Parameters
@@ -217,8 +219,8 @@ def poisson_binomial_test(observed: int, probabilities, *, level: float = 0.95) 
         The provider's observed count O.
     probabilities : array-like of float
         Its clients' expected probabilities under the case-mix model.
-    level : float, keyword-only
-        Confidence level of the interval.
+    alpha : float, keyword-only
+        1 - the confidence level of the interval (0.05, the default, gives 95% intervals).
 
     Returns
     -------
@@ -237,7 +239,8 @@ def poisson_binomial_test(observed: int, probabilities, *, level: float = 0.95) 
     (0.9014, 2.022)
     """
     p = _probabilities(probabilities)
-    require_probability(level, argument="level")
+    require_probability(alpha, argument="alpha")
+    level = round(1 - alpha, 12)  # the confidence level, as results show it
     o = int(observed)
     if o != observed or o < 0 or o > p.size:
         raise ArgumentRangeError(

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import html
 import re
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,9 +70,10 @@ class ProgressReport:
     ----------
     month : str
         The report month, "YYYY-MM".
-    summary : pandas.DataFrame
+    providers : pandas.DataFrame
         One row per provider with counts beside every rate, targets, status words, trend,
         risk-adjusted O/E with its interval and funnel zone, data-quality counts and a note.
+        (Called ``summary`` before; ``summary()`` is now the report in a few sentences.)
     trends : pandas.DataFrame
         Monthly exits and exits to permanent housing per provider (``trend_months`` months).
     quality : pandas.DataFrame
@@ -81,16 +83,56 @@ class ProgressReport:
     """
 
     month: str
-    summary: pd.DataFrame
+    providers: pd.DataFrame
     trends: pd.DataFrame
     quality: pd.DataFrame
     windows: dict = field(default_factory=dict)
 
+    def summary(self) -> str:
+        """The report in a few plain sentences: who is below target, above limit, flagged.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> table = pd.DataFrame({"provider_id": ["P1", "P2"], "ph_status": ["below target",
+        ...     "on target"], "returns_status": ["no target", "above limit"],
+        ...     "funnel_zone": ["within limits", "below 99.8% limit"], "dq_flags": [0, 3]})
+        >>> print(ProgressReport("2024-11", table, table.iloc[:0], table.iloc[:0]).summary())
+        Provider progress report, 2024-11: 2 providers. Exits to permanent housing below target: P1. Returns above the limit: P2. Below what their clients predict (funnel): P2. Flagged data rows: 3 at P2.
+        """
+        table = self.providers
+        ids = table["provider_id"].astype(str)
+        lines = [f"Provider progress report, {self.month}: {len(table)} providers."]
+
+        def listed(mask) -> str:
+            return ", ".join(ids[mask.to_numpy(dtype=bool)]) or "none"
+
+        lines.append(
+            "Exits to permanent housing below target: "
+            f"{listed(table['ph_status'] == 'below target')}."
+        )
+        lines.append(
+            f"Returns above the limit: {listed(table['returns_status'] == 'above limit')}."
+        )
+        below = table["funnel_zone"].astype(str).str.startswith("below")
+        lines.append(f"Below what their clients predict (funnel): {listed(below)}.")
+        flags = table["dq_flags"].astype(int)
+        shown = ", ".join(
+            f"{int(n)} at {i}" for i, n in zip(ids[flags > 0], flags[flags > 0], strict=True)
+        )
+        lines.append(f"Flagged data rows: {shown or 'none'}.")
+        return " ".join(lines)
+
+    def __getattribute__(self, name: str):
+        if name == "summary":  # the table had this name: indexing it still works, with a warning
+            return _SummaryOrTable(self, object.__getattribute__(self, "summary"))
+        return object.__getattribute__(self, name)
+
     def agenda(self, provider: str) -> list[str]:
         """Talking points for one provider's check-in (leading, lagging, risk, data, asks)."""
-        rows = self.summary[self.summary["provider_id"] == provider]
+        rows = self.providers[self.providers["provider_id"] == provider]
         if rows.empty:
-            known = ", ".join(self.summary["provider_id"].astype(str))
+            known = ", ".join(self.providers["provider_id"].astype(str))
             raise CityKitError(f"provider {provider!r} is not in this report; providers: {known}.")
         r = rows.iloc[0]
         points = []
@@ -159,9 +201,9 @@ class ProgressReport:
     def to_markdown(self) -> str:
         """The report as Markdown: summary table then one agenda per provider."""
         lines = [f"# Provider progress report, {self.month}", "", _windows_text(self.windows), ""]
-        lines += [markdown_table(_display(self.summary), float_format="{:.2f}"), ""]
-        for provider in self.summary["provider_id"]:
-            name = self.summary.loc[self.summary["provider_id"] == provider, "provider_name"]
+        lines += [markdown_table(_display(self.providers), float_format="{:.2f}"), ""]
+        for provider in self.providers["provider_id"]:
+            name = self.providers.loc[self.providers["provider_id"] == provider, "provider_name"]
             lines.append(f"## {provider} {name.iloc[0]}".rstrip())
             lines += [f"- {p}" for p in self.agenda(provider)]
             lines.append("")
@@ -172,10 +214,10 @@ class ProgressReport:
         parts = [
             f"<h3>Provider progress report, {html.escape(self.month)}</h3>",
             f"<p>{html.escape(_windows_text(self.windows))}</p>",
-            html_table(_display(self.summary), float_format="{:.2f}"),
+            html_table(_display(self.providers), float_format="{:.2f}"),
         ]
-        for provider in self.summary["provider_id"]:
-            name = self.summary.loc[self.summary["provider_id"] == provider, "provider_name"]
+        for provider in self.providers["provider_id"]:
+            name = self.providers.loc[self.providers["provider_id"] == provider, "provider_name"]
             parts.append(f"<h4>{html.escape(f'{provider} {name.iloc[0]}'.strip())}</h4><ul>")
             parts += [f"<li>{html.escape(p)}</li>" for p in self.agenda(provider)]
             parts.append("</ul>")
@@ -185,10 +227,47 @@ class ProgressReport:
         return self.to_html()
 
     def __repr__(self) -> str:
-        shown = self.summary[
+        shown = self.providers[
             ["provider_id", "entries", "exits", "ph_rate", "ph_status", "trend", "funnel_zone"]
         ]
         return f"ProgressReport({self.month})\n{shown.to_string(index=False)}"
+
+
+class _SummaryOrTable:
+    """``report.summary``: call it for the sentences; used as the old table, it warns and is one.
+
+    The table is ``report.providers`` now; for one release, code written for the table
+    (``report.summary["ph_rate"]``, ``report.summary.set_index(...)``) keeps working with a
+    FutureWarning naming the new attribute.
+    """
+
+    def __init__(self, report: ProgressReport, method):
+        self._report = report
+        self._method = method
+
+    def __call__(self) -> str:
+        return self._method()
+
+    def _table(self) -> pd.DataFrame:
+        warnings.warn(
+            "ProgressReport.summary (the table) is now ProgressReport.providers; summary() gives "
+            "the report in sentences. The old use stops working in the next release",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return self._report.providers
+
+    def __getattr__(self, name: str):
+        return getattr(self._table(), name)
+
+    def __getitem__(self, key):
+        return self._table()[key]
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+    def __repr__(self) -> str:
+        return self._method()
 
 
 _DISPLAY = [
@@ -304,8 +383,8 @@ def provider_progress_report(
     Returns
     -------
     ProgressReport
-        ``summary``, ``trends``, ``quality``; ``agenda(provider)``, ``to_markdown()``,
-        ``to_html()``.
+        ``providers`` (the table), ``trends``, ``quality``; ``summary()`` (sentences),
+        ``agenda(provider)``, ``to_markdown()``, ``to_html()``.
 
     Raises
     ------
@@ -321,7 +400,7 @@ def provider_progress_report(
     ...     "entry_date": ["2024-10-01", "2024-11-02", "2024-11-05"],
     ...     "exit_date": ["2024-11-20", None, "2024-11-03"], "destination": [410, None, 410]})
     >>> report = provider_progress_report(raw, month="2024-11")
-    >>> report.summary[["provider_id", "entries", "exits", "ph_rate", "dq_flags"]]
+    >>> report.providers[["provider_id", "entries", "exits", "ph_rate", "dq_flags"]]
       provider_id  entries  exits  ph_rate  dq_flags
     0          P1        1      1      1.0         0
     1          P2        1      0      NaN         1
@@ -422,8 +501,8 @@ def provider_progress_report(
     )
     ret = returns_to_homelessness(
         prepared,
-        report_start=win_start,
-        report_end=last,
+        start=win_start,
+        end=last,
         by="provider_id",
         lookback_days=365,
         horizons={"12m": 365},
@@ -449,7 +528,12 @@ def provider_progress_report(
 
     # trend: monthly exits to PH
     monthly = exits_to_permanent_housing(
-        prepared, by="provider_id", period="month", start=trend_start, end=last, project_types=None
+        prepared,
+        by="provider_id",
+        frequency="month",
+        start=trend_start,
+        end=last,
+        project_types=None,
     ).rename(columns={"period": "month", "permanent_exits": "ph_exits", "rate": "ph_rate"})
     months = pd.period_range(trend_start, last, freq="M").astype(str)
     grid = pd.MultiIndex.from_product([ids, months], names=["provider_id", "month"])
@@ -583,7 +667,7 @@ def provider_progress_report(
     }
     return ProgressReport(
         month=f"{first:%Y-%m}",
-        summary=summary.reset_index(drop=True),
+        providers=summary.reset_index(drop=True),
         trends=trends,
         quality=quality,
         windows=windows,

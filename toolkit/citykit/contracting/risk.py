@@ -46,6 +46,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from citykit._design import DesignRules
+from citykit._design import design_matrix as build_design
+from citykit._renamed import renamed_options
 from citykit.contracting._common import (
     MISSING_LABEL,
     as_list,
@@ -78,7 +81,8 @@ FAMILIES = ("binomial", "poisson")
 INTERVALS = ("exact", "normal")
 
 
-def garwood_interval(observed, expected, *, level: float = 0.95) -> pd.DataFrame:
+@renamed_options({"level": lambda v: 1 - v}, level="alpha")
+def garwood_interval(observed, expected, *, alpha: float = 0.05) -> pd.DataFrame:
     """Exact Poisson (Garwood) interval for observed / expected ratios.
 
     ``[chi2(a/2; 2O)/2, chi2(1-a/2; 2(O+1))/2] / E`` (lower bound 0 when O = 0), computed with
@@ -90,8 +94,8 @@ def garwood_interval(observed, expected, *, level: float = 0.95) -> pd.DataFrame
         Observed counts O.
     expected : array-like of float
         Expected counts E (> 0).
-    level : float, keyword-only
-        Confidence level, e.g. 0.95.
+    alpha : float, keyword-only
+        1 - the confidence level of the interval (0.05, the default, gives 95% intervals).
 
     Returns
     -------
@@ -104,7 +108,8 @@ def garwood_interval(observed, expected, *, level: float = 0.95) -> pd.DataFrame
             low      high
     0  0.676785  1.494199
     """
-    require_probability(level, argument="level")
+    require_probability(alpha, argument="alpha")
+    level = round(1 - alpha, 12)  # the confidence level, as results show it
     from statsmodels.stats.rates import confint_poisson
 
     obs = np.asarray(observed, dtype=float)
@@ -146,13 +151,26 @@ def _q_values(p: np.ndarray) -> np.ndarray:
 #: Numbers written as text with more distinct values than this are refused as a risk factor.
 MAX_TEXT_NUMBER_LEVELS = 12
 
+#: The case-mix model's rules for the one design-matrix builder (:mod:`citykit._design`): the
+#: reference value of a text factor is the most common one (the typical client), a constant is
+#: added, and many numbers written as text are refused rather than made into categories.
+RISK_MODEL_DESIGN = DesignRules(
+    reference="most common",
+    constant=True,
+    name="{column}[{level}]",
+    numbers_as_text="reject",
+    max_text_levels=MAX_TEXT_NUMBER_LEVELS,
+)
+
 
 def design_matrix(data: pd.DataFrame, risk_factors: list[str]) -> pd.DataFrame:
     """Return the numeric design matrix (with a constant) of the case-mix model.
 
     Booleans become 0/1, numbers stay as they are, text and categories become indicator columns
     (the most common value is the reference). A factor with one value, or with missing values,
-    raises a :class:`~citykit.errors.CityKitError` that says what to do.
+    raises a :class:`~citykit.errors.CityKitError` that says what to do. Built by the toolkit's
+    one design-matrix builder (:func:`citykit._design.design_matrix`) with
+    :data:`RISK_MODEL_DESIGN`.
 
     Examples
     --------
@@ -164,56 +182,7 @@ def design_matrix(data: pd.DataFrame, risk_factors: list[str]) -> pd.DataFrame:
     1    1.0  40.0                1.0
     2    1.0  50.0                0.0
     """
-    columns: dict[str, pd.Series] = {"const": pd.Series(1.0, index=data.index)}
-    for factor in risk_factors:
-        series = data[factor]
-        missing = int(series.isna().sum())
-        if missing:
-            raise CityKitError(
-                f"risk factor {factor!r} has {missing} missing value(s). The model needs a value "
-                f"for every client: fill them (e.g. with an 'unknown' category) or drop those "
-                f"rows before risk adjustment."
-            )
-        values = series.unique()
-        if len(values) < 2:
-            raise CityKitError(
-                f"risk factor {factor!r} has only one value ({values[0]!r}) in the data, so the "
-                f"model cannot learn its effect. Remove it from risk_factors."
-            )
-        text_like = series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
-        if text_like and not isinstance(series.dtype, pd.CategoricalDtype):
-            # text is a category (R's factor); but numbers written as text with many distinct
-            # values (an age, an income) would silently become dozens of categories
-            as_numbers = pd.to_numeric(series.astype(str).str.strip(), errors="coerce")
-            if as_numbers.notna().all() and len(values) > MAX_TEXT_NUMBER_LEVELS:
-                raise ColumnTypeError(
-                    f"risk factor {factor!r} holds numbers written as text ({len(values)} "
-                    f"distinct values, e.g. {values[0]!r}); as text each value would be a "
-                    "category of its own. Convert it: pd.to_numeric(data["
-                    f"{factor!r}]) for a number, or data[{factor!r}].astype('category') if the "
-                    "values really are codes."
-                )
-        if pd.api.types.is_bool_dtype(series):
-            columns[factor] = series.astype(float)
-        elif pd.api.types.is_numeric_dtype(series):
-            columns[factor] = series.astype(float)
-            if np.isinf(columns[factor].to_numpy(dtype=float)).any():
-                raise CityKitError(
-                    f"risk factor {factor!r} holds infinite values; fix them before risk "
-                    "adjustment (they usually come from a division by zero)."
-                )
-        elif pd.api.types.is_datetime64_any_dtype(series):
-            raise ColumnTypeError(
-                f"risk factor {factor!r} holds dates; use a number derived from it (e.g. age in "
-                f"years or days since an event)."
-            )
-        else:
-            text = series.astype(str)
-            counts = text.value_counts()
-            reference = sorted(counts[counts == counts.max()].index)[0]
-            for level in sorted(set(counts.index) - {reference}):
-                columns[f"{factor}[{level}]"] = (text == level).astype(float)
-    return pd.DataFrame(columns, index=data.index)
+    return build_design(data, list(risk_factors), rules=RISK_MODEL_DESIGN)
 
 
 @dataclass(frozen=True)
@@ -427,7 +396,7 @@ def _binary_tests(
     """Exact Poisson-binomial test and interval of O/E for each provider."""
     rows = {}
     for label, group in frame.groupby("p", sort=True, observed=True):
-        out = poisson_binomial_test(int(group["y"].sum()), group["e"].to_numpy(), level=level)
+        out = poisson_binomial_test(int(group["y"].sum()), group["e"].to_numpy(), alpha=1 - level)
         rows[label] = out
     result = pd.DataFrame.from_dict(rows, orient="index").reindex(providers)
     if interval == "normal":
@@ -442,6 +411,7 @@ def _binary_tests(
     return result
 
 
+@renamed_options({"level": lambda v: 1 - v}, level="alpha")
 def risk_adjust(
     data: pd.DataFrame,
     *,
@@ -450,7 +420,7 @@ def risk_adjust(
     provider: str = "provider_id",
     family: str = "binomial",
     interval: str = "exact",
-    level: float = 0.95,
+    alpha: float = 0.05,
     higher_is_better: bool = True,
     all_providers: list[str] | None = None,
 ) -> RiskAdjustment:
@@ -475,8 +445,8 @@ def risk_adjust(
     interval : {"exact", "normal"}, keyword-only
         ``"exact"`` (default): invert the exact test (Poisson-binomial: every client's log-odds
         shifted by the same amount; Poisson: Garwood). ``"normal"``: ``O/E +/- z sqrt(Var O) / E``.
-    level : float, keyword-only
-        Confidence level of the intervals.
+    alpha : float, keyword-only
+        1 - the confidence level of the interval (0.05, the default, gives 95% intervals).
     higher_is_better : bool, keyword-only
         Direction of the outcome, used only for the words of the summary (False for returns to
         homelessness).
@@ -529,7 +499,8 @@ def risk_adjust(
         )
     require_keyword_choice(family, FAMILIES, argument="family")
     require_keyword_choice(interval, INTERVALS, argument="interval")
-    require_probability(level, argument="level")
+    require_probability(alpha, argument="alpha")
+    level = round(1 - alpha, 12)  # the confidence level, as results show it
     check_table(data, [outcome, provider, *factors], argument="data")
     y = _outcome_values(data, outcome, family)
     if y.nunique() < 2:
@@ -581,7 +552,7 @@ def risk_adjust(
         table["p_value"] = tests["p_value"].to_numpy(dtype=float)
     else:
         if interval == "exact":
-            bounds = garwood_interval(observed, np.nan_to_num(expected_sum), level=level)
+            bounds = garwood_interval(observed, np.nan_to_num(expected_sum), alpha=alpha)
             table["oe_low"], table["oe_high"] = bounds["low"].to_numpy(), bounds["high"].to_numpy()
         else:
             from scipy import stats

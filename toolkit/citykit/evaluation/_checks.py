@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from citykit._design import DesignRules, design_matrix
 from citykit.errors import (
     ArgumentRangeError,
     CityKitError,
@@ -177,37 +178,25 @@ def numeric_outcome(data: pd.DataFrame, outcome: str, *, argument: str = "data")
     return y
 
 
+#: Covariates' rules for the toolkit's one design-matrix builder (citykit._design): the first
+#: value in sorted order is the reference, no constant, numbers written as text are numbers.
+COVARIATE_DESIGN = DesignRules(
+    reference="first",
+    constant=False,
+    name="{column}={level}",
+    numbers_as_text="convert",
+    one_value=False,
+    dates=False,
+    subject="{argument} column {column!r} (a covariate)",
+    missing_fix=(
+        "Fill them before adjusting, e.g. with the overall mean plus a 0/1 column "
+        "'{column}_missing' that marks them, or leave {column!r} out of covariates."
+    ),
+    purpose="adjusting",
+    listed="covariates",
+)
+
+
 def covariate_matrix(data: pd.DataFrame, covariates, *, argument: str = "data") -> pd.DataFrame:
     """Return numeric covariates (categorical ones as 0/1 dummies, first level dropped)."""
-    covariates = list(covariates)
-    require_columns(data, covariates, argument=argument)
-    parts = []
-    for name in covariates:
-        column = data[name]
-        missing = int(column.isna().sum())
-        if missing:
-            raise CityKitError(
-                f"{argument} column {name!r} (a covariate) has {missing} missing value(s). "
-                f"Fill them before adjusting, e.g. with the overall mean plus a 0/1 column "
-                f"'{name}_missing' that marks them, or leave {name!r} out of covariates."
-            )
-        numeric = pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column)
-        if not numeric and not isinstance(column.dtype, pd.CategoricalDtype):
-            # numbers stored as text are numbers, not one dummy per distinct value
-            as_numbers = pd.to_numeric(column.astype(str).str.strip(), errors="coerce")
-            if len(column) and as_numbers.notna().all():
-                column, numeric = as_numbers, True
-        if numeric:
-            values = column.astype(float)
-            if np.isinf(values.to_numpy(dtype=float)).any():
-                raise CityKitError(
-                    f"{argument} column {name!r} (a covariate) holds infinite values; they "
-                    "usually come from a division by zero. Fix them before adjusting."
-                )
-            parts.append(values.rename(name))
-        else:
-            dummies = pd.get_dummies(column.astype(str), prefix=name, prefix_sep="=", dtype=float)
-            parts.append(dummies.iloc[:, 1:])
-    if not parts:
-        return pd.DataFrame(index=data.index)
-    return pd.concat(parts, axis=1)
+    return design_matrix(data, list(covariates), rules=COVARIATE_DESIGN, argument=argument)

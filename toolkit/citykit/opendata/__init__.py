@@ -3,15 +3,20 @@
 One sub-module per job; everything public is re-exported here, so ``citykit.opendata.x`` works:
 
 :mod:`~citykit.opendata.metadata`
-    DCAT-US 1.1 (Project Open Data) records and ``data.json`` catalogs: build and validate.
+    DCAT-US 1.1 (Project Open Data) records and ``data.json`` catalogs: ``schemas`` (the packaged
+    JSON Schemas and profiles), ``records`` (build), ``validation`` (check), ``fixes`` (the
+    mechanical fixes of a catalog table).
 :mod:`~citykit.opendata.quality`
     Metadata quality score per record and per catalog (data.europa.eu MQA weights).
 :mod:`~citykit.opendata.readiness`
-    Publish-readiness of a table: Frictionless Table Schema checks, data dictionary, datapackage.
+    Publish-readiness of a table: Frictionless Table Schema checks, data dictionary.
+:mod:`~citykit.opendata.datapackage`
+    The ``datapackage.json`` that travels with published files: build, check, write.
 :mod:`~citykit.opendata.priority`
     What to publish next: policy priority, demand from public records requests, usage and effort.
 :mod:`~citykit.opendata.privacy`
-    Small-cell suppression with complementary suppression and its audit; k-anonymity.
+    ``counts`` (count tables), ``suppression`` (small-cell suppression with complementary
+    suppression and its audit, on the feasible ranges of ``ranges``), ``kanonymity``.
 :mod:`~citykit.opendata.engagement`
     Who uses the portal: monthly usage, unused datasets, trends, top datasets.
 
@@ -32,7 +37,7 @@ from citykit.opendata.metadata import __all__ as _metadata_all
 
 __all__ = list(_metadata_all)
 
-for _name in ("quality", "readiness", "privacy", "priority", "engagement"):
+for _name in ("quality", "readiness", "datapackage", "privacy", "priority", "engagement"):
     try:
         _module = importlib.import_module(f"citykit.opendata.{_name}")
     except ModuleNotFoundError as _exc:  # a part not written yet

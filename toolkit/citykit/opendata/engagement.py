@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from citykit._dates import to_dates
+from citykit._renamed import renamed_options
 from citykit.errors import (
     ArgumentRangeError,
     CityKitError,
@@ -40,7 +41,7 @@ from citykit.errors import (
     require_non_empty,
     require_numeric,
 )
-from citykit.opendata.privacy import MISSING_LABEL
+from citykit.opendata.privacy.counts import MISSING_LABEL
 
 __all__ = [
     "monthly_usage",
@@ -149,13 +150,14 @@ def _whole(series: pd.Series) -> bool:
     return bool(np.all(values == np.round(values)))
 
 
+@renamed_options(title="label")
 def unused_datasets(
     usage: pd.DataFrame,
     *,
     catalog: pd.DataFrame | None = None,
     dataset: str = "identifier",
     metrics: tuple[str, ...] = ("views", "downloads"),
-    title: str = "title",
+    label: str = "title",
 ) -> pd.DataFrame:
     """List datasets with no use at all (every metric is 0 over the whole period).
 
@@ -166,11 +168,18 @@ def unused_datasets(
     catalog : DataFrame, optional
         The catalog: published datasets that never appear in ``usage`` count as unused too
         (when it has a ``status`` column, only rows with status ``"published"`` are considered).
+    dataset : str
+        The column naming the dataset (its identifier).
+    metrics : tuple of str
+        The usage columns that must all be 0 for a dataset to be unused.
+    label : str
+        The column with each dataset's name for people (its title), taken from ``catalog`` or
+        ``usage`` when either has it.
 
     Returns
     -------
     DataFrame
-        ``dataset`` (and ``title`` when known) plus the metric totals (all 0).
+        ``dataset`` (and ``label`` when known) plus the metric totals (all 0).
 
     Examples
     --------
@@ -204,13 +213,13 @@ def unused_datasets(
             pd.Index(sorted(set(totals.index) | set(published[dataset])), name=dataset),
             fill_value=0,
         )
-        if title in catalog.columns:
-            titles = catalog.drop_duplicates(dataset).set_index(dataset)[title]
-    elif title in usage.columns:
-        titles = usage.drop_duplicates(dataset).set_index(dataset)[title]
+        if label in catalog.columns:
+            titles = catalog.drop_duplicates(dataset).set_index(dataset)[label]
+    elif label in usage.columns:
+        titles = usage.drop_duplicates(dataset).set_index(dataset)[label]
     unused = totals[(totals == 0).all(axis=1)].reset_index()
     if titles is not None:
-        unused.insert(1, title, unused[dataset].map(titles))
+        unused.insert(1, label, unused[dataset].map(titles))
     return unused.astype({m: "int64" for m in metrics if _whole(unused[m])})
 
 
@@ -322,15 +331,35 @@ def usage_trends(
     return out.sort_values("growth_per_month", ascending=False, ignore_index=True)
 
 
+@renamed_options(title="label")
 def top_datasets(
     usage: pd.DataFrame,
     *,
     n: int = 10,
     dataset: str = "identifier",
     metric: str = "downloads",
-    title: str = "title",
+    label: str = "title",
 ) -> pd.DataFrame:
     """Rank datasets by total use; show each one's share and the cumulative share.
+
+    Parameters
+    ----------
+    usage : DataFrame
+        Usage records.
+    n : int
+        How many datasets to show.
+    dataset : str
+        The column naming the dataset (its identifier).
+    metric : str
+        The usage column to rank by (``"downloads"``, ``"views"``).
+    label : str
+        The column with each dataset's name for people (its title), shown when ``usage`` has it.
+
+    Returns
+    -------
+    DataFrame
+        One row per dataset, most used first: ``dataset``, ``label`` (when known), ``total``,
+        ``share`` and the cumulative share.
 
     Examples
     --------
@@ -352,9 +381,9 @@ def top_datasets(
     out = totals.rename("total").reset_index()
     out["share"] = out["total"] / grand if grand else 0.0
     out["cumulative_share"] = out["share"].cumsum()
-    if title in usage.columns:
+    if label in usage.columns:
         out.insert(
-            1, title, out[dataset].map(usage.drop_duplicates(dataset).set_index(dataset)[title])
+            1, label, out[dataset].map(usage.drop_duplicates(dataset).set_index(dataset)[label])
         )
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out.head(int(n)).reset_index(drop=True)

@@ -29,6 +29,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from citykit._renamed import renamed_options
 from citykit.errors import (
     ArgumentRangeError,
     CityKitError,
@@ -338,13 +339,14 @@ def _rescale(values: pd.Series, scaling: str) -> pd.Series:
     return (values - low) / (high - low)
 
 
+@renamed_options(name="label", usage="downloads")
 def priority_scores(
     candidates: pd.DataFrame,
     *,
-    name: str = "title",
+    label: str = "title",
     policy: str = "policy_priority",
     demand: str = "requests",
-    usage: str = "downloads",
+    downloads: str = "downloads",
     effort: str = "effort_days",
     weights: dict[str, float] | None = None,
     scaling: str = "minmax",
@@ -360,8 +362,11 @@ def priority_scores(
     ----------
     candidates : DataFrame
         One row per candidate dataset (see :func:`assemble_candidates`).
-    name, policy, demand, usage, effort : str
-        Column names. Policy priority, requests, downloads and effort (staff days).
+    label : str
+        The column naming each candidate for people (its title); it is carried into the result.
+    policy, demand, downloads, effort : str
+        The columns of the four components: policy priority, requests (demand), downloads
+        (usage) and effort (staff days).
     weights : dict, optional
         ``{"policy", "demand", "usage", "effort"}`` weights adding up to 1; default
         :data:`DEFAULT_WEIGHTS`. A missing component gets weight 0.
@@ -370,8 +375,9 @@ def priority_scores(
     Returns
     -------
     DataFrame
-        ``rank, name``, then for each component the raw value, its 0-1 ``_score`` and its
-        ``_points`` (weighted contribution), and ``total``; sorted by rank (ties share a rank).
+        ``rank``, the ``label`` column, then for each component the raw value, its 0-1
+        ``_score`` and its ``_points`` (weighted contribution), and ``total``; sorted by rank
+        (ties share a rank).
 
     Examples
     --------
@@ -384,11 +390,11 @@ def priority_scores(
     """
     weights = _check_weights(DEFAULT_WEIGHTS if weights is None else weights)
     require_keyword_choice(scaling, ["minmax", "rank"], argument="scaling")
-    columns = {"policy": policy, "demand": demand, "usage": usage, "effort": effort}
-    needed = [name] + [columns[k] for k in _COMPONENTS if weights[k] > 0]
+    columns = {"policy": policy, "demand": demand, "usage": downloads, "effort": effort}
+    needed = [label] + [columns[k] for k in _COMPONENTS if weights[k] > 0]
     require_columns(candidates, needed, argument="candidates")
     require_non_empty(candidates, argument="candidates")
-    out = pd.DataFrame({name: candidates[name].to_numpy()}, index=candidates.index)
+    out = pd.DataFrame({label: candidates[label].to_numpy()}, index=candidates.index)
     total = pd.Series(0.0, index=candidates.index)
     for key in _COMPONENTS:
         if weights[key] == 0 and columns[key] not in candidates.columns:
@@ -418,4 +424,4 @@ def priority_scores(
         total += points
     out["total"] = total.round(6)
     out.insert(0, "rank", out["total"].rank(method="min", ascending=False).astype("int64"))
-    return out.sort_values(["rank", name], kind="stable", ignore_index=True)
+    return out.sort_values(["rank", label], kind="stable", ignore_index=True)

@@ -50,7 +50,8 @@ import numpy as np
 import pandas as pd
 
 from citykit.errors import ArgumentRangeError, ColumnTypeError, EmptyDataError
-from citykit.opendata.metadata import _is_blank, as_records, record_validity
+from citykit.opendata.metadata.records import _is_blank, as_records
+from citykit.opendata.metadata.validation import record_validity
 
 __all__ = [
     "MQA_CRITERIA",

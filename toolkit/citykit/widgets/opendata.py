@@ -25,6 +25,7 @@ import html
 import ipywidgets as widgets
 import pandas as pd
 
+from citykit._renamed import renamed_options
 from citykit.errors import ArgumentRangeError, require_between
 from citykit.opendata.privacy import SUPPRESSED, SuppressionResult, suppress_small_cells
 
@@ -83,9 +84,9 @@ def _summary(result: SuppressionResult) -> str:
 class SuppressionExplorer(widgets.VBox):
     """A threshold slider above the published table; ``.result`` follows the slider."""
 
-    def __init__(self, table: pd.DataFrame, *, threshold: int, low: int, high: int) -> None:
-        self._table = table
-        self.result = suppress_small_cells(table, threshold=threshold)
+    def __init__(self, data: pd.DataFrame, *, threshold: int, low: int, high: int) -> None:
+        self._data = data
+        self.result = suppress_small_cells(data, threshold=threshold)
         self.threshold = widgets.IntSlider(
             value=threshold,
             min=low,
@@ -101,19 +102,20 @@ class SuppressionExplorer(widgets.VBox):
         super().__init__([self.threshold, self.summary, self.table])
 
     def _update(self, change: dict) -> None:
-        self.result = suppress_small_cells(self._table, threshold=int(change["new"]))
+        self.result = suppress_small_cells(self._data, threshold=int(change["new"]))
         self.summary.value = _summary(self.result)
         self.table.value = _render(self.result)
 
 
+@renamed_options(table="data")
 def suppression_explorer(
-    table: pd.DataFrame, *, threshold: int = 11, low: int = 1, high: int = 30
+    data: pd.DataFrame, *, threshold: int = 11, low: int = 1, high: int = 30
 ) -> SuppressionExplorer:
     """Explore small-cell suppression of a count table with a threshold slider.
 
     Parameters
     ----------
-    table : DataFrame
+    data : DataFrame
         Counts (rows x columns, labels in the index), e.g. from
         :func:`citykit.opendata.count_table`.
     threshold : int
@@ -141,4 +143,4 @@ def suppression_explorer(
             f"threshold ({threshold}) must lie between low ({low}) and high ({high}), the ends "
             "of the slider."
         )
-    return SuppressionExplorer(table, threshold=int(threshold), low=int(low), high=int(high))
+    return SuppressionExplorer(data, threshold=int(threshold), low=int(low), high=int(high))
