@@ -81,8 +81,8 @@ def _make_cohort(course: Path, students: int, assignments: list[str]) -> dict:
     from nbgrader import utils
 
     sys.path.insert(0, str(REPO / "toolkit"))
-    from citykit.grading.course import load_course
     from citykit.grading.gradebook import build_template
+    from citykit.grading.layout import load_course
 
     layout = load_course(course)
     sources = {}
@@ -113,7 +113,7 @@ def _scores(course: Path) -> dict:
     from nbgrader.api import Gradebook
 
     sys.path.insert(0, str(REPO / "toolkit"))
-    from citykit.grading.course import load_course
+    from citykit.grading.layout import load_course
 
     layout = load_course(course)
     with Gradebook(layout.db_url, layout.course_id) as gb:
@@ -163,7 +163,7 @@ def _otter_zip(solutions: dict, folder: Path) -> Path:
 
 def _otter_grade(course: Path, sources: dict, env: dict, parallel: int = 2) -> dict:
     """Grade every submission with ``otter run``, ``parallel`` at a time; return the scores."""
-    from citykit.grading.course import load_course
+    from citykit.grading.layout import load_course
 
     submitted = load_course(course).submitted
     jobs = []
@@ -261,7 +261,7 @@ def main(argv=None) -> int:
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
     source = args.course_root
     sys.path.insert(0, str(REPO / "toolkit"))
-    from citykit.grading.course import load_course
+    from citykit.grading.layout import load_course
 
     if not load_course(source).assignments():
         print(f"{source} has no assignments in its source folder yet: using the fixture course")
@@ -285,7 +285,7 @@ def main(argv=None) -> int:
 
 
 def _run(tmp: Path, source: Path, graders: list[str], args) -> int:
-    from citykit.grading.course import load_course
+    from citykit.grading.layout import load_course
 
     env = _env(tmp)
     assignments = load_course(source).assignments()[: args.assignments]
