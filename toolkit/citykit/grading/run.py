@@ -476,7 +476,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def _start_zygote(base: Path, slot: int, log_fd: int) -> None:
+def _start_zygote(base: Path, slot: int, log_fd: int, template: Template) -> None:
     """Start this worker's kernel zygote; kernels start the ordinary way if it fails."""
     import subprocess
     import sys
@@ -485,9 +485,11 @@ def _start_zygote(base: Path, slot: int, log_fd: int) -> None:
         return
     path = base / f"zygote-{slot}.sock"
     from citykit.grading.sandbox import kernel_environment
+    from citykit.grading.zygote import modules_to_warm
 
+    modules = modules_to_warm(template.release_notebook(n) for n in template.notebooks)
     zygote = subprocess.Popen(
-        [sys.executable, "-m", "citykit.grading.zygote", str(path)],
+        [sys.executable, "-m", "citykit.grading.zygote", str(path), *modules],
         env=kernel_environment(dict(os.environ)),  # /proc/<pid>/environ of kernels stays clean
         stdin=subprocess.DEVNULL,
         stdout=log_fd,
@@ -532,7 +534,7 @@ def _worker_main(conn, ctx: WorkerContext) -> None:  # pragma: no cover - runs i
         if ctx.uid is not None:
             os.chown(ipc, ctx.uid, SANDBOX_GID)
         os.environ["CITYKIT_KERNEL_IPC"] = str(ipc)
-    _start_zygote(base, slot, log_fd)
+    _start_zygote(base, slot, log_fd, ctx.template)
 
     for kernel in ctx.template.kernels:
         write_kernelspec(
