@@ -443,6 +443,7 @@ def _grade_all(ctx: WorkerContext, todo, *, workers, run_id, force, progress, re
         disable=not progress,
         smoothing=0.1,
     )
+    _prepare_trusted(template)
     pool = WorkerPool(min(workers, len(todo)), ctx, budget=budget)
     if report:
         _warm_report_imports()
@@ -457,6 +458,27 @@ def _grade_all(ctx: WorkerContext, todo, *, workers, run_id, force, progress, re
         bar.close()
         pool.close()
     return outcomes
+
+
+def _prepare_trusted(template) -> None:
+    """Run the source notebooks' given cells for the hidden tests once, before the workers fork.
+
+    Each worker evaluates the hidden tests on the names these cells bind (imports, parameters,
+    data; :func:`citykit.grading.trusted.trusted_notebook`). Prepared here, in the grader, from
+    the instructor's notebooks only, the workers inherit the result instead of each running the
+    cells again (seconds per worker: the analytics packages' imports and the data).
+    """
+    from citykit.grading.trusted import trusted_notebook
+
+    for name in template.notebooks:
+        path = Path(template.source_files) / f"{name}.ipynb"
+        if path.is_file():
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    trusted_notebook(path)
+            except Exception:  # each worker tries again and reports it with the student
+                pass
 
 
 def _record(ctx: WorkerContext, result: StudentResult, *, run_id: str, force: bool):
