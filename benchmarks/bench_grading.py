@@ -19,10 +19,12 @@ ratio to ``citykit grade`` and the range of the per-round ratios. Every round's 
 identical across graders (otter: the sum of its test points per submission).
 
 ``--busy`` runs the same with both cores kept busy by two spinning processes (a shared server):
-the honest figure for a busy machine.
+the honest figure for a busy machine. ``--before DIR`` adds ``citykit grade`` run from another
+copy of the toolkit (``DIR/citykit``, e.g. ``git archive <commit> toolkit``), interleaved with
+the others: a before/after comparison of a change measured in the same rounds.
 
 Usage: ``python benchmarks/bench_grading.py [--students 8] [--assignments 2] [--rounds 3]
-[--busy] [--no-otter]``
+[--busy] [--no-otter] [--before DIR]``
 """
 
 from __future__ import annotations
@@ -81,8 +83,8 @@ def _make_cohort(course: Path, students: int, assignments: list[str]) -> dict:
     from nbgrader import utils
 
     sys.path.insert(0, str(REPO / "toolkit"))
-    from citykit.grading.course import load_course
     from citykit.grading.gradebook import build_template
+    from citykit.grading.layout import load_course
 
     layout = load_course(course)
     sources = {}
@@ -113,7 +115,7 @@ def _scores(course: Path) -> dict:
     from nbgrader.api import Gradebook
 
     sys.path.insert(0, str(REPO / "toolkit"))
-    from citykit.grading.course import load_course
+    from citykit.grading.layout import load_course
 
     layout = load_course(course)
     with Gradebook(layout.db_url, layout.course_id) as gb:
@@ -163,7 +165,7 @@ def _otter_zip(solutions: dict, folder: Path) -> Path:
 
 def _otter_grade(course: Path, sources: dict, env: dict, parallel: int = 2) -> dict:
     """Grade every submission with ``otter run``, ``parallel`` at a time; return the scores."""
-    from citykit.grading.course import load_course
+    from citykit.grading.layout import load_course
 
     submitted = load_course(course).submitted
     jobs = []
@@ -213,7 +215,9 @@ _CITYKIT = (
 
 def _grade(grader: str, course: Path, assignments, sources, env, args) -> tuple[float, dict]:
     started = time.perf_counter()
-    if grader == "citykit":
+    if grader == "before":
+        env = dict(env, PYTHONPATH=os.pathsep.join([str(args.before), env["PYTHONPATH"]]))
+    if grader in ("citykit", "before"):
         for assignment in assignments:
             subprocess.run(
                 [sys.executable, "-c", _CITYKIT, "grade", assignment, "--course-root", str(course)]
@@ -255,18 +259,25 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=int, default=60, help="per-cell timeout (s)")
     parser.add_argument("--busy", action="store_true", help="keep both cores busy meanwhile")
     parser.add_argument("--no-otter", action="store_true", help="citykit and nbgrader only")
+    parser.add_argument(
+        "--before", type=Path, help="also grade with the toolkit in this folder (before/after)"
+    )
     args = parser.parse_args(argv)
     if args.rounds < 3:
         parser.error("--rounds must be 3 or more")
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
     source = args.course_root
     sys.path.insert(0, str(REPO / "toolkit"))
-    from citykit.grading.course import load_course
+    from citykit.grading.layout import load_course
 
     if not load_course(source).assignments():
         print(f"{source} has no assignments in its source folder yet: using the fixture course")
         source = FIXTURE
     graders = ["citykit", "nbgrader"]
+    if args.before is not None:
+        if not (args.before / "citykit" / "grading").is_dir():
+            parser.error(f"--before {args.before}: no citykit/grading inside")
+        graders.insert(1, "before")
     if not args.no_otter:
         try:
             import otter  # noqa: F401
@@ -285,7 +296,7 @@ def main(argv=None) -> int:
 
 
 def _run(tmp: Path, source: Path, graders: list[str], args) -> int:
-    from citykit.grading.course import load_course
+    from citykit.grading.layout import load_course
 
     env = _env(tmp)
     assignments = load_course(source).assignments()[: args.assignments]
@@ -340,6 +351,7 @@ def _run(tmp: Path, source: Path, graders: list[str], args) -> int:
     ours = seconds["citykit"]
     labels = {
         "citykit": f"citykit grade --workers {args.workers}",
+        "before": f"citykit grade --workers {args.workers}, before",
         "nbgrader": "nbgrader autograde, sequential",
         "otter": "otter run, two at a time",
     }
@@ -352,6 +364,12 @@ def _run(tmp: Path, source: Path, graders: list[str], args) -> int:
             f"{min(ratios):5.2f}-{max(ratios):<5.2f}"
         )
     print("speed-up = that grader's median time / citykit's (goal: >= 1.8x against nbgrader)")
+    if "before" in graders:
+        theirs = [n / b for n, b in zip(seconds["nbgrader"], seconds["before"], strict=True)]
+        print(
+            f"before: nbgrader / citykit-before {statistics.median(theirs):.2f}x "
+            f"({min(theirs):.2f}-{max(theirs):.2f} per round)"
+        )
     if problems:
         print("SCORES DIFFER:", *problems, sep="\n  ")
         return 1

@@ -32,8 +32,8 @@ sys.path.insert(0, str(REPO / "toolkit"))
 
 
 def _course(base: Path, students: int) -> Path:
-    from citykit.grading.course import load_course
     from citykit.grading.gradebook import build_template
+    from citykit.grading.layout import load_course
     from corpus import CASES
     from grading_helpers import ASSIGNMENT, copy_course, write_submissions
 

@@ -33,8 +33,8 @@ REGISTRY = [
 @pytest.fixture
 def graded(tmp_path):
     """A course whose gradebook holds ps1 (11 points) and the students of SCORES."""
-    from citykit.grading.course import load_course
     from citykit.grading.gradebook import use_fast_schema_version
+    from citykit.grading.layout import load_course
     from nbgrader.api import Gradebook
 
     use_fast_schema_version()
@@ -171,7 +171,7 @@ def test_grade_command_imports_a_canvas_download_and_exports_for_canvas(
     assert "waiting for manual grading: smithjane_12345/ps1" in printed
 
     # The memo is graded in the formgrader; exporting again (nobody is re-graded) posts it.
-    from citykit.grading.course import load_course
+    from citykit.grading.layout import load_course
     from nbgrader.api import Gradebook
 
     layout = load_course(course)

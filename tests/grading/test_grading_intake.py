@@ -29,7 +29,7 @@ def _book(tag: str) -> str:
 
 @pytest.fixture
 def layout(tmp_path):
-    from citykit.grading.course import load_course
+    from citykit.grading.layout import load_course
 
     return load_course(copy_course(tmp_path / "course"))
 
@@ -205,7 +205,7 @@ def test_blackboard_usernames_with_underscores_receipts_and_attempts(layout, tmp
 
 
 def test_course_named_regexp_is_used_first(tmp_path):
-    from citykit.grading.course import load_course
+    from citykit.grading.layout import load_course
 
     course = copy_course(tmp_path / "course")
     with open(course / "nbgrader_config.py", "a") as out:

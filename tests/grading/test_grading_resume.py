@@ -157,7 +157,7 @@ def test_a_gradebook_failure_for_one_student_stops_no_one_else(
     real = batch.commit_student
 
     def flaky(layout, result, **kwargs):
-        if result["student"] == "blank":
+        if result.student == "blank":
             raise RuntimeError("database went away")
         return real(layout, result, **kwargs)
 

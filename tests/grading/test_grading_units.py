@@ -16,13 +16,15 @@ from grading_helpers import ASSIGNMENT, copy_course, run_cli
 pytestmark = pytest.mark.grading
 
 MODULES = [
-    "citykit.grading.course",
+    "citykit.grading.layout",
     "citykit.grading.intake",
     "citykit.grading.preflight",
     "citykit.grading.preprocessors",
     "citykit.grading.sandbox",
     "citykit.grading.report",
     "citykit.grading.command",
+    "citykit.grading.records",
+    "citykit.grading._speedups",
 ]
 
 
@@ -178,7 +180,7 @@ def test_cli_explains_an_unknown_student(tmp_path, capsys, release_notebook):
 
 
 def test_question_bank_maps_grade_ids_to_objectives(tmp_path):
-    from citykit.grading.course import load_course
+    from citykit.grading.layout import load_course
     from citykit.grading.report import load_objectives
 
     course = copy_course(tmp_path / "course")

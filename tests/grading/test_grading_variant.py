@@ -76,8 +76,8 @@ def _source_notebook(total: float, issued: int):
 def course(tmp_path_factory):
     """A course with one assignment on the sample city and two submissions of it."""
     import citykit.datasets as ds
-    from citykit.grading.course import load_course
     from citykit.grading.gradebook import build_template
+    from citykit.grading.layout import load_course
     from citykit.grading.variant import build_variant
 
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])

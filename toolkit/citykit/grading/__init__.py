@@ -25,7 +25,7 @@ def __getattr__(name: str):
 
         return getattr(batch, name)
     if name == "load_course":
-        from citykit.grading.course import load_course
+        from citykit.grading.layout import load_course
 
         return load_course
     raise AttributeError(f"module 'citykit.grading' has no attribute {name!r}")

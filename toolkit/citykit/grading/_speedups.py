@@ -8,12 +8,15 @@ long-lived worker processes, where two costs repeat needlessly:
 * every ``Gradebook`` opens a new SQLAlchemy engine with an empty statement cache, so every
   query is compiled again: engines of the same kind share one statement cache.
 
-Both are applied by :func:`apply` and change no result.
+Both are applied by :func:`apply` and change no result. :mod:`citykit.grading.gradebook` also
+replaces ``nbgrader.api.get_alembic_version``. :func:`patched_internals` lists every nbgrader
+internal these patches rely on, and :func:`internals_problems` says which of them moved or
+changed in the installed nbgrader (a test runs it; nbgrader is pinned to the tested minor series).
 """
 
 from __future__ import annotations
 
-__all__ = ["apply", "skip_slow_optional_imports"]
+__all__ = ["apply", "internals_problems", "patched_internals", "skip_slow_optional_imports"]
 
 
 def skip_slow_optional_imports() -> None:
@@ -81,3 +84,76 @@ def apply() -> None:
 
     api.create_engine = create_engine
     _APPLIED["done"] = True
+
+
+def patched_internals() -> tuple:
+    """The nbgrader internals patched by ``citykit grade``, as ``(module, name, must hold)``.
+
+    Each entry names a module attribute that is replaced and what must stay true of nbgrader
+    for the replacement to take effect: a call's text in the function that uses the attribute,
+    or the signature of the replaced function.
+    """
+    return (
+        # _speedups.apply: the cached validator stands in for the module nbgrader validates with
+        (
+            "nbgrader.nbgraderformat.common",
+            "jsonschema",
+            ("BaseMetadataValidator.validate_cell", "jsonschema.validate("),
+        ),
+        # _speedups.apply: engines share one statement cache
+        ("nbgrader.api", "create_engine", ("Gradebook.__init__", "create_engine(")),
+        # gradebook.use_fast_schema_version: the schema version is read in-process
+        ("nbgrader.api", "get_alembic_version", ("Gradebook.__init__", "get_alembic_version()")),
+    )
+
+
+def internals_problems(modules=None) -> list[str]:
+    """What moved or changed among :func:`patched_internals` (empty when all is as tested).
+
+    Parameters
+    ----------
+    modules : dict, optional
+        Module name to module object (default: import the installed nbgrader's).
+
+    Returns
+    -------
+    list of str
+        One sentence per problem, naming the internal and what was found.
+
+    Examples
+    --------
+    >>> internals_problems({"nbgrader.api": object(), "nbgrader.nbgraderformat.common": object()})[0]
+    'nbgrader.nbgraderformat.common.jsonschema is gone'
+    """
+    import importlib
+    import inspect
+
+    problems = []
+    for module_name, name, (user, call) in patched_internals():
+        module = (modules or {}).get(module_name) or importlib.import_module(module_name)
+        if not hasattr(module, name):
+            problems.append(f"{module_name}.{name} is gone")
+            continue
+        target = module
+        for part in user.split("."):
+            target = getattr(target, part, None)
+        if target is None:
+            problems.append(f"{module_name}.{user} (which uses {name}) is gone")
+            continue
+        try:
+            source = inspect.getsource(getattr(target, "__wrapped__", target))
+        except (OSError, TypeError):
+            problems.append(f"the source of {module_name}.{user} cannot be read")
+            continue
+        if call not in source:
+            problems.append(f"{module_name}.{user} no longer calls {call}...)")
+    api = (modules or {}).get("nbgrader.api")
+    if api is None:
+        api = importlib.import_module("nbgrader.api")
+    version = getattr(api, "get_alembic_version", None)
+    if version is not None and not getattr(version, "_citykit", False):
+        if inspect.signature(version).parameters:
+            problems.append(
+                f"nbgrader.api.get_alembic_version takes arguments now: {inspect.signature(version)}"
+            )
+    return problems

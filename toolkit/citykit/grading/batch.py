@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from citykit.errors import did_you_mean
-from citykit.grading.course import CourseLayout, GradingSetupError, load_course
 from citykit.grading.gradebook import (
     build_template,
     commit_student,
@@ -27,6 +26,8 @@ from citykit.grading.gradebook import (
     graded_students,
 )
 from citykit.grading.intake import import_submissions
+from citykit.grading.layout import CourseLayout, GradingSetupError, load_course
+from citykit.grading.records import StudentOutcome, StudentResult, VariantReference, WorkerContext
 from citykit.grading.run import STATUS_ORDER, WorkerPool
 from citykit.grading.sandbox import (
     UidLease,
@@ -37,21 +38,6 @@ from citykit.grading.sandbox import (
 __all__ = ["GradingSummary", "StudentOutcome", "grade"]
 
 DEFAULT_LIMITS = {"cpu_seconds": 600, "memory_mb": 4096, "file_mb": 200, "processes": 256}
-
-
-@dataclass(frozen=True)
-class StudentOutcome:
-    """One student's result in this run."""
-
-    student: str
-    status: str
-    auto_score: float
-    max_score: float
-    notes: tuple = ()
-
-    def __repr__(self) -> str:
-        points = f"{self.auto_score:g}/{self.max_score:g}"
-        return f"{self.student}: {self.status}, {points} automatic points"
 
 
 @dataclass(frozen=True)
@@ -123,10 +109,10 @@ def _quiet_logger(path: Path):
     return log
 
 
-def _commit_files(layout: CourseLayout, result: dict) -> None:
+def _commit_files(layout: CourseLayout, result: StudentResult) -> None:
     """Move the autograded notebooks and feedback into the course, replacing older ones."""
-    root = Path(result["root"])
-    sid, aid = result["student"], result["assignment"]
+    root = Path(result.root)
+    sid, aid = result.student, result.assignment
     staging_root = layout.grading / ".staging"
     staging_root.mkdir(parents=True, exist_ok=True)
     for step, dest_root, patterns in (
@@ -210,7 +196,7 @@ def git_folders(root) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _feedback_with_manual_grades(layout, template, result: dict) -> None:
+def _feedback_with_manual_grades(layout, template, result: StudentResult) -> StudentResult:
     """Re-write a re-graded student's feedback from the course gradebook.
 
     The worker's feedback knows only the automatic scores; the course gradebook also holds
@@ -224,38 +210,37 @@ def _feedback_with_manual_grades(layout, template, result: dict) -> None:
             write_feedback(
                 layout,
                 template,
-                result["student"],
+                result.student,
                 autograded=layout.autograded,
                 feedback=layout.feedback,
                 db_url=layout.db_url,
             )
     except Exception as exc:  # the grade is recorded; say why the feedback is older
-        result["notes"].append(
+        return result.with_note(
             f"feedback with manual scores could not be written ({type(exc).__name__}: {exc})"
         )
+    return result
 
 
-def _keep_log(layout, result: dict) -> None:
+def _keep_log(layout, result: StudentResult) -> StudentResult:
     """Keep the grading log of a student whose status is not "ok" with the results.
 
     The per-student folder is deleted after each student; its log (the real cause of an
     ``error``, with the traceback) is copied to ``_grading/logs/<assignment>/<student>.log``
     and the notes say where.
     """
-    logs = layout.grading / "logs" / result["assignment"]
-    text = result.get("log") or ""
-    if result.get("root"):
-        source = Path(result["root"]) / "grading.log"
+    logs = layout.grading / "logs" / result.assignment
+    text = result.log or ""
+    if result.root:
+        source = Path(result.root) / "grading.log"
         if source.is_file() and not source.is_symlink():
             text = source.read_text(encoding="utf-8", errors="replace")[-200_000:] + text
     if not text.strip():
-        return
+        return result
     logs.mkdir(parents=True, exist_ok=True)
-    dest = logs / f"{result['student']}.log"
+    dest = logs / f"{result.student}.log"
     dest.write_text(text, encoding="utf-8")
-    note = f"details: {dest.relative_to(layout.root)}"
-    if note not in result["notes"]:
-        result["notes"].append(note)
+    return result.with_note(f"details: {dest.relative_to(layout.root)}")
 
 
 def grade(
@@ -315,6 +300,56 @@ def grade(
     """
     _with_venv_path()
     layout = load_course(course_root, db_url=db_url)
+    timeout = _check_arguments(layout, assignment, workers=workers, timeout=timeout)
+    limits = {**DEFAULT_LIMITS, **(limits or {})}
+    run_dir = _new_run_dir(layout)
+    run_id = uuid.uuid4().hex[:12]
+    try:
+        log = _quiet_logger(run_dir / "setup.log")
+        probe = probe_user_switch()
+        template = build_template(layout, assignment, run_dir / "template", log=log)
+        if submissions is not None:
+            _import(layout, assignment, submissions, template)
+        ensure_assignment(layout, template, log=log)
+        todo, skipped = _students_to_grade(layout, assignment, students=students, force=force)
+        sensitive = _sensitive_folders(layout)
+        plan = detect_sandbox(
+            limits=limits, sensitive=sensitive, probe=probe.result(), run_dir=run_dir
+        )
+        plan, lease = _lease_user_ids(plan, workers=workers, students=len(todo))
+        outcomes = []
+        if todo:
+            ctx = WorkerContext(
+                layout=layout,
+                template=template,
+                run_dir=str(run_dir),
+                timeout=timeout,
+                plan=plan,
+                hide=sensitive,
+                feedback=feedback,
+                variant=None
+                if variant_seed is None
+                else _variant_reference(
+                    layout, template, run_dir, seed=variant_seed, scale=variant_scale
+                ),
+            )
+            n = len(lease.uids) if lease else workers
+            outcomes = _grade_all(
+                ctx, todo, workers=n, run_id=run_id, force=force, progress=progress, report=report
+            )
+        paths = _report(layout, assignment, outcomes, plan) if report else {}
+        outcomes = tuple(sorted(outcomes, key=lambda o: o.student))
+        return GradingSummary(assignment, outcomes, skipped, paths, plan.notes)
+    finally:
+        if "probe" in locals():
+            probe.result()  # let the probe remove its own temporary folder
+        if locals().get("lease"):
+            lease.release()
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _check_arguments(layout, assignment: str, *, workers: int, timeout) -> float:
+    """Refuse an unknown assignment or no workers; return the per-cell CPU limit."""
     known = layout.assignments()
     if assignment not in known:
         hint = did_you_mean(assignment, known)
@@ -326,7 +361,11 @@ def grade(
         raise GradingSetupError(f"--workers must be 1 or more, got {workers}")
     if timeout is None:
         timeout = layout.config.get("Execute", {}).get("timeout", 60) or 60
-    limits = {**DEFAULT_LIMITS, **(limits or {})}
+    return timeout
+
+
+def _new_run_dir(layout) -> Path:
+    """The run's private folder (stale folders of dead runs are removed first)."""
     layout.grading.mkdir(parents=True, exist_ok=True)
     base = Path(tempfile.gettempdir())
     _clean_stale_runs(base)
@@ -335,146 +374,151 @@ def grade(
     (run_dir / "pid").write_text(str(os.getpid()))
     (run_dir / "students").mkdir(mode=0o711)
     os.chmod(run_dir / "students", 0o711)
-    run_id = uuid.uuid4().hex[:12]
-    pool = None
+    return run_dir
+
+
+def _import(layout, assignment: str, submissions, template) -> None:
+    intake = import_submissions(submissions, layout, assignment, notebooks=template.notebooks)
+    if intake.skipped:
+        (layout.grading / f"{assignment}-intake-skipped.txt").write_text(
+            "\n".join(intake.skipped) + "\n"
+        )
+
+
+def _students_to_grade(layout, assignment: str, *, students, force: bool):
+    """The students to grade now and those already graded (kept unless ``force``)."""
+    everyone = layout.students(assignment)
+    if students:
+        unknown = [s for s in students if s not in everyone]
+        if unknown:
+            raise GradingSetupError(
+                f"no submission of {assignment!r} from {', '.join(map(repr, unknown))} in "
+                f"{layout.submitted}; students with a submission: "
+                f"{', '.join(everyone) or 'none'}"
+            )
+        everyone = [s for s in everyone if s in set(students)]
+    done = graded_students(layout, assignment)
+    todo = [s for s in everyone if force or s not in done]
+    return todo, tuple(s for s in everyone if s not in todo)
+
+
+def _sensitive_folders(layout) -> tuple:
+    """Folders the kernel must not see: solutions, grading, submissions, gradebook, git."""
+    db_dir = []
+    if layout.db_url.startswith("sqlite:///"):
+        db_dir = [str(Path(layout.db_url[len("sqlite:///") :]).parent)]
+    return tuple(
+        dict.fromkeys(
+            [str(layout.source), str(layout.grading), str(layout.submitted)]
+            + [str(layout.autograded), str(layout.feedback), *db_dir]
+            + git_folders(layout.root)
+        )
+    )
+
+
+def _lease_user_ids(plan, *, workers: int, students: int):
+    """Lease one sandbox user id per worker when kernels switch user (else no lease)."""
+    if not plan.switch_user:
+        return plan, None
+    lease = UidLease(min(workers, max(1, students)))
+    if not lease.uids:
+        raise GradingSetupError(
+            "every sandbox user id is in use by other grading runs; wait for them to "
+            "finish or set CITYKIT_SANDBOX_UID_BASE to another free range"
+        )
+    return dataclasses.replace(plan, uids=tuple(lease.uids)), lease
+
+
+def _grade_all(ctx: WorkerContext, todo, *, workers, run_id, force, progress, report) -> list:
+    """Grade ``todo`` in a worker pool, recording each student as soon as it is done."""
+    from tqdm import tqdm
+
+    template = ctx.template
+    budget = float(ctx.timeout) * (template.code_cells + 3) + 120
+    bar = tqdm(
+        total=len(todo),
+        desc=f"grading {template.assignment}",
+        unit="student",
+        file=sys.stderr,
+        disable=not progress,
+        smoothing=0.1,
+    )
+    _prepare_trusted(template)
+    pool = WorkerPool(min(workers, len(todo)), ctx, budget=budget)
+    if report:
+        _warm_report_imports()
+    outcomes = []
     try:
-        log = _quiet_logger(run_dir / "setup.log")
-        probe = probe_user_switch()
-        template = build_template(layout, assignment, run_dir / "template", log=log)
-        if submissions is not None:
-            intake = import_submissions(
-                submissions, layout, assignment, notebooks=template.notebooks
-            )
-            if intake.skipped:
-                (layout.grading / f"{assignment}-intake-skipped.txt").write_text(
-                    "\n".join(intake.skipped) + "\n"
-                )
-        ensure_assignment(layout, template, log=log)
-        everyone = layout.students(assignment)
-        if students:
-            unknown = [s for s in students if s not in everyone]
-            if unknown:
-                raise GradingSetupError(
-                    f"no submission of {assignment!r} from {', '.join(map(repr, unknown))} in "
-                    f"{layout.submitted}; students with a submission: "
-                    f"{', '.join(everyone) or 'none'}"
-                )
-            everyone = [s for s in everyone if s in set(students)]
-        done = graded_students(layout, assignment)
-        todo = [s for s in everyone if force or s not in done]
-        skipped = tuple(s for s in everyone if s not in todo)
-        db_dir = []
-        if layout.db_url.startswith("sqlite:///"):
-            db_dir = [str(Path(layout.db_url[len("sqlite:///") :]).parent)]
-        sensitive = tuple(
-            dict.fromkeys(
-                [str(layout.source), str(layout.grading), str(layout.submitted)]
-                + [str(layout.autograded), str(layout.feedback), *db_dir]
-                + git_folders(layout.root)
-            )
-        )
-        plan = detect_sandbox(
-            limits=limits, sensitive=sensitive, probe=probe.result(), run_dir=run_dir
-        )
-        if plan.switch_user:
-            lease = UidLease(min(workers, max(1, len(todo))))
-            if not lease.uids:
-                raise GradingSetupError(
-                    "every sandbox user id is in use by other grading runs; wait for them to "
-                    "finish or set CITYKIT_SANDBOX_UID_BASE to another free range"
-                )
-            plan = dataclasses.replace(plan, uids=tuple(lease.uids))
-            workers = len(lease.uids)
-        outcomes = []
-        if todo:
-            budget = float(timeout) * (template.code_cells + 3) + 120
-            ctx = {
-                "layout": layout,
-                "template": template,
-                "run_dir": str(run_dir),
-                "timeout": timeout,
-                "plan": plan,
-                "hide": sensitive,
-                "feedback": feedback,
-            }
-            if variant_seed is not None:
-                ctx["variant"] = _variant_reference(
-                    layout, template, run_dir, seed=variant_seed, scale=variant_scale
-                )
-            from tqdm import tqdm
-
-            bar = tqdm(
-                total=len(todo),
-                desc=f"grading {assignment}",
-                unit="student",
-                file=sys.stderr,
-                disable=not progress,
-                smoothing=0.1,
-            )
-            pool = WorkerPool(min(workers, len(todo)), ctx, plan=plan, budget=budget)
-            if report:
-                _warm_report_imports()
-            try:
-                for result in pool.run(todo):
-                    if result["status"] != "error":
-                        try:
-                            _commit_files(layout, result)
-                            with warnings.catch_warnings():
-                                warnings.simplefilter("ignore")
-                                commit_student(layout, result, run_id=run_id)
-                        except Exception as exc:  # a gradebook problem stops no one else
-                            result["status"] = "error"
-                            result["notes"].append(
-                                f"could not be saved in the gradebook ({type(exc).__name__}: "
-                                f"{exc}); nothing was recorded -- run again to retry"
-                            )
-                        else:
-                            with open(layout.grading / "journal.jsonl", "a") as journal:
-                                journal.write(json.dumps(_journal_line(result, run_id)) + "\n")
-                            if force and feedback:
-                                _feedback_with_manual_grades(layout, template, result)
-                    if result["status"] not in ("ok", "repaired"):
-                        _keep_log(layout, result)
-                    if result.get("root"):
-                        shutil.rmtree(result["root"], ignore_errors=True)
-                    outcomes.append(
-                        StudentOutcome(
-                            result["student"],
-                            result["status"],
-                            float(result["auto_score"]),
-                            float(result["max_score"]),
-                            tuple(result["notes"]),
-                        )
-                    )
-                    bar.set_postfix_str(f"{result['student']}: {result['status']}", refresh=False)
-                    bar.update(1)
-            finally:
-                bar.close()
-                pool.close()
-        paths = {}
-        if report:
-            from citykit.grading.report import write_report
-
-            try:
-                paths = write_report(layout, assignment, outcomes=outcomes, sandbox=plan.notes)
-            except Exception as exc:  # the grades are saved; say why the report is missing
-                paths = {"report_error": f"{type(exc).__name__}: {exc}"}
-        return GradingSummary(
-            assignment,
-            tuple(sorted(outcomes, key=lambda o: o.student)),
-            skipped,
-            paths,
-            plan.notes,
-        )
+        for result in pool.run(todo):
+            result = _record(ctx, result, run_id=run_id, force=force)
+            outcomes.append(result.outcome())
+            bar.set_postfix_str(f"{result.student}: {result.status}", refresh=False)
+            bar.update(1)
     finally:
-        if "probe" in locals():
-            probe.result()  # let the probe remove its own temporary folder
-        if "lease" in locals():
-            lease.release()
-        shutil.rmtree(run_dir, ignore_errors=True)
+        bar.close()
+        pool.close()
+    return outcomes
 
 
-def _variant_reference(layout, template, run_dir: Path, *, seed: int, scale: float) -> dict:
+def _prepare_trusted(template) -> None:
+    """Run the source notebooks' given cells for the hidden tests once, before the workers fork.
+
+    Each worker evaluates the hidden tests on the names these cells bind (imports, parameters,
+    data; :func:`citykit.grading.trusted.trusted_notebook`). Prepared here, in the grader, from
+    the instructor's notebooks only, the workers inherit the result instead of each running the
+    cells again (seconds per worker: the analytics packages' imports and the data).
+    """
+    from citykit.grading.trusted import trusted_notebook
+
+    for name in template.notebooks:
+        path = Path(template.source_files) / f"{name}.ipynb"
+        if path.is_file():
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    trusted_notebook(path)
+            except Exception:  # each worker tries again and reports it with the student
+                pass
+
+
+def _record(ctx: WorkerContext, result: StudentResult, *, run_id: str, force: bool):
+    """Move one student's files into the course and commit grades and journal row together."""
+    layout = ctx.layout
+    if result.status != "error":
+        try:
+            _commit_files(layout, result)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                commit_student(layout, result, run_id=run_id)
+        except Exception as exc:  # a gradebook problem stops no one else
+            result = result.failed(
+                f"could not be saved in the gradebook ({type(exc).__name__}: "
+                f"{exc}); nothing was recorded -- run again to retry"
+            )
+        else:
+            with open(layout.grading / "journal.jsonl", "a") as journal:
+                journal.write(json.dumps(_journal_line(result, run_id)) + "\n")
+            if force and ctx.feedback:
+                result = _feedback_with_manual_grades(layout, ctx.template, result)
+    if result.status not in ("ok", "repaired"):
+        result = _keep_log(layout, result)
+    if result.root:
+        shutil.rmtree(result.root, ignore_errors=True)
+    return result
+
+
+def _report(layout, assignment: str, outcomes, plan) -> dict:
+    from citykit.grading.report import write_report
+
+    try:
+        return write_report(layout, assignment, outcomes=outcomes, sandbox=plan.notes)
+    except Exception as exc:  # the grades are saved; say why the report is missing
+        return {"report_error": f"{type(exc).__name__}: {exc}"}
+
+
+def _variant_reference(
+    layout, template, run_dir: Path, *, seed: int, scale: float
+) -> VariantReference:
     """Build (or reuse) the variant city and the solution's answers on it."""
     from citykit.grading.variant import answers_on_variant, build_variant
 
@@ -491,7 +535,7 @@ def _variant_reference(layout, template, run_dir: Path, *, seed: int, scale: flo
                     source_dir=template.source_files,
                     work_dir=run_dir / "variant-reference" / name,
                 )
-    return {"data_dir": str(data_dir), "reference": reference}
+    return VariantReference(str(data_dir), reference)
 
 
 def _warm_report_imports() -> None:
@@ -511,13 +555,13 @@ def _warm_report_imports() -> None:
     threading.Thread(target=work, daemon=True).start()
 
 
-def _journal_line(result: dict, run_id: str) -> dict:
+def _journal_line(result: StudentResult, run_id: str) -> dict:
     return {
         "run": run_id,
-        "assignment": result["assignment"],
-        "student": result["student"],
-        "status": result["status"],
-        "auto_score": result["auto_score"],
-        "max_score": result["max_score"],
-        "notes": result["notes"],
+        "assignment": result.assignment,
+        "student": result.student,
+        "status": result.status,
+        "auto_score": result.auto_score,
+        "max_score": result.max_score,
+        "notes": list(result.notes),
     }

@@ -155,7 +155,7 @@ def run_grade(args: argparse.Namespace) -> int:
 
 def summary_layout(args: argparse.Namespace):
     """The course that ``args`` name (course root and gradebook URL)."""
-    from citykit.grading.course import load_course
+    from citykit.grading.layout import load_course
 
     return load_course(args.course_root, db_url=args.db_url)
 

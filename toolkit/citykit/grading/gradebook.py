@@ -22,7 +22,8 @@ from pathlib import Path
 import nbformat
 import sqlalchemy as sa
 
-from citykit.grading.course import CourseLayout, GradingSetupError
+from citykit.grading.layout import CourseLayout, GradingSetupError
+from citykit.grading.records import StudentResult
 
 __all__ = [
     "JOURNAL",
@@ -350,7 +351,7 @@ def read_student_grades(db_path: Path, course_id: str, assignment: str, student:
     return out
 
 
-def commit_student(layout: CourseLayout, result: dict, *, run_id: str) -> None:
+def commit_student(layout: CourseLayout, result: StudentResult, *, run_id: str) -> None:
     """Write one student's grades and journal row into the course gradebook, atomically.
 
     Manual grades and comments already entered for this student are kept when a submission is
@@ -366,8 +367,8 @@ def commit_student(layout: CourseLayout, result: dict, *, run_id: str) -> None:
         SubmittedNotebook,
     )
 
-    aid, sid = result["assignment"], result["student"]
-    grades = result["grades"]
+    aid, sid = result.assignment, result.student
+    grades = result.grades
     with Gradebook(layout.db_url, layout.course_id) as gb:
         db = gb.db
         try:
@@ -434,14 +435,14 @@ def commit_student(layout: CourseLayout, result: dict, *, run_id: str) -> None:
                 sa.insert(JOURNAL).values(
                     assignment=aid,
                     student=sid,
-                    status=result["status"],
-                    auto_score=result["auto_score"],
-                    max_score=result["max_score"],
-                    notes=json.dumps(result["notes"]),
-                    digest=result.get("digest"),
+                    status=result.status,
+                    auto_score=result.auto_score,
+                    max_score=result.max_score,
+                    notes=json.dumps(list(result.notes)),
+                    digest=result.digest,
                     run_id=run_id,
                     graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                    seconds=result.get("seconds"),
+                    seconds=result.seconds,
                 )
             )
             db.commit()

@@ -69,7 +69,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from citykit.grading.course import CourseLayout, GradingSetupError
+from citykit.grading.layout import CourseLayout, GradingSetupError
 
 __all__ = [
     "DEFAULT_NAMED_REGEXP",

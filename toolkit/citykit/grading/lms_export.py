@@ -37,8 +37,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from citykit.grading.course import CourseLayout, GradingSetupError
 from citykit.grading.intake import student_id
+from citykit.grading.layout import CourseLayout, GradingSetupError
 
 __all__ = ["CANVAS_COLUMNS", "LMS", "ExportResult", "canvas_header", "export_grades", "read_scores"]
 

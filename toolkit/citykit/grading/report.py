@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from citykit.grading.course import CourseLayout
 from citykit.grading.gradebook import journal_rows
+from citykit.grading.layout import CourseLayout
 
 __all__ = [
     "HELP_THRESHOLD",

@@ -11,6 +11,7 @@ Jupyter are imported once per worker, not once per student), the kernel starts t
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import hashlib
 import logging
 import multiprocessing
@@ -37,9 +38,9 @@ from citykit.grading.preprocessors import (
     SafeExecute,
     StripWarnings,
 )
+from citykit.grading.records import StudentResult, WorkerContext
 from citykit.grading.sandbox import (
     SANDBOX_GID,
-    SandboxPlan,
     kill_user_processes,
     socket_folder,
     write_kernelspec,
@@ -108,7 +109,7 @@ def _logger(path: Path) -> logging.Logger:
     return log
 
 
-def _config(ctx: dict, root: Path, student: str):
+def _config(ctx: WorkerContext, root: Path, student: str):
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties,
@@ -118,7 +119,7 @@ def _config(ctx: dict, root: Path, student: str):
         SaveAutoGrades,
     )
 
-    config = ctx["layout"].fresh_config()
+    config = ctx.layout.fresh_config()
     course = config.CourseDirectory
     course.root = str(root)
     course.source_directory = "source"
@@ -127,14 +128,14 @@ def _config(ctx: dict, root: Path, student: str):
     course.autograded_directory = "autograded"
     course.feedback_directory = "feedback"
     course.db_url = f"sqlite:///{root / 'gradebook.db'}"
-    course.course_id = ctx["layout"].course_id
-    course.assignment_id = ctx["template"].assignment
+    course.course_id = ctx.layout.course_id
+    course.assignment_id = ctx.template.assignment
     course.student_id = student
     # the limit is the kernel's CPU time per cell; wall clock is only a generous backstop
-    config.SafeExecute.cpu_timeout = float(ctx["timeout"])
-    config.SafeExecute.timeout = wall_backstop(ctx["timeout"])
-    config.SafeExecute.source_dir = str(ctx["template"].source_files)
-    config.SafeExecute.sandbox_uid = ctx["uid"]
+    config.SafeExecute.cpu_timeout = float(ctx.timeout)
+    config.SafeExecute.timeout = wall_backstop(ctx.timeout)
+    config.SafeExecute.source_dir = str(ctx.template.source_files)
+    config.SafeExecute.sandbox_uid = ctx.uid
     config.SafeExecute.extra_arguments = []
     config.Autograde.autograde_preprocessors = [
         SafeExecute,
@@ -227,10 +228,10 @@ def write_feedback(
             shutil.copyfile(source / carried, dest / carried)
 
 
-def _write_feedback(ctx: dict, root: Path, student: str) -> None:
+def _write_feedback(ctx: WorkerContext, root: Path, student: str) -> None:
     write_feedback(
-        ctx["layout"],
-        ctx["template"],
+        ctx.layout,
+        ctx.template,
         student,
         autograded=root / "autograded",
         feedback=root / "feedback",
@@ -281,7 +282,7 @@ def _execution_flags(folder: Path, template: Template) -> tuple[set, list]:
     return statuses, list(dict.fromkeys(notes))
 
 
-def _check_variant(ctx: dict, root: Path, student: str, config) -> list[str]:
+def _check_variant(ctx: WorkerContext, root: Path, student: str, config) -> list[str]:
     """Run the submission on the variant city; zero the questions whose answers do not follow.
 
     A question that passed on the sample city but whose answer on the variant differs from the
@@ -296,14 +297,14 @@ def _check_variant(ctx: dict, root: Path, student: str, config) -> list[str]:
         unchecked_questions,
     )
 
-    variant, template = ctx["variant"], ctx["template"]
+    variant, template = ctx.variant, ctx.template
     aid = template.assignment
     data = root / "variant-city"
     if not data.is_dir():
-        shutil.copytree(variant["data_dir"], data)
+        shutil.copytree(variant.data_dir, data)
     notes, zeroed = [], {}
     for name in template.notebooks:
-        reference = variant["reference"].get(name)
+        reference = variant.reference.get(name)
         path = root / "submitted" / student / aid / f"{name}.ipynb"
         if not reference or not path.is_file():
             continue
@@ -355,108 +356,117 @@ def _mark_cells(path: Path, gids) -> None:
     nbformat.write(nb, path)
 
 
-def grade_student(ctx: dict, student: str) -> dict:
-    """Preflight, autograde and write feedback for one student; return plain data.
+def grade_student(ctx: WorkerContext, student: str) -> StudentResult:
+    """Preflight, autograde and write feedback for one student.
 
     Parameters
     ----------
-    ctx : dict
-        The worker context: ``layout``, ``template``, ``run_dir``, ``timeout``, ``uid``,
-        ``feedback``.
+    ctx : WorkerContext
+        What the worker grades with (course, assignment, sandbox, limits).
     student : str
         The student id (a folder of the course's submitted folder).
 
     Returns
     -------
-    dict
-        ``assignment``, ``student``, ``status``, ``notes``, ``grades`` (see
-        :func:`~citykit.grading.gradebook.read_student_grades`), ``auto_score``, ``max_score``,
-        ``root`` (the private folder with ``autograded/`` and ``feedback/``), ``digest``,
-        ``seconds``.
+    StudentResult
+        Status, notes, grades (see :func:`~citykit.grading.gradebook.read_student_grades`),
+        points, the private folder with ``autograded/`` and ``feedback/``, digest, seconds.
     """
-    from nbgrader.converters import Autograde
-    from nbgrader.coursedir import CourseDirectory
-
     started = time.monotonic()
-    layout, template = ctx["layout"], ctx["template"]
+    template = ctx.template
     aid = template.assignment
-    root = Path(ctx["run_dir"], "students", f"{ctx['slot']}-{student}-{uuid.uuid4().hex[:8]}")
+    root = Path(ctx.run_dir, "students", f"{ctx.slot}-{student}-{uuid.uuid4().hex[:8]}")
     root.mkdir(mode=0o711, parents=True)
     os.chmod(root, 0o711)
-    result = {
-        "assignment": aid,
-        "student": student,
-        "root": str(root),
-        "notes": [],
-        "grades": None,
-        "auto_score": 0.0,
-        "max_score": sum(c["max_score"] for c in template.cells),
-    }
+    submitted = ctx.layout.submitted / student / aid
+    base = StudentResult(
+        assignment=aid,
+        student=student,
+        status="error",
+        max_score=sum(c["max_score"] for c in template.cells),
+        root=str(root),
+        digest=_digest(submitted),
+    )
     log = _logger(root / "grading.log")
-    submitted = layout.submitted / student / aid
-    result["digest"] = _digest(submitted)
     try:
-        shutil.copyfile(template.db_path, root / "gradebook.db")
-        os.chmod(root / "gradebook.db", 0o600)
-        shutil.copytree(
-            template.source_files,
-            root / "source" / aid,
-            ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"),
-        )
-        target = root / "submitted" / student / aid
-        target.mkdir(parents=True)
-        statuses = set()
-        for name in template.notebooks:
-            check = preflight_file(submitted / f"{name}.ipynb", template.release_notebook(name))
-            nbformat.write(check.notebook, target / f"{name}.ipynb")
-            statuses.add(check.status)
-            prefix = f"{name}.ipynb: " if len(template.notebooks) > 1 else ""
-            result["notes"] += [prefix + n for n in check.notes]
-        for carried in _CARRIED:  # regular small files only (no FIFO, link or device)
-            path = submitted / carried
-            if path.is_file() and not path.is_symlink() and path.stat().st_size < 65536:
-                shutil.copyfile(path, target / carried)
-        problem = _bad_timestamp(target / "timestamp.txt")
-        if problem:
-            (target / "timestamp.txt").unlink()
-            statuses.add("repaired")
-            result["notes"].append(problem)
-        config = _config(ctx, root, student)
-        os.environ["CITYKIT_SANDBOX_ROOT"] = str(root)
-        converter = Autograde(coursedir=CourseDirectory(config=config), config=config)
-        converter.log = log
-        converter.start()
-        if ctx.get("variant"):
-            result["notes"] += _check_variant(ctx, root, student, config)
-        flags, notes = _execution_flags(root / "autograded" / student / aid, template)
-        statuses |= flags
-        result["notes"] += notes
-        if ctx.get("feedback", True):
-            try:
-                _write_feedback(ctx, root, student)
-            except Exception as exc:  # feedback must not lose the grade
-                log.error(traceback.format_exc())
-                result["notes"].append(f"feedback could not be generated: {exc}")
-        result["grades"] = read_student_grades(
-            root / "gradebook.db", layout.course_id, aid, student
-        )
-        result["auto_score"] = sum(
-            g["auto_score"] or 0.0
-            for nb in result["grades"]["notebooks"].values()
-            for g in nb["grades"].values()
-        )
-        result["status"] = _worst(statuses or {"ok"})
+        result = _autograde(ctx, root, student, base, log)
     except Exception as exc:
         log.error(traceback.format_exc())
-        result["status"] = "error"
-        result["notes"].append(f"grading failed: {type(exc).__name__}: {exc}")
+        result = base.failed(f"grading failed: {type(exc).__name__}: {exc}")
     finally:
         for handler in log.handlers:
             handler.close()
-        if ctx["uid"] is not None:
-            kill_user_processes(ctx["uid"])
-    result["seconds"] = round(time.monotonic() - started, 3)
-    return result
+        if ctx.uid is not None:
+            kill_user_processes(ctx.uid)
+    return dataclasses.replace(result, seconds=round(time.monotonic() - started, 3))
+
+
+def _prepare(ctx: WorkerContext, root: Path, student: str) -> tuple[set, list]:
+    """The student's miniature course: gradebook copy, data files, preflighted notebooks."""
+    template = ctx.template
+    aid = template.assignment
+    submitted = ctx.layout.submitted / student / aid
+    shutil.copyfile(template.db_path, root / "gradebook.db")
+    os.chmod(root / "gradebook.db", 0o600)
+    shutil.copytree(
+        template.source_files,
+        root / "source" / aid,
+        ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"),
+    )
+    target = root / "submitted" / student / aid
+    target.mkdir(parents=True)
+    statuses, notes = set(), []
+    for name in template.notebooks:
+        check = preflight_file(submitted / f"{name}.ipynb", template.release_notebook(name))
+        nbformat.write(check.notebook, target / f"{name}.ipynb")
+        statuses.add(check.status)
+        prefix = f"{name}.ipynb: " if len(template.notebooks) > 1 else ""
+        notes += [prefix + n for n in check.notes]
+    for carried in _CARRIED:  # regular small files only (no FIFO, link or device)
+        path = submitted / carried
+        if path.is_file() and not path.is_symlink() and path.stat().st_size < 65536:
+            shutil.copyfile(path, target / carried)
+    problem = _bad_timestamp(target / "timestamp.txt")
+    if problem:
+        (target / "timestamp.txt").unlink()
+        statuses.add("repaired")
+        notes.append(problem)
+    return statuses, notes
+
+
+def _autograde(ctx: WorkerContext, root: Path, student: str, base: StudentResult, log):
+    from nbgrader.converters import Autograde
+    from nbgrader.coursedir import CourseDirectory
+
+    aid = ctx.template.assignment
+    statuses, notes = _prepare(ctx, root, student)
+    config = _config(ctx, root, student)
+    os.environ["CITYKIT_SANDBOX_ROOT"] = str(root)
+    converter = Autograde(coursedir=CourseDirectory(config=config), config=config)
+    converter.log = log
+    converter.start()
+    if ctx.variant is not None:
+        notes += _check_variant(ctx, root, student, config)
+    flags, flagged = _execution_flags(root / "autograded" / student / aid, ctx.template)
+    statuses |= flags
+    notes += flagged
+    if ctx.feedback:
+        try:
+            _write_feedback(ctx, root, student)
+        except Exception as exc:  # feedback must not lose the grade
+            log.error(traceback.format_exc())
+            notes.append(f"feedback could not be generated: {exc}")
+    grades = read_student_grades(root / "gradebook.db", ctx.layout.course_id, aid, student)
+    auto = sum(
+        g["auto_score"] or 0.0 for nb in grades["notebooks"].values() for g in nb["grades"].values()
+    )
+    return dataclasses.replace(
+        base,
+        status=_worst(statuses or {"ok"}),
+        notes=(*base.notes, *notes),
+        grades=grades,
+        auto_score=auto,
+    )
 
 
 def _die_with_parent() -> None:
@@ -466,7 +476,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def _start_zygote(base: Path, slot: int, log_fd: int) -> None:
+def _start_zygote(base: Path, slot: int, log_fd: int, template: Template) -> None:
     """Start this worker's kernel zygote; kernels start the ordinary way if it fails."""
     import subprocess
     import sys
@@ -475,9 +485,11 @@ def _start_zygote(base: Path, slot: int, log_fd: int) -> None:
         return
     path = base / f"zygote-{slot}.sock"
     from citykit.grading.sandbox import kernel_environment
+    from citykit.grading.zygote import modules_to_warm
 
+    modules = modules_to_warm(template.release_notebook(n) for n in template.notebooks)
     zygote = subprocess.Popen(
-        [sys.executable, "-m", "citykit.grading.zygote", str(path)],
+        [sys.executable, "-m", "citykit.grading.zygote", str(path), *modules],
         env=kernel_environment(dict(os.environ)),  # /proc/<pid>/environ of kernels stays clean
         stdin=subprocess.DEVNULL,
         stdout=log_fd,
@@ -487,7 +499,7 @@ def _start_zygote(base: Path, slot: int, log_fd: int) -> None:
     os.environ["CITYKIT_ZYGOTE_PID"] = str(zygote.pid)
 
 
-def _worker_main(conn, ctx: dict) -> None:  # pragma: no cover - runs in a child process
+def _worker_main(conn, ctx: WorkerContext) -> None:  # pragma: no cover - runs in a child process
     _die_with_parent()
     from citykit.grading.sandbox import set_subreaper
 
@@ -498,8 +510,8 @@ def _worker_main(conn, ctx: dict) -> None:  # pragma: no cover - runs in a child
 
     _speedups.apply()
     os.umask(0o077)
-    slot = ctx["slot"]
-    base = Path(ctx["run_dir"])
+    slot = ctx.slot
+    base = Path(ctx.run_dir)
     log_fd = os.open(base / f"worker-{slot}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(log_fd, 1)
     os.dup2(log_fd, 2)
@@ -515,18 +527,18 @@ def _worker_main(conn, ctx: dict) -> None:  # pragma: no cover - runs in a child
     os.environ.pop("JUPYTER_PATH", None)
     from jupyter_client.kernelspec import KernelSpecManager
 
-    if ctx["plan"].isolate_network:  # the kernel's Unix sockets, in a folder it owns
+    if ctx.plan.isolate_network:  # the kernel's Unix sockets, in a folder it owns
         ipc = socket_folder(base, slot)
         shutil.rmtree(ipc, ignore_errors=True)  # a replaced worker's leftovers
         ipc.mkdir(mode=0o700)
-        if ctx.get("uid") is not None:
-            os.chown(ipc, ctx["uid"], SANDBOX_GID)
+        if ctx.uid is not None:
+            os.chown(ipc, ctx.uid, SANDBOX_GID)
         os.environ["CITYKIT_KERNEL_IPC"] = str(ipc)
-    _start_zygote(base, slot, log_fd)
+    _start_zygote(base, slot, log_fd, ctx.template)
 
-    for kernel in ctx["template"].kernels:
+    for kernel in ctx.template.kernels:
         write_kernelspec(
-            base / f"jupyter-data-{slot}", kernel, plan=ctx["plan"], slot=slot, hide=ctx["hide"]
+            base / f"jupyter-data-{slot}", kernel, plan=ctx.plan, slot=slot, hide=ctx.hide
         )
         argv = KernelSpecManager().get_kernel_spec(kernel).argv
         if "citykit.grading.sandbox" not in argv:
@@ -548,8 +560,8 @@ class WorkerPool:
     student gets the status ``error`` and is retried on the next run.
     """
 
-    def __init__(self, n: int, ctx: dict, *, plan: SandboxPlan, budget: float):
-        self.ctx, self.plan, self.budget = ctx, plan, budget
+    def __init__(self, n: int, ctx: WorkerContext, *, budget: float):
+        self.ctx, self.plan, self.budget = ctx, ctx.plan, budget
         self.mp = multiprocessing.get_context("fork")
         self.slots: dict[int, dict] = {}
         for slot in range(max(1, n)):
@@ -557,7 +569,7 @@ class WorkerPool:
 
     def _start(self, slot: int) -> None:
         parent, child = self.mp.Pipe()
-        ctx = dict(self.ctx, slot=slot, uid=self.plan.uid_for(slot))
+        ctx = self.ctx.for_slot(slot)
         process = self.mp.Process(target=_worker_main, args=(child, ctx), daemon=True)
         process.start()
         child.close()
@@ -573,7 +585,7 @@ class WorkerPool:
         info["conn"].close()
 
     def run(self, students):
-        """Grade ``students``; yield each result dict as soon as it is ready."""
+        """Grade ``students``; yield each :class:`StudentResult` as soon as it is ready."""
         queue = list(students)
         busy = 0
         while queue or busy:
@@ -605,20 +617,18 @@ class WorkerPool:
                     busy -= 1
                     yield result
 
-    def _failed(self, slot: int, reason: str) -> dict:
+    def _failed(self, slot: int, reason: str) -> StudentResult:
         student = self.slots[slot]["student"]
         self._kill(slot)
         self._start(slot)
-        return {
-            "assignment": self.ctx["template"].assignment,
-            "student": student,
-            "status": "error",
-            "notes": [reason],
-            "grades": None,
-            "auto_score": 0.0,
-            "max_score": sum(c["max_score"] for c in self.ctx["template"].cells),
-            "root": None,
-        }
+        template = self.ctx.template
+        return StudentResult(
+            assignment=template.assignment,
+            student=student,
+            status="error",
+            max_score=sum(c["max_score"] for c in template.cells),
+            notes=(reason,),
+        )
 
     def close(self) -> None:
         """Stop all workers."""

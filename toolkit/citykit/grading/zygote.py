@@ -9,6 +9,13 @@ child applies exactly the same sandbox as a normally started kernel
 (:func:`citykit.grading.sandbox.prepare`: limits, namespace, unprivileged user, clean
 environment) and runs the kernel in-process. The worker tracks the child by its process id.
 
+The zygote also imports, once, the libraries the assignment's notebooks import in their given
+cells (:func:`modules_to_warm`: the toolkit's domain packages, scipy, statsmodels, ... -- seconds
+per kernel that every student would otherwise pay again). A module is only kept warm when it
+imports completely without matplotlib or seaborn, which read the kernel's own settings (its
+private ``HOME``, ``MPLCONFIGDIR`` and ipykernel's plotting backend) when imported
+(:func:`warm`); anything else is left for the kernel to import itself.
+
 If the zygote is unavailable, kernels are started the ordinary way.
 """
 
@@ -26,7 +33,122 @@ import time
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
-__all__ = ["ForkedKernel", "ZygoteKernelManager", "serve", "spawn"]
+__all__ = ["ForkedKernel", "ZygoteKernelManager", "modules_to_warm", "serve", "spawn", "warm"]
+
+#: Top-level packages the zygote may import ahead of the kernels (libraries without import-time
+#: settings; the instructor tools are never imported into a kernel's parent).
+_WARMABLE = ("citykit", "numpy", "pandas", "pyarrow", "scipy", "statsmodels")
+_NEVER_WARM = ("citykit.grading", "citykit.course", "citykit.cli")
+#: Libraries that read the kernel's own environment when imported: never imported in the zygote.
+_READS_KERNEL_SETTINGS = ("matplotlib", "seaborn", "mpl_toolkits")
+
+
+def modules_to_warm(notebooks) -> tuple[str, ...]:
+    r"""The modules the code cells of ``notebooks`` import, as far as the zygote may warm them.
+
+    Parameters
+    ----------
+    notebooks : iterable of NotebookNode
+        The assignment's release notebooks (the instructor's, never a submission).
+
+    Returns
+    -------
+    tuple of str
+        Module names, in order of first import (``from pkg import a`` gives ``pkg.a`` and
+        ``pkg``: whichever of them is a module is imported).
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    ...     "import pandas as pd\nfrom citykit import datasets, opendata\n%matplotlib inline\n"
+    ...     "import matplotlib.pyplot as plt\nfrom citykit.grading import grade")])
+    >>> modules_to_warm([nb])
+    ('pandas', 'citykit.datasets', 'citykit.opendata', 'citykit')
+    """
+    import ast
+
+    found: list[str] = []
+    for nb in notebooks:
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            lines = [
+                ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!"))
+            ]
+            try:
+                tree = ast.parse("\n".join(lines))
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Import):
+                    found += [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found += [f"{node.module}.{alias.name}" for alias in node.names]
+                    found.append(node.module)
+    keep = [
+        name
+        for name in found
+        if name.split(".")[0] in _WARMABLE
+        and not any(name == no or name.startswith(no + ".") for no in _NEVER_WARM)
+    ]
+    return tuple(dict.fromkeys(keep))
+
+
+class _Refuse:
+    """A meta path finder that refuses the libraries :data:`_READS_KERNEL_SETTINGS`."""
+
+    def __init__(self):
+        self.refused = False
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in _READS_KERNEL_SETTINGS:
+            self.refused = True
+            raise ImportError(f"{name} is imported by the kernel itself")
+        return None
+
+
+def warm(names) -> tuple[str, ...]:
+    """Import ``names``; keep only those that import completely without a refused library.
+
+    A module whose import needed (or tried, and did without) matplotlib or seaborn is removed
+    again with every module its import added, so the kernel imports it itself, in its own
+    environment, exactly as without a zygote.
+
+    Returns
+    -------
+    tuple of str
+        The names kept imported.
+    """
+    import importlib
+    import sys
+
+    if any(name.split(".")[0] in _READS_KERNEL_SETTINGS for name in sys.modules):
+        return ()  # an import of it could not be seen any more: warm nothing
+    kept = []
+    for name in names:
+        if name in sys.modules:
+            kept.append(name)
+            continue
+        before = set(sys.modules)
+        guard = _Refuse()
+        sys.meta_path.insert(0, guard)
+        try:
+            importlib.import_module(name)
+            ok = not guard.refused
+        except Exception:  # a function name, not a module; a refused or broken import
+            ok = False
+        finally:
+            sys.meta_path.remove(guard)
+        if ok:
+            kept.append(name)
+            continue
+        for added in set(sys.modules) - before:
+            module = sys.modules.pop(added, None)
+            parent, _, leaf = added.rpartition(".")
+            if parent in sys.modules and getattr(sys.modules[parent], leaf, None) is module:
+                delattr(sys.modules[parent], leaf)
+    return tuple(kept)
 
 
 def _send(conn: socket.socket, data: dict) -> None:
@@ -198,8 +320,12 @@ def _child(request: dict) -> None:  # pragma: no cover - runs in the forked kern
     os._exit(0)
 
 
-def serve(path: str) -> None:  # pragma: no cover - runs as the zygote process
-    """Import the kernel's libraries, then fork a kernel for each request on socket ``path``."""
+def serve(path: str, modules=()) -> None:  # pragma: no cover - runs as the zygote process
+    """Import the kernel's libraries, then fork a kernel for each request on socket ``path``.
+
+    ``modules`` (see :func:`modules_to_warm`) are imported as well, as far as :func:`warm` keeps
+    them.
+    """
     _die_with_parent()
     from citykit.grading.sandbox import set_subreaper
 
@@ -212,13 +338,15 @@ def serve(path: str) -> None:  # pragma: no cover - runs as the zygote process
 
     # what IPKernelApp.initialize would import in every kernel (debugpy alone is 0.1 s), then
     # what students use most
-    warm = ("ipykernel.debugger", "ipykernel.zmqshell", "ipykernel.iostream", "ipykernel.comm")
-    warm += ("IPython.core.completer", "jupyter_client.session", "numpy", "pandas")
-    for optional in warm:
+    first = ("ipykernel.debugger", "ipykernel.zmqshell", "ipykernel.iostream", "ipykernel.comm")
+    first += ("IPython.core.completer", "jupyter_client.session", "numpy", "pandas")
+    for optional in first:
         try:
             __import__(optional)
         except Exception:  # not installed or not importable: nothing to warm
             pass
+    kept = warm(modules)
+    print(f"zygote: warmed {', '.join(kept) or 'nothing more'}", file=sys.stderr, flush=True)
     signal.signal(signal.SIGCHLD, _reap)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path + ".tmp")
@@ -241,4 +369,4 @@ def serve(path: str) -> None:  # pragma: no cover - runs as the zygote process
 
 
 if __name__ == "__main__":  # pragma: no cover
-    serve(sys.argv[1])
+    serve(sys.argv[1], sys.argv[2:])

@@ -5,7 +5,7 @@ against the course root instead, so the command gives the same answer wherever i
 
 Examples
 --------
->>> from citykit.grading.course import sqlite_url_in
+>>> from citykit.grading.layout import sqlite_url_in
 >>> sqlite_url_in("sqlite:///_grading/gradebook.db", "/srv/course")
 'sqlite:////srv/course/_grading/gradebook.db'
 >>> sqlite_url_in("postgresql+psycopg://grader@db/course", "/srv/course")
