@@ -750,7 +750,9 @@ def _nothing_from_nothing(value, change) -> bool:
 
 #: Columns that count what a result left out or could not use.
 #: (``no_target``, ``no_comparison``: rows that could not be judged.)
-COUNT_COLUMNS = re.compile(r"flag|exclu|missing|dropped|unmatched|unknown|unread|^no_", re.I)
+COUNT_COLUMNS = re.compile(
+    r"flag|exclu|left_out|missing|dropped|unmatched|unknown|unread|^no_", re.I
+)
 
 
 def _frames(obj, depth=0):
