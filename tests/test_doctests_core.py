@@ -17,12 +17,14 @@ from citykit import (
     synth,
     tips,
 )
+from citykit.check import banks, canonical, exercise, sealed, shapes, verdicts
 from citykit.course import layout
 from citykit.plots import _style
 from citykit.synth import _core, requests311
 
 MODULES = [errors, datasets, check, tips, synth, _core, requests311, _style]
 MODULES += [paths, argtypes, methods, layout, _renamed, _display]
+MODULES += [banks, canonical, exercise, sealed, shapes, verdicts]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
