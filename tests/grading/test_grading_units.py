@@ -18,6 +18,10 @@ pytestmark = pytest.mark.grading
 MODULES = [
     "citykit.grading.layout",
     "citykit.grading.intake",
+    "citykit.grading.intake.ids",
+    "citykit.grading.intake.lms_names",
+    "citykit.grading.intake.unpack",
+    "citykit.grading.intake.entries",
     "citykit.grading.preflight",
     "citykit.grading.preprocessors",
     "citykit.grading.sandbox",
