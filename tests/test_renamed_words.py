@@ -183,3 +183,24 @@ def test_stat_brief_and_explorer_department_column():
         "by=",
     )
     assert explorer.department.value
+
+
+def test_priority_plot_label_names_the_bars_and_name_still_works():
+    ranked = pd.DataFrame(
+        {
+            "dataset": ["Permits", "Crashes"],
+            "total": [60.0, 40.0],
+            "demand_points": [40.0, 10.0],
+            "policy_points": [20.0, 30.0],
+        }
+    )
+
+    def bar_names(ax):
+        ax.figure.canvas.draw()
+        return [t.get_text() for t in ax.get_yticklabels()]
+
+    new = _new(lambda: plots.priority_plot(ranked, label="dataset"))
+    old = _old(lambda: plots.priority_plot(ranked, name="dataset"), "label=")
+    assert bar_names(new) == bar_names(old) == ["Crashes", "Permits"]
+    with pytest.raises(CityKitError, match="title"):  # the default column is not in this table
+        plots.priority_plot(ranked)

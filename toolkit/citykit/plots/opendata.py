@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from citykit._renamed import renamed_function
+from citykit._renamed import renamed_function, renamed_options
 from citykit.errors import ColumnTypeError, require_columns, require_non_empty
 from citykit.plots._style import PALETTE, finish_axes, get_axes, palette
 
@@ -191,13 +191,19 @@ def usage_trends_plot(
     )
 
 
-def priority_plot(ranked: pd.DataFrame, *, name: str = "title", ax=None):
+@renamed_options(name="label")
+def priority_plot(ranked: pd.DataFrame, *, label: str = "title", ax=None):
     """Stacked bars: each candidate's total priority points split into weighted components.
 
     Parameters
     ----------
     ranked : DataFrame
         :func:`citykit.opendata.priority_scores` output (``<component>_points`` columns).
+    label : str, keyword-only
+        The column naming each candidate on the bars (``name=`` before; the old word still
+        works, with a FutureWarning).
+    ax : matplotlib.axes.Axes, optional, keyword-only
+        Where to draw (a new figure when omitted).
 
     Returns
     -------
@@ -213,7 +219,7 @@ def priority_plot(ranked: pd.DataFrame, *, name: str = "title", ax=None):
     >>> ax.get_xlabel()
     'Priority (points of 100)'
     """
-    require_columns(ranked, [name, "total"], argument="ranked")
+    require_columns(ranked, [label, "total"], argument="ranked")
     require_non_empty(ranked, argument="ranked")
     parts = [c for c in ranked.columns if c.endswith("_points")]
     if not parts:
@@ -225,7 +231,7 @@ def priority_plot(ranked: pd.DataFrame, *, name: str = "title", ax=None):
     ax = get_axes(ax, figsize=(8, max(3.0, 0.35 * len(data) + 1.5)))
     left = pd.Series(0.0, index=data.index)
     for colour, column in zip(palette(len(parts)), parts, strict=True):
-        ax.barh(data[name].astype(str), data[column], left=left, color=colour,
+        ax.barh(data[label].astype(str), data[column], left=left, color=colour,
                 label=column.removesuffix("_points"))  # fmt: skip
         left = left + data[column]
     ax.set_xlim(0, 100)
