@@ -29,3 +29,22 @@ def test_results_of_three_packages_use_the_one_display():
 def test_an_empty_list_of_tables_shows_the_sentence_only():
     assert html_result("No signals.") == "<p>No signals.</p>"
     assert html_result("x", tables=[("none", None)]) == "<p>x</p>"
+
+
+def test_contracting_tables_and_the_risk_explorer_table_escape_through_the_one_display():
+    from citykit.contracting._common import html_table
+    from citykit.widgets.contracting import _table_html
+
+    frame = pd.DataFrame(
+        {
+            "provider": ["<b>A</b> & B"],
+            "clients": [12],
+            "crude_rate": [0.25],
+            "oe_ratio": [float("nan")],
+        }
+    )
+    shown = html_table(frame)
+    assert "&lt;b&gt;A&lt;/b&gt; &amp; B" in shown and "<b>A</b>" not in shown
+    assert "<td>0.250</td>" in shown and "<td></td>" in shown  # decimals written, NaN empty
+    widget = _table_html(frame, provider="provider", level=0.95)
+    assert "&lt;b&gt;A&lt;/b&gt; &amp; B" in widget and "<b>A</b>" not in widget

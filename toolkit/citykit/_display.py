@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 
-__all__ = ["escape", "html_result"]
+__all__ = ["escape", "html_result", "html_table"]
 
 
 def escape(text: object) -> str:
@@ -93,3 +93,38 @@ def html_result(
             frame.to_html(index=index, max_rows=max_rows, float_format=float_format, escape=True)
         )
     return "\n".join(parts)
+
+
+def html_table(frame: pd.DataFrame, *, float_format: str | None = None, index: bool = False) -> str:
+    """One table as HTML, its text escaped and its decimals written with ``float_format``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table.
+    float_format : str, optional, keyword-only
+        A format such as ``"{:.2f}"`` for the columns of decimals; a missing value shows empty.
+    index : bool, keyword-only
+        Show the index.
+
+    Returns
+    -------
+    str
+        HTML.
+
+    Examples
+    --------
+    >>> shown = html_table(pd.DataFrame({"<provider>": ["A & B"], "rate": [0.1234]}),
+    ...                    float_format="{:.2f}")
+    >>> "&lt;provider&gt;" in shown, "A &amp; B" in shown, "<td>0.12</td>" in shown
+    (True, True, True)
+    """
+    shown = frame
+    if float_format is not None:
+        shown = frame.copy()
+        for column in shown.columns:
+            if pd.api.types.is_float_dtype(shown[column]):
+                shown[column] = shown[column].map(
+                    lambda v: "" if pd.isna(v) else float_format.format(v)
+                )
+    return shown.to_html(index=index, border=0, escape=True)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from citykit import _dates
+from citykit import _dates, _display
 from citykit.errors import (
     CityKitError,
     require_columns,
@@ -102,14 +102,8 @@ def safe_rate(numerator: pd.Series | np.ndarray, denominator: pd.Series | np.nda
 
 
 def html_table(frame: pd.DataFrame, *, float_format: str = "{:.3f}") -> str:
-    """Render a small DataFrame as an HTML table with readable numbers."""
-    shown = frame.copy()
-    for column in shown.columns:
-        if pd.api.types.is_float_dtype(shown[column]):
-            shown[column] = shown[column].map(
-                lambda v: "" if pd.isna(v) else float_format.format(v)
-            )
-    return shown.to_html(index=False, border=0, escape=True)
+    """Render a small DataFrame as an HTML table with readable numbers (``_display.html_table``)."""
+    return _display.html_table(frame, float_format=float_format)
 
 
 def markdown_table(frame: pd.DataFrame, *, float_format: str = "{:.3f}") -> str:

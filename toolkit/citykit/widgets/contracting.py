@@ -15,13 +15,13 @@ The table has no ranks: each provider is read against its own interval and the f
 
 from __future__ import annotations
 
-import html
 import io
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from citykit._display import escape
 from citykit.errors import CityKitError, require_columns
 
 __all__ = ["RiskExplorerResult", "risk_adjustment_explorer"]
@@ -65,14 +65,14 @@ def _table_html(table: pd.DataFrame, *, provider: str, level: float) -> str:
     }
     columns = [c for c in table.columns if c in shown]
     head = "".join(
-        f'<th style="{_cell_style(c, provider)}">{html.escape(shown[c][0])}</th>' for c in columns
+        f'<th style="{_cell_style(c, provider)}">{escape(shown[c][0])}</th>' for c in columns
     )
     rows = []
     for record in table[columns].itertuples(index=False):
         cells = []
         for column, value in zip(columns, record, strict=True):
             text = "" if pd.isna(value) else shown[column][1](value)
-            cells.append(f'<td style="{_cell_style(column, provider)}">{html.escape(text)}</td>')
+            cells.append(f'<td style="{_cell_style(column, provider)}">{escape(text)}</td>')
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -235,7 +235,7 @@ def risk_adjustment_explorer(
             ra = risk_adjust(sample, outcome=outcome, risk_factors=chosen, provider=provider)
             fun = funnel_data(ra)
         except CityKitError as exc:
-            message.value = f"<b>Cannot show this choice:</b> {html.escape(str(exc))}"
+            message.value = f"<b>Cannot show this choice:</b> {escape(str(exc))}"
             box.result = None
             return
         zones = dict(zip(fun.table[provider], fun.table["zone"], strict=True))
@@ -257,7 +257,7 @@ def risk_adjustment_explorer(
         table = table.sort_values(provider, kind="mergesort").reset_index(drop=True)
         share = float(share_box.value) if high_risk is not None else None
         box.result = RiskExplorerResult(ra, fun, table, provider_box.value, share)
-        message.value = html.escape(ra.summary()).replace("\n", "<br>")
+        message.value = escape(ra.summary()).replace("\n", "<br>")
         table_box.value = _table_html(table, provider=provider, level=ra.level)
         figure.value = _png(fun, highlight=[provider_box.value])
 
