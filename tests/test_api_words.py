@@ -26,18 +26,16 @@ KNOWN_SYNONYMS = {  # a word the vocabulary says to replace
 }
 KNOWN_SENSE: set[str] = set()  # the word is used with another meaning (its docstring says so)
 KNOWN_COLUMN_SUFFIX: set[str] = set()
-KNOWN_POSITIONAL = {  # options before `*` (pairs of compared inputs are fine, see the docs)
-    "contracting.design_matrix(data, risk_factors)",
+KNOWN_POSITIONAL: set[str] = set()  # options before `*`
+TWO_INPUTS = {  # functions whose positional parameters are all inputs (compared or combined)
+    "evaluation.standardized_difference(treated, control)",
+    "contracting.garwood_interval(observed, expected)",
+    "evaluation.cohens_h(treated, control_rate)",
     "contracting.poisson_binomial_test(observed, probabilities)",
     "contracting.c_statistic_from_scores(outcome, score)",
     "contracting.overdispersion(observed, denominator)",
     "contracting.spm_rate_table(rates, sizes)",
     "contracting.contract_portfolio(contracts, outcomes)",
-}
-TWO_INPUTS = {  # functions whose two positional parameters are the inputs they compare
-    "evaluation.standardized_difference(treated, control)",
-    "contracting.garwood_interval(observed, expected)",
-    "evaluation.cohens_h(treated, control_rate)",
 }
 KNOWN_PLOT_NAMES: set[str] = set()
 KNOWN_SHARED_NAMES: set[str] = set()  # a name both computes (analytics) and draws (plots)

@@ -135,7 +135,7 @@ def test_each_domain_gets_what_its_own_builder_gave(seed):
     data = _table(seed)
     factors = list(data.columns)
     pd.testing.assert_frame_equal(
-        design_matrix(data, factors), _previous_risk_design(data, factors)
+        design_matrix(data, risk_factors=factors), _previous_risk_design(data, factors)
     )
     pd.testing.assert_frame_equal(
         covariate_matrix(data, factors), _previous_covariate_matrix(data, factors)
@@ -145,7 +145,7 @@ def test_each_domain_gets_what_its_own_builder_gave(seed):
 def test_the_reference_value_is_the_domains_rule():
     data = pd.DataFrame({"household": ["single", "single", "family", "youth"]})
     # the case-mix model compares with the most common value; covariates drop the first one
-    assert list(design_matrix(data, ["household"]).columns) == [
+    assert list(design_matrix(data, risk_factors=["household"]).columns) == [
         "const",
         "household[family]",
         "household[youth]",
@@ -159,7 +159,7 @@ def test_the_reference_value_is_the_domains_rule():
 def test_numbers_written_as_text_follow_the_domains_rule():
     ages = pd.DataFrame({"age": [str(v) for v in range(20, 40)]})
     with pytest.raises(ColumnTypeError, match="'age' holds numbers written as text"):
-        design_matrix(ages, ["age"])
+        design_matrix(ages, risk_factors=["age"])
     assert covariate_matrix(ages, ["age"])["age"].tolist() == list(map(float, range(20, 40)))
 
 
@@ -168,14 +168,21 @@ def test_refusals_name_the_column_in_each_domains_words():
     with pytest.raises(
         CityKitError, match=r"risk factor 'age' has 1 missing value.*risk adjustment"
     ):
-        design_matrix(gaps, ["age"])
+        design_matrix(gaps, risk_factors=["age"])
     with pytest.raises(CityKitError, match=r"clients column 'age' \(a covariate\) has 1 missing"):
         covariate_matrix(gaps, ["age"], argument="clients")
     same = pd.DataFrame({"x": [1, 1, 1]})
     with pytest.raises(CityKitError, match="only one value.*risk_factors"):
-        design_matrix(same, ["x"])
+        design_matrix(same, risk_factors=["x"])
 
 
 def test_the_builders_examples_run():
     result = doctest.testmod(_design, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_risk_factors_by_position_still_work_for_one_release():
+    data = pd.DataFrame({"household": ["single", "single", "family", "youth"]})
+    with pytest.warns(FutureWarning, match="risk_factors="):
+        old = design_matrix(data, ["household"])
+    pd.testing.assert_frame_equal(old, design_matrix(data, risk_factors=["household"]))

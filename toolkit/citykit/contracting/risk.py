@@ -48,7 +48,7 @@ import pandas as pd
 
 from citykit._design import DesignRules
 from citykit._design import design_matrix as build_design
-from citykit._renamed import renamed_options
+from citykit._renamed import keyword_only_options, renamed_options
 from citykit.contracting._common import (
     MISSING_LABEL,
     as_list,
@@ -163,7 +163,8 @@ RISK_MODEL_DESIGN = DesignRules(
 )
 
 
-def design_matrix(data: pd.DataFrame, risk_factors: list[str]) -> pd.DataFrame:
+@keyword_only_options("risk_factors")
+def design_matrix(data: pd.DataFrame, *, risk_factors: list[str]) -> pd.DataFrame:
     """Return the numeric design matrix (with a constant) of the case-mix model.
 
     Booleans become 0/1, numbers stay as they are, text and categories become indicator columns
@@ -176,7 +177,7 @@ def design_matrix(data: pd.DataFrame, risk_factors: list[str]) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> clients = pd.DataFrame({"age": [30, 40, 50], "household": ["single", "family", "single"]})
-    >>> design_matrix(clients, ["age", "household"])
+    >>> design_matrix(clients, risk_factors=["age", "household"])
        const   age  household[family]
     0    1.0  30.0                0.0
     1    1.0  40.0                1.0
@@ -508,7 +509,7 @@ def risk_adjust(
             f"outcome {outcome!r} is {y.iloc[0]:g} for every client, so there is nothing to "
             f"adjust. Check the filter that produced the table."
         )
-    X = design_matrix(data, factors)
+    X = design_matrix(data, risk_factors=factors)
     fit = _fit_model(y, X, family)
     expected = pd.Series(fit.predict(X.to_numpy()), index=data.index, name="expected")
     overall = float(y.mean())
