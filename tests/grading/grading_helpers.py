@@ -102,7 +102,7 @@ def sandbox_processes() -> list[int]:
     Processes working in the folder of a grading run that is still alive (e.g. a parallel
     test) are not leftovers.
     """
-    from citykit.grading.sandbox import SANDBOX_UID_BASE
+    from citykit.grading.processes import SANDBOX_UID_BASE
 
     found = []
     for entry in Path("/proc").iterdir():

@@ -25,6 +25,7 @@ MODULES = [
     "citykit.grading.preflight",
     "citykit.grading.preprocessors",
     "citykit.grading.sandbox",
+    "citykit.grading.processes",
     "citykit.grading.report",
     "citykit.grading.command",
     "citykit.grading.records",
@@ -194,7 +195,7 @@ def test_question_bank_maps_grade_ids_to_objectives(tmp_path):
 
 
 def test_concurrent_runs_lease_distinct_sandbox_users():
-    from citykit.grading.sandbox import UidLease
+    from citykit.grading.processes import UidLease
 
     first, second = UidLease(2), UidLease(2)
     try:
@@ -216,7 +217,7 @@ def test_reclaiming_a_kernel_spares_the_processes_that_were_there_before():
     import subprocess
     import time
 
-    from citykit.grading.sandbox import descendants, kill_descendants
+    from citykit.grading.processes import descendants, kill_descendants
 
     host = subprocess.Popen(["sleep", "60"])
     try:

@@ -27,13 +27,10 @@ from citykit.grading.gradebook import (
 )
 from citykit.grading.intake import import_submissions
 from citykit.grading.layout import CourseLayout, GradingSetupError, load_course
+from citykit.grading.processes import UidLease
 from citykit.grading.records import StudentOutcome, StudentResult, VariantReference, WorkerContext
 from citykit.grading.run import STATUS_ORDER, WorkerPool
-from citykit.grading.sandbox import (
-    UidLease,
-    detect_sandbox,
-    probe_user_switch,
-)
+from citykit.grading.sandbox import detect_sandbox, probe_user_switch
 
 __all__ = ["GradingSummary", "StudentOutcome", "grade"]
 

@@ -193,7 +193,7 @@ class SafeExecute(Execute):
                     self.log.warning("a given cell of %s failed in the grader: %s", name, problem)
         folder = (resources or {}).get("metadata", {}).get("path")
         stash = self._hide_notebooks(folder, name) if self._trusted is not None else None
-        from citykit.grading.sandbox import descendants
+        from citykit.grading.processes import descendants
 
         self._before = descendants(os.getpid())  # not the kernel's: they outlive it
         try:
@@ -469,7 +469,7 @@ class SafeExecute(Execute):
 
     def _reclaim(self, resources) -> None:
         """Kill leftovers of the sandbox user and take the working folder back, minus links."""
-        from citykit.grading.sandbox import (
+        from citykit.grading.processes import (
             is_grading_process,
             kill_descendants,
             kill_user_processes,

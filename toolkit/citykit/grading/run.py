@@ -38,13 +38,9 @@ from citykit.grading.preprocessors import (
     SafeExecute,
     StripWarnings,
 )
+from citykit.grading.processes import SANDBOX_GID, kill_user_processes
 from citykit.grading.records import StudentResult, WorkerContext
-from citykit.grading.sandbox import (
-    SANDBOX_GID,
-    kill_user_processes,
-    socket_folder,
-    write_kernelspec,
-)
+from citykit.grading.sandbox import socket_folder, write_kernelspec
 
 __all__ = ["STATUS_ORDER", "WorkerPool", "grade_student", "wall_backstop", "write_feedback"]
 
@@ -501,7 +497,7 @@ def _start_zygote(base: Path, slot: int, log_fd: int, template: Template) -> Non
 
 def _worker_main(conn, ctx: WorkerContext) -> None:  # pragma: no cover - runs in a child process
     _die_with_parent()
-    from citykit.grading.sandbox import set_subreaper
+    from citykit.grading.processes import set_subreaper
 
     set_subreaper()  # what a kernel leaves behind stays ours to kill
     signal.signal(signal.SIGINT, signal.SIG_IGN)

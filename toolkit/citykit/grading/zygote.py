@@ -327,7 +327,7 @@ def serve(path: str, modules=()) -> None:  # pragma: no cover - runs as the zygo
     them.
     """
     _die_with_parent()
-    from citykit.grading.sandbox import set_subreaper
+    from citykit.grading.processes import set_subreaper
 
     set_subreaper()  # orphans of kernels are reparented here and killed by the worker
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
