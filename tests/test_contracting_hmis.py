@@ -417,10 +417,17 @@ def test_old_option_names_still_work_for_one_release_with_a_warning():
     new = ct.returns_to_homelessness(
         raw, start="2024-01-01", end="2024-12-31", frequency="month", **window
     )
-    with pytest.warns(FutureWarning, match=r"report_start=\.\.\.\) is now .*\(start=\.\.\.\)"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         old = ct.returns_to_homelessness(
             raw, report_start="2024-01-01", report_end="2024-12-31", period="month", **window
         )
+    said = sorted(str(w.message).split(";")[0] for w in caught if w.category is FutureWarning)
+    assert said == [
+        "returns_to_homelessness(period=...) is now returns_to_homelessness(frequency=...)",
+        "returns_to_homelessness(report_end=...) is now returns_to_homelessness(end=...)",
+        "returns_to_homelessness(report_start=...) is now returns_to_homelessness(start=...)",
+    ]
     pd.testing.assert_frame_equal(old, new)
     with pytest.warns(FutureWarning, match=r"\(frequency=\.\.\.\)"):
         old = ct.length_of_stay(raw, period="month")
