@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 TOOLKIT = Path(__file__).resolve().parents[1] / "toolkit" / "citykit"
-HEAVY = ("statsmodels", "scipy", "patsy", "formulaic")
+#: Libraries whose import takes a noticeable part of a second (jsonschema builds its format
+#: checkers' grammars, frictionless loads pydantic).
+HEAVY = ("statsmodels", "scipy", "patsy", "formulaic", "jsonschema", "frictionless")
 
 
 def _is_module(name: str) -> bool:
@@ -30,7 +32,7 @@ def _is_module(name: str) -> bool:
 def _deferred_imports(package: str) -> set[str]:
     """Heavy modules imported inside functions of ``package`` (its first-use imports)."""
     found = set()
-    for path in sorted((TOOLKIT / package).glob("*.py")):
+    for path in sorted((TOOLKIT / package).rglob("*.py")):  # sub-packages too
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for function in ast.walk(tree):
             if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -59,7 +61,7 @@ def _loaded_after(statement: str) -> set[str]:
     return set(json.loads(out.stdout))
 
 
-@pytest.mark.parametrize("package", ["contracting", "opendata", "evaluation"])
+@pytest.mark.parametrize("package", ["contracting", "opendata", "evaluation", "performance"])
 def test_first_use_imports_are_loaded_with_the_package(package):
     deferred = _deferred_imports(package)
     assert deferred, "the scan finds the function-level imports"

@@ -22,9 +22,14 @@ Examples
 >>> chart = performance.xmr_chart(days, value="median_days", period="month", baseline=5)
 >>> chart.signal_descriptions()
 ['2024-06: a point above the upper control limit']
+
+frictionless (the schema checks of :func:`~citykit.performance.quality.validate_schema`) is
+imported with the package, so a lesson pays for it in its setup cell and not in a later one.
 """
 
 from __future__ import annotations
+
+import frictionless  # noqa: F401  (loaded once, here: see the module docstring)
 
 from citykit.performance.brief import StatBrief, stat_brief
 from citykit.performance.charts import (

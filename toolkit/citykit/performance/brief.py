@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from citykit._colours import TEXT_COLOURS
 from citykit._dates import to_timestamp
 from citykit._renamed import renamed_options
 from citykit.errors import CityKitError, UnknownNameError, did_you_mean
 from citykit.performance._checks import check_table, to_datetime
 from citykit.performance.charts import p_chart, xmr_chart
 from citykit.performance.targets import target_status
-from citykit.plots._style import TEXT_COLOURS
 
 __all__ = ["StatBrief", "stat_brief"]
 
