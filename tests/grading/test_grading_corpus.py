@@ -247,6 +247,7 @@ def test_report_lists_who_needs_help_and_hardest_questions(graded):
         "phones_home",
         "not_plain",
         "prints_history",
+        "codec_removed",
         "leaves_traces",
         "answer_made_grade_cell",
         "renamed_grade_id",

@@ -105,3 +105,24 @@ def test_the_zygote_starts_and_says_what_it_warmed(tmp_path):
     finally:
         zygote.kill()
         zygote.wait()
+
+
+def test_jsonschema_is_warmed_without_the_iri_grammars_which_stay_importable():
+    code = textwrap.dedent(
+        """
+        import json, sys
+        from citykit.grading import zygote
+        kept = zygote._warm_without_iri_grammars(["jsonschema"])
+        before = "rfc3987_syntax" in sys.modules
+        import rfc3987_syntax  # a student may still import it
+        print(json.dumps({"kept": list(kept), "grammars_built": before,
+                          "importable": rfc3987_syntax is not None}))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got == {"kept": ["jsonschema"], "grammars_built": False, "importable": True}
+    # the plain warm() builds them: the check above can fail
+    plain = code.replace("zygote._warm_without_iri_grammars", "zygote.warm")
+    out = subprocess.run([sys.executable, "-c", plain], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1])["grammars_built"] is True

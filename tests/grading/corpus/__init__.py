@@ -428,6 +428,37 @@ def _build_prints_history(release, ctx):
     return nb
 
 
+def _build_codec_removed(release, ctx):
+    """Right answers; q2's cell removes the grader's answer codec, registered by q1's probe."""
+    return answered(
+        release,
+        q2_answer=ANSWERS["q2_answer"]
+        + "\nimport sys\nsys.modules.pop('citykit_grader_values', None)",
+    )
+
+
+def _build_codec_replaced(release, ctx):
+    """Blank but q1; q2's cell swaps the codec for one that reports every answer as right.
+
+    The stand-in copies the registered codec's mark, so the grader takes its replies: it can
+    only make the student's own answers read as other values -- here it claims ``busiest`` is
+    the right district, which is no more than typing that answer in. The tests of q2 and q4
+    call functions, which the stand-in cannot forge without the grader's calls (it answers
+    every call with an error).
+    """
+    code = (
+        "import sys, types\n"
+        "_real = sys.modules['citykit_grader_values']\n"
+        "_fake = types.ModuleType('citykit_grader_values')\n"
+        "_fake.__citykit_mark__ = _real.__citykit_mark__\n"
+        "_fake.kernel_probe = lambda ns, names: _real.kernel_probe("
+        "{**ns, 'busiest': 'Riverside'}, names)\n"
+        '_fake.kernel_call = lambda ns, request: \'{"ok": false, "ename": "X"}\'\n'
+        "sys.modules['citykit_grader_values'] = _fake\n"
+    )
+    return answered(release, q2_answer=code, q3_answer=None, q4_answer=None)
+
+
 CASES = (
     Case("correct", "ok", 8, "every answer right"),
     Case("blank", "ok", 0, "the untouched exercise"),
@@ -464,6 +495,8 @@ CASES = (
     Case("forged_builtins", "ok", 0, "check and builtins redefined, answers equal to anything"),
     Case("breaks_builtins", "kernel_died", 0, "patches builtins: the kernel breaks, 0 points"),
     Case("not_plain", "ok", 6, "q1 is a Decimal, not a plain value: its own verdict"),
+    Case("codec_removed", "ok", 8, "removes the grader's answer codec: it is sent again"),
+    Case("codec_replaced", "ok", 3, "forges the codec: q3 reads as typed in, q2 and q4 fail"),
     Case("prints_history", "ok", 8, "right, and prints cells, In, _ih, %history, the notebook"),
 )
 

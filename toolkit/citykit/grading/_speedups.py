@@ -24,7 +24,8 @@ def skip_slow_optional_imports() -> None:
 
     That optional package only adds checks of the ``iri`` string formats, which notebook and
     gradebook validation never use. Only effective before jsonschema is first imported, so
-    ``citykit grade`` calls it first thing; other commands are not affected.
+    ``citykit grade`` calls it first thing, and each kernel zygote before it imports the
+    assignment's libraries (:mod:`citykit.grading.zygote`); other commands are not affected.
     """
     import sys
 

@@ -564,10 +564,18 @@ class WorkerPool:
             self._start(slot)
 
     def _start(self, slot: int) -> None:
+        import gc
+
         parent, child = self.mp.Pipe()
         ctx = self.ctx.for_slot(slot)
         process = self.mp.Process(target=_worker_main, args=(child, ctx), daemon=True)
-        process.start()
+        # the worker's collections then skip what it inherits (nbgrader, the prepared hidden
+        # tests) and leave those pages shared instead of copying them (Python's fork recipe)
+        gc.freeze()
+        try:
+            process.start()
+        finally:
+            gc.unfreeze()
         child.close()
         self.slots[slot] = {"process": process, "conn": parent, "student": None, "deadline": 0}
 

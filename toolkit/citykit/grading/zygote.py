@@ -286,8 +286,11 @@ def _reap(signum, frame) -> None:
 
 
 def _child(request: dict) -> None:  # pragma: no cover - runs in the forked kernel
+    import gc
+
     from citykit.grading.sandbox import prepare
 
+    gc.enable()  # the zygote's objects stay frozen: collections here leave their pages shared
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -320,16 +323,43 @@ def _child(request: dict) -> None:  # pragma: no cover - runs in the forked kern
     os._exit(0)
 
 
+def _warm_without_iri_grammars(modules) -> tuple[str, ...]:
+    """:func:`warm` ``modules``, with jsonschema imported without ``rfc3987_syntax``.
+
+    When first imported, jsonschema builds the grammars of its ``iri`` and ``iri-reference``
+    string-format checks from ``rfc3987_syntax`` if that is installed: about a second, paid by
+    every zygote of an assignment that validates metadata (``citykit.opendata``). No course
+    question checks those two formats, so the zygote imports jsonschema without them; this is
+    the one difference from a kernel started the ordinary way (jsonschema then treats the two
+    formats as unchecked). ``rfc3987_syntax`` itself stays importable.
+    """
+    from citykit.grading._speedups import skip_slow_optional_imports
+
+    skip_slow_optional_imports()
+    try:
+        return warm(modules)
+    finally:
+        if sys.modules.get("rfc3987_syntax", True) is None:
+            del sys.modules["rfc3987_syntax"]
+
+
 def serve(path: str, modules=()) -> None:  # pragma: no cover - runs as the zygote process
     """Import the kernel's libraries, then fork a kernel for each request on socket ``path``.
 
     ``modules`` (see :func:`modules_to_warm`) are imported as well, as far as :func:`warm` keeps
     them.
     """
+    import gc
+
     _die_with_parent()
     from citykit.grading.processes import set_subreaper
 
     set_subreaper()  # orphans of kernels are reparented here and killed by the worker
+    # what the zygote imports is shared with every kernel it forks; a garbage collection in a
+    # kernel that walked those objects would write to (and so copy) every page holding them.
+    # Python's documented recipe for forking servers: no collection in the parent, freeze
+    # before forking, collect again in the child (:func:`_child`).
+    gc.disable()
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = "1"
     import ipykernel.ipkernel
@@ -345,8 +375,9 @@ def serve(path: str, modules=()) -> None:  # pragma: no cover - runs as the zygo
             __import__(optional)
         except Exception:  # not installed or not importable: nothing to warm
             pass
-    kept = warm(modules)
+    kept = _warm_without_iri_grammars(modules)
     print(f"zygote: warmed {', '.join(kept) or 'nothing more'}", file=sys.stderr, flush=True)
+    gc.freeze()
     signal.signal(signal.SIGCHLD, _reap)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path + ".tmp")
