@@ -570,12 +570,16 @@ class WorkerPool:
         ctx = self.ctx.for_slot(slot)
         process = self.mp.Process(target=_worker_main, args=(child, ctx), daemon=True)
         # the worker's collections then skip what it inherits (nbgrader, the prepared hidden
-        # tests) and leave those pages shared instead of copying them (Python's fork recipe)
-        gc.freeze()
+        # tests) and leave those pages shared instead of copying them (Python's fork recipe);
+        # a host process that froze objects itself keeps them frozen
+        ours = gc.get_freeze_count() == 0
+        if ours:
+            gc.freeze()
         try:
             process.start()
         finally:
-            gc.unfreeze()
+            if ours:
+                gc.unfreeze()
         child.close()
         self.slots[slot] = {"process": process, "conn": parent, "student": None, "deadline": 0}
 
