@@ -13,6 +13,8 @@ from citykit.errors import CityKitError, ColumnTypeError, EmptyDataError, Schema
 from citykit.synth import DEFAULT_SEED
 from citykit.synth import permits as pfam
 from citykit.synth._core import RIVERTON
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 # methods.md §4.3 requests.csv and schema.json
 REQUESTS_CSV = """id,opened,category,days_to_close,status
@@ -263,3 +265,64 @@ def test_write_datapackage_round_trip(tmp_path, requests_table):
     assert rows == od.check_table(requests_table, schema=SCHEMA)["row"].tolist()
     with pytest.raises(CityKitError, match="package name"):
         od.write_datapackage({"requests": fixed}, folder=tmp_path, name="City 311")
+
+
+# --- the table as CSV text: column at a time, exactly as cell by cell ---------------------------
+
+
+def _text_rows_cell_by_cell(data):
+    from citykit.opendata.readiness import _cell_text
+
+    values = data.astype(object).to_numpy()
+    return [[str(c) for c in data.columns]] + [[_cell_text(v) for v in row] for row in values]
+
+
+def test_text_rows_column_at_a_time_equal_cell_by_cell_for_every_kind_of_column():
+    import numpy as np
+    from citykit.opendata.readiness import _text_rows
+
+    stamps = ["2024-01-01", None, "2024-01-02 03:04:05", "2024-01-05 00:00:00.5", "2024-03-10"]
+    naive = pd.to_datetime(stamps, format="mixed")
+    table = pd.DataFrame(
+        {
+            "float": [1.0, 2.5, np.nan, np.inf, 1e20],
+            "whole_negative": [-0.0, -3.0, 2.0**53, -(2.0**60), 0.1],
+            "float32": np.array([0.1, 1, np.nan, 4, 5], dtype=np.float32),
+            "Int64": pd.array([1, None, -3, 4, 2**62], dtype="Int64"),
+            "uint8": np.arange(5, dtype=np.uint8),
+            "int64": np.array([0, -1, 2**63 - 1, 7, 8]),
+            "bool": [True, False, True, True, False],
+            "boolean": pd.array([True, None, False, True, False], dtype="boolean"),
+            "naive": naive,
+            "aware": naive.tz_localize("US/Eastern"),
+            "category": pd.Categorical(["a", None, "b", "a", "c"]),
+            "category_numbers": pd.Categorical([1.0, 2.5, None, 1.0, 3.0]),
+            "string": pd.array(["a", None, "c", "", "e"], dtype="string[pyarrow]"),
+            "str": pd.Series(["a", None, "c", "d", "e"], dtype="str"),
+            "object": [1, "x", None, 2.0, pd.Timestamp("2024-01-01")],
+            3: ["column", "named", "by", "a", "number"],
+        }
+    )
+    assert _text_rows(table) == _text_rows_cell_by_cell(table)
+    assert _text_rows(table.iloc[:0]) == _text_rows_cell_by_cell(table.iloc[:0])
+    # a change to the cell rule shows: the comparison can fail
+    assert _text_rows(table)[1][0] == "1" and _text_rows(table)[2][0] == "2.5"
+
+
+@given(
+    values=st.lists(
+        st.one_of(
+            st.none(),
+            st.floats(allow_nan=True, allow_infinity=True, width=64),
+            st.integers(-(2**40), 2**40).map(float),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_text_rows_of_any_float_column_equal_cell_by_cell(values):
+    from citykit.opendata.readiness import _text_rows
+
+    table = pd.DataFrame({"x": pd.Series(values, dtype="float64")})
+    assert _text_rows(table) == _text_rows_cell_by_cell(table)

@@ -98,9 +98,46 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _column_text(series: pd.Series) -> list[str]:
+    """``_cell_text`` of every cell of a column, a whole column at a time where the type allows."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        # each category's text once; a missing cell (code -1) takes the last entry, ""
+        texts = np.array([_cell_text(c) for c in dtype.categories] + [""], dtype=object)
+        return texts[series.cat.codes.to_numpy()].tolist()
+    if pd.api.types.is_bool_dtype(dtype) and not series.hasnans:
+        return np.where(series.to_numpy(dtype=bool), "true", "false").tolist()
+    if pd.api.types.is_integer_dtype(dtype):
+        missing = series.isna().to_numpy()
+        text = series.to_numpy(dtype=np.int64 if dtype.kind == "i" else np.uint64, na_value=0)
+        return np.where(missing, "", text.astype(str)).tolist()
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = series.to_numpy(dtype=np.float64)
+        whole = np.isfinite(values) & (values == np.floor(values)) & (np.abs(values) < 2.0**53)
+        out = np.where(np.isnan(values), "", "").astype(object)
+        out[whole] = values[whole].astype(np.int64).astype(str)
+        rest = ~whole & ~np.isnan(values)
+        out[rest] = [_cell_text(v) for v in values[rest].tolist()]
+        return out.tolist()
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        missing = series.isna().to_numpy()
+        day = (series == series.dt.normalize()).to_numpy() & ~missing
+        out = np.full(len(series), "", dtype=object)
+        out[day] = series[day].dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+        rest = ~day & ~missing
+        out[rest] = [v.isoformat() for v in series[rest]]
+        return out.tolist()
+    if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
+        missing = series.isna().to_numpy()
+        return np.where(missing, "", series.to_numpy(dtype=object, na_value="")).tolist()
+    return [_cell_text(v) for v in series.astype(object).tolist()]
+
+
 def _text_rows(data: pd.DataFrame) -> list[list[str]]:
-    values = data.astype(object).to_numpy()
-    return [[str(c) for c in data.columns]] + [[_cell_text(v) for v in row] for row in values]
+    """The table as CSV text, header first (``_cell_text`` of each cell)."""
+    columns = [_column_text(data.iloc[:, i]) for i in range(data.shape[1])]
+    header = [str(c) for c in data.columns]
+    return [header] + [list(row) for row in zip(*columns, strict=True)] if columns else [header]
 
 
 def infer_schema(data: pd.DataFrame, *, primary_key: str | list[str] | None = None) -> dict:
