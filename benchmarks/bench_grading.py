@@ -20,7 +20,9 @@ identical across graders (otter: the sum of its test points per submission).
 
 ``--busy`` runs the same with both cores kept busy by two spinning processes (a shared server):
 the honest figure for a busy machine. ``--before DIR`` adds ``citykit grade`` run from another
-copy of the toolkit (``DIR/citykit``, e.g. ``git archive <commit> toolkit``), interleaved with
+copy of the toolkit (``DIR/citykit``: ``git archive <commit> toolkit datasets nbgrader_config.py |
+tar -x -C ROOT`` and ``--before ROOT/toolkit``; the toolkit finds the sample city in the course
+folder next to it, which ``nbgrader_config.py`` marks), interleaved with
 the others: a before/after comparison of a change measured in the same rounds.
 
 Usage: ``python benchmarks/bench_grading.py [--students 8] [--assignments 2] [--rounds 3]
