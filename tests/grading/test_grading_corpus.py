@@ -248,6 +248,7 @@ def test_report_lists_who_needs_help_and_hardest_questions(graded):
         "not_plain",
         "prints_history",
         "codec_removed",
+        "frozen_inheritance",
         "leaves_traces",
         "answer_made_grade_cell",
         "renamed_grade_id",

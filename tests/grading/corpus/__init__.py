@@ -459,6 +459,19 @@ def _build_codec_replaced(release, ctx):
     return answered(release, q2_answer=code, q3_answer=None, q4_answer=None)
 
 
+def _build_frozen_inheritance(release, ctx):
+    """q1 is right only if the kernel's inherited objects are frozen and its collector runs.
+
+    The zygote freezes what it imported before forking a kernel, so the kernel's garbage
+    collections leave those pages shared; the kernel collects its own garbage as usual.
+    """
+    return answered(
+        release,
+        q1_answer="import gc\n"
+        "mean_days = 5.0 if gc.get_freeze_count() > 0 and gc.isenabled() else 0.0",
+    )
+
+
 CASES = (
     Case("correct", "ok", 8, "every answer right"),
     Case("blank", "ok", 0, "the untouched exercise"),
@@ -495,6 +508,7 @@ CASES = (
     Case("forged_builtins", "ok", 0, "check and builtins redefined, answers equal to anything"),
     Case("breaks_builtins", "kernel_died", 0, "patches builtins: the kernel breaks, 0 points"),
     Case("not_plain", "ok", 6, "q1 is a Decimal, not a plain value: its own verdict"),
+    Case("frozen_inheritance", "ok", 8, "the kernel inherits frozen objects, collects its own"),
     Case("codec_removed", "ok", 8, "removes the grader's answer codec: it is sent again"),
     Case("codec_replaced", "ok", 3, "forges the codec: q3 reads as typed in, q2 and q4 fail"),
     Case("prints_history", "ok", 8, "right, and prints cells, In, _ih, %history, the notebook"),
