@@ -114,7 +114,7 @@ def _column_text(series: pd.Series) -> list[str]:
     if isinstance(dtype, np.dtype) and dtype.kind == "f":
         values = series.to_numpy(dtype=np.float64)
         whole = np.isfinite(values) & (values == np.floor(values)) & (np.abs(values) < 2.0**53)
-        out = np.where(np.isnan(values), "", "").astype(object)
+        out = np.full(len(values), "", dtype=object)  # missing cells stay empty
         out[whole] = values[whole].astype(np.int64).astype(str)
         rest = ~whole & ~np.isnan(values)
         out[rest] = [_cell_text(v) for v in values[rest].tolist()]
