@@ -237,3 +237,31 @@ def test_reclaiming_a_kernel_spares_the_processes_that_were_there_before():
     finally:
         if host.poll() is None:
             host.kill()
+
+
+def test_reclaiming_reaches_a_zygote_that_is_not_the_workers_child():
+    # the pool starts each worker's first zygote itself, so the zygote (and what its kernels
+    # leave behind, reparented to it) is the grader's child, not the worker's
+    import subprocess
+    import time
+
+    from citykit.grading.processes import descendants, kill_descendants
+
+    worker = subprocess.Popen(["sleep", "60"])  # a worker with no children of its own
+    zygote = subprocess.Popen(["sh", "-c", "sleep 60 & sleep 61 & wait"])
+    try:
+        for _ in range(600):  # generous: a busy machine
+            left = descendants(zygote.pid)
+            if len(left) == 2:
+                break
+            time.sleep(0.05)
+        assert len(left) == 2
+        assert kill_descendants(worker.pid, spare=zygote.pid) >= 2
+        # the zygote itself was spared: it sees its children end and exits on its own
+        assert zygote.wait(timeout=30) == 0
+        assert worker.poll() is None
+    finally:
+        for process in (worker, zygote):
+            if process.poll() is None:
+                process.kill()
+                process.wait()

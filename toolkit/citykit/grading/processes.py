@@ -126,23 +126,28 @@ def descendants(root_pid: int) -> frozenset[int]:
 def kill_descendants(
     root_pid: int, *, spare: int | None = None, keep: frozenset[int] = frozenset()
 ) -> int:
-    """Kill every descendant of ``root_pid`` (``spare`` itself lives, its descendants do not).
+    """Kill every descendant of ``root_pid`` and of ``spare`` (``spare`` itself lives).
 
     With :func:`set_subreaper` on the worker and the zygote, what a kernel started -- even in a
-    new session -- is still their descendant, in every sandbox mode. Processes in ``keep``
-    (those that were already there before a kernel started: when grading runs inside a
-    longer-lived process, its own servers and browsers) live on, and so does what they start.
-    Returns how many were killed.
+    new session -- is still their descendant, in every sandbox mode. ``spare`` is the worker's
+    kernel zygote: a child of the worker, or of the grader when the pool started it; its
+    descendants are killed either way. Processes in ``keep`` (those that were already there
+    before a kernel started: when grading runs inside a longer-lived process, its own servers
+    and browsers) live on, and so does what they start. Returns how many were killed.
     """
     killed = 0
     for _ in range(5):  # a process may fork while we look
         children = _children()
-        todo, found = [p for p in children.get(root_pid, []) if p not in keep], []
+        todo = [p for p in children.get(root_pid, []) if p not in keep]
+        if spare is not None:
+            todo += [p for p in children.get(spare, []) if p not in keep]
+        found: set[int] = set()
         while todo:
             pid = todo.pop()
+            if pid == spare or pid in found:  # the spare's children are already listed
+                continue
+            found.add(pid)
             todo += [p for p in children.get(pid, []) if p not in keep]
-            if pid != spare:
-                found.append(pid)
         if not found:
             break
         for pid in found:
