@@ -3,7 +3,8 @@
 Starting a Jupyter kernel costs a Python start-up plus importing ipykernel, IPython, zmq and
 tornado -- about a third of a second of CPU, paid again for every student. Each grading worker
 therefore keeps a *zygote*: a small root process that imported the kernel's libraries once
-(``python -m citykit.grading.zygote SOCKET``). To start a kernel, the worker's kernel manager
+(``python -m citykit.grading.zygote SOCKET``; the grader starts each worker's first zygote while
+it prepares the hidden tests, a replacement worker starts its own). To start a kernel, the worker's kernel manager
 (:class:`ZygoteKernelManager`) sends the kernel command over a Unix socket; the zygote forks, the
 child applies exactly the same sandbox as a normally started kernel
 (:func:`citykit.grading.sandbox.prepare`: limits, namespace, unprivileged user, clean
@@ -352,6 +353,9 @@ def serve(path: str, modules=()) -> None:  # pragma: no cover - runs as the zygo
     import gc
 
     _die_with_parent()
+    parent = os.environ.pop("CITYKIT_ZYGOTE_PARENT", None)
+    if parent is not None and os.getppid() != int(parent):  # it ended while we started
+        os._exit(1)
     from citykit.grading.processes import set_subreaper
 
     set_subreaper()  # orphans of kernels are reparented here and killed by the worker
