@@ -440,12 +440,13 @@ def _grade_all(ctx: WorkerContext, todo, *, workers, run_id, force, progress, re
         disable=not progress,
         smoothing=0.1,
     )
-    _prepare_trusted(template)
-    pool = WorkerPool(min(workers, len(todo)), ctx, budget=budget)
-    if report:
-        _warm_report_imports()
+    pool = WorkerPool(min(workers, len(todo)), ctx, budget=budget)  # the zygotes start importing
     outcomes = []
     try:
+        _prepare_trusted(template)  # meanwhile, once, for the workers to inherit
+        pool.start()
+        if report:
+            _warm_report_imports()
         for result in pool.run(todo):
             result = _record(ctx, result, run_id=run_id, force=force)
             outcomes.append(result.outcome())

@@ -79,6 +79,9 @@ class WorkerContext:
         The worker's number (set by the pool).
     uid : int or None
         The sandbox user id of the worker's kernels (None without user switch).
+    zygote : int or None
+        The process id of the kernel zygote the pool started for this worker (None: the worker
+        starts its own).
     """
 
     layout: Any
@@ -91,10 +94,11 @@ class WorkerContext:
     variant: VariantReference | None = None
     slot: int = 0
     uid: int | None = None
+    zygote: int | None = None
 
-    def for_slot(self, slot: int) -> WorkerContext:
-        """The context of worker ``slot``, with its sandbox user id."""
-        return dataclasses.replace(self, slot=slot, uid=self.plan.uid_for(slot))
+    def for_slot(self, slot: int, *, zygote: int | None = None) -> WorkerContext:
+        """The context of worker ``slot``, with its sandbox user id and kernel zygote."""
+        return dataclasses.replace(self, slot=slot, uid=self.plan.uid_for(slot), zygote=zygote)
 
 
 @dataclass(frozen=True)

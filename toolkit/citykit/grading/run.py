@@ -472,27 +472,52 @@ def _die_with_parent() -> None:
         pass
 
 
-def _start_zygote(base: Path, slot: int, log_fd: int, template: Template) -> None:
-    """Start this worker's kernel zygote; kernels start the ordinary way if it fails."""
+def _start_zygote(base: Path, slot: int, template: Template):
+    """Start the kernel zygote of worker ``slot``; None when zygotes are turned off.
+
+    The grader starts the first zygote of each worker while it prepares the hidden tests, so
+    its imports overlap that work; a worker that replaces a stopped one starts its own. Either
+    way the zygote runs with the worker's umask, writes to the worker's log and dies with the
+    thread that started it (``PR_SET_PDEATHSIG``, in :func:`citykit.grading.zygote.serve`).
+    """
     import subprocess
     import sys
 
     if os.environ.get("CITYKIT_NO_ZYGOTE"):
-        return
-    path = base / f"zygote-{slot}.sock"
+        return None
+    path = _zygote_socket(base, slot)
+    path.unlink(missing_ok=True)  # a stopped zygote's socket: kernels wait for the new one
     from citykit.grading.sandbox import kernel_environment
     from citykit.grading.zygote import modules_to_warm
 
     modules = modules_to_warm(template.release_notebook(n) for n in template.notebooks)
-    zygote = subprocess.Popen(
-        [sys.executable, "-m", "citykit.grading.zygote", str(path), *modules],
-        env=kernel_environment(dict(os.environ)),  # /proc/<pid>/environ of kernels stays clean
-        stdin=subprocess.DEVNULL,
-        stdout=log_fd,
-        stderr=log_fd,
-    )
-    os.environ["CITYKIT_ZYGOTE"] = str(path)  # the kernel manager waits for the socket
-    os.environ["CITYKIT_ZYGOTE_PID"] = str(zygote.pid)
+    log_fd = os.open(base / f"worker-{slot}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "citykit.grading.zygote", str(path), *modules],
+            # /proc/<pid>/environ of kernels stays clean; the zygote dies with its parent, and
+            # exits at once if that ended before the zygote could ask for it
+            env={**kernel_environment(dict(os.environ)), "CITYKIT_ZYGOTE_PARENT": str(os.getpid())},
+            stdin=subprocess.DEVNULL,
+            stdout=log_fd,
+            stderr=log_fd,
+            umask=0o077,
+        )
+    finally:
+        os.close(log_fd)
+
+
+_OWN_ZYGOTE = None  # in a worker that started its own zygote
+
+
+def _zygote_socket(base: Path, slot: int) -> Path:
+    return base / f"zygote-{slot}.sock"
+
+
+def _use_zygote(base: Path, slot: int, pid: int) -> None:
+    """Start this worker's kernels from zygote ``pid`` (the kernel manager waits for it)."""
+    os.environ["CITYKIT_ZYGOTE"] = str(_zygote_socket(base, slot))
+    os.environ["CITYKIT_ZYGOTE_PID"] = str(pid)
 
 
 def _worker_main(conn, ctx: WorkerContext) -> None:  # pragma: no cover - runs in a child process
@@ -530,7 +555,15 @@ def _worker_main(conn, ctx: WorkerContext) -> None:  # pragma: no cover - runs i
         if ctx.uid is not None:
             os.chown(ipc, ctx.uid, SANDBOX_GID)
         os.environ["CITYKIT_KERNEL_IPC"] = str(ipc)
-    _start_zygote(base, slot, log_fd, ctx.template)
+    if ctx.zygote is not None:  # started by the pool
+        _use_zygote(base, slot, ctx.zygote)
+    else:
+        global _OWN_ZYGOTE
+        # held for the worker's life: a Popen that is referenced is never reaped behind our
+        # back, so the zygote's id cannot pass to another process whose children _reclaim kills
+        _OWN_ZYGOTE = _start_zygote(base, slot, ctx.template)
+        if _OWN_ZYGOTE is not None:
+            _use_zygote(base, slot, _OWN_ZYGOTE.pid)
 
     for kernel in ctx.template.kernels:
         write_kernelspec(
@@ -552,22 +585,37 @@ def _worker_main(conn, ctx: WorkerContext) -> None:  # pragma: no cover - runs i
 class WorkerPool:
     """``n`` long-lived grading processes with a time budget per student.
 
-    A worker that dies or overruns its budget is killed (with its kernel) and replaced; its
-    student gets the status ``error`` and is retried on the next run.
+    Created, the pool starts each worker's kernel zygote; :meth:`start` then forks the workers,
+    which inherit what the grader prepared in between (the hidden tests' given cells) while the
+    zygotes were importing. A worker that dies or overruns its budget is killed (with its
+    kernel, its zygote and what they started) and replaced; its student gets the status
+    ``error`` and is retried on the next run.
     """
 
     def __init__(self, n: int, ctx: WorkerContext, *, budget: float):
         self.ctx, self.plan, self.budget = ctx, ctx.plan, budget
         self.mp = multiprocessing.get_context("fork")
         self.slots: dict[int, dict] = {}
-        for slot in range(max(1, n)):
+        self.size = max(1, n)
+        # not reaped before they are stopped, so their ids are never reused by another process
+        # while a worker may kill their descendants
+        self.zygotes = {}
+        for slot in range(self.size):
+            zygote = _start_zygote(Path(ctx.run_dir), slot, ctx.template)
+            if zygote is not None:
+                self.zygotes[slot] = zygote
+
+    def start(self) -> None:
+        """Fork the workers."""
+        for slot in range(self.size):
             self._start(slot)
 
     def _start(self, slot: int) -> None:
         import gc
 
         parent, child = self.mp.Pipe()
-        ctx = self.ctx.for_slot(slot)
+        zygote = self.zygotes.get(slot)
+        ctx = self.ctx.for_slot(slot, zygote=zygote.pid if zygote else None)
         process = self.mp.Process(target=_worker_main, args=(child, ctx), daemon=True)
         # the worker's collections then skip what it inherits (nbgrader, the prepared hidden
         # tests) and leave those pages shared instead of copying them (Python's fork recipe);
@@ -584,13 +632,28 @@ class WorkerPool:
         self.slots[slot] = {"process": process, "conn": parent, "student": None, "deadline": 0}
 
     def _kill(self, slot: int) -> None:
+        from citykit.grading.processes import kill_descendants
+
         info = self.slots[slot]
+        # the kernel, its zygote and what they started go first: killed after their parents,
+        # they would be orphans of no grading process
+        kill_descendants(info["process"].pid)
         info["process"].kill()
         info["process"].join(5)
+        self._stop_zygote(slot)  # the replacement starts its own
         uid = self.plan.uid_for(slot)
         if uid is not None:
             kill_user_processes(uid)
         info["conn"].close()
+
+    def _stop_zygote(self, slot: int) -> None:
+        from citykit.grading.processes import kill_descendants
+
+        zygote = self.zygotes.pop(slot, None)
+        if zygote is not None:
+            kill_descendants(zygote.pid)
+            zygote.kill()
+            zygote.wait()
 
     def run(self, students):
         """Grade ``students``; yield each :class:`StudentResult` as soon as it is ready."""
@@ -639,7 +702,7 @@ class WorkerPool:
         )
 
     def close(self) -> None:
-        """Stop all workers."""
+        """Stop all workers and zygotes."""
         for info in self.slots.values():
             try:
                 info["conn"].send(None)
@@ -649,3 +712,5 @@ class WorkerPool:
             info["process"].join(10)
             if info["process"].is_alive():
                 self._kill(slot)
+        for slot in list(self.zygotes):
+            self._stop_zygote(slot)
