@@ -179,3 +179,89 @@ def test_what_a_kernel_left_is_killed_after_each_student_without_root(
     assert outcome.student == "leaves_traces" and outcome.status == "ok"
     assert "left behind: 0" in outcome.notes
     assert traced_processes(course) == []
+
+
+def _zygote_children() -> list[int]:
+    """The kernel zygotes this process started that are still running."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and _parent(int(entry)) == os.getpid() and _running(int(entry)):
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    if b"citykit.grading.zygote" in handle.read():
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+def test_the_zygotes_start_before_the_template_and_only_as_many_as_needed(
+    tmp_path, release_notebook, monkeypatch
+):
+    from citykit.grading import batch, grade, run
+    from corpus import CASES
+    from grading_helpers import CELL_TIMEOUT, write_submissions
+
+    monkeypatch.delenv("CITYKIT_NO_ZYGOTE", raising=False)
+    course = copy_course(tmp_path / "course")
+    cases = [c for c in CASES if c.name in ("correct", "partly_right")]
+    write_submissions(course, release_notebook, cases)
+    seen, started = [], []
+    build = batch.build_template
+
+    def build_template(*args, **kwargs):
+        seen.append(_zygote_children())
+        return build(*args, **kwargs)
+
+    start = run._start_zygote
+
+    def start_zygote(*args, **kwargs):
+        started.append(args[1])
+        return start(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "build_template", build_template)
+    monkeypatch.setattr(run, "_start_zygote", start_zygote)
+    first = grade(ASSIGNMENT, course_root=course, workers=4, timeout=CELL_TIMEOUT, report=False)
+    assert {o.student: o.auto_score for o in first.outcomes} == {"correct": 8, "partly_right": 3}
+    assert len(seen[0]) == 2  # two students: two of the four workers, zygotes already running
+    assert started == [0, 1]
+    assert _zygote_children() == []  # stopped with the run
+
+    seen.clear()
+    started.clear()
+    again = grade(ASSIGNMENT, course_root=course, workers=4, timeout=CELL_TIMEOUT, report=False)
+    assert again.outcomes == () and started == [] and seen == [[]]  # nothing to grade
+
+    forced = grade(
+        ASSIGNMENT,
+        course_root=course,
+        workers=4,
+        timeout=CELL_TIMEOUT,
+        students=["partly_right"],
+        force=True,
+        report=False,
+    )
+    assert [o.auto_score for o in forced.outcomes] == [3] and started == [0]
+    assert _zygote_children() == []
+
+
+def test_the_zygotes_stop_when_the_run_cannot_start(tmp_path, release_notebook, monkeypatch):
+    from citykit.grading import batch, grade
+    from citykit.grading.layout import GradingSetupError
+    from corpus import CASES
+    from grading_helpers import CELL_TIMEOUT, write_submissions
+
+    monkeypatch.delenv("CITYKIT_NO_ZYGOTE", raising=False)
+    course = copy_course(tmp_path / "course")
+    write_submissions(course, release_notebook, [c for c in CASES if c.name == "correct"])
+    seen = []
+
+    def build_template(*args, **kwargs):
+        seen.append(_zygote_children())
+        raise GradingSetupError("the source notebook could not be released")
+
+    monkeypatch.setattr(batch, "build_template", build_template)
+    with pytest.raises(GradingSetupError, match="could not be released"):
+        grade(ASSIGNMENT, course_root=course, workers=2, timeout=CELL_TIMEOUT, report=False)
+    assert len(seen[0]) == 1
+    assert _gone(seen[0]) and _zygote_children() == []

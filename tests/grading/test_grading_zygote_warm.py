@@ -126,3 +126,53 @@ def test_jsonschema_is_warmed_without_the_iri_grammars_which_stay_importable():
     plain = code.replace("zygote._warm_without_iri_grammars", "zygote.warm")
     out = subprocess.run([sys.executable, "-c", plain], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1])["grammars_built"] is True
+
+
+def test_the_given_cells_of_the_sources_list_what_the_released_exercises_import():
+    # the grader starts the zygotes from the source notebooks, before nbgrader releases them:
+    # the list must be the one the released notebooks give (never longer)
+    from pathlib import Path
+
+    from citykit.grading.layout import load_course
+    from citykit.grading.zygote import given_modules
+
+    root = Path(__file__).resolve().parents[2]
+    layout = load_course(root)
+    assignments = layout.assignments()
+    assert len(assignments) >= 6
+    for assignment in assignments:
+        released = [
+            nbformat.read(p, 4) for p in sorted((root / "exercises" / assignment).glob("*.ipynb"))
+        ]
+        assert released, assignment
+        expected = modules_to_warm(released)
+        assert "citykit.datasets" in expected
+        assert given_modules(layout.source / assignment) == expected, assignment
+
+
+def test_an_import_in_a_solution_or_test_cell_is_not_warmed(tmp_path):
+    from citykit.grading.zygote import given_modules
+
+    cells = {
+        "import pandas as pd": {},
+        "import numpy as np\n### BEGIN SOLUTION\nimport scipy.stats\n### END SOLUTION": {
+            "solution": True
+        },
+        "import statsmodels.api\nassert True": {"grade": True, "points": 1},
+        "import pyarrow": {"task": True},
+    }
+    nb = nbformat.v4.new_notebook()
+    for source, flags in cells.items():
+        cell = nbformat.v4.new_code_cell(source)
+        if flags:
+            cell.metadata["nbgrader"] = {"solution": False, "grade": False, **flags}
+        nb.cells.append(cell)
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    (tmp_path / "broken.ipynb").write_text("not a notebook")
+    assert given_modules(tmp_path) == ("pandas",)
+    # without their nbgrader flags the other cells would be warmed (the one with region
+    # markers stays out): the flags are what the filter reads
+    for cell in nb.cells:
+        cell.metadata.pop("nbgrader", None)
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    assert given_modules(tmp_path) == ("pandas", "statsmodels.api", "pyarrow")

@@ -29,8 +29,9 @@ from citykit.grading.intake import import_submissions
 from citykit.grading.layout import CourseLayout, GradingSetupError, load_course
 from citykit.grading.processes import UidLease
 from citykit.grading.records import StudentOutcome, StudentResult, VariantReference, WorkerContext
-from citykit.grading.run import STATUS_ORDER, WorkerPool
+from citykit.grading.run import STATUS_ORDER, WorkerPool, start_zygotes, stop_zygotes
 from citykit.grading.sandbox import detect_sandbox, probe_user_switch
+from citykit.grading.zygote import given_modules
 
 __all__ = ["GradingSummary", "StudentOutcome", "grade"]
 
@@ -301,9 +302,24 @@ def grade(
     limits = {**DEFAULT_LIMITS, **(limits or {})}
     run_dir = _new_run_dir(layout)
     run_id = uuid.uuid4().hex[:12]
+    zygotes: dict = {}
     try:
         log = _quiet_logger(run_dir / "setup.log")
         probe = probe_user_switch()
+        # the kernel zygotes import while the template, the gradebook and the hidden tests are
+        # prepared; the worker pool takes them over
+        zygotes = start_zygotes(
+            run_dir,
+            _workers_needed(
+                layout,
+                assignment,
+                workers=workers,
+                students=students,
+                force=force,
+                submissions=submissions,
+            ),
+            modules=given_modules(layout.source / assignment),
+        )
         template = build_template(layout, assignment, run_dir / "template", log=log)
         if submissions is not None:
             _import(layout, assignment, submissions, template)
@@ -332,12 +348,20 @@ def grade(
             )
             n = len(lease.uids) if lease else workers
             outcomes = _grade_all(
-                ctx, todo, workers=n, run_id=run_id, force=force, progress=progress, report=report
+                ctx,
+                todo,
+                workers=n,
+                zygotes=zygotes,
+                run_id=run_id,
+                force=force,
+                progress=progress,
+                report=report,
             )
         paths = _report(layout, assignment, outcomes, plan) if report else {}
         outcomes = tuple(sorted(outcomes, key=lambda o: o.student))
         return GradingSummary(assignment, outcomes, skipped, paths, plan.notes)
     finally:
+        stop_zygotes(zygotes)  # those no worker took over
         if "probe" in locals():
             probe.result()  # let the probe remove its own temporary folder
         if locals().get("lease"):
@@ -413,6 +437,25 @@ def _sensitive_folders(layout) -> tuple:
     )
 
 
+def _workers_needed(layout, assignment: str, *, workers, students, force, submissions) -> int:
+    """How many workers the run will use, as far as known before the template is built."""
+    if submissions is not None:  # imported once the template is built
+        return workers
+    found = set(layout.students(assignment))
+    if students:
+        found &= set(students)
+    if found and not force and _gradebook_exists(layout):
+        found -= graded_students(layout, assignment)
+    return min(workers, len(found))
+
+
+def _gradebook_exists(layout) -> bool:
+    """False for a SQLite gradebook not created yet (opening it would create an empty one)."""
+    if layout.db_url.startswith("sqlite:///"):
+        return Path(layout.db_url[len("sqlite:///") :]).is_file()
+    return True
+
+
 def _lease_user_ids(plan, *, workers: int, students: int):
     """Lease one sandbox user id per worker when kernels switch user (else no lease)."""
     if not plan.switch_user:
@@ -426,7 +469,9 @@ def _lease_user_ids(plan, *, workers: int, students: int):
     return dataclasses.replace(plan, uids=tuple(lease.uids)), lease
 
 
-def _grade_all(ctx: WorkerContext, todo, *, workers, run_id, force, progress, report) -> list:
+def _grade_all(
+    ctx: WorkerContext, todo, *, workers, zygotes, run_id, force, progress, report
+) -> list:
     """Grade ``todo`` in a worker pool, recording each student as soon as it is done."""
     from tqdm import tqdm
 
@@ -440,7 +485,7 @@ def _grade_all(ctx: WorkerContext, todo, *, workers, run_id, force, progress, re
         disable=not progress,
         smoothing=0.1,
     )
-    pool = WorkerPool(min(workers, len(todo)), ctx, budget=budget)  # the zygotes start importing
+    pool = WorkerPool(min(workers, len(todo)), ctx, budget=budget, zygotes=zygotes)
     outcomes = []
     try:
         _prepare_trusted(template)  # meanwhile, once, for the workers to inherit

@@ -42,7 +42,15 @@ from citykit.grading.processes import SANDBOX_GID, kill_user_processes
 from citykit.grading.records import StudentResult, WorkerContext
 from citykit.grading.sandbox import socket_folder, write_kernelspec
 
-__all__ = ["STATUS_ORDER", "WorkerPool", "grade_student", "wall_backstop", "write_feedback"]
+__all__ = [
+    "STATUS_ORDER",
+    "WorkerPool",
+    "grade_student",
+    "start_zygotes",
+    "stop_zygotes",
+    "wall_backstop",
+    "write_feedback",
+]
 
 #: Statuses from most to least serious; a student's status is the most serious that applies.
 STATUS_ORDER = (
@@ -472,14 +480,55 @@ def _die_with_parent() -> None:
         pass
 
 
-def _start_zygote(base: Path, slot: int, template: Template):
-    """Start the kernel zygote of worker ``slot``; None when zygotes are turned off.
+def start_zygotes(run_dir, count: int, *, modules=()) -> dict:
+    """Start the kernel zygotes of workers ``0 .. count-1``, importing ``modules`` ahead.
 
-    The grader starts the first zygote of each worker while it prepares the hidden tests, so
-    its imports overlap that work; a worker that replaces a stopped one starts its own. Either
-    way the zygote runs with the worker's umask, writes to the worker's log and dies with the
-    thread that started it (``PR_SET_PDEATHSIG``, in :func:`citykit.grading.zygote.serve`).
+    The grader starts them first thing, so their imports overlap its own start (the template,
+    the gradebook, the hidden tests' given cells); :class:`WorkerPool` takes them over. Each
+    runs with a worker's umask, writes to that worker's log and dies with the thread that
+    started it (``PR_SET_PDEATHSIG``, in :func:`citykit.grading.zygote.serve`). Until
+    :func:`stop_zygotes` they are not reaped, so their process ids are never reused while a
+    worker may kill their descendants.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        The run's private folder.
+    count : int
+        How many workers will need one.
+    modules : sequence of str
+        What to import ahead (:func:`citykit.grading.zygote.given_modules`).
+
+    Returns
+    -------
+    dict
+        ``{slot: subprocess.Popen}``; empty when zygotes are turned off (``CITYKIT_NO_ZYGOTE``).
     """
+    started: dict = {}
+    try:
+        for slot in range(count):
+            zygote = _start_zygote(Path(run_dir), slot, modules)
+            if zygote is not None:
+                started[slot] = zygote
+    except BaseException:
+        stop_zygotes(started)
+        raise
+    return started
+
+
+def stop_zygotes(zygotes: dict, *, keep: int = 0) -> None:
+    """Stop (and reap) the zygotes of slots ``keep`` and above, with their descendants."""
+    from citykit.grading.processes import kill_descendants
+
+    for slot in [s for s in zygotes if s >= keep]:
+        zygote = zygotes.pop(slot)
+        kill_descendants(zygote.pid)
+        zygote.kill()
+        zygote.wait()
+
+
+def _start_zygote(base: Path, slot: int, modules):
+    """Start the kernel zygote of worker ``slot``; None when zygotes are turned off."""
     import subprocess
     import sys
 
@@ -488,9 +537,7 @@ def _start_zygote(base: Path, slot: int, template: Template):
     path = _zygote_socket(base, slot)
     path.unlink(missing_ok=True)  # a stopped zygote's socket: kernels wait for the new one
     from citykit.grading.sandbox import kernel_environment
-    from citykit.grading.zygote import modules_to_warm
 
-    modules = modules_to_warm(template.release_notebook(n) for n in template.notebooks)
     log_fd = os.open(base / f"worker-{slot}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         return subprocess.Popen(
@@ -508,6 +555,12 @@ def _start_zygote(base: Path, slot: int, template: Template):
 
 
 _OWN_ZYGOTE = None  # in a worker that started its own zygote
+
+
+def _modules(template: Template) -> tuple[str, ...]:
+    from citykit.grading.zygote import given_modules
+
+    return given_modules(template.source_files)
 
 
 def _zygote_socket(base: Path, slot: int) -> Path:
@@ -561,7 +614,7 @@ def _worker_main(conn, ctx: WorkerContext) -> None:  # pragma: no cover - runs i
         global _OWN_ZYGOTE
         # held for the worker's life: a Popen that is referenced is never reaped behind our
         # back, so the zygote's id cannot pass to another process whose children _reclaim kills
-        _OWN_ZYGOTE = _start_zygote(base, slot, ctx.template)
+        _OWN_ZYGOTE = _start_zygote(base, slot, _modules(ctx.template))
         if _OWN_ZYGOTE is not None:
             _use_zygote(base, slot, _OWN_ZYGOTE.pid)
 
@@ -585,25 +638,22 @@ def _worker_main(conn, ctx: WorkerContext) -> None:  # pragma: no cover - runs i
 class WorkerPool:
     """``n`` long-lived grading processes with a time budget per student.
 
-    Created, the pool starts each worker's kernel zygote; :meth:`start` then forks the workers,
-    which inherit what the grader prepared in between (the hidden tests' given cells) while the
-    zygotes were importing. A worker that dies or overruns its budget is killed (with its
-    kernel, its zygote and what they started) and replaced; its student gets the status
-    ``error`` and is retried on the next run.
+    The pool takes over the kernel zygotes the grader started (:func:`start_zygotes`; without
+    them it starts them itself); :meth:`start` then forks the workers, which inherit what the
+    grader prepared meanwhile (the hidden tests' given cells). A worker that dies or overruns
+    its budget is killed (with its kernel, its zygote and what they started) and replaced; its
+    student gets the status ``error`` and is retried on the next run.
     """
 
-    def __init__(self, n: int, ctx: WorkerContext, *, budget: float):
+    def __init__(self, n: int, ctx: WorkerContext, *, budget: float, zygotes: dict | None = None):
         self.ctx, self.plan, self.budget = ctx, ctx.plan, budget
         self.mp = multiprocessing.get_context("fork")
         self.slots: dict[int, dict] = {}
         self.size = max(1, n)
-        # not reaped before they are stopped, so their ids are never reused by another process
-        # while a worker may kill their descendants
-        self.zygotes = {}
-        for slot in range(self.size):
-            zygote = _start_zygote(Path(ctx.run_dir), slot, ctx.template)
-            if zygote is not None:
-                self.zygotes[slot] = zygote
+        if zygotes is None:
+            zygotes = start_zygotes(ctx.run_dir, self.size, modules=_modules(ctx.template))
+        stop_zygotes(zygotes, keep=self.size)  # started for more workers than there are
+        self.zygotes = zygotes
 
     def start(self) -> None:
         """Fork the workers."""
@@ -640,20 +690,12 @@ class WorkerPool:
         kill_descendants(info["process"].pid)
         info["process"].kill()
         info["process"].join(5)
-        self._stop_zygote(slot)  # the replacement starts its own
+        if slot in self.zygotes:  # the replacement starts its own
+            stop_zygotes({slot: self.zygotes.pop(slot)})
         uid = self.plan.uid_for(slot)
         if uid is not None:
             kill_user_processes(uid)
         info["conn"].close()
-
-    def _stop_zygote(self, slot: int) -> None:
-        from citykit.grading.processes import kill_descendants
-
-        zygote = self.zygotes.pop(slot, None)
-        if zygote is not None:
-            kill_descendants(zygote.pid)
-            zygote.kill()
-            zygote.wait()
 
     def run(self, students):
         """Grade ``students``; yield each :class:`StudentResult` as soon as it is ready."""
@@ -712,5 +754,4 @@ class WorkerPool:
             info["process"].join(10)
             if info["process"].is_alive():
                 self._kill(slot)
-        for slot in list(self.zygotes):
-            self._stop_zygote(slot)
+        stop_zygotes(self.zygotes)

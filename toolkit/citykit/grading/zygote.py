@@ -34,7 +34,15 @@ import time
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
-__all__ = ["ForkedKernel", "ZygoteKernelManager", "modules_to_warm", "serve", "spawn", "warm"]
+__all__ = [
+    "ForkedKernel",
+    "ZygoteKernelManager",
+    "given_modules",
+    "modules_to_warm",
+    "serve",
+    "spawn",
+    "warm",
+]
 
 #: Top-level packages the zygote may import ahead of the kernels (libraries without import-time
 #: settings; the instructor tools are never imported into a kernel's parent).
@@ -50,7 +58,8 @@ def modules_to_warm(notebooks) -> tuple[str, ...]:
     Parameters
     ----------
     notebooks : iterable of NotebookNode
-        The assignment's release notebooks (the instructor's, never a submission).
+        The instructor's notebooks, never a submission (the grader passes the given cells of
+        the source notebooks: :func:`given_modules`).
 
     Returns
     -------
@@ -94,6 +103,58 @@ def modules_to_warm(notebooks) -> tuple[str, ...]:
         and not any(name == no or name.startswith(no + ".") for no in _NEVER_WARM)
     ]
     return tuple(dict.fromkeys(keep))
+
+
+def given_modules(folder) -> tuple[str, ...]:
+    r"""What :func:`modules_to_warm` finds in the given cells of the source notebooks in ``folder``.
+
+    Known before nbgrader generates the release version, so the grader can start the zygotes
+    first. nbgrader copies a given cell (neither a solution nor a test cell) to the release
+    unchanged, so every module listed here is one the release notebooks import too; solution
+    and test cells are left out (their released parts may import more: those the kernel then
+    imports itself), and so is any cell with nbgrader's region markers.
+
+    Parameters
+    ----------
+    folder : path-like
+        The assignment's folder in the course's source folder (the instructor's notebooks).
+
+    Returns
+    -------
+    tuple of str
+        Module names, as :func:`modules_to_warm` returns them.
+
+    Examples
+    --------
+    >>> import nbformat, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> given = nbformat.v4.new_code_cell("import pandas as pd\nfrom citykit import datasets")
+    >>> answer = nbformat.v4.new_code_cell("### BEGIN SOLUTION\nimport scipy\n### END SOLUTION")
+    >>> answer.metadata["nbgrader"] = {"solution": True, "grade": False}
+    >>> nbformat.write(nbformat.v4.new_notebook(cells=[given, answer]), folder / "ps.ipynb")
+    >>> given_modules(folder)
+    ('pandas', 'citykit.datasets', 'citykit')
+    """
+    import pathlib
+
+    import nbformat
+
+    notebooks = []
+    for path in sorted(pathlib.Path(folder).glob("*.ipynb")):
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception:  # not a notebook: the template build reports it
+            continue
+        nb.cells = [cell for cell in nb.cells if _is_given(cell)]
+        notebooks.append(nb)
+    return modules_to_warm(notebooks)
+
+
+def _is_given(cell) -> bool:
+    flags = cell.get("metadata", {}).get("nbgrader", {})
+    if flags.get("solution") or flags.get("grade") or flags.get("task"):
+        return False
+    return "### BEGIN" not in cell.get("source", "") and "### END" not in cell.get("source", "")
 
 
 class _Refuse:
