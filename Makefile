@@ -65,7 +65,7 @@ $(VENV)/.bench-installed: $(STAMP)
 # otter run takes about 16 s a submission here, so the busy-machine grading table and the
 # 240-submission run compare citykit with nbgrader only. The 240 submissions are the cohort of
 # the 16-submission run (the same two assignments) at 15 times its size, idle and busy.
-# BENCH_QUICK=1 skips those two runs (about an hour and 80 minutes);
+# BENCH_QUICK=1 skips those two runs (about an hour each);
 # BENCH_ARGS="--scales 5 10 --skip-course" gives a quick toolkit table.
 bench: $(VENV)/.bench-installed  ## benchmarks at city scale (scales 50, 100), printed and in build/bench/
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
